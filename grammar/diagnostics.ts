@@ -1,0 +1,67 @@
+// Diagnostics: stable codes, positions, and the `file:line:col: error[CODE]: message` form
+// with a code frame that every tool of jac-serve prints.
+import type { Span } from './ast.ts';
+
+/** Every syntax diagnostic code, with what it means (the codes are stable: tools match on them). */
+export const syntaxCodes = {
+  JAC_SYNTAX_UNEXPECTED_CHAR: 'a character that cannot start any token',
+  JAC_SYNTAX_UNTERMINATED_STRING: 'a string literal without its closing quote',
+  JAC_SYNTAX_EXPECTED: 'a specific token was required here',
+  JAC_SYNTAX_UNEXPECTED: 'nothing in the grammar can start with this token here',
+  JAC_SYNTAX_TUPLE_PARENS: 'a tuple written without parentheses',
+  JAC_SYNTAX_ABILITY_EVENT: "an ability (`can`) without `with ... entry|exit`",
+  JAC_SYNTAX_FSTRING: 'an f-string construct that Jac 0.8.0 does not support',
+  JAC_SYNTAX_PY_KEYWORD: 'a Python keyword used as a name',
+  JAC_SYNTAX_INVALID_TARGET: 'an assignment to something that cannot be assigned',
+  JAC_SYNTAX_INVALID: 'a construct the grammar accepts but the language forbids',
+  JAC_SYNTAX_TOO_DEEP: 'nesting deeper than the parser allows',
+} as const;
+
+export type DiagnosticCode = keyof typeof syntaxCodes | `JAC_${'LOAD' | 'RUNTIME'}_${string}`;
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: 'error' | 'warning';
+  message: string;
+  span: Span;
+}
+
+/** Span of a zero-or-more-character range given by 0-based offsets into `source`. */
+export function spanAt(file: string, source: string, offset: number, endOffset = offset + 1): Span {
+  const start = lineCol(source, offset);
+  const end = lineCol(source, Math.max(offset, endOffset - 1));
+  return { file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, offset, endOffset };
+}
+
+function lineCol(source: string, offset: number): { line: number; col: number } {
+  let line = 1;
+  let lineStart = 0;
+  const stop = Math.min(offset, source.length);
+  for (let i = source.indexOf('\n'); i !== -1 && i < stop; i = source.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+const FRAME_WIDTH = 120;
+
+/** The line of the span with a caret under it; long lines are cut around the column. */
+export function codeFrame(source: string, span: Span): string {
+  const lines = source.split(/\r?\n|\r/);
+  const text = lines[span.line - 1] ?? '';
+  let start = 0;
+  if (span.col > FRAME_WIDTH - 20) start = span.col - 1 - Math.floor(FRAME_WIDTH / 2);
+  const shown = (start > 0 ? '…' : '') + text.slice(start, start + FRAME_WIDTH).replace(/\t/g, ' ') + (text.length > start + FRAME_WIDTH ? '…' : '');
+  const caretCol = span.col - 1 - start + (start > 0 ? 1 : 0);
+  const width = span.endLine === span.line ? Math.max(1, Math.min(span.endCol - span.col + 1, FRAME_WIDTH - caretCol)) : 1;
+  const gutter = String(span.line).length;
+  const pad = ' '.repeat(gutter);
+  return `${span.line} | ${shown}\n${pad} | ${' '.repeat(Math.max(0, caretCol))}${'^'.repeat(width)}`;
+}
+
+/** `file.jac:3:9: error[JAC_SYNTAX_EXPECTED]: expected ';' after statement` and its frame. */
+export function formatDiagnostic(d: Diagnostic, source?: string): string {
+  const head = `${d.span.file}:${d.span.line}:${d.span.col}: ${d.severity}[${d.code}]: ${d.message}`;
+  return source === undefined ? head : `${head}\n${codeFrame(source, d.span)}`;
+}

@@ -1,0 +1,134 @@
+// The front end's one entry point: Jac source text → typed AST, or diagnostics.
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { Module } from './ast.ts';
+import type { ModuleCstNode } from './cst.ts';
+import type { Diagnostic, DiagnosticCode } from './diagnostics.ts';
+import { spanAt } from './diagnostics.ts';
+import { describeToken } from './error-messages.ts';
+import { jacParser } from './parser/declarations.ts';
+import * as T from './tokens.ts';
+import { type Context } from './to-ast/context.ts';
+import { module as moduleToAst } from './to-ast/declarations.ts';
+
+export type { Diagnostic } from './diagnostics.ts';
+export { formatDiagnostic, codeFrame } from './diagnostics.ts';
+
+export interface ParseResult {
+  /** The AST, or null when the source has syntax errors. */
+  module: Module | null;
+  /** Every problem found, in source order. */
+  diagnostics: Diagnostic[];
+}
+
+/** Brackets nested deeper than this are refused up front (Python's own limit is 200). */
+export const MAX_NESTING = 200;
+
+/** Parses one file. Never throws: every problem comes back as a diagnostic. */
+export function parse(source: string, file = '<input>'): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const error = (code: DiagnosticCode, message: string, offset: number, length = 1) =>
+    diagnostics.push({ code, severity: 'error', message, span: spanAt(file, source, offset, offset + length) });
+
+  const lexed = T.jacLexer.tokenize(source);
+  for (const e of lexed.errors) {
+    const ch = source.slice(e.offset, e.offset + e.length);
+    const shown = ch.length > 10 ? ch.slice(0, 10) + '…' : ch;
+    const hint = ch.startsWith('!') ? ": Jac has no '!' operator (use 'not', and '!=' for inequality)" : '';
+    error('JAC_SYNTAX_UNEXPECTED_CHAR', `unexpected character${ch.length > 1 ? 's' : ''} ${JSON.stringify(shown)}${hint}`, e.offset, e.length);
+  }
+  const tokens = lexed.tokens;
+  for (const t of tokens) {
+    if (t.tokenType === T.UnterminatedString) {
+      const quote = /("""|'''|"|')/.exec(t.image)![1];
+      const where = quote.length === 3 ? 'before the end of the file' : 'on this line';
+      error('JAC_SYNTAX_UNTERMINATED_STRING', `unterminated string literal: no closing ${quote} ${where}`, t.startOffset);
+    } else if (t.tokenType === T.FStringStrayBrace) {
+      error('JAC_SYNTAX_FSTRING', "single '}' is not allowed in an f-string: write '}}' for a literal brace", t.startOffset);
+    } else if (t.tokenType === T.Identifier && T.pythonOnlyKeywords.has(t.image)) {
+      error('JAC_SYNTAX_PY_KEYWORD', `Python keyword ${t.image} used as name`, t.startOffset, t.image.length);
+    }
+  }
+
+  const deep = tooDeep(tokens);
+  if (deep) {
+    error('JAC_SYNTAX_TOO_DEEP', `brackets are nested more than ${MAX_NESTING} deep`, deep.startOffset);
+    return { module: null, diagnostics: sorted(diagnostics) };
+  }
+
+  const cx: Context = { file, diagnostics };
+  let module: Module | null = null;
+  try {
+    jacParser.input = tokens;
+    const cst = jacParser.module();
+    for (const e of jacParser.errors) diagnostics.push(parserDiagnostic(file, source, e));
+    if (diagnostics.length === 0) module = moduleToAst(cx, cst as ModuleCstNode);
+  } catch (e) {
+    // Deep chains of prefix operators or `if ... else` can still exhaust the stack.
+    if (!(e instanceof RangeError)) throw e;
+    error('JAC_SYNTAX_TOO_DEEP', 'the program is nested too deeply to parse', 0);
+  }
+  if (diagnostics.length > 0) module = null;
+  return { module, diagnostics: sorted(dedupe(diagnostics)) };
+}
+
+function tooDeep(tokens: IToken[]): IToken | null {
+  let depth = 0;
+  for (const t of tokens) {
+    const type = t.tokenType;
+    if (type === T.LParen || type === T.LSquare || type.CATEGORIES?.includes(T.LBrace) || type === T.FStringHoleOpen) {
+      if (++depth > MAX_NESTING) return t;
+    } else if (type === T.RParen || type === T.RSquare || type.CATEGORIES?.includes(T.RBrace)) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return null;
+}
+
+function parserDiagnostic(file: string, source: string, e: IRecognitionException): Diagnostic {
+  let message = e.message;
+  let code: DiagnosticCode = e.name === 'MismatchedTokenException' ? 'JAC_SYNTAX_EXPECTED' : 'JAC_SYNTAX_UNEXPECTED';
+  const tagged = /^\[(JAC_[A-Z_]+)\]/.exec(message);
+  if (tagged) {
+    code = tagged[1] as DiagnosticCode;
+    message = message.slice(tagged[0].length);
+  }
+  const t = e.token;
+  const atEnd = Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF';
+  // A missing token is reported where it was expected: right after the previous token.
+  const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
+  let offset = atEnd ? source.length : t.startOffset;
+  let length = atEnd ? 0 : (t.endOffset ?? t.startOffset) - t.startOffset + 1;
+  if (e.name === 'MismatchedTokenException' && prev && !Number.isNaN(prev.startOffset) && /^expected '[;)\]}]'/.test(message)) {
+    const prevEnd = (prev.endOffset ?? prev.startOffset) + 1;
+    if (!atEnd && lineOf(source, prevEnd) !== lineOf(source, t.startOffset)) {
+      offset = prevEnd;
+      length = 1;
+    }
+  }
+  if (atEnd) {
+    offset = Math.max(0, source.trimEnd().length);
+    length = 1;
+    if (!message.includes('end of file')) message += ` (${describeToken(t)})`;
+  }
+  return { code, severity: 'error', message, span: spanAt(file, source, offset, offset + Math.max(1, length)) };
+}
+
+function lineOf(source: string, offset: number): number {
+  let n = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.span.offset}:${d.code}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sorted(list: Diagnostic[]): Diagnostic[] {
+  return list.sort((a, b) => a.span.offset - b.span.offset);
+}
