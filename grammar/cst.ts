@@ -838,6 +838,7 @@ export type ClosedPatternCstChildren = {
   KwTrue?: IToken[];
   KwFalse?: IToken[];
   name?: NameCstNode[];
+  BuiltinType?: IToken[];
   Dot?: IToken[];
   path?: AnyNameCstNode[];
   LParen?: IToken[];

@@ -122,7 +122,8 @@ function lineOf(source: string, offset: number): number {
 function dedupe(list: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return list.filter((d) => {
-    const key = `${d.span.offset}:${d.code}`;
+    // One problem per position: a lexical error explains the parser error it causes there.
+    const key = String(d.span.offset);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -307,7 +307,7 @@ export abstract class StatementParser extends ExpressionParser {
       {
         // capture `x`, value `A.B`, class `A.B(p, k=q)`
         ALT: () => {
-          this.SUBRULE(this.name);
+          this.OR4([{ ALT: () => this.SUBRULE(this.name) }, { ALT: () => this.CONSUME(T.BuiltinType) }]);
           this.MANY(() => {
             this.CONSUME(T.Dot);
             this.SUBRULE(this.anyName, { LABEL: 'path' });

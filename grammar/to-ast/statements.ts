@@ -231,8 +231,9 @@ function closedPattern(cx: Context, node: C.ClosedPatternCstNode): A.Pattern {
   if (c.strings) return { kind: 'PLiteral', value: strings(cx, c.strings[0]), span: at };
   if (c.KwNone) return { kind: 'PSingleton', value: null, span: at };
   if (c.KwTrue || c.KwFalse) return { kind: 'PSingleton', value: Boolean(c.KwTrue), span: at };
-  if (c.name) {
-    const path = [nameText(c.name[0]), ...(c.path ?? []).map((p) => nameText(p))];
+  if (c.name || c.BuiltinType) {
+    const head = c.name ? nameText(c.name[0]) : c.BuiltinType![0].image;
+    const path = [head, ...(c.path ?? []).map((p) => nameText(p))];
     if (c.LParen) {
       const args: A.Pattern[] = [];
       const kwNames: string[] = [];
@@ -250,8 +251,8 @@ function closedPattern(cx: Context, node: C.ClosedPatternCstNode): A.Pattern {
       return { kind: 'PClass', path, args, kwNames, kwPatterns, span: at };
     }
     if (path.length > 1) return { kind: 'PValue', path, span: at };
-    const n = name(cx, c.name[0]);
-    if (n.kind === 'Special') report(cx, 'JAC_SYNTAX_INVALID', `'${n.name}' cannot be a capture pattern`, at);
+    const n = c.name ? name(cx, c.name[0]) : null;
+    if (n?.kind === 'Special') report(cx, 'JAC_SYNTAX_INVALID', `'${n.name}' cannot be a capture pattern`, at);
     return { kind: 'PCapture', name: path[0], span: at };
   }
   if (c.LBrace) {
