@@ -82,9 +82,18 @@ function expectedWords(ruleName: string, paths: TokenType[][][]): string {
   return ruleWords[ruleName] ?? expectedFromPaths(paths);
 }
 
+/** Something at the top level that cannot start a declaration. */
+function notADeclaration(token: IToken): string {
+  const hint = token.tokenType.CATEGORIES?.includes(T.Keyword) && !token.tokenType.CATEGORIES.includes(T.SpecialRef)
+    ? ''
+    : "; statements at the top level go inside 'with entry { ... }'";
+  return `[JAC_SYNTAX_UNEXPECTED]unexpected ${describeToken(token)}: expected ${ruleWords.module}${hint}`;
+}
+
 export const jacErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous, ruleName }) {
     const found = describeToken(actual);
+    if (expected === EOF) return notADeclaration(actual);
     if (ruleName === 'eventClause' && expected === T.KwWith) {
       return `[JAC_SYNTAX_ABILITY_EVENT]abilities are declared 'can NAME with [TYPE] entry|exit { ... }', found ${found}; use 'def' for a method`;
     }
@@ -107,7 +116,7 @@ export const jacErrorMessages: IParserErrorMessageProvider = {
   },
 
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describeToken(firstRedundant)}: expected ${ruleWords.module}`;
+    return notADeclaration(firstRedundant);
   },
 
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {

@@ -1,5 +1,5 @@
 // The front end's one entry point: Jac source text → typed AST, or diagnostics.
-import type { IRecognitionException, IToken } from 'chevrotain';
+import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Module } from './ast.ts';
 import type { ModuleCstNode } from './cst.ts';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.ts';
@@ -58,9 +58,15 @@ export function parse(source: string, file = '<input>'): ParseResult {
   const cx: Context = { file, diagnostics };
   let module: Module | null = null;
   try {
-    jacParser.input = tokens;
-    const cst = jacParser.module();
-    for (const e of jacParser.errors) diagnostics.push(parserDiagnostic(file, source, e));
+    const { cst, errors } = parseTokens(tokens);
+    // After a syntax error, recovery often trips again on the rest of that line: keep the first.
+    const linesWithErrors = new Set<number>();
+    for (const e of errors) {
+      const d = parserDiagnostic(file, source, e);
+      if (linesWithErrors.has(d.span.line)) continue;
+      linesWithErrors.add(d.span.line);
+      diagnostics.push(d);
+    }
     if (diagnostics.length === 0) module = moduleToAst(cx, cst as ModuleCstNode);
   } catch (e) {
     // Deep chains of prefix operators or `if ... else` can still exhaust the stack.
@@ -69,6 +75,35 @@ export function parse(source: string, file = '<input>'): ParseResult {
   }
   if (diagnostics.length > 0) module = null;
   return { module, diagnostics: sorted(dedupe(diagnostics)) };
+}
+
+/** Tokens that begin a top-level declaration, where parsing can resume after junk. */
+const declarationStarts = new Set<TokenType>([
+  T.KwImport, T.KwInclude, T.KwNode, T.KwEdge, T.KwWalker, T.KwObj, T.KwClass, T.KwEnum,
+  T.KwDef, T.KwCan, T.KwGlob, T.KwLet, T.KwWith, T.KwImpl, T.KwTest, T.KwAsync, T.At,
+]);
+
+/**
+ * Parses a module. Chevrotain stops at a token that cannot start a declaration; to report the
+ * independent errors after it, parsing resumes at the next declaration that starts a line.
+ */
+function parseTokens(tokens: IToken[]): { cst: CstNode; errors: IRecognitionException[] } {
+  jacParser.input = tokens;
+  const cst = jacParser.module();
+  const errors = [...jacParser.errors];
+  let rest = tokens;
+  for (;;) {
+    const last = errors[errors.length - 1];
+    if (!last || last.name !== 'NotAllInputParsedException') break;
+    const from = rest.indexOf(last.token);
+    const resume = rest.findIndex((t, i) => i > from && t.startColumn === 1 && declarationStarts.has(t.tokenType));
+    if (from === -1 || resume === -1) break;
+    rest = rest.slice(resume);
+    jacParser.input = rest;
+    jacParser.module();
+    errors.push(...jacParser.errors);
+  }
+  return { cst, errors };
 }
 
 function tooDeep(tokens: IToken[]): IToken | null {
