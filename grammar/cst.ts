@@ -33,7 +33,9 @@ export type ExpressionCstChildren = {
   lambda?: LambdaCstNode[];
   KwFlow?: IToken[];
   KwWait?: IToken[];
-  walrus?: WalrusCstNode[];
+  walrusTarget?: NameCstNode[];
+  WalrusEq?: IToken[];
+  binary?: BinaryCstNode[];
   KwIf?: IToken[];
   test?: ExpressionCstNode[];
   KwElse?: IToken[];
@@ -77,17 +79,6 @@ export type ParamCstChildren = {
   type: ExpressionCstNode[];
   Eq?: IToken[];
   default?: ExpressionCstNode[];
-};
-
-export interface WalrusCstNode extends CstNode {
-  name: "walrus";
-  children: WalrusCstChildren;
-}
-
-export type WalrusCstChildren = {
-  name?: NameCstNode[];
-  WalrusEq?: IToken[];
-  binary: BinaryCstNode[];
 };
 
 export interface BinaryCstNode extends CstNode {
@@ -241,22 +232,38 @@ export interface OperandCstNode extends CstNode {
 }
 
 export type OperandCstChildren = {
-  prefixOp?: PrefixOpCstNode[];
-  Star?: IToken[];
-  BwAnd?: IToken[];
-  pipeCall: PipeCallCstNode[];
-};
-
-export interface PrefixOpCstNode extends CstNode {
-  name: "prefixOp";
-  children: PrefixOpCstChildren;
-}
-
-export type PrefixOpCstChildren = {
   KwNot?: IToken[];
   Minus?: IToken[];
   Plus?: IToken[];
   BwNot?: IToken[];
+  Star?: IToken[];
+  BwAnd?: IToken[];
+  pipePrefix?: PipePrefixCstNode[];
+  atom: AtomCstNode[];
+  postfix?: PostfixCstNode[];
+};
+
+export interface PipePrefixCstNode extends CstNode {
+  name: "pipePrefix";
+  children: PipePrefixCstChildren;
+}
+
+export type PipePrefixCstChildren = {
+  PipeFwd?: IToken[];
+  APipeFwd?: IToken[];
+  KwSpawn?: IToken[];
+  KwAwait?: IToken[];
+};
+
+export interface WalrusCstNode extends CstNode {
+  name: "walrus";
+  children: WalrusCstChildren;
+}
+
+export type WalrusCstChildren = {
+  name?: NameCstNode[];
+  WalrusEq?: IToken[];
+  binary: BinaryCstNode[];
 };
 
 export interface PipeCallCstNode extends CstNode {
@@ -265,10 +272,7 @@ export interface PipeCallCstNode extends CstNode {
 }
 
 export type PipeCallCstChildren = {
-  PipeFwd?: IToken[];
-  APipeFwd?: IToken[];
-  KwSpawn?: IToken[];
-  KwAwait?: IToken[];
+  pipePrefix?: PipePrefixCstNode[];
   atomicChain: AtomicChainCstNode[];
 };
 
@@ -319,8 +323,11 @@ export interface ArgumentCstNode extends CstNode {
 }
 
 export type ArgumentCstChildren = {
-  keywordArg?: KeywordArgCstNode[];
+  StarPow?: IToken[];
+  spread?: ExpressionCstNode[];
   expression?: ExpressionCstNode[];
+  Eq?: IToken[];
+  value?: ExpressionCstNode[];
 };
 
 export interface KeywordArgCstNode extends CstNode {
@@ -403,7 +410,10 @@ export interface AtomCstNode extends CstNode {
 }
 
 export type AtomCstChildren = {
-  name?: NameCstNode[];
+  Identifier?: IToken[];
+  KwEscName?: IToken[];
+  SpecialRef?: IToken[];
+  SoftKeyword?: IToken[];
   BuiltinType?: IToken[];
   Int?: IToken[];
   Float?: IToken[];
@@ -583,7 +593,6 @@ export interface StatementCstNode extends CstNode {
 export type StatementCstChildren = {
   importStmt?: ImportStmtCstNode[];
   decorated?: DecoratedCstNode[];
-  hasStmt?: HasStmtCstNode[];
   ifStmt?: IfStmtCstNode[];
   whileStmt?: WhileStmtCstNode[];
   forStmt?: ForStmtCstNode[];
@@ -595,7 +604,9 @@ export type StatementCstChildren = {
   visitStmt?: VisitStmtCstNode[];
   pyInline?: PyInlineCstNode[];
   empty?: IToken[];
-  exprStmt?: ExprStmtCstNode[];
+  assignment?: AssignmentCstNode[];
+  Semi?: IToken[];
+  hasStmt?: HasStmtCstNode[];
 };
 
 export interface SimpleStmtCstNode extends CstNode {
@@ -635,16 +646,6 @@ export interface NameListCstNode extends CstNode {
 export type NameListCstChildren = {
   name: (NameCstNode)[];
   Comma?: IToken[];
-};
-
-export interface ExprStmtCstNode extends CstNode {
-  name: "exprStmt";
-  children: ExprStmtCstChildren;
-}
-
-export type ExprStmtCstChildren = {
-  assignment: AssignmentCstNode[];
-  Semi: IToken[];
 };
 
 export interface AssignmentCstNode extends CstNode {
@@ -747,14 +748,17 @@ export interface ForStmtCstNode extends CstNode {
 export type ForStmtCstChildren = {
   KwAsync?: IToken[];
   KwFor: IToken[];
-  init?: AssignmentCstNode[];
+  target: AtomicChainCstNode[];
+  KwIn?: IToken[];
+  iter?: ExpressionCstNode[];
+  Colon?: IToken[];
+  annotation?: ExpressionCstNode[];
+  Eq?: IToken[];
+  start?: ExpressionCstNode[];
   KwTo?: IToken[];
   test?: ExpressionCstNode[];
   KwBy?: IToken[];
   step?: AssignmentCstNode[];
-  target?: AtomicChainCstNode[];
-  KwIn?: IToken[];
-  iter?: ExpressionCstNode[];
   body: CodeBlockCstNode[];
   elseClause?: ElseClauseCstNode[];
 };

@@ -11,7 +11,6 @@ const ruleWords: Record<string, string> = {
   statement: 'a statement',
   codeBlock: "a statement or '}'",
   expression: 'an expression',
-  walrus: 'an expression',
   binary: 'an expression',
   operand: 'an expression',
   pipeCall: 'an expression',
@@ -42,7 +41,7 @@ const ruleWords: Record<string, string> = {
   assignValue: 'an expression',
   simpleStmt: 'a statement',
   augOp: "an assignment operator ('+=', '-=' ...)",
-  prefixOp: "'not', '-', '+' or '~'",
+  pipePrefix: "'|>', ':>', 'spawn' or 'await'",
   binaryOp: 'an operator',
   enumBody: "'{'",
   enumMember: 'an enum member name',
@@ -50,7 +49,7 @@ const ruleWords: Record<string, string> = {
 };
 
 /** Rules whose `;` ends a statement. */
-const statementRules = new Set(['exprStmt', 'simpleStmt', 'hasStmt', 'globalVar', 'importStmt', 'visitStmt', 'abilityBody']);
+const statementRules = new Set(['statement', 'simpleStmt', 'hasStmt', 'globalVar', 'importStmt', 'visitStmt', 'abilityBody']);
 
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'end of file';
@@ -101,7 +100,7 @@ export const jacErrorMessages: IParserErrorMessageProvider = {
       return "[JAC_SYNTAX_FSTRING]format specs ('{x:.2f}') are not supported in Jac f-strings; format the value before the hole";
     }
     if (expected === T.Semi && statementRules.has(ruleName)) {
-      if (actual.tokenType === T.Comma && ruleName === 'exprStmt') {
+      if (actual.tokenType === T.Comma && ruleName === 'statement') {
         return "[JAC_SYNTAX_TUPLE_PARENS]expected ';' after statement, found ','; tuples need parentheses in Jac: write '(a, b) = (1, 2);'";
       }
       return `expected ';' after statement, found ${found}`;

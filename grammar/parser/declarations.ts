@@ -3,6 +3,7 @@
 import type { TokenType } from 'chevrotain';
 import { jacErrorMessages } from '../error-messages.ts';
 import * as T from '../tokens.ts';
+import { IndexedLookaheadStrategy } from './lookahead.ts';
 import { StatementParser } from './statements.ts';
 
 const nameTokens = [T.Identifier, T.KwEscName];
@@ -10,7 +11,13 @@ const nameTokens = [T.Identifier, T.KwEscName];
 export class JacParser extends StatementParser {
   constructor(tokens: TokenType[]) {
     // recovery on: one run reports every independent error; lookahead 3 tells `f(` `x` `:` apart.
-    super(tokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full', errorMessageProvider: jacErrorMessages });
+    super(tokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      nodeLocationTracking: 'full',
+      errorMessageProvider: jacErrorMessages,
+      lookaheadStrategy: new IndexedLookaheadStrategy({ maxLookahead: 3 }),
+    });
     this.performSelfAnalysis();
   }
 
@@ -21,14 +28,14 @@ export class JacParser extends StatementParser {
 
   topLevel = this.RULE('topLevel', () => {
     this.OPTION(() => this.CONSUME(T.String, { LABEL: 'doc' }));
-    this.OR([
+    this.OR(this.alts('topLevel.OR', () => [
       { ALT: () => this.SUBRULE(this.importStmt) },
       { ALT: () => this.SUBRULE(this.decorated) },
       { ALT: () => this.SUBRULE(this.globalVar) },
       { ALT: () => this.SUBRULE(this.freeCode) },
       { ALT: () => this.SUBRULE(this.pyInline) },
       { ALT: () => this.SUBRULE(this.testDecl) },
-    ]);
+    ]));
   });
 
   /** Archetypes, enums, abilities and impls, each with optional `@decorators`. */
@@ -37,27 +44,27 @@ export class JacParser extends StatementParser {
       this.CONSUME(T.At);
       this.SUBRULE(this.atomicChain, { LABEL: 'decorators' });
     });
-    this.OR([
+    this.OR(this.alts('decorated.OR', () => [
       { ALT: () => this.SUBRULE(this.archetype) },
       { ALT: () => this.SUBRULE(this.enumDecl) },
       { ALT: () => this.SUBRULE(this.ability) },
       { ALT: () => this.SUBRULE(this.implDef) },
-    ]);
+    ]));
   });
 
   override archetype = this.RULE('archetype', () => {
     this.OPTION(() => this.CONSUME(T.KwAsync));
-    this.OR([
+    this.OR(this.alts('archetype.OR', () => [
       { ALT: () => this.CONSUME(T.KwObj) },
       { ALT: () => this.CONSUME(T.KwNode) },
       { ALT: () => this.CONSUME(T.KwEdge) },
       { ALT: () => this.CONSUME(T.KwWalker) },
       { ALT: () => this.CONSUME(T.KwClass) },
-    ]);
+    ]));
     this.OPTION2(() => this.SUBRULE(this.accessTag));
     this.SUBRULE(this.anyName);
     this.OPTION3(() => this.SUBRULE(this.inheritedArchs));
-    this.OR2([
+    this.OR2(this.alts('archetype.OR2', () => [
       {
         ALT: () => {
           this.CONSUME(T.LBrace);
@@ -66,17 +73,17 @@ export class JacParser extends StatementParser {
         },
       },
       { ALT: () => this.CONSUME(T.Semi) },
-    ]);
+    ]));
   });
 
   member = this.RULE('member', () => {
     this.OPTION(() => this.CONSUME(T.String, { LABEL: 'doc' }));
-    this.OR([
+    this.OR(this.alts('member.OR', () => [
       { ALT: () => this.SUBRULE(this.pyInline) },
       { ALT: () => this.SUBRULE(this.decorated) },
       { ALT: () => this.SUBRULE(this.hasStmt) },
       { ALT: () => this.SUBRULE(this.freeCode) },
-    ]);
+    ]));
   });
 
   accessTag = this.RULE('accessTag', () => {
@@ -169,7 +176,7 @@ export class JacParser extends StatementParser {
     this.OPTION(() => this.CONSUME(T.KwAsync));
     this.OPTION2(() => this.CONSUME(T.KwOverride));
     this.OPTION3(() => this.CONSUME(T.KwStatic));
-    this.OR([
+    this.OR(this.alts('ability.OR', () => [
       {
         ALT: () => {
           this.CONSUME(T.KwDef);
@@ -186,13 +193,13 @@ export class JacParser extends StatementParser {
           this.SUBRULE(this.eventClause);
         },
       },
-    ]);
+    ]));
     this.SUBRULE(this.abilityBody);
   });
 
   /** `{ ... }`, `by expr;`, or `;` / `abs;` for a declaration without a body. */
   abilityBody = this.RULE('abilityBody', () => {
-    this.OR([
+    this.OR(this.alts('abilityBody.OR', () => [
       { ALT: () => this.SUBRULE(this.codeBlock) },
       {
         ALT: () => {
@@ -207,7 +214,7 @@ export class JacParser extends StatementParser {
           this.CONSUME2(T.Semi);
         },
       },
-    ]);
+    ]));
   });
 
   signature = this.RULE('signature', () => {

@@ -4,47 +4,60 @@
 import { CstParser, EMPTY_ALT, type IParserConfig, type TokenType } from 'chevrotain';
 import * as T from '../tokens.ts';
 
-const edgeOpStarts = [T.ArrowR, T.ArrowL, T.ArrowBi, T.ArrowRP1, T.ArrowLP1];
-
 export class ExpressionParser extends CstParser {
   constructor(tokens: TokenType[], config: IParserConfig) {
     super(tokens, config);
   }
 
-  /** Is the next token one that starts an edge operator (`-->`, `<-:` ...)? */
-  protected atEdgeOp(): boolean {
-    const next = this.LA(1).tokenType;
-    return edgeOpStarts.includes(next);
+  private readonly orCache = new Map<string, unknown>();
+
+  /**
+   * The alternatives of an OR, built once. `this.OR([...])` would allocate every alternative
+   * object and closure on each call, which made allocation the parser's main cost.
+   */
+  protected alts<T>(key: string, make: () => T): T {
+    let value = this.orCache.get(key) as T | undefined;
+    if (value === undefined) this.orCache.set(key, (value = make()));
+    return value;
   }
 
   // ---- names --------------------------------------------------------------------------
   /** A name where an expression may stand: identifiers, `<>kw`, special refs, soft keywords. */
   name = this.RULE('name', () => {
-    this.OR([
+    this.OR(this.alts('name.OR', () => [
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.KwEscName) },
       { ALT: () => this.CONSUME(T.SpecialRef) },
       { ALT: () => this.CONSUME(T.SoftKeyword) },
-    ]);
+    ]));
   });
 
   /** A name where nothing else can stand (after `.`, in declarations): any keyword is a name. */
   anyName = this.RULE('anyName', () => {
-    this.OR([
+    this.OR(this.alts('anyName.OR', () => [
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.KwEscName) },
       { ALT: () => this.CONSUME(T.Keyword) },
-    ]);
+    ]));
   });
 
   // ---- expression ---------------------------------------------------------------------
+  // The hot path: an operand is `expression → binary → operand → atom`, four rules deep, so
+  // walrus, prefix pipes, postfixes and names are read inline rather than by sub-rules.
   expression = this.RULE('expression', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.lambda) },
       {
         ALT: () => {
           this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(T.KwFlow) }, { ALT: () => this.CONSUME(T.KwWait) }]));
-          this.SUBRULE(this.walrus);
+          this.OPTION3({
+            GATE: () => this.LA(2).tokenType === T.WalrusEq,
+            DEF: () => {
+              this.SUBRULE(this.name, { LABEL: 'walrusTarget' });
+              this.CONSUME(T.WalrusEq);
+            },
+          });
+          this.SUBRULE(this.binary);
           this.OPTION2(() => {
             this.CONSUME(T.KwIf);
             this.SUBRULE(this.expression, { LABEL: 'test' });
@@ -86,17 +99,6 @@ export class ExpressionParser extends CstParser {
     });
   });
 
-  walrus = this.RULE('walrus', () => {
-    this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.WalrusEq,
-      DEF: () => {
-        this.SUBRULE(this.name);
-        this.CONSUME(T.WalrusEq);
-      },
-    });
-    this.SUBRULE(this.binary);
-  });
-
   /** operand (op operand)*: precedence is applied in to-ast. */
   binary = this.RULE('binary', () => {
     this.SUBRULE(this.operand);
@@ -107,7 +109,7 @@ export class ExpressionParser extends CstParser {
   });
 
   binaryOp = this.RULE('binaryOp', () => {
-    this.OR([
+    this.OR(this.alts('binaryOp.OR', () => [
       { ALT: () => this.CONSUME(T.PipeFwd) },
       { ALT: () => this.CONSUME(T.PipeBkwd) },
       { ALT: () => this.CONSUME(T.BwOr) },
@@ -145,12 +147,12 @@ export class ExpressionParser extends CstParser {
       { ALT: () => this.CONSUME(T.APipeFwd) },
       { ALT: () => this.CONSUME(T.APipeBkwd) },
       { ALT: () => this.CONSUME(T.KwSpawn) },
-    ]);
+    ]));
   });
 
   /** `++>`, `<++`, `<++>`, `+>:E:f=1:+>`, `<+:E:<+`, `<+:E:+>` */
   connectOp = this.RULE('connectOp', () => {
-    this.OR([
+    this.OR(this.alts('connectOp.OR', () => [
       { ALT: () => this.CONSUME(T.CArrowR) },
       { ALT: () => this.CONSUME(T.CArrowL) },
       { ALT: () => this.CONSUME(T.CArrowBi) },
@@ -165,10 +167,10 @@ export class ExpressionParser extends CstParser {
         ALT: () => {
           this.CONSUME(T.CArrowLP1);
           this.SUBRULE2(this.connectEdge);
-          this.OR2([{ ALT: () => this.CONSUME(T.CArrowLP2) }, { ALT: () => this.CONSUME2(T.CArrowRP2) }]);
+          this.OR2(this.alts('connectOp.OR2', () => [{ ALT: () => this.CONSUME(T.CArrowLP2) }, { ALT: () => this.CONSUME2(T.CArrowRP2) }]));
         },
       },
-    ]);
+    ]));
   });
 
   connectEdge = this.RULE('connectEdge', () => {
@@ -185,7 +187,7 @@ export class ExpressionParser extends CstParser {
 
   /** `-->`, `<--`, `<-->`, `->:E:conds:->`, `<-:E:<-`, `<-:E:->` */
   edgeOp = this.RULE('edgeOp', () => {
-    this.OR([
+    this.OR(this.alts('edgeOp.OR', () => [
       { ALT: () => this.CONSUME(T.ArrowR) },
       { ALT: () => this.CONSUME(T.ArrowL) },
       { ALT: () => this.CONSUME(T.ArrowBi) },
@@ -200,10 +202,10 @@ export class ExpressionParser extends CstParser {
         ALT: () => {
           this.CONSUME(T.ArrowLP1);
           this.SUBRULE2(this.typedFilter);
-          this.OR2([{ ALT: () => this.CONSUME(T.ArrowLP2) }, { ALT: () => this.CONSUME2(T.ArrowRP2) }]);
+          this.OR2(this.alts('edgeOp.OR2', () => [{ ALT: () => this.CONSUME(T.ArrowLP2) }, { ALT: () => this.CONSUME2(T.ArrowRP2) }]));
         },
       },
-    ]);
+    ]));
   });
 
   /** `T` or `T: f == 1, g > 2` */
@@ -230,7 +232,7 @@ export class ExpressionParser extends CstParser {
   });
 
   compareOp = this.RULE('compareOp', () => {
-    this.OR([
+    this.OR(this.alts('compareOp.OR', () => [
       { ALT: () => this.CONSUME(T.IsNot) },
       { ALT: () => this.CONSUME(T.KwIs) },
       { ALT: () => this.CONSUME(T.NotIn) },
@@ -241,35 +243,49 @@ export class ExpressionParser extends CstParser {
       { ALT: () => this.CONSUME(T.Gt) },
       { ALT: () => this.CONSUME(T.Lt) },
       { ALT: () => this.CONSUME(T.Ee) },
-    ]);
+    ]));
   });
 
-  /** Prefix operators (`not - + ~`) then `*` unpack, `&` ref, a prefix pipe, and the chain. */
+  /** Prefix operators (`not - + ~`), `*` unpack, `&` ref, a prefix pipe, an atom, postfixes. */
   operand = this.RULE('operand', () => {
-    this.MANY(() => this.SUBRULE(this.prefixOp));
+    this.MANY(() =>
+      this.OR(this.alts('operand.OR', () => [
+        { ALT: () => this.CONSUME(T.Not) },
+        { ALT: () => this.CONSUME(T.Minus) },
+        { ALT: () => this.CONSUME(T.Plus) },
+        { ALT: () => this.CONSUME(T.BwNot) },
+      ])),
+    );
     this.OPTION(() => this.CONSUME(T.Star));
     this.OPTION2(() => this.CONSUME(T.BwAnd));
-    this.SUBRULE(this.pipeCall);
+    this.OPTION3(() => this.SUBRULE(this.pipePrefix));
+    this.SUBRULE(this.atom);
+    this.MANY2(() => this.SUBRULE(this.postfix));
   });
 
-  prefixOp = this.RULE('prefixOp', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Not) },
-      { ALT: () => this.CONSUME(T.Minus) },
-      { ALT: () => this.CONSUME(T.Plus) },
-      { ALT: () => this.CONSUME(T.BwNot) },
-    ]);
+  pipePrefix = this.RULE('pipePrefix', () => {
+    this.OR(this.alts('pipePrefix.OR', () => [
+      { ALT: () => this.CONSUME(T.PipeFwd) },
+      { ALT: () => this.CONSUME(T.APipeFwd) },
+      { ALT: () => this.CONSUME(T.KwSpawn) },
+      { ALT: () => this.CONSUME(T.KwAwait) },
+    ]));
+  });
+
+  /** `walrus` and `pipeCall` are the reference's narrower forms used in comprehensions. */
+  walrus = this.RULE('walrus', () => {
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.WalrusEq,
+      DEF: () => {
+        this.SUBRULE(this.name);
+        this.CONSUME(T.WalrusEq);
+      },
+    });
+    this.SUBRULE(this.binary);
   });
 
   pipeCall = this.RULE('pipeCall', () => {
-    this.OPTION(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.PipeFwd) },
-        { ALT: () => this.CONSUME(T.APipeFwd) },
-        { ALT: () => this.CONSUME(T.KwSpawn) },
-        { ALT: () => this.CONSUME(T.KwAwait) },
-      ]),
-    );
+    this.OPTION(() => this.SUBRULE(this.pipePrefix));
     this.SUBRULE(this.atomicChain);
   });
 
@@ -280,29 +296,29 @@ export class ExpressionParser extends CstParser {
   });
 
   postfix = this.RULE('postfix', () => {
-    this.OR([
+    this.OR(this.alts('postfix.OR', () => [
       { ALT: () => this.SUBRULE(this.call) },
       {
         ALT: () => {
           this.OPTION(() => this.CONSUME(T.Question));
-          this.OR2([
+          this.OR2(this.alts('postfix.OR2', () => [
             { ALT: () => this.SUBRULE(this.filterCompr) },
             { ALT: () => this.SUBRULE(this.assignCompr) },
             { ALT: () => this.SUBRULE(this.index) },
             {
               ALT: () => {
-                this.OR3([
+                this.OR3(this.alts('postfix.OR3', () => [
                   { ALT: () => this.CONSUME(T.Dot) },
                   { ALT: () => this.CONSUME(T.DotFwd) },
                   { ALT: () => this.CONSUME(T.DotBkwd) },
-                ]);
+                ]));
                 this.SUBRULE(this.anyName);
               },
             },
-          ]);
+          ]));
         },
       },
-    ]);
+    ]));
   });
 
   call = this.RULE('call', () => {
@@ -323,12 +339,29 @@ export class ExpressionParser extends CstParser {
 
   /** `expr`, `name=expr` or `**expr` */
   argument = this.RULE('argument', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.keywordArg) }, { ALT: () => this.SUBRULE(this.expression) }]);
+    this.OR(this.alts('argument.OR', () => [
+      {
+        ALT: () => {
+          this.CONSUME(T.StarPow);
+          this.SUBRULE(this.expression, { LABEL: 'spread' });
+        },
+      },
+      {
+        // `name=value` is read as an expression then `=`: one token of lookahead, checked in to-ast
+        ALT: () => {
+          this.SUBRULE2(this.expression);
+          this.OPTION(() => {
+            this.CONSUME(T.Eq);
+            this.SUBRULE3(this.expression, { LABEL: 'value' });
+          });
+        },
+      },
+    ]));
   });
 
   /** `name=expr` or `**expr` */
   keywordArg = this.RULE('keywordArg', () => {
-    this.OR([
+    this.OR(this.alts('keywordArg.OR', () => [
       {
         ALT: () => {
           this.CONSUME(T.StarPow);
@@ -337,12 +370,12 @@ export class ExpressionParser extends CstParser {
       },
       {
         ALT: () => {
-          this.OR2([{ ALT: () => this.SUBRULE(this.name) }, { ALT: () => this.CONSUME(T.BuiltinType) }]);
+          this.OR2(this.alts('keywordArg.OR2', () => [{ ALT: () => this.SUBRULE(this.name) }, { ALT: () => this.CONSUME(T.BuiltinType) }]));
           this.CONSUME(T.Eq);
           this.SUBRULE2(this.expression);
         },
       },
-    ]);
+    ]));
   });
 
   filterCompr = this.RULE('filterCompr', () => {
@@ -388,7 +421,7 @@ export class ExpressionParser extends CstParser {
 
   /** `e`, `a:b`, `a:b:c`, `:`, `::2` ... (colons are counted in to-ast) */
   sliceItem = this.RULE('sliceItem', () => {
-    this.OR([
+    this.OR(this.alts('sliceItem.OR', () => [
       {
         ALT: () => {
           this.SUBRULE(this.expression, { LABEL: 'lower' });
@@ -396,7 +429,7 @@ export class ExpressionParser extends CstParser {
         },
       },
       { ALT: () => this.SUBRULE2(this.sliceTail) },
-    ]);
+    ]));
   });
 
   sliceTail = this.RULE('sliceTail', () => {
@@ -410,8 +443,11 @@ export class ExpressionParser extends CstParser {
 
   // ---- atoms --------------------------------------------------------------------------
   atom = this.RULE('atom', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.name) },
+    this.OR(this.alts('atom.OR', () => [
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.KwEscName) },
+      { ALT: () => this.CONSUME(T.SpecialRef) },
+      { ALT: () => this.CONSUME(T.SoftKeyword) },
       { ALT: () => this.CONSUME(T.BuiltinType) },
       { ALT: () => this.CONSUME(T.Int) },
       { ALT: () => this.CONSUME(T.Float) },
@@ -427,16 +463,16 @@ export class ExpressionParser extends CstParser {
       { ALT: () => this.SUBRULE(this.parenAtom) },
       { ALT: () => this.SUBRULE(this.bracketAtom) },
       { ALT: () => this.SUBRULE(this.braceAtom) },
-    ]);
+    ]));
   });
 
   /** Adjacent string and f-string literals concatenate. */
   strings = this.RULE('strings', () => {
     this.AT_LEAST_ONE(() =>
-      this.OR([
+      this.OR(this.alts('strings.OR', () => [
         { ALT: () => this.CONSUME(T.String) },
         { ALT: () => this.SUBRULE(this.fstring) },
-      ]),
+      ])),
     );
   });
 
@@ -460,7 +496,7 @@ export class ExpressionParser extends CstParser {
   });
 
   fstringPart = this.RULE('fstringPart', () => {
-    this.OR([
+    this.OR(this.alts('fstringPart.OR', () => [
       { ALT: () => this.CONSUME(T.FStringText) },
       { ALT: () => this.CONSUME(T.FStringSqText) },
       { ALT: () => this.CONSUME(T.FStringBraceEscape) },
@@ -471,7 +507,7 @@ export class ExpressionParser extends CstParser {
           this.CONSUME(T.RBrace);
         },
       },
-    ]);
+    ]));
   });
 
   typeRef = this.RULE('typeRef', () => {
@@ -516,12 +552,12 @@ export class ExpressionParser extends CstParser {
           this.AT_LEAST_ONE(() => this.SUBRULE(this.edgeHop));
         },
       },
-      { GATE: () => this.atEdgeOp(), ALT: () => this.AT_LEAST_ONE2(() => this.SUBRULE2(this.edgeHop)) },
+      { ALT: () => this.AT_LEAST_ONE2(() => this.SUBRULE2(this.edgeHop)) },
       {
         ALT: () => {
           this.SUBRULE2(this.expression, { LABEL: 'first' });
           this.OR3([
-            { GATE: () => this.atEdgeOp(), ALT: () => this.AT_LEAST_ONE3(() => this.SUBRULE3(this.edgeHop)) },
+            { ALT: () => this.AT_LEAST_ONE3(() => this.SUBRULE3(this.edgeHop)) },
             { ALT: () => this.AT_LEAST_ONE4(() => this.SUBRULE(this.compFor)) },
             {
               ALT: () =>
@@ -575,7 +611,7 @@ export class ExpressionParser extends CstParser {
 
   /** `k: v`, `**d`, or a set element `e` (to-ast checks that the kinds do not mix). */
   dictEntry = this.RULE('dictEntry', () => {
-    this.OR([
+    this.OR(this.alts('dictEntry.OR', () => [
       {
         ALT: () => {
           this.CONSUME(T.StarPow);
@@ -591,7 +627,7 @@ export class ExpressionParser extends CstParser {
           });
         },
       },
-    ]);
+    ]));
   });
 
   /** `for target in iter if cond ...` inside a comprehension (iter is an atomic chain in 0.8.0). */

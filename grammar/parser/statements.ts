@@ -27,30 +27,40 @@ export abstract class StatementParser extends ExpressionParser {
     this.CONSUME(T.RBrace);
   });
 
+  // No GATEs here: Chevrotain's fast lookahead applies only to ORs without predicates, and
+  // this rule runs once per statement. Keyword-led alternatives come first.
   statement = this.RULE('statement', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importStmt) },
-      { ALT: () => this.SUBRULE(this.decorated) },
-      // `let x: T = v;` in a code block is an assignment; `has`/`static let` declare fields.
-      { GATE: () => this.LA(1).tokenType !== T.KwLet, IGNORE_AMBIGUITIES: true, ALT: () => this.SUBRULE(this.hasStmt) },
-      { ALT: () => this.SUBRULE(this.ifStmt) },
-      { ALT: () => this.SUBRULE(this.whileStmt) },
-      { ALT: () => this.SUBRULE(this.forStmt) },
-      { ALT: () => this.SUBRULE(this.tryStmt) },
-      { ALT: () => this.SUBRULE(this.matchStmt) },
-      { ALT: () => this.SUBRULE(this.withStmt) },
-      { ALT: () => this.SUBRULE(this.typedContext) },
-      { ALT: () => this.SUBRULE(this.simpleStmt) },
-      { ALT: () => this.SUBRULE(this.visitStmt) },
-      { ALT: () => this.SUBRULE(this.pyInline) },
-      { ALT: () => this.CONSUME(T.Semi, { LABEL: 'empty' }) },
-      { ALT: () => this.SUBRULE(this.exprStmt) },
-    ]);
+    this.OR(this.alts('statement', () => ({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.importStmt) },
+        { ALT: () => this.SUBRULE(this.decorated) },
+        { ALT: () => this.SUBRULE(this.ifStmt) },
+        { ALT: () => this.SUBRULE(this.whileStmt) },
+        { ALT: () => this.SUBRULE(this.forStmt) },
+        { ALT: () => this.SUBRULE(this.tryStmt) },
+        { ALT: () => this.SUBRULE(this.matchStmt) },
+        { ALT: () => this.SUBRULE(this.withStmt) },
+        { ALT: () => this.SUBRULE(this.typedContext) },
+        { ALT: () => this.SUBRULE(this.simpleStmt) },
+        { ALT: () => this.SUBRULE(this.visitStmt) },
+        { ALT: () => this.SUBRULE(this.pyInline) },
+        { ALT: () => this.CONSUME(T.Semi, { LABEL: 'empty' }) },
+        {
+          // an expression statement or an assignment; before `has` so `let x = 1;` assigns
+          ALT: () => {
+            this.SUBRULE(this.assignment);
+            this.CONSUME2(T.Semi);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.hasStmt) },
+      ],
+    })));
   });
 
   /** Statements that end in `;`, each introduced by its keyword. */
   simpleStmt = this.RULE('simpleStmt', () => {
-    this.OR([
+    this.OR(this.alts('simpleStmt.OR', () => [
       {
         ALT: () => {
           this.CONSUME(T.KwReturn);
@@ -110,11 +120,11 @@ export abstract class StatementParser extends ExpressionParser {
       { ALT: () => this.CONSUME(T.KwDisengage) },
       {
         ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(T.GlobalOp) }, { ALT: () => this.CONSUME(T.NonlocalOp) }]);
+          this.OR2(this.alts('simpleStmt.OR2', () => [{ ALT: () => this.CONSUME(T.GlobalOp) }, { ALT: () => this.CONSUME(T.NonlocalOp) }]));
           this.SUBRULE(this.nameList);
         },
       },
-    ]);
+    ]));
     this.CONSUME(T.Semi);
   });
 
@@ -126,12 +136,7 @@ export abstract class StatementParser extends ExpressionParser {
     });
   });
 
-  /** An expression statement or an assignment: `e;`, `a = b = e;`, `x: T = e;`, `x += e;` */
-  exprStmt = this.RULE('exprStmt', () => {
-    this.SUBRULE(this.assignment);
-    this.CONSUME(T.Semi);
-  });
-
+  /** `e`, `a = b = e`, `x: T = e`, `x += e` (the statement adds its `;`). */
   assignment = this.RULE('assignment', () => {
     this.OPTION(() => this.CONSUME(T.KwLet));
     this.SUBRULE(this.expression, { LABEL: 'target' });
@@ -165,15 +170,15 @@ export abstract class StatementParser extends ExpressionParser {
   });
 
   assignValue = this.RULE('assignValue', () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.yieldExpr) }, { ALT: () => this.SUBRULE(this.expression) }]);
+    this.OR(this.alts('assignValue.OR', () => [{ ALT: () => this.SUBRULE(this.yieldExpr) }, { ALT: () => this.SUBRULE(this.expression) }]));
   });
 
   augOp = this.RULE('augOp', () => {
-    this.OR(
+    this.OR(this.alts('augOp', () =>
       [T.AddEq, T.SubEq, T.MulEq, T.DivEq, T.FloorDivEq, T.ModEq, T.PowEq, T.MatMulEq, T.BwAndEq, T.BwOrEq, T.BwXorEq, T.BwNotEq, T.LShiftEq, T.RShiftEq].map(
         (tok) => ({ ALT: () => this.CONSUME(tok) }),
       ),
-    );
+    ));
   });
 
   ifStmt = this.RULE('ifStmt', () => {
@@ -205,43 +210,32 @@ export abstract class StatementParser extends ExpressionParser {
   forStmt = this.RULE('forStmt', () => {
     this.OPTION(() => this.CONSUME(T.KwAsync));
     this.CONSUME(T.KwFor);
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-      {
-        GATE: () => this.isForTo(),
-        ALT: () => {
-          this.SUBRULE(this.assignment, { LABEL: 'init' });
-          this.CONSUME(T.KwTo);
-          this.SUBRULE(this.expression, { LABEL: 'test' });
-          this.CONSUME(T.KwBy);
-          this.SUBRULE2(this.assignment, { LABEL: 'step' });
-        },
-      },
+    this.SUBRULE(this.atomicChain, { LABEL: 'target' });
+    this.OR([
       {
         ALT: () => {
-          this.SUBRULE(this.atomicChain, { LABEL: 'target' });
           this.CONSUME(T.KwIn);
-          this.SUBRULE2(this.expression, { LABEL: 'iter' });
+          this.SUBRULE(this.expression, { LABEL: 'iter' });
         },
       },
-    ]});
+      {
+        ALT: () => {
+          this.OPTION2(() => {
+            this.CONSUME(T.Colon);
+            this.SUBRULE2(this.expression, { LABEL: 'annotation' });
+          });
+          this.CONSUME(T.Eq);
+          this.SUBRULE3(this.expression, { LABEL: 'start' });
+          this.CONSUME(T.KwTo);
+          this.SUBRULE4(this.expression, { LABEL: 'test' });
+          this.CONSUME(T.KwBy);
+          this.SUBRULE(this.assignment, { LABEL: 'step' });
+        },
+      },
+    ]);
     this.SUBRULE(this.codeBlock, { LABEL: 'body' });
-    this.OPTION2(() => this.SUBRULE(this.elseClause));
+    this.OPTION3(() => this.SUBRULE(this.elseClause));
   });
-
-  /** A `for ... to ... by` loop has `=` (or `:` of a typed init) before its first `in`/`{`. */
-  private isForTo(): boolean {
-    let depth = 0;
-    for (let i = 1; ; i++) {
-      const t = this.LA(i).tokenType;
-      if (t === T.LParen || t === T.LSquare || t === T.LBrace || t.CATEGORIES?.includes(T.LBrace)) depth++;
-      else if (t === T.RParen || t === T.RSquare || t.CATEGORIES?.includes(T.RBrace)) depth--;
-      if (depth < 0 || t.name === 'EOF') return false;
-      if (depth === 0 && (t === T.KwIn || t === T.LBracePlain)) return false;
-      if (depth === 0 && (t === T.Eq || t === T.KwTo)) return true;
-    }
-  }
 
   tryStmt = this.RULE('tryStmt', () => {
     this.CONSUME(T.KwTry);

@@ -10,7 +10,8 @@ import { type FlatOperand, type OpInfo, Level, applyPrecedence } from './precede
 export function expression(cx: Context, node: C.ExpressionCstNode): A.Expr {
   const c = node.children;
   if (c.lambda) return lambda(cx, c.lambda[0]);
-  let value = walrus(cx, c.walrus![0]);
+  let value = binary(cx, c.binary![0]);
+  if (c.walrusTarget) value = walrusOf(cx, c.walrusTarget[0], value);
   const prefix = c.KwFlow?.[0] ?? c.KwWait?.[0];
   if (prefix) value = { kind: 'Concurrent', op: prefix.image as 'flow' | 'wait', value, span: join(span(cx, prefix), value.span) };
   if (c.KwIf) {
@@ -54,12 +55,14 @@ function param(cx: Context, node: C.ParamCstNode): A.Param {
 }
 
 export function walrus(cx: Context, node: C.WalrusCstNode): A.Expr {
-  const c = node.children;
-  const value = binary(cx, c.binary[0]);
-  if (!c.name) return value;
-  const target = name(cx, c.name[0]);
+  const value = binary(cx, node.children.binary[0]);
+  return node.children.name ? walrusOf(cx, node.children.name[0], value) : value;
+}
+
+function walrusOf(cx: Context, targetNode: C.NameCstNode, value: A.Expr): A.Expr {
+  const target = name(cx, targetNode);
   if (target.kind !== 'Name') report(cx, 'JAC_SYNTAX_INVALID_TARGET', `cannot assign to '${target.name}' with ':='`, target.span);
-  return { kind: 'Walrus', target: target.name, value, span: span(cx, node) };
+  return { kind: 'Walrus', target: target.name, value, span: join(target.span, value.span) };
 }
 
 function binary(cx: Context, node: C.BinaryCstNode): A.Expr {
@@ -154,29 +157,37 @@ function filterConds(cx: Context, node: C.FilterCondsCstNode): A.FilterCond[] {
   }));
 }
 
+const prefixOps: Record<string, A.UnaryOp> = { KwNot: 'not', Minus: '-', Plus: '+', BwNot: '~' };
+
 function operand(cx: Context, node: C.OperandCstNode): FlatOperand {
   const c = node.children;
-  const prefixes = (c.prefixOp ?? []).map((p) => {
-    const t = onlyToken(p);
-    return { op: (t.tokenType === T.Not ? 'not' : t.image) as A.UnaryOp, span: span(cx, t) };
-  });
-  let core = pipeCall(cx, c.pipeCall[0]);
+  const prefixTokens = [...(c.KwNot ?? []), ...(c.Minus ?? []), ...(c.Plus ?? []), ...(c.BwNot ?? [])];
+  if (prefixTokens.length > 1) prefixTokens.sort((a, b) => a.startOffset - b.startOffset);
+  const prefixes = prefixTokens.map((t) => ({ op: prefixOps[t.tokenType.name], span: span(cx, t) }));
+  let core = chain(cx, atom(cx, c.atom[0]), c.postfix);
+  if (c.pipePrefix) core = prefixPipe(cx, c.pipePrefix[0], core);
   if (c.BwAnd) core = { kind: 'Ref', value: core, span: join(span(cx, c.BwAnd[0]), core.span) };
   if (c.Star) core = { kind: 'Starred', value: core, span: join(span(cx, c.Star[0]), core.span) };
   return { prefixes, core };
 }
 
+function prefixPipe(cx: Context, node: C.PipePrefixCstNode, operand: A.Expr): A.Expr {
+  const t = onlyToken(node);
+  return { kind: 'PrefixPipe', op: t.image as A.PrefixPipe['op'], operand, span: join(span(cx, t), operand.span) };
+}
+
 export function pipeCall(cx: Context, node: C.PipeCallCstNode): A.Expr {
   const c = node.children;
-  const chain = atomicChain(cx, c.atomicChain[0]);
-  const prefix = c.PipeFwd?.[0] ?? c.APipeFwd?.[0] ?? c.KwSpawn?.[0] ?? c.KwAwait?.[0];
-  if (!prefix) return chain;
-  return { kind: 'PrefixPipe', op: prefix.image as A.PrefixPipe['op'], operand: chain, span: span(cx, node) };
+  const value = atomicChain(cx, c.atomicChain[0]);
+  return c.pipePrefix ? prefixPipe(cx, c.pipePrefix[0], value) : value;
 }
 
 export function atomicChain(cx: Context, node: C.AtomicChainCstNode): A.Expr {
-  let value = atom(cx, node.children.atom[0]);
-  for (const p of node.children.postfix ?? []) value = postfix(cx, value, p);
+  return chain(cx, atom(cx, node.children.atom[0]), node.children.postfix);
+}
+
+function chain(cx: Context, value: A.Expr, postfixes: C.PostfixCstNode[] | undefined): A.Expr {
+  if (postfixes) for (const p of postfixes) value = postfix(cx, value, p);
   return value;
 }
 
@@ -212,20 +223,36 @@ function call(cx: Context, func: A.Expr, node: C.CallCstNode, at: A.Span): A.Exp
   const args: A.Expr[] = [];
   const keywords: A.Keyword[] = [];
   for (const a of c.argument ?? []) {
-    if (a.children.keywordArg) {
-      keywords.push(keywordArg(cx, a.children.keywordArg[0]));
+    const arg = argument(cx, a);
+    if (arg.kind === 'keyword') {
+      keywords.push(arg.keyword);
       continue;
     }
-    const value = expression(cx, a.children.expression![0]);
     // As in Python, `*args` may follow keywords; a plain positional argument may not.
-    if (keywords.length > 0 && value.kind !== 'Starred') {
+    if (keywords.length > 0 && arg.value.kind !== 'Starred') {
       const unpacking = keywords.some((k) => k.name === null);
-      report(cx, 'JAC_SYNTAX_INVALID', `positional argument follows keyword argument${unpacking ? ' unpacking' : ''}`, value.span);
+      report(cx, 'JAC_SYNTAX_INVALID', `positional argument follows keyword argument${unpacking ? ' unpacking' : ''}`, arg.value.span);
     }
-    args.push(value);
+    args.push(arg.value);
   }
   const by = c.by ? atomicChain(cx, c.by[0]) : null;
   return { kind: 'Call', func, args, keywords, by, span: at };
+}
+
+type Argument = { kind: 'positional'; value: A.Expr } | { kind: 'keyword'; keyword: A.Keyword };
+
+/** `expr`, `name=expr` or `**expr`. */
+function argument(cx: Context, node: C.ArgumentCstNode): Argument {
+  const c = node.children;
+  const at = span(cx, node);
+  if (c.spread) return { kind: 'keyword', keyword: { name: null, value: expression(cx, c.spread[0]), span: at } };
+  const first = expression(cx, c.expression![0]);
+  if (!c.value) return { kind: 'positional', value: first };
+  const value = expression(cx, c.value[0]);
+  if (first.kind !== 'Name') {
+    report(cx, 'JAC_SYNTAX_INVALID', "a keyword argument is written 'name=value'", first.span);
+  }
+  return { kind: 'keyword', keyword: { name: first.kind === 'Name' ? first.name : '', value, span: at } };
 }
 
 export function keywordArg(cx: Context, node: C.KeywordArgCstNode): A.Keyword {
@@ -266,7 +293,9 @@ export function name(cx: Context, node: C.NameCstNode): A.Name | A.Special {
 
 function atom(cx: Context, node: C.AtomCstNode): A.Expr {
   const c = node.children;
-  if (c.name) return name(cx, c.name[0]);
+  const nameToken = c.Identifier?.[0] ?? c.KwEscName?.[0] ?? c.SoftKeyword?.[0];
+  if (nameToken) return { kind: 'Name', name: nameToken.image.startsWith('<>') ? nameToken.image.slice(2) : nameToken.image, span: span(cx, nameToken) };
+  if (c.SpecialRef) return { kind: 'Special', name: c.SpecialRef[0].image as A.SpecialName, span: span(cx, c.SpecialRef[0]) };
   if (c.BuiltinType) return { kind: 'Name', name: c.BuiltinType[0].image, span: span(cx, c.BuiltinType[0]) };
   const literal = c.Int?.[0] ?? c.Hex?.[0] ?? c.Bin?.[0] ?? c.Oct?.[0];
   if (literal) return intLiteral(cx, literal);
@@ -316,29 +345,20 @@ function parenAtom(cx: Context, node: C.ParenAtomCstNode): A.Expr {
   const at = span(cx, node);
   if (c.yieldExpr) return yieldExpr(cx, c.yieldExpr[0]);
   if (!c.first) return { kind: 'Tuple', elts: [], keywords: [], span: at };
-  const items = [c.first[0], ...(c.rest ?? [])];
+  const first = argument(cx, c.first[0]);
   if (c.compFor) {
-    const elt = argumentValue(cx, c.first[0]);
+    if (first.kind === 'keyword') report(cx, 'JAC_SYNTAX_INVALID', 'a comprehension element cannot be a keyword argument', first.keyword.span);
+    const elt = first.kind === 'keyword' ? first.keyword.value : first.value;
     return { kind: 'GenExp', elt, generators: c.compFor.map((g) => compFor(cx, g)), span: at };
   }
-  if (!c.Comma && !c.first[0].children.keywordArg) {
-    const inner = expression(cx, c.first[0].children.expression![0]);
-    return { ...inner, span: at };
-  }
+  if (!c.Comma && first.kind === 'positional') return { ...first.value, span: at };
   const elts: A.Expr[] = [];
   const keywords: A.Keyword[] = [];
-  for (const item of items) {
-    if (item.children.keywordArg) keywords.push(keywordArg(cx, item.children.keywordArg[0]));
-    else elts.push(expression(cx, item.children.expression![0]));
+  for (const item of [first, ...(c.rest ?? []).map((r) => argument(cx, r))]) {
+    if (item.kind === 'keyword') keywords.push(item.keyword);
+    else elts.push(item.value);
   }
   return { kind: 'Tuple', elts, keywords, span: at };
-}
-
-function argumentValue(cx: Context, node: C.ArgumentCstNode): A.Expr {
-  if (node.children.expression) return expression(cx, node.children.expression[0]);
-  const k = keywordArg(cx, node.children.keywordArg![0]);
-  report(cx, 'JAC_SYNTAX_INVALID', 'a comprehension element cannot be a keyword argument', k.span);
-  return k.value;
 }
 
 function bracketAtom(cx: Context, node: C.BracketAtomCstNode): A.Expr {

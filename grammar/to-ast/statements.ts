@@ -1,7 +1,7 @@
 // CST → AST for statements and code blocks.
 import type * as A from '../ast.ts';
 import type * as C from '../cst.ts';
-import { type Context, nameText, onlyToken, report, span } from './context.ts';
+import { type Context, join, nameText, onlyToken, report, span } from './context.ts';
 import { decorated, hasStmt, importStmt, pyInline } from './declarations.ts';
 import { atomicChain, checkTarget, expression, name, strings, yieldExpr } from './expressions.ts';
 
@@ -36,7 +36,7 @@ function statement(cx: Context, node: C.StatementCstNode): A.Stmt | null {
   if (c.visitStmt) return visitStmt(cx, c.visitStmt[0]);
   if (c.pyInline) return pyInline(cx, c.pyInline[0]);
   if (c.empty) return null;
-  return exprStmt(cx, c.exprStmt![0].children.assignment[0], span(cx, node));
+  return exprStmt(cx, c.assignment![0], span(cx, node));
 }
 
 function simpleStmt(cx: Context, node: C.SimpleStmtCstNode): A.Stmt {
@@ -133,27 +133,20 @@ function forStmt(cx: Context, node: C.ForStmtCstNode): A.Stmt {
   const isAsync = Boolean(c.KwAsync);
   const body = codeBlock(cx, c.body[0]);
   const orelse = c.elseClause ? elseClause(cx, c.elseClause[0]) : null;
-  if (c.init) {
-    const init = assignment(cx, c.init[0]);
+  const target = atomicChain(cx, c.target[0]);
+  if (c.KwTo) {
+    checkTarget(cx, target, "a 'for ... to ... by' loop");
+    const start = expression(cx, c.start![0]);
+    const initSpan = join(target.span, start.span);
+    const init: A.Assign | A.AnnAssign = c.annotation
+      ? { kind: 'AnnAssign', target, annotation: expression(cx, c.annotation[0]), value: start, span: initSpan }
+      : { kind: 'Assign', isLet: false, targets: [target], value: start, span: initSpan };
     const step = assignment(cx, c.step![0]);
-    if (init.kind !== 'Assign' && init.kind !== 'AnnAssign') {
-      report(cx, 'JAC_SYNTAX_INVALID', "the start of a 'for ... to ... by' loop must be an assignment such as 'i = 0'", init.span);
-    }
     if (step.kind !== 'Assign' && step.kind !== 'AugAssign') {
       report(cx, 'JAC_SYNTAX_INVALID', "the 'by' step of a 'for ... to ... by' loop must be an assignment such as 'i += 1'", step.span);
     }
-    return {
-      kind: 'ForTo',
-      isAsync,
-      init: init as A.Assign | A.AnnAssign,
-      test: expression(cx, c.test![0]),
-      step: step as A.Assign | A.AugAssign,
-      body,
-      orelse,
-      span: at,
-    };
+    return { kind: 'ForTo', isAsync, init, test: expression(cx, c.test![0]), step: step as A.Assign | A.AugAssign, body, orelse, span: at };
   }
-  const target = atomicChain(cx, c.target![0]);
   checkTarget(cx, target, "a 'for' loop");
   return { kind: 'ForIn', isAsync, target, iter: expression(cx, c.iter![0]), body, orelse, span: at };
 }
