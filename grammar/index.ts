@@ -1,14 +1,11 @@
 // The front end's one entry point: Jac source text → typed AST, or diagnostics.
-import type { CstNode, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Module } from './ast.ts';
-import type { ModuleCstNode } from './cst.ts';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.ts';
 import { spanAt } from './diagnostics.ts';
 import { describeToken } from './error-messages.ts';
 import { jacParser } from './parser/declarations.ts';
 import * as T from './tokens.ts';
-import { type Context } from './to-ast/context.ts';
-import { module as moduleToAst } from './to-ast/declarations.ts';
 
 export type { Diagnostic } from './diagnostics.ts';
 export { formatDiagnostic, codeFrame } from './diagnostics.ts';
@@ -55,19 +52,18 @@ export function parse(source: string, file = '<input>'): ParseResult {
     return { module: null, diagnostics: sorted(diagnostics) };
   }
 
-  const cx: Context = { file, diagnostics };
   let module: Module | null = null;
   try {
-    const { cst, errors } = parseTokens(tokens);
+    const parsed = parseTokens(tokens, file, diagnostics);
     // After a syntax error, recovery often trips again on the rest of that line: keep the first.
     const linesWithErrors = new Set<number>();
-    for (const e of errors) {
+    for (const e of parsed.errors) {
       const d = parserDiagnostic(file, source, e);
       if (linesWithErrors.has(d.span.line)) continue;
       linesWithErrors.add(d.span.line);
       diagnostics.push(d);
     }
-    if (diagnostics.length === 0) module = moduleToAst(cx, cst as ModuleCstNode);
+    module = parsed.module;
   } catch (e) {
     // Deep chains of prefix operators or `if ... else` can still exhaust the stack.
     if (!(e instanceof RangeError)) throw e;
@@ -87,9 +83,9 @@ const declarationStarts = new Set<TokenType>([
  * Parses a module. Chevrotain stops at a token that cannot start a declaration; to report the
  * independent errors after it, parsing resumes at the next declaration that starts a line.
  */
-function parseTokens(tokens: IToken[]): { cst: CstNode; errors: IRecognitionException[] } {
-  jacParser.input = tokens;
-  const cst = jacParser.module();
+function parseTokens(tokens: IToken[], file: string, diagnostics: Diagnostic[]): { module: Module; errors: IRecognitionException[] } {
+  jacParser.begin(tokens, file, diagnostics);
+  const module = jacParser.module();
   const errors = [...jacParser.errors];
   let rest = tokens;
   for (;;) {
@@ -99,11 +95,11 @@ function parseTokens(tokens: IToken[]): { cst: CstNode; errors: IRecognitionExce
     const resume = rest.findIndex((t, i) => i > from && t.startColumn === 1 && declarationStarts.has(t.tokenType));
     if (from === -1 || resume === -1) break;
     rest = rest.slice(resume);
-    jacParser.input = rest;
+    jacParser.begin(rest, file, diagnostics);
     jacParser.module();
     errors.push(...jacParser.errors);
   }
-  return { cst, errors };
+  return { module, errors };
 }
 
 function tooDeep(tokens: IToken[]): IToken | null {

@@ -49,7 +49,8 @@ export const FStringStart = token({ name: 'FStringStart', pattern: /f"/, push_mo
 export const FStringSqStart = token({ name: 'FStringSqStart', pattern: /f'/, push_mode: 'fstringSingle', label: "\"f'\"" });
 export const String = token({
   name: 'String',
-  pattern: /(?:rb|br|r|b)?(?:"""[\s\S]*?"""|'''[\s\S]*?'''|"[^"\r\n]*"|'[^'\r\n]*')/,
+  // A quote followed by two more starts a triple-quoted string, never an empty one.
+  pattern: /(?:rb|br|r|b)?(?:"""[\s\S]*?"""|'''[\s\S]*?'''|"(?!"")[^"\r\n]*"|'(?!'')[^'\r\n]*')/,
   line_breaks: true,
   label: 'a string',
 });

@@ -1,275 +1,382 @@
 // Declaration rules and the module: archetypes, enums, `has`, abilities and functions, `impl`,
 // imports, globals, `with entry {}` blocks. This is the complete parser.
-import type { TokenType } from 'chevrotain';
+import type { IToken, ParserMethod, TokenType } from 'chevrotain';
+import type * as A from '../ast.ts';
+import { checkFieldOrder } from '../build/checks.ts';
+import { nameText } from '../build/context.ts';
+import { decodeString } from '../build/literals.ts';
 import { jacErrorMessages } from '../error-messages.ts';
 import * as T from '../tokens.ts';
 import { IndexedLookaheadStrategy } from './lookahead.ts';
 import { StatementParser } from './statements.ts';
 
+type Rule<R> = ParserMethod<[], R>;
+type EnumBody = { members: A.EnumMember[]; stmts: A.Stmt[] };
+
 const nameTokens = [T.Identifier, T.KwEscName];
+const archetypeKinds = [T.KwObj, T.KwNode, T.KwEdge, T.KwWalker, T.KwClass];
 
 export class JacParser extends StatementParser {
   constructor(tokens: TokenType[]) {
-    // recovery on: one run reports every independent error; lookahead 3 tells `f(` `x` `:` apart.
+    // Recovery on: one run reports every independent error; lookahead 3 tells `(?` from `(`?`.
     super(tokens, {
       recoveryEnabled: true,
       maxLookahead: 3,
-      nodeLocationTracking: 'full',
       errorMessageProvider: jacErrorMessages,
       lookaheadStrategy: new IndexedLookaheadStrategy({ maxLookahead: 3 }),
     });
     this.performSelfAnalysis();
   }
 
-  module = this.RULE('module', () => {
-    this.OPTION(() => this.CONSUME(T.String, { LABEL: 'doc' }));
-    this.MANY(() => this.SUBRULE(this.topLevel));
+  module: Rule<A.Module> = this.RULE('module', () => {
+    const start = this.LA(1);
+    const doc = this.OPTION(() => this.CONSUME(T.String));
+    const body: A.Stmt[] = [];
+    this.MANY(() => body.push(this.SUBRULE(this.topLevel)));
+    return this.act((): A.Module => ({
+      kind: 'Module',
+      doc: doc ? decodeString(this, doc).value : null,
+      body,
+      span: body.length > 0 || doc ? this.spanFrom(start) : { file: this.file, line: 1, col: 1, endLine: 1, endCol: 1, offset: 0, endOffset: 0 },
+    }));
   });
 
-  topLevel = this.RULE('topLevel', () => {
-    this.OPTION(() => this.CONSUME(T.String, { LABEL: 'doc' }));
-    this.OR(this.alts('topLevel.OR', () => [
-      { ALT: () => this.SUBRULE(this.importStmt) },
-      { ALT: () => this.SUBRULE(this.decorated) },
-      { ALT: () => this.SUBRULE(this.globalVar) },
-      { ALT: () => this.SUBRULE(this.freeCode) },
-      { ALT: () => this.SUBRULE(this.pyInline) },
-      { ALT: () => this.SUBRULE(this.testDecl) },
-    ]));
+  /** A declaration, with the docstring before it. */
+  topLevel: Rule<A.Stmt> = this.RULE('topLevel', () => {
+    const doc = this.OPTION(() => this.CONSUME(T.String));
+    const stmt = this.OR(
+      this.alts('topLevel', () => [
+        { ALT: () => this.SUBRULE(this.importStmt) as A.Stmt },
+        { ALT: () => this.SUBRULE(this.decorated) },
+        { ALT: () => this.SUBRULE(this.globalVar) },
+        { ALT: () => this.SUBRULE(this.freeCode) },
+        { ALT: () => this.SUBRULE(this.pyInline) },
+        { ALT: () => this.SUBRULE(this.testDecl) },
+      ]),
+    );
+    return this.act(() => this.withDoc(stmt, doc));
   });
+
+  private withDoc(stmt: A.Stmt, doc: IToken | undefined): A.Stmt {
+    if (doc && 'doc' in stmt) stmt.doc = decodeString(this, doc).value;
+    return stmt;
+  }
 
   /** Archetypes, enums, abilities and impls, each with optional `@decorators`. */
-  override decorated = this.RULE('decorated', () => {
+  override decorated: Rule<A.Stmt> = this.RULE('decorated', () => {
+    const decorators: A.Expr[] = [];
     this.MANY(() => {
       this.CONSUME(T.At);
-      this.SUBRULE(this.atomicChain, { LABEL: 'decorators' });
+      decorators.push(this.SUBRULE(this.atomicChain));
     });
-    this.OR(this.alts('decorated.OR', () => [
-      { ALT: () => this.SUBRULE(this.archetype) },
-      { ALT: () => this.SUBRULE(this.enumDecl) },
-      { ALT: () => this.SUBRULE(this.ability) },
-      { ALT: () => this.SUBRULE(this.implDef) },
-    ]));
-  });
-
-  override archetype = this.RULE('archetype', () => {
-    this.OPTION(() => this.CONSUME(T.KwAsync));
-    this.OR(this.alts('archetype.OR', () => [
-      { ALT: () => this.CONSUME(T.KwObj) },
-      { ALT: () => this.CONSUME(T.KwNode) },
-      { ALT: () => this.CONSUME(T.KwEdge) },
-      { ALT: () => this.CONSUME(T.KwWalker) },
-      { ALT: () => this.CONSUME(T.KwClass) },
-    ]));
-    this.OPTION2(() => this.SUBRULE(this.accessTag));
-    this.SUBRULE(this.anyName);
-    this.OPTION3(() => this.SUBRULE(this.inheritedArchs));
-    this.OR2(this.alts('archetype.OR2', () => [
-      {
-        ALT: () => {
-          this.CONSUME(T.LBrace);
-          this.MANY(() => this.SUBRULE(this.member));
-          this.CONSUME(T.RBrace);
-        },
-      },
-      { ALT: () => this.CONSUME(T.Semi) },
-    ]));
-  });
-
-  member = this.RULE('member', () => {
-    this.OPTION(() => this.CONSUME(T.String, { LABEL: 'doc' }));
-    this.OR(this.alts('member.OR', () => [
-      { ALT: () => this.SUBRULE(this.pyInline) },
-      { ALT: () => this.SUBRULE(this.decorated) },
-      { ALT: () => this.SUBRULE(this.hasStmt) },
-      { ALT: () => this.SUBRULE(this.freeCode) },
-    ]));
-  });
-
-  accessTag = this.RULE('accessTag', () => {
-    this.CONSUME(T.Colon);
-    this.OR([
-      { ALT: () => this.CONSUME(T.KwPriv) },
-      { ALT: () => this.CONSUME(T.KwPub) },
-      { ALT: () => this.CONSUME(T.KwProtect) },
-    ]);
-  });
-
-  inheritedArchs = this.RULE('inheritedArchs', () => {
-    this.CONSUME(T.LParen);
-    this.SUBRULE(this.atomicChain);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.atomicChain);
+    const stmt = this.OR(
+      this.alts('decorated', () => [
+        { ALT: () => this.SUBRULE(this.archetype) as A.Archetype | A.Enum | A.Ability | A.FunctionDef | A.Impl },
+        { ALT: () => this.SUBRULE(this.enumDecl) },
+        { ALT: () => this.SUBRULE(this.ability) },
+        { ALT: () => this.SUBRULE(this.implDef) },
+      ]),
+    );
+    return this.act(() => {
+      stmt.decorators = decorators;
+      return stmt;
     });
-    this.CONSUME(T.RParen);
   });
 
-  override hasStmt = this.RULE('hasStmt', () => {
-    this.OPTION(() => this.CONSUME(T.KwStatic));
-    this.OR([{ ALT: () => this.CONSUME(T.KwHas) }, { ALT: () => this.CONSUME(T.KwLet) }]);
-    this.OPTION2(() => this.SUBRULE(this.accessTag));
-    this.SUBRULE(this.hasVar);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.hasVar);
-    });
-    this.CONSUME(T.Semi);
-  });
-
-  hasVar = this.RULE('hasVar', () => {
-    this.SUBRULE(this.anyName);
-    this.CONSUME(T.Colon);
-    this.SUBRULE(this.expression, { LABEL: 'type' });
-    this.OPTION(() =>
-      this.OR([
+  archetype: Rule<A.Archetype> = this.RULE('archetype', () => {
+    const start = this.LA(1);
+    const isAsync = this.OPTION(() => this.CONSUME(T.KwAsync)) !== undefined;
+    const kind = this.OR(this.alts('archetype', () => archetypeKinds.map((tok) => ({ ALT: () => this.CONSUME(tok) }))));
+    const access = this.OPTION2(() => this.SUBRULE(this.accessTag)) ?? null;
+    const name = this.SUBRULE(this.anyName);
+    const bases = this.OPTION3(() => this.SUBRULE(this.inheritedArchs)) ?? [];
+    const body = this.OR2(
+      this.alts('archetype.body', () => [
         {
           ALT: () => {
-            this.CONSUME(T.Eq);
-            this.SUBRULE2(this.expression, { LABEL: 'value' });
+            this.CONSUME(T.LBrace);
+            const members: A.Stmt[] = [];
+            this.MANY(() => members.push(this.SUBRULE(this.member)));
+            this.CONSUME(T.RBrace);
+            return members as A.Stmt[] | null;
+          },
+        },
+        { ALT: () => (this.CONSUME(T.Semi), null) },
+      ]),
+    );
+    return this.act((): A.Archetype => {
+      const archKind = kind.image as A.ArchetypeKind;
+      if (body && archKind !== 'class') checkFieldOrder(this, body);
+      return { kind: 'Archetype', archKind, name: nameText(name), access, bases, decorators: [], isAsync, doc: null, body, span: this.spanFrom(start) };
+    });
+  });
+
+  member: Rule<A.Stmt> = this.RULE('member', () => {
+    const doc = this.OPTION(() => this.CONSUME(T.String));
+    const stmt = this.OR(
+      this.alts('member', () => [
+        { ALT: () => this.SUBRULE(this.pyInline) as A.Stmt },
+        { ALT: () => this.SUBRULE(this.decorated) },
+        { ALT: () => this.SUBRULE(this.hasStmt) },
+        { ALT: () => this.SUBRULE(this.freeCode) },
+      ]),
+    );
+    return this.act(() => this.withDoc(stmt, doc));
+  });
+
+  accessTag: Rule<A.AccessTag> = this.RULE('accessTag', () => {
+    this.CONSUME(T.Colon);
+    const t = this.OR(
+      this.alts('accessTag', () => [{ ALT: () => this.CONSUME(T.KwPriv) }, { ALT: () => this.CONSUME(T.KwPub) }, { ALT: () => this.CONSUME(T.KwProtect) }]),
+    );
+    return this.act(() => t.image as A.AccessTag);
+  });
+
+  inheritedArchs: Rule<A.Expr[]> = this.RULE('inheritedArchs', () => {
+    this.CONSUME(T.LParen);
+    const bases = [this.SUBRULE(this.atomicChain)];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      bases.push(this.SUBRULE2(this.atomicChain));
+    });
+    this.CONSUME(T.RParen);
+    return bases;
+  });
+
+  override hasStmt: Rule<A.Has> = this.RULE('hasStmt', () => {
+    const start = this.LA(1);
+    const isStatic = this.OPTION(() => this.CONSUME(T.KwStatic)) !== undefined;
+    this.OR(this.alts('hasStmt', () => [{ ALT: () => this.CONSUME(T.KwHas) }, { ALT: () => this.CONSUME(T.KwLet) }]));
+    const access = this.OPTION2(() => this.SUBRULE(this.accessTag)) ?? null;
+    const vars = [this.SUBRULE(this.hasVar)];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      vars.push(this.SUBRULE2(this.hasVar));
+    });
+    this.CONSUME(T.Semi);
+    return this.act((): A.Has => ({ kind: 'Has', isStatic, access, vars, doc: null, span: this.spanFrom(start) }));
+  });
+
+  hasVar: Rule<A.HasVar> = this.RULE('hasVar', () => {
+    const name = this.SUBRULE(this.anyName);
+    this.CONSUME(T.Colon);
+    const type = this.SUBRULE(this.expression);
+    const init = this.OPTION(() =>
+      this.OR(
+        this.alts('hasVar', () => [
+          {
+            ALT: () => {
+              this.CONSUME(T.Eq);
+              return { value: this.SUBRULE2(this.expression) as A.Expr | null };
+            },
+          },
+          {
+            ALT: () => {
+              this.CONSUME(T.KwBy);
+              this.CONSUME(T.KwPostinit);
+              return { value: null };
+            },
+          },
+        ]),
+      ),
+    );
+    return this.act((): A.HasVar => ({ name: nameText(name), type, value: init?.value ?? null, byPostinit: init !== undefined && init.value === null, span: this.spanFrom(name) }));
+  });
+
+  enumDecl: Rule<A.Enum> = this.RULE('enumDecl', () => {
+    const start = this.CONSUME(T.KwEnum);
+    const access = this.OPTION(() => this.SUBRULE(this.accessTag)) ?? null;
+    const name = this.SUBRULE(this.anyName);
+    const bases = this.OPTION2(() => this.SUBRULE(this.inheritedArchs)) ?? [];
+    const body = this.OR(
+      this.alts('enumDecl', () => [{ ALT: () => this.SUBRULE(this.enumBody) as EnumBody | null }, { ALT: () => (this.CONSUME(T.Semi), null) }]),
+    );
+    return this.act((): A.Enum => ({
+      kind: 'Enum',
+      name: nameText(name),
+      access,
+      bases,
+      decorators: [],
+      doc: null,
+      members: body ? body.members : null,
+      body: body ? body.stmts : [],
+      span: this.spanFrom(start),
+    }));
+  });
+
+  enumBody: Rule<EnumBody> = this.RULE('enumBody', () => {
+    this.CONSUME(T.LBrace);
+    const members: A.EnumMember[] = [];
+    this.OPTION(() => {
+      members.push(this.SUBRULE(this.enumMember));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        members.push(this.SUBRULE2(this.enumMember));
+      });
+      this.OPTION2(() => this.CONSUME2(T.Comma));
+    });
+    const stmts: A.Stmt[] = [];
+    this.MANY2(() =>
+      stmts.push(this.OR(this.alts('enumBody', () => [{ ALT: () => this.SUBRULE(this.pyInline) as A.Stmt }, { ALT: () => this.SUBRULE(this.freeCode) }]))),
+    );
+    this.CONSUME(T.RBrace);
+    return this.act(() => {
+      const seen = new Set<string>();
+      for (const m of members) {
+        if (seen.has(m.name)) this.report('JAC_SYNTAX_INVALID', `enum member '${m.name}' is defined twice`, m.span);
+        seen.add(m.name);
+      }
+      return { members, stmts };
+    });
+  });
+
+  enumMember: Rule<A.EnumMember> = this.RULE('enumMember', () => {
+    const name = this.SUBRULE(this.anyName);
+    const value = this.OPTION(() => {
+      this.CONSUME(T.Eq);
+      return this.SUBRULE(this.expression);
+    });
+    return this.act(() => ({ name: nameText(name), value: value ?? null, span: this.spanFrom(name) }));
+  });
+
+  /** `def` functions and `can` abilities, with `async`, `override`, `static`. */
+  ability: Rule<A.Ability | A.FunctionDef> = this.RULE('ability', () => {
+    const start = this.LA(1);
+    const isAsync = this.OPTION(() => this.CONSUME(T.KwAsync)) !== undefined;
+    const isOverride = this.OPTION2(() => this.CONSUME(T.KwOverride)) !== undefined;
+    const isStatic = this.OPTION3(() => this.CONSUME(T.KwStatic)) !== undefined;
+    const head = this.OR(
+      this.alts('ability', () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.KwDef);
+            const access = this.OPTION4(() => this.SUBRULE(this.accessTag)) ?? null;
+            const name = this.SUBRULE(this.anyName);
+            const signature = this.OPTION5(() => this.SUBRULE(this.signature)) ?? null;
+            return { access, name, signature, event: null as A.EventClause | null };
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.KwCan);
+            const access = this.OPTION6(() => this.SUBRULE2(this.accessTag)) ?? null;
+            const name = this.SUBRULE2(this.anyName);
+            const event = this.SUBRULE(this.eventClause);
+            return { access, name, signature: null as A.Signature | null, event };
+          },
+        },
+      ]),
+    );
+    const body = this.SUBRULE(this.abilityBody);
+    return this.act((): A.Ability | A.FunctionDef => {
+      const common = {
+        name: nameText(head.name),
+        access: head.access,
+        isStatic,
+        isOverride,
+        isAsync,
+        isAbstract: body.isAbstract,
+        decorators: [],
+        doc: null,
+        body: body.body,
+        span: this.spanFrom(start),
+      };
+      if (head.event) return { kind: 'Ability', ...common, event: head.event };
+      return { kind: 'Function', ...common, signature: head.signature };
+    });
+  });
+
+  /** `{ ... }`, `by expr;`, or `;` / `abs;` for a declaration without a body. */
+  abilityBody: Rule<{ body: A.Body; isAbstract: boolean }> = this.RULE('abilityBody', () =>
+    this.OR(
+      this.alts('abilityBody', () => [
+        {
+          ALT: () => {
+            const stmts = this.SUBRULE(this.codeBlock);
+            return { body: { kind: 'Block', stmts } as A.Body, isAbstract: false };
           },
         },
         {
           ALT: () => {
             this.CONSUME(T.KwBy);
-            this.CONSUME(T.KwPostinit);
+            const expr = this.SUBRULE(this.atomicChain);
+            this.CONSUME(T.Semi);
+            return { body: { kind: 'By', expr } as A.Body, isAbstract: false };
+          },
+        },
+        {
+          ALT: () => {
+            const abs = this.OPTION(() => this.CONSUME(T.KwAbs));
+            this.CONSUME2(T.Semi);
+            return { body: null, isAbstract: abs !== undefined };
+          },
+        },
+      ]),
+    ),
+  );
+
+  signature: Rule<A.Signature> = this.RULE('signature', () => {
+    const start = this.LA(1);
+    const sig = this.OR(
+      this.alts('signature', () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            const params = this.OPTION(() => this.SUBRULE(this.params)) ?? [];
+            this.CONSUME(T.RParen);
+            const returns = this.OPTION2(() => {
+              this.CONSUME(T.ReturnHint);
+              return this.SUBRULE(this.expression);
+            });
+            return { params, returns: returns ?? null, hasParens: true };
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME2(T.ReturnHint);
+            return { params: [], returns: this.SUBRULE2(this.expression) as A.Expr | null, hasParens: false };
           },
         },
       ]),
     );
+    return this.act((): A.Signature => ({ ...sig, span: this.spanFrom(start) }));
   });
 
-  override enumDecl = this.RULE('enumDecl', () => {
-    this.CONSUME(T.KwEnum);
-    this.OPTION(() => this.SUBRULE(this.accessTag));
-    this.SUBRULE(this.anyName);
-    this.OPTION2(() => this.SUBRULE(this.inheritedArchs));
-    this.OR([{ ALT: () => this.SUBRULE(this.enumBody) }, { ALT: () => this.CONSUME(T.Semi) }]);
-  });
-
-  enumBody = this.RULE('enumBody', () => {
-    this.CONSUME(T.LBrace);
-    this.OPTION(() => {
-      this.SUBRULE(this.enumMember);
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.enumMember);
-      });
-      this.OPTION2(() => this.CONSUME2(T.Comma, { LABEL: 'trailingComma' }));
-    });
-    this.MANY2(() =>
-      this.OR([{ ALT: () => this.SUBRULE(this.pyInline) }, { ALT: () => this.SUBRULE(this.freeCode) }]),
-    );
-    this.CONSUME(T.RBrace);
-  });
-
-  enumMember = this.RULE('enumMember', () => {
-    this.SUBRULE(this.anyName);
-    this.OPTION(() => {
-      this.CONSUME(T.Eq);
-      this.SUBRULE(this.expression);
-    });
-  });
-
-  /** `def` functions and `can` abilities, with `async`, `override`, `static`. */
-  override ability = this.RULE('ability', () => {
-    this.OPTION(() => this.CONSUME(T.KwAsync));
-    this.OPTION2(() => this.CONSUME(T.KwOverride));
-    this.OPTION3(() => this.CONSUME(T.KwStatic));
-    this.OR(this.alts('ability.OR', () => [
-      {
-        ALT: () => {
-          this.CONSUME(T.KwDef);
-          this.OPTION4(() => this.SUBRULE(this.accessTag));
-          this.SUBRULE(this.anyName);
-          this.OPTION5(() => this.SUBRULE(this.signature));
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.KwCan);
-          this.OPTION6(() => this.SUBRULE2(this.accessTag));
-          this.SUBRULE2(this.anyName);
-          this.SUBRULE(this.eventClause);
-        },
-      },
-    ]));
-    this.SUBRULE(this.abilityBody);
-  });
-
-  /** `{ ... }`, `by expr;`, or `;` / `abs;` for a declaration without a body. */
-  abilityBody = this.RULE('abilityBody', () => {
-    this.OR(this.alts('abilityBody.OR', () => [
-      { ALT: () => this.SUBRULE(this.codeBlock) },
-      {
-        ALT: () => {
-          this.CONSUME(T.KwBy);
-          this.SUBRULE(this.atomicChain, { LABEL: 'by' });
-          this.CONSUME(T.Semi);
-        },
-      },
-      {
-        ALT: () => {
-          this.OPTION(() => this.CONSUME(T.KwAbs));
-          this.CONSUME2(T.Semi);
-        },
-      },
-    ]));
-  });
-
-  signature = this.RULE('signature', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.OPTION(() => this.SUBRULE(this.params));
-          this.CONSUME(T.RParen);
-          this.OPTION2(() => {
-            this.CONSUME(T.ReturnHint);
-            this.SUBRULE(this.expression, { LABEL: 'returns' });
-          });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME2(T.ReturnHint);
-          this.SUBRULE2(this.expression, { LABEL: 'returns' });
-        },
-      },
-    ]);
-  });
-
-  eventClause = this.RULE('eventClause', () => {
-    this.CONSUME(T.KwWith);
-    this.OPTION({
+  eventClause: Rule<A.EventClause> = this.RULE('eventClause', () => {
+    const start = this.CONSUME(T.KwWith);
+    const type = this.OPTION({
       GATE: () => this.LA(1).tokenType !== T.KwEntry && this.LA(1).tokenType !== T.KwExit,
-      DEF: () => this.SUBRULE(this.expression, { LABEL: 'type' }),
+      DEF: () => this.SUBRULE(this.expression),
     });
-    this.OR([{ ALT: () => this.CONSUME(T.KwEntry) }, { ALT: () => this.CONSUME(T.KwExit) }]);
-    this.OPTION2(() => {
+    const event = this.OR(this.alts('eventClause', () => [{ ALT: () => this.CONSUME(T.KwEntry) }, { ALT: () => this.CONSUME(T.KwExit) }]));
+    const returns = this.OPTION2(() => {
       this.CONSUME(T.ReturnHint);
-      this.SUBRULE2(this.expression, { LABEL: 'returns' });
+      return this.SUBRULE2(this.expression);
     });
+    return this.act((): A.EventClause => ({ type: type ?? null, event: event.image as 'entry' | 'exit', returns: returns ?? null, span: this.spanFrom(start) }));
   });
 
-  override implDef = this.RULE('implDef', () => {
-    this.CONSUME(T.KwImpl);
-    this.SUBRULE(this.anyName, { LABEL: 'target' });
+  implDef: Rule<A.Impl> = this.RULE('implDef', () => {
+    const start = this.CONSUME(T.KwImpl);
+    const target = [this.SUBRULE(this.anyName)];
     this.MANY(() => {
       this.CONSUME(T.Dot);
-      this.SUBRULE2(this.anyName, { LABEL: 'target' });
+      target.push(this.SUBRULE2(this.anyName));
     });
-    this.OPTION(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.inheritedArchs) },
-        { ALT: () => this.SUBRULE(this.signature) },
-        { ALT: () => this.SUBRULE(this.eventClause) },
-      ]),
+    const spec = this.OPTION(() =>
+      this.OR(
+        this.alts('implDef.spec', () => [
+          { ALT: (): A.ImplSpec => ({ kind: 'Bases', bases: this.SUBRULE(this.inheritedArchs) }) },
+          { ALT: (): A.ImplSpec => ({ kind: 'Signature', signature: this.SUBRULE(this.signature) }) },
+          { ALT: (): A.ImplSpec => ({ kind: 'Event', event: this.SUBRULE(this.eventClause) }) },
+        ]),
+      ),
     );
-    this.OR2([
-      { GATE: () => this.isEnumBody(), ALT: () => this.SUBRULE(this.enumBody) },
-      { ALT: () => this.SUBRULE(this.abilityBody) },
+    const body = this.OR2([
+      { GATE: () => this.isEnumBody(), ALT: (): A.Impl['body'] => ({ kind: 'EnumBody', ...this.SUBRULE(this.enumBody) }) },
+      { ALT: (): A.Impl['body'] => this.SUBRULE(this.abilityBody)?.body ?? null },
     ]);
+    return this.act((): A.Impl => ({ kind: 'Impl', target: target.map(nameText), spec: spec ?? null, decorators: [], doc: null, body, span: this.spanFrom(start) }));
   });
 
   /** `impl Color { RED = 1, GREEN }` (enum members) as opposed to a code block. */
@@ -289,102 +396,141 @@ export class JacParser extends StatementParser {
     }
   }
 
-  override importStmt = this.RULE('importStmt', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.KwImport);
-          this.CONSUME(T.KwFrom);
-          this.SUBRULE(this.fromPath);
-          this.CONSUME(T.LBrace);
-          this.SUBRULE(this.importItem);
-          this.MANY(() => {
-            this.CONSUME(T.Comma);
-            this.OPTION(() => this.SUBRULE2(this.importItem));
-          });
-          this.CONSUME(T.RBrace);
+  override importStmt: Rule<A.Import> = this.RULE('importStmt', () => {
+    const start = this.LA(1);
+    const parts = this.OR(
+      this.alts('importStmt', () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.KwImport);
+            this.CONSUME(T.KwFrom);
+            const from = this.SUBRULE(this.fromPath);
+            this.CONSUME(T.LBrace);
+            const items = [this.SUBRULE(this.importItem)];
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              this.OPTION(() => items.push(this.SUBRULE2(this.importItem)));
+            });
+            this.CONSUME(T.RBrace);
+            return { form: 'from' as const, paths: [from], items };
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME2(T.KwImport);
-          this.SUBRULE(this.importPath);
-          this.MANY2(() => {
-            this.CONSUME2(T.Comma);
-            this.SUBRULE2(this.importPath);
-          });
-          this.CONSUME(T.Semi);
+        {
+          ALT: () => {
+            this.CONSUME2(T.KwImport);
+            const paths = [this.SUBRULE(this.importPath)];
+            this.MANY2(() => {
+              this.CONSUME2(T.Comma);
+              paths.push(this.SUBRULE2(this.importPath));
+            });
+            this.CONSUME(T.Semi);
+            return { form: 'import' as const, paths, items: [] };
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.KwInclude);
-          this.SUBRULE3(this.importPath);
-          this.CONSUME2(T.Semi);
+        {
+          ALT: () => {
+            this.CONSUME(T.KwInclude);
+            const path = this.SUBRULE3(this.importPath);
+            this.CONSUME2(T.Semi);
+            return { form: 'include' as const, paths: [path], items: [] };
+          },
         },
-      },
-    ]);
+      ]),
+    );
+    return this.act((): A.Import => {
+      const at = this.spanFrom(start);
+      const from = parts.paths[0];
+      if (parts.form === 'from' && from.dots === 0 && from.names.length === 0) this.report('JAC_SYNTAX_INVALID', "'import from' needs a module path", at);
+      return { kind: 'Import', ...parts, doc: null, span: at };
+    });
   });
 
   /** `.sibling`, `..pkg.mod`, `pkg.mod`, `.` */
-  fromPath = this.RULE('fromPath', () => {
-    this.MANY(() => this.OR([{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.Ellipsis) }]));
-    this.OPTION(() => this.SUBRULE(this.dottedName));
-  });
-
-  importPath = this.RULE('importPath', () => {
-    this.SUBRULE(this.dottedName);
-    this.OPTION(() => {
-      this.CONSUME(T.KwAs);
-      this.SUBRULE(this.anyName, { LABEL: 'alias' });
+  fromPath: Rule<A.ImportPath> = this.RULE('fromPath', () => {
+    const start = this.LA(1);
+    let dots = 0;
+    this.MANY(() => {
+      const step = this.OR(
+        this.alts('fromPath', () => [
+          { ALT: () => (this.CONSUME(T.Dot), 1) },
+          { ALT: () => (this.CONSUME(T.Ellipsis), 3) },
+        ]),
+      );
+      dots += step;
     });
+    const names = this.OPTION(() => this.SUBRULE(this.dottedName)) ?? [];
+    return this.act((): A.ImportPath => ({ dots, names, alias: null, span: this.spanFrom(start) }));
   });
 
-  dottedName = this.RULE('dottedName', () => {
-    this.SUBRULE(this.name);
+  importPath: Rule<A.ImportPath> = this.RULE('importPath', () => {
+    const start = this.LA(1);
+    const names = this.SUBRULE(this.dottedName);
+    const alias = this.OPTION(() => {
+      this.CONSUME(T.KwAs);
+      return this.SUBRULE(this.anyName);
+    });
+    return this.act((): A.ImportPath => ({ dots: 0, names, alias: alias ? nameText(alias) : null, span: this.spanFrom(start) }));
+  });
+
+  dottedName: Rule<string[]> = this.RULE('dottedName', () => {
+    const first = this.SUBRULE(this.name);
+    const rest: IToken[] = [];
     this.MANY(() => {
       this.CONSUME(T.Dot);
-      this.SUBRULE2(this.anyName);
+      rest.push(this.SUBRULE(this.anyName));
     });
+    return this.act(() => [first.name, ...rest.map(nameText)]);
   });
 
-  importItem = this.RULE('importItem', () => {
-    this.SUBRULE(this.anyName);
-    this.OPTION(() => {
+  importItem: Rule<A.ImportItem> = this.RULE('importItem', () => {
+    const name = this.SUBRULE(this.anyName);
+    const alias = this.OPTION(() => {
       this.CONSUME(T.KwAs);
-      this.SUBRULE2(this.anyName, { LABEL: 'alias' });
+      return this.SUBRULE2(this.anyName);
     });
+    return this.act((): A.ImportItem => ({ name: nameText(name), alias: alias ? nameText(alias) : null, span: this.spanFrom(name) }));
   });
 
-  globalVar = this.RULE('globalVar', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.KwGlob) }, { ALT: () => this.CONSUME(T.KwLet) }]);
-    this.OPTION(() => this.SUBRULE(this.accessTag));
-    this.SUBRULE(this.assignment);
+  globalVar: Rule<A.GlobalVar> = this.RULE('globalVar', () => {
+    const start = this.LA(1);
+    const keyword = this.OR(this.alts('globalVar', () => [{ ALT: () => this.CONSUME(T.KwGlob) }, { ALT: () => this.CONSUME(T.KwLet) }]));
+    const access = this.OPTION(() => this.SUBRULE(this.accessTag)) ?? null;
+    const assignments = [this.SUBRULE(this.assignment)];
     this.MANY(() => {
       this.CONSUME(T.Comma);
-      this.SUBRULE2(this.assignment);
+      assignments.push(this.SUBRULE2(this.assignment));
     });
     this.CONSUME(T.Semi);
-  });
-
-  freeCode = this.RULE('freeCode', () => {
-    this.CONSUME(T.KwWith);
-    this.CONSUME(T.KwEntry);
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE(this.anyName);
+    return this.act((): A.GlobalVar => {
+      for (const stmt of assignments) {
+        if (stmt.kind === 'ExprStmt' && stmt.expr.kind !== 'Name') this.report('JAC_SYNTAX_INVALID', "a 'glob' declares names: write 'glob name = value;'", stmt.span);
+        if (stmt.kind === 'Assign' && stmt.isLet) this.report('JAC_SYNTAX_INVALID', `'let' cannot follow '${keyword.image}'`, stmt.span);
+      }
+      return { kind: 'GlobalVar', keyword: keyword.image as 'glob' | 'let', access, assignments, doc: null, span: this.spanFrom(start) };
     });
-    this.SUBRULE(this.codeBlock);
   });
 
-  override pyInline = this.RULE('pyInline', () => {
-    this.CONSUME(T.PyInline);
+  freeCode: Rule<A.ModuleEntry> = this.RULE('freeCode', () => {
+    const start = this.CONSUME(T.KwWith);
+    this.CONSUME(T.KwEntry);
+    const name = this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      return this.SUBRULE(this.anyName);
+    });
+    const body = this.SUBRULE(this.codeBlock);
+    return this.act((): A.ModuleEntry => ({ kind: 'ModuleEntry', name: name ? nameText(name) : null, body, doc: null, span: this.spanFrom(start) }));
   });
 
-  testDecl = this.RULE('testDecl', () => {
-    this.CONSUME(T.KwTest);
-    this.OPTION(() => this.SUBRULE(this.anyName));
-    this.SUBRULE(this.codeBlock);
+  override pyInline: Rule<A.PyInline> = this.RULE('pyInline', () => {
+    const t = this.CONSUME(T.PyInline);
+    return this.act((): A.PyInline => ({ kind: 'PyInline', code: t.image.slice('::py::'.length, -'::py::'.length), span: this.spanFrom(t) }));
+  });
+
+  testDecl: Rule<A.Test> = this.RULE('testDecl', () => {
+    const start = this.CONSUME(T.KwTest);
+    const name = this.OPTION(() => this.SUBRULE(this.anyName));
+    const body = this.SUBRULE(this.codeBlock);
+    return this.act((): A.Test => ({ kind: 'Test', name: name ? nameText(name) : null, body, doc: null, span: this.spanFrom(start) }));
   });
 }
 

@@ -59,7 +59,7 @@ test('error recovery reports every independent error in one run', () => {
     'with entry { z = ]; }', // after the top-level junk
   ].join('\n');
   const ds = parseErrors(source);
-  assert.equal(ds.map(at), ['1:21', '3:27', '6:15', '9:1', '11:18']);
+  assert.equal(ds.map(at), ['1:21', '3:29', '6:15', '9:1', '11:18']);
   assert.equal(ds.map((d) => d.code), ['JAC_SYNTAX_EXPECTED', 'JAC_SYNTAX_UNEXPECTED', 'JAC_SYNTAX_EXPECTED', 'JAC_SYNTAX_UNEXPECTED', 'JAC_SYNTAX_UNEXPECTED']);
 });
 
@@ -96,7 +96,7 @@ test('f-string format specs are refused with an explanation (gotcha 13)', () => 
 test('a lone } in an f-string is an f-string error', () => {
   const [d] = parseErrors('with entry { print(f"a}b"); }');
   assert.is(d.code, 'JAC_SYNTAX_FSTRING');
-  assert.is(at(d), '1:22');
+  assert.is(at(d), '1:23');
 });
 
 test("'!' is an unexpected character with a hint to use not", () => {

@@ -75,6 +75,9 @@ export function unescape(cx: Context, token: IToken, body: string, isBytes: bool
       const digits = /^[0-7]{1,3}/.exec(body.slice(i))![0];
       out += String.fromCodePoint(parseInt(digits, 8));
       i += digits.length - 1;
+    } else if (e === 'N' && !isBytes) {
+      report(cx, 'JAC_SYNTAX_INVALID', 'named escapes (\\N{...}) are not supported: write the character, or \\u followed by its 4 hex digits', span(cx, token));
+      out += '\\N';
     } else if (e === 'x' || (!isBytes && (e === 'u' || e === 'U'))) {
       const width = e === 'x' ? 2 : e === 'u' ? 4 : 8;
       const hex = body.slice(i + 1, i + 1 + width);
@@ -93,10 +96,9 @@ export function unescape(cx: Context, token: IToken, body: string, isBytes: bool
   return out;
 }
 
-/** The text of an f-string text piece: `{{`/`}}` are literal braces, escapes as in strings. */
-export function fstringText(cx: Context, token: IToken): string {
-  if (token.tokenType === T.FStringBraceEscape) return token.image[0];
-  return unescape(cx, token, token.image, false);
+/** The text of an f-string piece: `{{`/`}}` are braces; 0.8.0 keeps backslashes as written. */
+export function fstringText(token: IToken): string {
+  return token.tokenType === T.FStringBraceEscape ? token.image[0] : token.image;
 }
 
 /** Concatenates adjacent pieces; an all-literal run is one Str, otherwise an FString. */
