@@ -36,19 +36,6 @@ export function checkDeleteTarget(cx: Context, target: A.Expr): void {
   if (!deletable.includes(target.kind)) report(cx, 'JAC_SYNTAX_INVALID_TARGET', 'cannot delete this expression', target.span);
 }
 
-/** Dataclass rule: a field without a default cannot follow one with a default. */
-export function checkFieldOrder(cx: Context, body: A.Stmt[]): void {
-  let withDefault: string | null = null;
-  for (const stmt of body) {
-    if (stmt.kind !== 'Has' || stmt.isStatic) continue;
-    for (const v of stmt.vars) {
-      if (v.byPostinit) continue;
-      if (v.value) withDefault ??= v.name;
-      else if (withDefault) report(cx, 'JAC_SYNTAX_INVALID', `field '${v.name}' without a default follows field '${withDefault}' with a default`, v.span);
-    }
-  }
-}
-
 export function checkUniqueParams(cx: Context, params: A.Param[]): void {
   const seen = new Set<string>();
   for (const p of params) {

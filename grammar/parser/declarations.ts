@@ -2,7 +2,6 @@
 // imports, globals, `with entry {}` blocks. This is the complete parser.
 import type { IToken, ParserMethod, TokenType } from 'chevrotain';
 import type * as A from '../ast.ts';
-import { checkFieldOrder } from '../build/checks.ts';
 import { nameText } from '../build/context.ts';
 import { decodeString } from '../build/literals.ts';
 import { jacErrorMessages } from '../error-messages.ts';
@@ -106,7 +105,6 @@ export class JacParser extends StatementParser {
     );
     return this.act((): A.Archetype => {
       const archKind = kind.image as A.ArchetypeKind;
-      if (body && archKind !== 'class') checkFieldOrder(this, body);
       return { kind: 'Archetype', archKind, name: nameText(name), access, bases, decorators: [], isAsync, doc: null, body, span: this.spanFrom(start) };
     });
   });

@@ -118,8 +118,10 @@ test('static has, has by postinit, and has with an access tag', () => {
   assert.equal(strip(pub), { kind: 'Has', isStatic: false, access: 'pub', vars: [hasVar('p', n('int'), i(2))], doc: null });
 });
 
-test('a field without a default after one with a default is an error', () => {
-  parseErrors('obj A { has a: int = 1; has b: int; }');
+test('field order is checked when the archetype is created, as in 0.8.0, not by the parser', () => {
+  // jaclang 0.8.0 runs the module up to the declaration and then raises TypeError
+  // (test/cases/archetypes/field_order_error), so the parser must accept it.
+  parseOk('obj A { has a: int = 1; has b: int; }');
 });
 
 // ---- abilities --------------------------------------------------------------------------

@@ -152,12 +152,6 @@ test("'not' after a comparison operator needs parentheses", () => {
   assert.is(at(d), '1:23');
 });
 
-test('a field without a default after one with a default is reported (dataclass rule)', () => {
-  const [d] = parseErrors('node A {\n  has x: int = 1;\n  has y: int;\n}\n');
-  assert.is(at(d), '3:7');
-  assert.match(d.message, /field 'y' without a default follows field 'x'/);
-});
-
 test('invalid underscores in numbers are reported', () => {
   const [d] = parseErrors('with entry { x = 1__0; }');
   assert.is(d.code, 'JAC_SYNTAX_INVALID');
