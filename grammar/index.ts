@@ -39,6 +39,8 @@ export function parse(source: string, file = '<input>'): ParseResult {
       const quote = /("""|'''|"|')/.exec(t.image)![1];
       const where = quote.length === 3 ? 'before the end of the file' : 'on this line';
       error('JAC_SYNTAX_UNTERMINATED_STRING', `unterminated string literal: no closing ${quote} ${where}`, t.startOffset);
+    } else if (t.tokenType === T.FStringTriple) {
+      error('JAC_SYNTAX_FSTRING', 'triple-quoted f-strings are not supported in Jac 0.8.0: use f"..." per line, or + between strings', t.startOffset, 4);
     } else if (t.tokenType === T.FStringStrayBrace) {
       error('JAC_SYNTAX_FSTRING', "single '}' is not allowed in an f-string: write '}}' for a literal brace", t.startOffset);
     } else if (t.tokenType === T.Identifier && T.pythonOnlyKeywords.has(t.image)) {

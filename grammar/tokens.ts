@@ -45,6 +45,8 @@ export const NonlocalOp = token({ name: 'NonlocalOp', pattern: { exec: statement
 
 // ---- strings ----------------------------------------------------------------------------
 // As in 0.8.0, a single-line string ends at the first matching quote (no `\"` escapes).
+/** `f"""`: 0.8.0 has no triple-quoted f-strings (it would silently read `f""` + `"..."`). */
+export const FStringTriple = token({ name: 'FStringTriple', pattern: /f(?:"""|''')/, label: 'a triple-quoted f-string' });
 export const FStringStart = token({ name: 'FStringStart', pattern: /f"/, push_mode: 'fstringDouble', label: "'f\"'" });
 export const FStringSqStart = token({ name: 'FStringSqStart', pattern: /f'/, push_mode: 'fstringSingle', label: "\"f'\"" });
 export const String = token({

@@ -99,6 +99,19 @@ test('a lone } in an f-string is an f-string error', () => {
   assert.is(at(d), '1:23');
 });
 
+test('triple-quoted f-strings are refused rather than misread as f"" + "..."', () => {
+  const [d] = parseErrors('with entry { x = f"""{y}"""; }');
+  assert.is(d.code, 'JAC_SYNTAX_FSTRING');
+  assert.is(at(d), '1:18');
+  assert.match(d.message, /triple-quoted f-strings/);
+});
+
+test('~= parses as a token but is not an assignment operator', () => {
+  const [d] = parseErrors('with entry { x ~= 1; }');
+  assert.is(d.code, 'JAC_SYNTAX_INVALID');
+  assert.match(d.message, /'~=' is not an assignment operator/);
+});
+
 test("'!' is an unexpected character with a hint to use not", () => {
   const [d] = parseErrors('with entry { if !x { } }');
   assert.is(d.code, 'JAC_SYNTAX_UNEXPECTED_CHAR');
