@@ -4,7 +4,7 @@ import type { Module } from './ast.ts';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.ts';
 import { spanAt } from './diagnostics.ts';
 import { describeToken } from './error-messages.ts';
-import { jacParser } from './parser/declarations.ts';
+import { jacParser, recoveringParser, type JacParser } from './parser/declarations.ts';
 import * as T from './tokens.ts';
 
 export type { Diagnostic } from './diagnostics.ts';
@@ -86,9 +86,16 @@ const declarationStarts = new Set<TokenType>([
  * independent errors after it, parsing resumes at the next declaration that starts a line.
  */
 function parseTokens(tokens: IToken[], file: string, diagnostics: Diagnostic[]): { module: Module; errors: IRecognitionException[] } {
+  // Valid input takes the fast parser; on an error, the recovering one finds all the others.
+  const semanticCount = diagnostics.length;
   jacParser.begin(tokens, file, diagnostics);
   const module = jacParser.module();
-  const errors = [...jacParser.errors];
+  if (jacParser.errors.length === 0) return { module, errors: [] };
+  diagnostics.length = semanticCount;
+  const parser: JacParser = recoveringParser();
+  parser.begin(tokens, file, diagnostics);
+  parser.module();
+  const errors = [...parser.errors];
   let rest = tokens;
   for (;;) {
     const last = errors[errors.length - 1];
@@ -97,9 +104,9 @@ function parseTokens(tokens: IToken[], file: string, diagnostics: Diagnostic[]):
     const resume = rest.findIndex((t, i) => i > from && t.startColumn === 1 && declarationStarts.has(t.tokenType));
     if (from === -1 || resume === -1) break;
     rest = rest.slice(resume);
-    jacParser.begin(rest, file, diagnostics);
-    jacParser.module();
-    errors.push(...jacParser.errors);
+    parser.begin(rest, file, diagnostics);
+    parser.module();
+    errors.push(...parser.errors);
   }
   return { module, errors };
 }
