@@ -111,7 +111,7 @@ export class ExpressionParser extends JacParserBase {
                 return n;
               },
             });
-            const value = this.SUBRULE(this.binary);
+            const value = this.binary();
             const ternary = this.OPTION2(() => {
               this.CONSUME(T.KwIf);
               const test = this.SUBRULE(this.expression);
@@ -180,8 +180,11 @@ export class ExpressionParser extends JacParserBase {
     }));
   });
 
-  /** operand (op operand)*: precedence is applied once the list is read. */
-  binary: Rule<A.Expr> = this.RULE('binary', () => {
+  /**
+   * operand (op operand)*, with precedence applied once the list is read. A helper, not a rule:
+   * its DSL calls belong to the calling rule, which saves a rule invocation per expression.
+   */
+  private binary(): A.Expr {
     const operands = [this.SUBRULE(this.operand)];
     const ops: OpInfo[] = [];
     this.MANY(() => {
@@ -192,7 +195,7 @@ export class ExpressionParser extends JacParserBase {
       if (ops.length === 0 && operands[0].prefixes.length === 0) return operands[0].core;
       return applyPrecedence(this, operands, ops);
     });
-  });
+  }
 
   binaryOp: Rule<OpInfo> = this.RULE('binaryOp', () =>
     this.OR(
@@ -350,7 +353,7 @@ export class ExpressionParser extends JacParserBase {
     const star = this.OPTION(() => this.CONSUME(T.Star));
     const ref = this.OPTION2(() => this.CONSUME(T.BwAnd));
     const pipe = this.OPTION3(() => this.SUBRULE(this.pipePrefix));
-    let core = this.SUBRULE(this.atom);
+    let core = this.atom('operand.atom');
     this.MANY2(() => {
       const apply = this.SUBRULE(this.postfix);
       core = this.act(() => apply(core));
@@ -388,7 +391,7 @@ export class ExpressionParser extends JacParserBase {
         return n;
       },
     });
-    const value = this.SUBRULE(this.binary);
+    const value = this.binary();
     return this.act(() => (target ? this.walrusOf(target, value) : value));
   });
 
@@ -400,7 +403,7 @@ export class ExpressionParser extends JacParserBase {
 
   /** An atom followed by calls, indexes, attributes and filter/assign comprehensions. */
   atomicChain: Rule<A.Expr> = this.RULE('atomicChain', () => {
-    let value = this.SUBRULE(this.atom);
+    let value = this.atom('atomicChain.atom');
     this.MANY(() => {
       const apply = this.SUBRULE(this.postfix);
       value = this.act(() => apply(value));
@@ -632,9 +635,10 @@ export class ExpressionParser extends JacParserBase {
   });
 
   // ---- atoms --------------------------------------------------------------------------
-  atom: Rule<A.Expr> = this.RULE('atom', () =>
-    this.OR(
-      this.alts('atom', () => [
+  /** A name, literal, string, type reference or bracketed atom (a helper inside its caller's rule). */
+  private atom(key: string): A.Expr {
+    return this.OR2(
+      this.alts(key, () => [
         ...[T.Identifier, T.KwEscName, T.SpecialRef, T.SoftKeyword].map((tok) => ({
           ALT: () => {
             const t = this.CONSUME(tok);
@@ -684,8 +688,8 @@ export class ExpressionParser extends JacParserBase {
         { ALT: () => this.SUBRULE(this.bracketAtom) },
         { ALT: () => this.SUBRULE(this.braceAtom) },
       ]),
-    ),
-  );
+    );
+  }
 
   /** Adjacent string and f-string literals concatenate. */
   strings: Rule<A.Expr> = this.RULE('strings', () => {
