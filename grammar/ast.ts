@@ -91,8 +91,8 @@ export interface Signature extends Base {
 /** The body of a function or ability: statements, `by expr;`, or none (declared only). */
 export type Body = { kind: 'Block'; stmts: Stmt[] } | { kind: 'By'; expr: Expr } | null;
 
-export interface FunctionDef extends Base {
-  kind: 'Function';
+/** What `def` functions and `can` abilities have in common. */
+interface CallableBase extends Base {
   name: string;
   access: AccessTag;
   isStatic: boolean;
@@ -101,8 +101,12 @@ export interface FunctionDef extends Base {
   isAbstract: boolean;
   decorators: Expr[];
   doc: string | null;
-  signature: Signature | null;
   body: Body;
+}
+
+export interface FunctionDef extends CallableBase {
+  kind: 'Function';
+  signature: Signature | null;
 }
 
 export interface EventClause extends Base {
@@ -112,18 +116,9 @@ export interface EventClause extends Base {
   returns: Expr | null;
 }
 
-export interface Ability extends Base {
+export interface Ability extends CallableBase {
   kind: 'Ability';
-  name: string;
-  access: AccessTag;
-  isStatic: boolean;
-  isOverride: boolean;
-  isAsync: boolean;
-  isAbstract: boolean;
-  decorators: Expr[];
-  doc: string | null;
   event: EventClause;
-  body: Body;
 }
 
 export type ImplSpec =

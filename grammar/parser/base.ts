@@ -6,6 +6,7 @@
 import { EmbeddedActionsParser, type IParserConfig, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type { Span } from '../ast.ts';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.ts';
+import { span } from '../build/context.ts';
 
 export class JacParserBase extends EmbeddedActionsParser {
   /** Where the file's semantic diagnostics go; set by parse() before each run. */
@@ -59,15 +60,7 @@ export class JacParserBase extends EmbeddedActionsParser {
   }
 
   protected tokenSpan(first: IToken, last: IToken = first): Span {
-    return {
-      file: this.file,
-      line: first.startLine ?? 1,
-      col: first.startColumn ?? 1,
-      endLine: last.endLine ?? 1,
-      endCol: last.endColumn ?? 1,
-      offset: first.startOffset,
-      endOffset: (last.endOffset ?? last.startOffset) + 1,
-    };
+    return span(this, first, last);
   }
 
   protected report(code: DiagnosticCode, message: string, at: Span): void {

@@ -103,14 +103,7 @@ export class ExpressionParser extends JacParserBase {
             const concurrent = this.OPTION(() =>
               this.OR2(this.alts('expression.concurrent', () => [{ ALT: () => this.CONSUME(T.KwFlow) }, { ALT: () => this.CONSUME(T.KwWait) }])),
             );
-            const target = this.OPTION3({
-              GATE: () => this.LA(2).tokenType === T.WalrusEq,
-              DEF: () => {
-                const n = this.SUBRULE(this.name);
-                this.CONSUME(T.WalrusEq);
-                return n;
-              },
-            });
+            const target = this.walrusTarget();
             const value = this.binary();
             const ternary = this.OPTION2(() => {
               this.CONSUME(T.KwIf);
@@ -129,6 +122,18 @@ export class ExpressionParser extends JacParserBase {
       ]),
     ),
   );
+
+  /** The optional `name :=` of a walrus (a helper inside its caller's rule). */
+  private walrusTarget(): A.Name | A.Special | undefined {
+    return this.OPTION9({
+      GATE: () => this.LA(2).tokenType === T.WalrusEq,
+      DEF: () => {
+        const n = this.SUBRULE(this.name);
+        this.CONSUME(T.WalrusEq);
+        return n;
+      },
+    });
+  }
 
   private walrusOf(target: A.Name | A.Special, value: A.Expr): A.Expr {
     if (target.kind !== 'Name') this.report('JAC_SYNTAX_INVALID_TARGET', `cannot assign to '${target.name}' with ':='`, target.span);
@@ -383,14 +388,7 @@ export class ExpressionParser extends JacParserBase {
 
   /** `walrus` and `pipeCall` are the reference's narrower forms used in comprehensions. */
   walrus: Rule<A.Expr> = this.RULE('walrus', () => {
-    const target = this.OPTION({
-      GATE: () => this.LA(2).tokenType === T.WalrusEq,
-      DEF: () => {
-        const n = this.SUBRULE(this.name);
-        this.CONSUME(T.WalrusEq);
-        return n;
-      },
-    });
+    const target = this.walrusTarget();
     const value = this.binary();
     return this.act(() => (target ? this.walrusOf(target, value) : value));
   });
