@@ -1,0 +1,111 @@
+// Truthiness, equality and ordering with Python's rules.
+import { PyError } from './errors.ts';
+import { PyDict, PySet, PyTuple } from './containers.ts';
+import { PyFloat } from './numbers.ts';
+import { typeName, type Value } from './value.ts';
+
+/** The number a bool, int or float stands for in arithmetic comparisons; null otherwise. */
+function numeric(v: Value): number | bigint | null {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) return v.value;
+  return null;
+}
+
+export function truthy(v: Value): boolean {
+  if (v === null) return false;
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'number':
+      return v !== 0;
+    case 'bigint':
+      return v !== 0n;
+    case 'string':
+      return v.length > 0;
+  }
+  if (v instanceof PyFloat) return v.value !== 0;
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof PyTuple) return v.items.length > 0;
+  if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
+  return true;
+}
+
+/** `a == b` */
+export function equals(a: Value, b: Value): boolean {
+  if (a === b) return true;
+  const x = numeric(a);
+  const y = numeric(b);
+  if (x !== null && y !== null) return x == y; // loose: compares a bigint with a number by value
+  if (typeof a === 'string' || typeof b === 'string') return false;
+  if (Array.isArray(a) && Array.isArray(b)) return sequenceEquals(a, b);
+  if (a instanceof PyTuple && b instanceof PyTuple) return sequenceEquals(a.items, b.items);
+  if (a instanceof PyDict && b instanceof PyDict) {
+    if (a.size !== b.size) return false;
+    for (const [k, v] of a.items()) {
+      if (!b.has(k) || !equals(v, b.get(k)!)) return false;
+    }
+    return true;
+  }
+  if (a instanceof PySet && b instanceof PySet) {
+    if (a.size !== b.size) return false;
+    for (const v of a.values()) if (!b.has(v)) return false;
+    return true;
+  }
+  return false; // other objects: identity, already checked
+}
+
+function sequenceEquals(a: readonly Value[], b: readonly Value[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!equals(a[i], b[i])) return false;
+  return true;
+}
+
+export type Order = '<' | '<=' | '>' | '>=';
+
+/** `a < b` and friends: numbers, strings, and lists or tuples item by item. */
+export function compare(op: Order, a: Value, b: Value): boolean {
+  const x = numeric(a);
+  const y = numeric(b);
+  if (x !== null && y !== null) return test(op, x, y);
+  if (typeof a === 'string' && typeof b === 'string') return test(op, a, b);
+  const seqA = Array.isArray(a) ? a : a instanceof PyTuple ? a.items : null;
+  const seqB = Array.isArray(b) ? b : b instanceof PyTuple ? b.items : null;
+  if (seqA && seqB && Array.isArray(a) === Array.isArray(b)) {
+    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
+      if (!equals(seqA[i], seqB[i])) return compare(op, seqA[i], seqB[i]);
+    }
+    return test(op, seqA.length, seqB.length);
+  }
+  if (a instanceof PySet && b instanceof PySet) return setCompare(op, a, b);
+  throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+}
+
+function test<T extends number | bigint | string>(op: Order, x: T, y: T): boolean {
+  switch (op) {
+    case '<':
+      return x < y;
+    case '<=':
+      return x <= y;
+    case '>':
+      return x > y;
+    case '>=':
+      return x >= y;
+  }
+}
+
+/** Sets order by inclusion. */
+function setCompare(op: Order, a: PySet, b: PySet): boolean {
+  const subset = (s: PySet, t: PySet) => [...s.values()].every((v) => t.has(v));
+  switch (op) {
+    case '<=':
+      return subset(a, b);
+    case '<':
+      return a.size < b.size && subset(a, b);
+    case '>=':
+      return subset(b, a);
+    case '>':
+      return b.size < a.size && subset(b, a);
+  }
+}
+

@@ -1,0 +1,116 @@
+// Python's tuple, dict and set. (A list is a plain JS array.) Dicts and sets hash their keys
+// the way Python does: 1, 1.0 and True are one key; -0.0 and 0 are one key; a tuple is hashed
+// by its items; lists, dicts and sets cannot be keys.
+import { PyError } from './errors.ts';
+import { PyFloat } from './numbers.ts';
+import { typeName, type Value } from './value.ts';
+
+export class PyTuple {
+  constructor(readonly items: readonly Value[]) {}
+}
+
+/** A Map key that is equal for exactly the values Python's dict treats as the same key. */
+export type HashKey = string | number | bigint | boolean | null | object;
+
+const TUPLE = '\u0000t';
+const ESCAPED = '\u0000s';
+
+export function hashKey(v: Value): HashKey {
+  if (typeof v === 'string') return v.startsWith('\u0000') ? ESCAPED + v : v;
+  if (typeof v === 'number' || typeof v === 'bigint' || v === null) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof PyFloat) {
+    const x = v.value;
+    if (x === 0) return 0; // -0.0 == 0
+    if (Number.isInteger(x) && !Number.isSafeInteger(x)) return BigInt(x); // equal to that big int
+    return x;
+  }
+  if (v instanceof PyTuple) return TUPLE + JSON.stringify(v.items.map(keyText));
+  if (Array.isArray(v) || v instanceof PyDict || v instanceof PySet) {
+    throw new PyError('TypeError', `unhashable type: '${typeName(v)}'`);
+  }
+  return v; // archetype instances and other objects: by identity
+}
+
+// Tuple items are written as text; objects keyed by identity get a stable per-object number.
+const identities = new WeakMap<object, number>();
+let nextIdentity = 1;
+function keyText(v: Value): string {
+  const k = hashKey(v);
+  if (typeof k === 'object' && k !== null) {
+    let id = identities.get(k);
+    if (id === undefined) identities.set(k, (id = nextIdentity++));
+    return `o${id}`;
+  }
+  return `${typeof k}:${String(k)}`;
+}
+
+/** A dict: insertion-ordered; a re-assigned key keeps its first key object, as in Python. */
+export class PyDict {
+  private readonly entries = new Map<HashKey, [Value, Value]>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: Value): Value | undefined {
+    return this.entries.get(hashKey(key))?.[1];
+  }
+
+  has(key: Value): boolean {
+    return this.entries.has(hashKey(key));
+  }
+
+  set(key: Value, value: Value): void {
+    const h = hashKey(key);
+    const entry = this.entries.get(h);
+    if (entry) entry[1] = value;
+    else this.entries.set(h, [key, value]);
+  }
+
+  delete(key: Value): boolean {
+    return this.entries.delete(hashKey(key));
+  }
+
+  *items(): IterableIterator<[Value, Value]> {
+    for (const [k, v] of this.entries.values()) yield [k, v];
+  }
+
+  keys(): Value[] {
+    return [...this.entries.values()].map((e) => e[0]);
+  }
+}
+
+/**
+ * A set, iterated in insertion order. CPython iterates a set in hash-table order, which for
+ * small ints is often ascending rather than insertion order; printing such sets is the one
+ * place this shows.
+ */
+export class PySet {
+  private readonly members = new Map<HashKey, Value>();
+
+  constructor(items: Iterable<Value> = []) {
+    for (const item of items) this.add(item);
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  has(v: Value): boolean {
+    return this.members.has(hashKey(v));
+  }
+
+  add(v: Value): void {
+    const h = hashKey(v);
+    if (!this.members.has(h)) this.members.set(h, v);
+  }
+
+  delete(v: Value): boolean {
+    return this.members.delete(hashKey(v));
+  }
+
+  values(): IterableIterator<Value> {
+    return this.members.values();
+  }
+}

@@ -1,0 +1,40 @@
+// The values a Jac program computes with, and the names Python gives their types.
+// containers.ts imports this module too; the classes are only used inside functions.
+import { PyDict, PySet, PyTuple } from './containers.ts';
+import { PyFloat } from './numbers.ts';
+
+/**
+ * None is `null`, bool a boolean, int a number or bigint (see numbers.ts), float a PyFloat,
+ * str a string, list a JS array. Objects of other classes (archetype instances, functions)
+ * describe themselves through `PyObject`.
+ */
+export type Value = null | boolean | number | bigint | string | PyFloat | Value[] | PyTuple | PyDict | PySet | PyObject;
+
+/** What a runtime object (an archetype instance, a function, a type) tells the value layer. */
+export interface PyObject {
+  pyTypeName(): string;
+  pyRepr(): string;
+}
+
+export function isPyObject(v: unknown): v is PyObject {
+  return typeof v === 'object' && v !== null && typeof (v as PyObject).pyRepr === 'function';
+}
+
+export function typeName(v: Value): string {
+  if (v === null) return 'NoneType';
+  switch (typeof v) {
+    case 'boolean':
+      return 'bool';
+    case 'number':
+    case 'bigint':
+      return 'int';
+    case 'string':
+      return 'str';
+  }
+  if (v instanceof PyFloat) return 'float';
+  if (Array.isArray(v)) return 'list';
+  if (v instanceof PyTuple) return 'tuple';
+  if (v instanceof PyDict) return 'dict';
+  if (v instanceof PySet) return 'set';
+  return v.pyTypeName();
+}
