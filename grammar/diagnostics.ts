@@ -26,30 +26,41 @@ export interface Diagnostic {
   span: Span;
 }
 
-/** Span of a zero-or-more-character range given by 0-based offsets into `source`. */
-export function spanAt(file: string, source: string, offset: number, endOffset = offset + 1): Span {
-  const start = lineCol(source, offset);
-  const end = lineCol(source, Math.max(offset, endOffset - 1));
-  return { file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, offset, endOffset };
+/** The offsets where each line starts, to turn offsets into line:col in O(log n). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(source: string) {
+    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  /** 1-based line and column of a 0-based offset. */
+  position(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo] + 1 };
+  }
 }
 
-function lineCol(source: string, offset: number): { line: number; col: number } {
-  let line = 1;
-  let lineStart = 0;
-  const stop = Math.min(offset, source.length);
-  for (let i = source.indexOf('\n'); i !== -1 && i < stop; i = source.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, col: offset - lineStart + 1 };
+/** Span of the range [offset, endOffset) of a file. */
+export function spanAt(file: string, lines: LineIndex, offset: number, endOffset = offset + 1): Span {
+  const start = lines.position(offset);
+  const end = lines.position(Math.max(offset, endOffset - 1));
+  return { file, line: start.line, col: start.col, endLine: end.line, endCol: end.col, offset, endOffset };
 }
 
 const FRAME_WIDTH = 120;
 
 /** The line of the span with a caret under it; long lines are cut around the column. */
 export function codeFrame(source: string, span: Span): string {
-  const lines = source.split(/\r?\n|\r/);
-  const text = lines[span.line - 1] ?? '';
+  const lineStart = span.offset - (span.col - 1);
+  const lineEnd = source.indexOf('\n', lineStart);
+  const text = source.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).replace(/\r$/, '');
   let start = 0;
   if (span.col > FRAME_WIDTH - 20) start = span.col - 1 - Math.floor(FRAME_WIDTH / 2);
   const shown = (start > 0 ? '…' : '') + text.slice(start, start + FRAME_WIDTH).replace(/\t/g, ' ') + (text.length > start + FRAME_WIDTH ? '…' : '');

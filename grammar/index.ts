@@ -2,7 +2,7 @@
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import type { Module } from './ast.ts';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.ts';
-import { spanAt } from './diagnostics.ts';
+import { LineIndex, spanAt } from './diagnostics.ts';
 import { describeToken } from './error-messages.ts';
 import { jacParser, recoveringParser, type JacParser } from './parser/declarations.ts';
 import * as T from './tokens.ts';
@@ -17,14 +17,18 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
+/** At most this many diagnostics per file: past that, more of them rarely help. */
+export const MAX_DIAGNOSTICS = 100;
+
 /** Brackets nested deeper than this are refused up front (Python's own limit is 200). */
 export const MAX_NESTING = 200;
 
 /** Parses one file. Never throws: every problem comes back as a diagnostic. */
 export function parse(source: string, file = '<input>'): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  const lines = new LineIndex(source);
   const error = (code: DiagnosticCode, message: string, offset: number, length = 1) =>
-    diagnostics.push({ code, severity: 'error', message, span: spanAt(file, source, offset, offset + length) });
+    diagnostics.push({ code, severity: 'error', message, span: spanAt(file, lines, offset, offset + length) });
 
   const lexed = T.jacLexer.tokenize(source);
   for (const e of lexed.errors) {
@@ -60,7 +64,7 @@ export function parse(source: string, file = '<input>'): ParseResult {
     // After a syntax error, recovery often trips again on the rest of that line: keep the first.
     const linesWithErrors = new Set<number>();
     for (const e of parsed.errors) {
-      const d = parserDiagnostic(file, source, e);
+      const d = parserDiagnostic(file, source, lines, e);
       if (linesWithErrors.has(d.span.line)) continue;
       linesWithErrors.add(d.span.line);
       diagnostics.push(d);
@@ -72,7 +76,7 @@ export function parse(source: string, file = '<input>'): ParseResult {
     error('JAC_SYNTAX_TOO_DEEP', 'the program is nested too deeply to parse', 0);
   }
   if (diagnostics.length > 0) module = null;
-  return { module, diagnostics: sorted(dedupe(diagnostics)) };
+  return { module, diagnostics: sorted(dedupe(diagnostics)).slice(0, MAX_DIAGNOSTICS) };
 }
 
 /** Tokens that begin a top-level declaration, where parsing can resume after junk. */
@@ -124,7 +128,7 @@ function tooDeep(tokens: IToken[]): IToken | null {
   return null;
 }
 
-function parserDiagnostic(file: string, source: string, e: IRecognitionException): Diagnostic {
+function parserDiagnostic(file: string, source: string, lines: LineIndex, e: IRecognitionException): Diagnostic {
   let message = e.message;
   let code: DiagnosticCode = e.name === 'MismatchedTokenException' ? 'JAC_SYNTAX_EXPECTED' : 'JAC_SYNTAX_UNEXPECTED';
   const tagged = /^\[(JAC_[A-Z_]+)\]/.exec(message);
@@ -140,7 +144,7 @@ function parserDiagnostic(file: string, source: string, e: IRecognitionException
   let length = atEnd ? 0 : (t.endOffset ?? t.startOffset) - t.startOffset + 1;
   if (e.name === 'MismatchedTokenException' && prev && !Number.isNaN(prev.startOffset) && /^expected '[;)\]}]'/.test(message)) {
     const prevEnd = (prev.endOffset ?? prev.startOffset) + 1;
-    if (!atEnd && lineOf(source, prevEnd) !== lineOf(source, t.startOffset)) {
+    if (!atEnd && lines.position(prevEnd).line !== lines.position(t.startOffset).line) {
       offset = prevEnd;
       length = 1;
     }
@@ -150,13 +154,7 @@ function parserDiagnostic(file: string, source: string, e: IRecognitionException
     length = 1;
     if (!message.includes('end of file')) message += ` (${describeToken(t)})`;
   }
-  return { code, severity: 'error', message, span: spanAt(file, source, offset, offset + Math.max(1, length)) };
-}
-
-function lineOf(source: string, offset: number): number {
-  let n = 0;
-  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) n++;
-  return n;
+  return { code, severity: 'error', message, span: spanAt(file, lines, offset, offset + Math.max(1, length)) };
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {

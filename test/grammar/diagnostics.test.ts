@@ -214,6 +214,15 @@ test('a 5 MB line parses or fails cleanly', () => {
   assert.ok(sum.module, 'a long flat expression is not a deep one');
 });
 
+test('a file full of errors reports the first 100, with positions deep into the file right', () => {
+  const source = 'with entry { x = 1; }\n'.repeat(19_000) + '!\n'.repeat(20_000);
+  const { diagnostics } = parse(source, 'junk.jac');
+  assert.is(diagnostics.length, 100);
+  assert.is(diagnostics[0].span.line, 19_001);
+  assert.is(diagnostics[99].span.line, 19_100);
+  assert.is(formatDiagnostic(diagnostics[99], source).split('\n')[1], '19100 | !');
+});
+
 test('deeply nested brackets are refused with a clear error', () => {
   for (const [open, close] of [['(', ')'], ['[', ']'], ['{', '}']]) {
     const src = `with entry { x = ${open.repeat(100_000)}1${close.repeat(100_000)}; }`;
