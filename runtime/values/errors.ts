@@ -1,11 +1,111 @@
-// A Python exception raised by the runtime: its Python class name and message, as jaclang
-// prints them (`ZeroDivisionError: division by zero`).
+// Python exceptions: the built-in exception classes, exception instances, and the JS error
+// that carries one through the interpreter.
+import type { PyObject, Value } from './value.ts';
+
+/** A built-in exception class (`ValueError`), with its base for `except` matching. */
+export class PyExceptionClass implements PyObject {
+  constructor(
+    readonly name: string,
+    readonly base: PyExceptionClass | null,
+  ) {}
+
+  isSubclassOf(other: PyExceptionClass): boolean {
+    for (let c: PyExceptionClass | null = this; c; c = c.base) if (c === other) return true;
+    return false;
+  }
+
+  pyTypeName(): string {
+    return 'type';
+  }
+
+  pyRepr(): string {
+    return `<class '${this.name}'>`;
+  }
+}
+
+/** An exception value: its class and the arguments it was raised with. */
+export class PyException implements PyObject {
+  /** The exception named by `raise ... from cause`. */
+  cause: PyException | null = null;
+
+  constructor(
+    readonly cls: PyExceptionClass,
+    readonly args: Value[],
+    private readonly render: (v: Value) => string,
+  ) {}
+
+  /** `str(e)`: the single argument's str (a KeyError shows the key's repr), or the args' repr. */
+  message(): string {
+    if (this.args.length === 0) return '';
+    if (this.args.length === 1) {
+      const [arg] = this.args;
+      return typeof arg === 'string' && !this.cls.isSubclassOf(exceptionClass('KeyError')) ? arg : this.render(arg);
+    }
+    return `(${this.args.map(this.render).join(', ')})`;
+  }
+
+  pyStr(): string {
+    return this.message();
+  }
+
+  pyTypeName(): string {
+    return this.cls.name;
+  }
+
+  pyRepr(): string {
+    return `${this.cls.name}(${this.args.map(this.render).join(', ')})`;
+  }
+}
+
+const classes = new Map<string, PyExceptionClass>();
+function define(name: string, base: string | null): void {
+  classes.set(name, new PyExceptionClass(name, base ? classes.get(base)! : null));
+}
+define('BaseException', null);
+define('Exception', 'BaseException');
+for (const [name, base] of [
+  ['ArithmeticError', 'Exception'],
+  ['ZeroDivisionError', 'ArithmeticError'],
+  ['OverflowError', 'ArithmeticError'],
+  ['LookupError', 'Exception'],
+  ['KeyError', 'LookupError'],
+  ['IndexError', 'LookupError'],
+  ['ValueError', 'Exception'],
+  ['TypeError', 'Exception'],
+  ['AttributeError', 'Exception'],
+  ['NameError', 'Exception'],
+  ['UnboundLocalError', 'NameError'],
+  ['AssertionError', 'Exception'],
+  ['RuntimeError', 'Exception'],
+  ['RecursionError', 'RuntimeError'],
+  ['NotImplementedError', 'RuntimeError'],
+  ['StopIteration', 'Exception'],
+  ['ImportError', 'Exception'],
+]) {
+  define(name, base);
+}
+
+export function exceptionClass(name: string): PyExceptionClass {
+  return classes.get(name) ?? classes.get('Exception')!;
+}
+
+export const builtinExceptionClasses: ReadonlyMap<string, PyExceptionClass> = classes;
+
+/**
+ * A Python exception in flight. The runtime raises it with a class name and message
+ * (`new PyError('ZeroDivisionError', 'division by zero')`); a program's `raise` gives it the
+ * exception value it raised.
+ */
 export class PyError extends Error {
+  readonly value: PyException | null;
+
   constructor(
     readonly pyType: string,
     message: string,
+    value: PyException | null = null,
   ) {
     super(message);
     this.name = pyType;
+    this.value = value;
   }
 }

@@ -2,7 +2,7 @@
 import { PyDict, PySet, PyTuple } from './containers.ts';
 import { PyFloat, floatRepr } from './numbers.ts';
 import { strRepr } from './strings.ts';
-import type { Value } from './value.ts';
+import { isPyObject, type Value } from './value.ts';
 
 export function repr(v: Value): string {
   if (v === null) return 'None';
@@ -25,5 +25,7 @@ export function repr(v: Value): string {
 
 /** `str()`: a string is itself; everything else prints as its repr (containers show reprs). */
 export function str(v: Value): string {
-  return typeof v === 'string' ? v : repr(v);
+  if (typeof v === 'string') return v;
+  if (isPyObject(v) && v.pyStr) return v.pyStr();
+  return repr(v);
 }

@@ -14,6 +14,8 @@ export type Value = null | boolean | number | bigint | string | PyFloat | Value[
 export interface PyObject {
   pyTypeName(): string;
   pyRepr(): string;
+  /** `str()`, when it differs from `repr()` (an exception's str is its message). */
+  pyStr?(): string;
 }
 
 export function isPyObject(v: unknown): v is PyObject {

@@ -1,0 +1,130 @@
+// Things a program can call: Jac functions (with Python's argument binding), builtins, and
+// range objects that builtins hand out.
+import type { PyObject, Value } from '../values/value.ts';
+import { PyDict, PyTuple } from '../values/containers.ts';
+import { PyError } from '../values/errors.ts';
+import { type Frame, UNBOUND } from './scope.ts';
+
+export type Signal = undefined | typeof BREAK | typeof CONTINUE | Return;
+export const BREAK = { signal: 'break' } as const;
+export const CONTINUE = { signal: 'continue' } as const;
+export class Return {
+  constructor(readonly value: Value) {}
+}
+
+export type Exec = (f: Frame) => Signal;
+
+export interface ParamSpec {
+  name: string;
+  variadic: 'star' | 'starstar' | null;
+  /** The default, evaluated once when the `def` ran (Python's rule). */
+  default: Value | undefined;
+}
+
+/** A function defined in Jac. Calling it makes a frame whose first slots are its parameters. */
+export class PyFunction implements PyObject {
+  constructor(
+    readonly name: string,
+    readonly params: ParamSpec[],
+    readonly frameSize: number,
+    readonly body: Exec,
+    readonly closure: Frame | null,
+  ) {}
+
+  call(args: Value[], kwargs: Map<string, Value>): Value {
+    const slots: Value[] = new Array(this.frameSize).fill(UNBOUND);
+    bindArguments(this.name, this.params, args, kwargs, slots);
+    const signal = this.body({ slots, parent: this.closure });
+    return signal instanceof Return ? signal.value : null;
+  }
+
+  pyTypeName(): string {
+    return 'function';
+  }
+
+  pyRepr(): string {
+    return `<function ${this.name}>`;
+  }
+}
+
+function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: Map<string, Value>, slots: Value[]): void {
+  let next = 0;
+  const starIndex = params.findIndex((p) => p.variadic === 'star');
+  const kwIndex = params.findIndex((p) => p.variadic === 'starstar');
+  const positional = params.filter((p) => p.variadic === null && params.indexOf(p) < (starIndex === -1 ? Infinity : starIndex));
+  for (; next < args.length && next < positional.length; next++) slots[params.indexOf(positional[next])] = args[next];
+  if (next < args.length) {
+    if (starIndex === -1) {
+      throw new PyError('TypeError', `${fn}() takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
+    }
+  }
+  if (starIndex !== -1) slots[starIndex] = new PyTuple(args.slice(next));
+  const extra = new PyDict();
+  for (const [name, value] of kwargs) {
+    const i = params.findIndex((p) => p.name === name && p.variadic === null);
+    if (i === -1) {
+      if (kwIndex === -1) throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
+      extra.set(name, value);
+    } else if (slots[i] !== UNBOUND) {
+      throw new PyError('TypeError', `${fn}() got multiple values for argument '${name}'`);
+    } else {
+      slots[i] = value;
+    }
+  }
+  if (kwIndex !== -1) slots[kwIndex] = extra;
+  const missing: string[] = [];
+  params.forEach((p, i) => {
+    if (p.variadic || slots[i] !== UNBOUND) return;
+    if (p.default !== undefined) slots[i] = p.default;
+    else missing.push(`'${p.name}'`);
+  });
+  if (missing.length > 0) {
+    const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`;
+    throw new PyError('TypeError', `${fn}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`);
+  }
+}
+
+/** A function implemented by the runtime (`print`, `len`, a bound `list.append`). */
+export class PyBuiltin implements PyObject {
+  constructor(
+    readonly name: string,
+    readonly call: (args: Value[], kwargs: Map<string, Value>) => Value,
+  ) {}
+
+  pyTypeName(): string {
+    return 'builtin_function_or_method';
+  }
+
+  pyRepr(): string {
+    return `<built-in function ${this.name}>`;
+  }
+}
+
+/** `range(start, stop, step)`: iterable many times, printed as `range(0, 5)`. */
+export class PyRange implements PyObject {
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+    readonly step: number,
+  ) {
+    if (step === 0) throw new PyError('ValueError', 'range() arg 3 must not be zero');
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    if (this.step > 0) for (let i = this.start; i < this.stop; i += this.step) yield i;
+    else for (let i = this.start; i > this.stop; i += this.step) yield i;
+  }
+
+  get length(): number {
+    const n = Math.ceil((this.stop - this.start) / this.step);
+    return Math.max(0, n);
+  }
+
+  pyTypeName(): string {
+    return 'range';
+  }
+
+  pyRepr(): string {
+    return this.step === 1 ? `range(${this.start}, ${this.stop})` : `range(${this.start}, ${this.stop}, ${this.step})`;
+  }
+}

@@ -1,0 +1,413 @@
+// Expressions compiled once into closures `(frame) => value`: names are resolved to slots and
+// operators to functions at compile time, so running an expression does no lookups by kind.
+import type * as A from '../../grammar/ast.ts';
+import { compare, equals, truthy } from '../values/compare.ts';
+import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyError } from '../values/errors.ts';
+import { float } from '../values/numbers.ts';
+import { str } from '../values/repr.ts';
+import type { Value } from '../values/value.ts';
+import { PyFunction, type ParamSpec } from './callables.ts';
+import { binary, unary } from './operators.ts';
+import { call, contains, getAttribute, getItem, iterate, setItem as setItemOf, type SliceBounds } from './protocols.ts';
+import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
+import type { Exec } from './callables.ts';
+
+export type Eval = (f: Frame) => Value;
+
+/** What compiled code needs from the module it runs in. */
+export interface Runtime {
+  globals: Map<string, Value>;
+  builtins: Map<string, Value>;
+  /** Compiles a function body (statements live in compile-stmt.ts). */
+  compileBody(scope: Scope, body: A.Stmt[]): Exec;
+  /** The exceptions being handled, innermost last (for a bare `raise`). */
+  handling: PyError[];
+}
+
+/** A construct the interpreter does not run yet; carries where it is in the source. */
+export class NotSupported extends Error {
+  span: A.Span | null = null;
+}
+
+/** Reads a name: a slot in this or an enclosing frame, or a global, then a builtin. */
+export function compileLoad(rt: Runtime, scope: Scope, name: string): Eval {
+  const r = scope.resolve(name);
+  if (r.kind === 'local') {
+    const { depth, index } = r;
+    const unbound = () =>
+      depth === 0
+        ? new PyError('UnboundLocalError', `cannot access local variable '${name}' where it is not associated with a value`)
+        : new PyError('NameError', `cannot access free variable '${name}' where it is not associated with a value in enclosing scope`);
+    if (depth === 0) {
+      return (f) => {
+        const v = f.slots[index];
+        if (v === UNBOUND) throw unbound();
+        return v;
+      };
+    }
+    return (f) => {
+      let frame = f;
+      for (let d = 0; d < depth; d++) frame = frame.parent!;
+      const v = frame.slots[index];
+      if (v === UNBOUND) throw unbound();
+      return v;
+    };
+  }
+  const { globals, builtins } = rt;
+  return () => {
+    // Not `??`: a global may hold None (null).
+    let v = globals.get(name);
+    if (v === undefined) v = builtins.get(name);
+    if (v === undefined) throw new PyError('NameError', `name '${name}' is not defined`);
+    return v;
+  };
+}
+
+export function compileExpr(rt: Runtime, scope: Scope, e: A.Expr): Eval {
+  try {
+    return compileExprKind(rt, scope, e);
+  } catch (err) {
+    if (err instanceof NotSupported) err.span ??= e.span;
+    throw err;
+  }
+}
+
+function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
+  const sub = (x: A.Expr) => compileExpr(rt, scope, x);
+  switch (e.kind) {
+    case 'Name':
+      return compileLoad(rt, scope, e.name);
+    case 'Special':
+      // `init` and `postinit` are keywords that programs may still use as variable names.
+      if (e.name === 'init' || e.name === 'postinit') return compileLoad(rt, scope, e.name);
+      throw new NotSupported(`'${e.name}' (archetypes and walkers run in a later version)`);
+    case 'Int': {
+      const v = e.value >= -9007199254740991n && e.value <= 9007199254740991n ? Number(e.value) : e.value;
+      return () => v;
+    }
+    case 'Float': {
+      const v = float(e.value);
+      return () => v;
+    }
+    case 'Str': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'Constant': {
+      if (e.value === 'Ellipsis') throw new NotSupported('Ellipsis');
+      const v = e.value;
+      return () => v;
+    }
+    case 'FString': {
+      const parts = e.parts.map((p) => (typeof p === 'string' ? () => p : sub(p)));
+      return (f) => {
+        let out = '';
+        for (const p of parts) out += str(p(f));
+        return out;
+      };
+    }
+    case 'List': {
+      const elts = elements(rt, scope, e.elts);
+      return (f) => elts(f);
+    }
+    case 'Tuple': {
+      if (e.keywords.length > 0) throw new NotSupported('keyword tuples');
+      const elts = elements(rt, scope, e.elts);
+      return (f) => new PyTuple(elts(f));
+    }
+    case 'Set': {
+      const elts = elements(rt, scope, e.elts);
+      return (f) => new PySet(elts(f));
+    }
+    case 'Dict': {
+      const entries = e.entries.map((x) => ({ key: x.key ? sub(x.key) : null, value: sub(x.value) }));
+      return (f) => {
+        const d = new PyDict();
+        for (const { key, value } of entries) {
+          if (key) d.set(key(f), value(f));
+          else {
+            const spread = value(f);
+            if (!(spread instanceof PyDict)) throw new PyError('TypeError', `'${str(spread)}' is not a mapping`);
+            for (const [k, v] of spread.items()) d.set(k, v);
+          }
+        }
+        return d;
+      };
+    }
+    case 'Unary': {
+      const operand = sub(e.operand);
+      const op = e.op;
+      return (f) => unary(op, operand(f));
+    }
+    case 'Binary': {
+      const left = sub(e.left);
+      const right = sub(e.right);
+      const op = e.op;
+      return (f) => binary(op, left(f), right(f));
+    }
+    case 'BoolOp': {
+      const values = e.values.map(sub);
+      const isAnd = e.op === 'and';
+      return (f) => {
+        let v: Value = null;
+        for (const x of values) {
+          v = x(f);
+          if (truthy(v) !== isAnd) return v;
+        }
+        return v;
+      };
+    }
+    case 'Compare': {
+      const operands = [sub(e.left), ...e.comparators.map(sub)];
+      const ops = e.ops;
+      return (f) => {
+        let left = operands[0](f);
+        for (let i = 0; i < ops.length; i++) {
+          const right = operands[i + 1](f);
+          if (!compareOp(ops[i], left, right)) return false;
+          left = right;
+        }
+        return true;
+      };
+    }
+    case 'Ternary': {
+      const test = sub(e.test);
+      const body = sub(e.body);
+      const orelse = sub(e.orelse);
+      return (f) => (truthy(test(f)) ? body(f) : orelse(f));
+    }
+    case 'Call':
+      return compileCall(rt, scope, e);
+    case 'Attribute': {
+      if (e.op !== '.') throw new NotSupported(`'${e.op}' attribute access`);
+      const object = sub(e.object);
+      const name = e.name;
+      if (e.nullSafe) {
+        return (f) => {
+          const o = object(f);
+          return o === null ? null : getAttribute(o, name);
+        };
+      }
+      return (f) => getAttribute(object(f), name);
+    }
+    case 'Index': {
+      const object = sub(e.object);
+      if (e.index.kind === 'Slice') {
+        const bounds = slice(rt, scope, e.index);
+        return (f) => getItem(object(f), bounds(f), true);
+      }
+      const index = sub(e.index);
+      if (e.nullSafe) {
+        return (f) => {
+          const o = object(f);
+          return o === null ? null : getItem(o, index(f), false);
+        };
+      }
+      return (f) => getItem(object(f), index(f), false);
+    }
+    case 'Lambda':
+      return compileFunction(rt, scope, '<lambda>', e.params, [{ kind: 'Return', value: e.body, span: e.span }]);
+    case 'Walrus': {
+      const value = sub(e.value);
+      const store = compileStoreName(rt, scope, e.target);
+      return (f) => {
+        const v = value(f);
+        store(f, v);
+        return v;
+      };
+    }
+    case 'Pipe': {
+      // `a |> f` and `a :> f` call f(a); `f <| a` and `f <: a` call f(a). A tuple on the
+      // left of `|>` spreads into the arguments.
+      const forward = e.op === '|>' || e.op === ':>';
+      const fn = sub(forward ? e.right : e.left);
+      const arg = sub(forward ? e.left : e.right);
+      const spread = forward && e.left.kind === 'Tuple';
+      return (f) => {
+        const a = arg(f);
+        const args = spread && a instanceof PyTuple ? [...a.items] : [a];
+        return call(fn(f), args, new Map());
+      };
+    }
+    case 'PrefixPipe': {
+      if (e.op !== '|>' && e.op !== ':>') throw new NotSupported(`prefix '${e.op}'`);
+      const fn = sub(e.operand);
+      return (f) => call(fn(f), [], new Map());
+    }
+    case 'ListComp':
+    case 'SetComp':
+    case 'GenExp':
+    case 'DictComp':
+      return compileComprehension(rt, scope, e);
+    default:
+      throw new NotSupported(e.kind);
+  }
+}
+
+function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
+  switch (op) {
+    case '==':
+      return equals(a, b);
+    case '!=':
+      return !equals(a, b);
+    case 'is':
+      return a === b || (a === null && b === null);
+    case 'is not':
+      return !(a === b);
+    case 'in':
+      return contains(b, a, equals);
+    case 'not in':
+      return !contains(b, a, equals);
+    default:
+      return compare(op, a, b);
+  }
+}
+
+/** Elements of a list/tuple/set display, with `*spread`. */
+function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Value[] {
+  const parts = elts.map((x) => (x.kind === 'Starred' ? { spread: true, ev: compileExpr(rt, scope, x.value) } : { spread: false, ev: compileExpr(rt, scope, x) }));
+  return (f) => {
+    const out: Value[] = [];
+    for (const p of parts) {
+      if (p.spread) out.push(...iterate(p.ev(f)));
+      else out.push(p.ev(f));
+    }
+    return out;
+  };
+}
+
+function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => SliceBounds {
+  const none = () => null;
+  const lower = s.lower ? compileExpr(rt, scope, s.lower) : none;
+  const upper = s.upper ? compileExpr(rt, scope, s.upper) : none;
+  const step = s.step ? compileExpr(rt, scope, s.step) : none;
+  return (f) => ({ lower: lower(f), upper: upper(f), step: step(f) });
+}
+
+function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
+  if (e.by) throw new NotSupported("'by' calls");
+  const fn = compileExpr(rt, scope, e.func);
+  const args = elements(rt, scope, e.args);
+  const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
+  return (f) => {
+    const callee = fn(f);
+    const kwargs = new Map<string, Value>();
+    for (const k of keywords) {
+      const v = k.value(f);
+      if (k.name !== null) kwargs.set(k.name, v);
+      else if (v instanceof PyDict) for (const [key, val] of v.items()) kwargs.set(str(key), val);
+      else throw new PyError('TypeError', 'argument after ** must be a mapping');
+    }
+    return call(callee, args(f), kwargs);
+  };
+}
+
+/** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */
+export function compileFunction(rt: Runtime, scope: Scope, name: string, params: A.Param[], body: A.Stmt[]): Eval {
+  const inner = functionScope(scope.isModule ? null : scope, params.map((p) => p.name), body);
+  const exec = rt.compileBody(inner, body);
+  const defaults = params.map((p) => (p.default ? compileExpr(rt, scope, p.default) : null));
+  return (f) => {
+    const specs: ParamSpec[] = params.map((p, i) => ({ name: p.name, variadic: p.variadic, default: defaults[i]?.(f) }));
+    return new PyFunction(name, specs, inner.size, exec, scope.isModule ? null : f);
+  };
+}
+
+/** Stores into a name: a slot, or a module global. */
+export function compileStoreName(rt: Runtime, scope: Scope, name: string): (f: Frame, v: Value) => void {
+  const r = scope.resolve(name);
+  if (r.kind === 'global') {
+    const { globals } = rt;
+    return (_f, v) => void globals.set(name, v);
+  }
+  const { depth, index } = r;
+  if (depth === 0) return (f, v) => void (f.slots[index] = v);
+  return (f, v) => {
+    let frame = f;
+    for (let d = 0; d < depth; d++) frame = frame.parent!;
+    frame.slots[index] = v;
+  };
+}
+
+/** Comprehensions run in their own scope (their loop variables do not leak), as in Python 3. */
+function compileComprehension(rt: Runtime, scope: Scope, e: A.ListComp | A.DictComp): Eval {
+  const inner = new Scope(false, scope.isModule ? null : scope);
+  const declare = (t: A.Expr) => {
+    if (t.kind === 'Name') inner.declare(t.name);
+    else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(declare);
+  };
+  for (const g of e.generators) declare(g.target);
+  // The first iterable is evaluated in the enclosing scope, the rest inside.
+  const loops = e.generators.map((g, i) => ({
+    iter: compileExpr(rt, i === 0 ? scope : inner, g.iter),
+    store: compileTarget(rt, inner, g.target),
+    conds: g.conds.map((c) => compileExpr(rt, inner, c)),
+  }));
+  const isDict = e.kind === 'DictComp';
+  const elt = isDict ? null : compileExpr(rt, inner, (e as A.ListComp).elt);
+  const key = isDict ? compileExpr(rt, inner, (e as A.DictComp).key) : null;
+  const value = isDict ? compileExpr(rt, inner, (e as A.DictComp).value) : null;
+  const kind = e.kind;
+  return (outer) => {
+    const f: Frame = { slots: new Array(inner.size).fill(UNBOUND), parent: scope.isModule ? null : outer };
+    const out: Value[] = [];
+    const dict = new PyDict();
+    const run = (level: number): void => {
+      if (level === loops.length) {
+        if (isDict) dict.set(key!(f), value!(f));
+        else out.push(elt!(f));
+        return;
+      }
+      const loop = loops[level];
+      for (const item of iterate(loop.iter(level === 0 ? outer : f))) {
+        loop.store(f, item);
+        if (loop.conds.every((c) => truthy(c(f)))) run(level + 1);
+      }
+    };
+    run(0);
+    if (isDict) return dict;
+    if (kind === 'SetComp') return new PySet(out);
+    return out;
+  };
+}
+
+/** Assignment targets: names, items, attributes and (possibly starred) unpacking. */
+export function compileTarget(rt: Runtime, scope: Scope, t: A.Expr): (f: Frame, v: Value) => void {
+  switch (t.kind) {
+    case 'Name':
+      return compileStoreName(rt, scope, t.name);
+    case 'Special':
+      if (t.name === 'init' || t.name === 'postinit') return compileStoreName(rt, scope, t.name);
+      throw new NotSupported(`assignment to '${t.name}'`);
+    case 'Index': {
+      if (t.index.kind === 'Slice') throw new NotSupported('slice assignment');
+      const object = compileExpr(rt, scope, t.object);
+      const index = compileExpr(rt, scope, t.index);
+      return (f, v) => setItemOf(object(f), index(f), v);
+    }
+    case 'Tuple':
+    case 'List': {
+      const starAt = t.elts.findIndex((x) => x.kind === 'Starred');
+      const stores = t.elts.map((x) => compileTarget(rt, scope, x.kind === 'Starred' ? x.value : x));
+      return (f, v) => {
+        const items = [...iterate(v)];
+        const n = stores.length;
+        if (starAt === -1 && items.length !== n) {
+          throw new PyError('ValueError', items.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${items.length})`);
+        }
+        if (starAt !== -1 && items.length < n - 1) {
+          throw new PyError('ValueError', `not enough values to unpack (expected at least ${n - 1}, got ${items.length})`);
+        }
+        stores.forEach((store, i) => {
+          if (starAt === -1 || i < starAt) store(f, items[i]);
+          else if (i === starAt) store(f, items.slice(starAt, items.length - (n - 1 - starAt)));
+          else store(f, items[items.length - (n - i)]);
+        });
+      };
+    }
+    default:
+      throw new NotSupported(`assignment to ${t.kind}`);
+  }
+}
+

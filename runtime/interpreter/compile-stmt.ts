@@ -1,0 +1,291 @@
+// Statements compiled once into closures `(frame) => signal`: undefined to go on, or a
+// break / continue / return signal that loops and calls act on.
+import type * as A from '../../grammar/ast.ts';
+import { truthy } from '../values/compare.ts';
+import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { repr, str } from '../values/repr.ts';
+import { PyTuple } from '../values/containers.ts';
+import type { Value } from '../values/value.ts';
+import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
+import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
+import { binary } from './operators.ts';
+import { deleteItem, getItem, iterate, setItem } from './protocols.ts';
+import type { Scope } from './scope.ts';
+import { UNBOUND } from './scope.ts';
+
+export function compileBlock(rt: Runtime, scope: Scope, body: A.Stmt[]): Exec {
+  const stmts = body.map((s) => compileStmt(rt, scope, s));
+  if (stmts.length === 1) return stmts[0];
+  return (f) => {
+    for (const s of stmts) {
+      const signal = s(f);
+      if (signal !== undefined) return signal;
+    }
+    return undefined;
+  };
+}
+
+export function compileStmt(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
+  try {
+    return compileStmtKind(rt, scope, s);
+  } catch (err) {
+    if (err instanceof NotSupported) err.span ??= s.span;
+    throw err;
+  }
+}
+
+const none: Exec = () => undefined;
+
+function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
+  const expr = (e: A.Expr) => compileExpr(rt, scope, e);
+  const block = (b: A.Stmt[] | null) => (b ? compileBlock(rt, scope, b) : none);
+  switch (s.kind) {
+    case 'ExprStmt': {
+      const e = expr(s.expr);
+      return (f) => void e(f);
+    }
+    case 'Assign': {
+      const value = expr(s.value);
+      const stores = s.targets.map((t) => compileTarget(rt, scope, t));
+      if (stores.length === 1) {
+        const store = stores[0];
+        return (f) => void store(f, value(f));
+      }
+      return (f) => {
+        const v = value(f);
+        for (const store of stores) store(f, v);
+        return undefined;
+      };
+    }
+    case 'AnnAssign': {
+      if (!s.value) return none;
+      const value = expr(s.value);
+      const store = compileTarget(rt, scope, s.target);
+      return (f) => void store(f, value(f));
+    }
+    case 'AugAssign':
+      return compileAugAssign(rt, scope, s);
+    case 'If': {
+      const test = expr(s.test);
+      const body = block(s.body);
+      const orelse = block(s.orelse);
+      return (f) => (truthy(test(f)) ? body(f) : orelse(f));
+    }
+    case 'While': {
+      const test = expr(s.test);
+      const body = block(s.body);
+      return (f) => {
+        while (truthy(test(f))) {
+          const signal = body(f);
+          if (signal === BREAK) break;
+          if (signal instanceof Return) return signal;
+        }
+        return undefined;
+      };
+    }
+    case 'ForIn': {
+      const iter = expr(s.iter);
+      const store = compileTarget(rt, scope, s.target);
+      const body = block(s.body);
+      const orelse = block(s.orelse);
+      return (f) => {
+        for (const item of iterate(iter(f))) {
+          store(f, item);
+          const signal = body(f);
+          if (signal === BREAK) return undefined;
+          if (signal instanceof Return) return signal;
+        }
+        return orelse(f);
+      };
+    }
+    case 'ForTo': {
+      // 0.8.0 compiles the step to the end of the body, so `continue` skips it.
+      const init = compileStmt(rt, scope, s.init);
+      const test = expr(s.test);
+      const step = compileStmt(rt, scope, s.step);
+      const body = block(s.body);
+      const orelse = block(s.orelse);
+      return (f) => {
+        init(f);
+        while (truthy(test(f))) {
+          const signal = body(f);
+          if (signal === BREAK) return undefined;
+          if (signal instanceof Return) return signal;
+          if (signal === CONTINUE) continue;
+          step(f);
+        }
+        return orelse(f);
+      };
+    }
+    case 'Control':
+      if (s.control === 'break') return () => BREAK;
+      if (s.control === 'continue') return () => CONTINUE;
+      throw new NotSupported(`'${s.control}' outside a walker`);
+    case 'Return': {
+      const value = s.value ? expr(s.value) : () => null;
+      return (f) => new Return(value(f));
+    }
+    case 'Function': {
+      if (s.body?.kind !== 'Block') throw new NotSupported('a function without a body');
+      const make = compileFunction(rt, scope, s.name, s.signature?.params ?? [], s.body.stmts);
+      const store = compileStoreName(rt, scope, s.name);
+      return (f) => void store(f, make(f));
+    }
+    case 'GlobalRef':
+    case 'NonlocalRef':
+      return none; // resolved at compile time
+    case 'Raise':
+      return compileRaise(rt, scope, s);
+    case 'Try':
+      return compileTry(rt, scope, s);
+    case 'Assert': {
+      const test = expr(s.test);
+      const msg = s.msg ? expr(s.msg) : null;
+      return (f) => {
+        if (truthy(test(f))) return undefined;
+        const args = msg ? [msg(f)] : [];
+        throw new PyError('AssertionError', args.length ? str(args[0]) : '', new PyException(exceptionClass('AssertionError'), args, repr));
+      };
+    }
+    case 'Delete':
+      return compileDelete(rt, scope, s.target);
+    case 'ModuleEntry':
+      return compileBlock(rt, scope, s.body);
+    case 'GlobalVar':
+      // `glob x = 1, y: int = 2;` assigns module globals; a bare `glob x;` only declares.
+      return compileBlock(rt, scope, s.assignments.filter((a) => a.kind !== 'ExprStmt'));
+    default:
+      throw new NotSupported(s.kind);
+  }
+}
+
+function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
+  const op = s.op.slice(0, -1) as A.BinOp;
+  const value = compileExpr(rt, scope, s.value);
+  const t = s.target;
+  if (t.kind === 'Name') {
+    const load = compileLoad(rt, scope, t.name);
+    const store = compileStoreName(rt, scope, t.name);
+    return (f) => void store(f, inPlace(op, load(f), value(f)));
+  }
+  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const index = compileExpr(rt, scope, t.index);
+    return (f) => {
+      const o = object(f);
+      const i = index(f);
+      setItem(o, i, inPlace(op, getItem(o, i, false), value(f)));
+      return undefined;
+    };
+  }
+  throw new NotSupported(`augmented assignment to ${t.kind}`);
+}
+
+/** `xs += ys` extends the list in place, as Python's list.__iadd__ does; the rest rebind. */
+function inPlace(op: A.BinOp, a: Value, b: Value): Value {
+  if (op === '+' && Array.isArray(a)) {
+    a.push(...iterate(b));
+    return a;
+  }
+  return binary(op, a, b);
+}
+
+function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
+  if (t.kind === 'Name') {
+    const load = compileLoad(rt, scope, t.name);
+    const r = scope.resolve(t.name);
+    return (f) => {
+      load(f); // NameError / UnboundLocalError when not bound
+      if (r.kind === 'global') rt.globals.delete(t.name);
+      else f.slots[r.index] = UNBOUND;
+      return undefined;
+    };
+  }
+  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const index = compileExpr(rt, scope, t.index);
+    return (f) => void deleteItem(object(f), index(f));
+  }
+  if (t.kind === 'Tuple' || t.kind === 'List') {
+    const parts = t.elts.map((x) => compileDelete(rt, scope, x));
+    return (f) => {
+      for (const p of parts) p(f);
+      return undefined;
+    };
+  }
+  throw new NotSupported(`del of ${t.kind}`);
+}
+
+/** The exception value a `raise` operand stands for: a class is instantiated with no args. */
+function toException(v: Value): PyException {
+  if (v instanceof PyException) return v;
+  if (v instanceof PyExceptionClass) return new PyException(v, [], repr);
+  throw new PyError('TypeError', 'exceptions must derive from BaseException');
+}
+
+/** The exception value of an error in flight (a runtime error gets one on first need). */
+export function exceptionValue(e: PyError): PyException {
+  return e.value ?? new PyException(exceptionClass(e.pyType), e.message ? [e.message] : [], repr);
+}
+
+function compileRaise(rt: Runtime, scope: Scope, s: A.Raise): Exec {
+  const exc = s.exc ? compileExpr(rt, scope, s.exc) : null;
+  if (!exc) {
+    // A bare `raise` re-raises the exception being handled.
+    return () => {
+      const current = rt.handling[rt.handling.length - 1];
+      throw current ?? new PyError('RuntimeError', 'No active exception to reraise');
+    };
+  }
+  const cause = s.cause ? compileExpr(rt, scope, s.cause) : null;
+  return (f) => {
+    const value = toException(exc(f));
+    if (cause) value.cause = toException(cause(f));
+    throw new PyError(value.cls.name, value.message(), value);
+  };
+}
+
+function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
+  const body = compileBlock(rt, scope, s.body);
+  const handlers = s.handlers.map((h) => ({
+    type: compileExpr(rt, scope, h.type),
+    store: h.name ? compileStoreName(rt, scope, h.name) : null,
+    body: compileBlock(rt, scope, h.body),
+  }));
+  const orelse = s.orelse ? compileBlock(rt, scope, s.orelse) : null;
+  const finalbody = s.finalbody ? compileBlock(rt, scope, s.finalbody) : null;
+  const matches = (cls: Value, e: PyException): boolean => {
+    if (cls instanceof PyExceptionClass) return e.cls.isSubclassOf(cls);
+    if (cls instanceof PyTuple) return cls.items.some((c) => matches(c, e));
+    throw new PyError('TypeError', 'catching classes that do not inherit from BaseException is not allowed');
+  };
+  return (f) => {
+    let signal: Signal;
+    try {
+      try {
+        signal = body(f);
+      } catch (err) {
+        if (!(err instanceof PyError)) throw err;
+        const value = exceptionValue(err);
+        for (const h of handlers) {
+          if (!matches(h.type(f), value)) continue;
+          h.store?.(f, value);
+          rt.handling.push(err);
+          try {
+            return h.body(f);
+          } finally {
+            rt.handling.pop();
+          }
+        }
+        throw err;
+      }
+      if (signal === undefined && orelse) signal = orelse(f);
+      return signal;
+    } finally {
+      if (finalbody) {
+        const fs = finalbody(f);
+        if (fs !== undefined) return fs; // a return/break in `finally` wins, as in Python
+      }
+    }
+  };
+}

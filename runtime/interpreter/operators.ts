@@ -1,0 +1,181 @@
+// Python's arithmetic and bitwise operators on runtime values, with Python's TypeErrors.
+import type { BinOp, UnaryOp } from '../../grammar/ast.ts';
+import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyError } from '../values/errors.ts';
+import {
+  PyFloat,
+  float,
+  floatFloorDiv,
+  floatMod,
+  int,
+  intAdd,
+  intFloorDiv,
+  intMod,
+  intMul,
+  intNeg,
+  intPow,
+  intSub,
+  intTrueDiv,
+  type PyInt,
+} from '../values/numbers.ts';
+import { truthy } from '../values/compare.ts';
+import { typeName, type Value } from '../values/value.ts';
+
+/** An int view of bools and ints (bool is an int subclass); null for anything else. */
+function asInt(v: Value): PyInt | null {
+  if (typeof v === 'number' || typeof v === 'bigint') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return null;
+}
+
+function asFloat(v: Value): number | null {
+  if (v instanceof PyFloat) return v.value;
+  const i = asInt(v);
+  return i === null ? null : Number(i);
+}
+
+const unsupported = (op: string, a: Value, b: Value) =>
+  new PyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
+
+function repeat(seq: string | readonly Value[] | PyTuple, times: PyInt): Value {
+  const n = Math.max(0, Number(times));
+  if (typeof seq === 'string') return seq.repeat(n);
+  const items = seq instanceof PyTuple ? seq.items : seq;
+  const out: Value[] = [];
+  for (let i = 0; i < n; i++) out.push(...items);
+  return seq instanceof PyTuple ? new PyTuple(out) : out;
+}
+
+export function binary(op: BinOp, a: Value, b: Value): Value {
+  const x = asInt(a);
+  const y = asInt(b);
+  if (x !== null && y !== null) return intOp(op, x, y, a, b);
+  const fx = asFloat(a);
+  const fy = asFloat(b);
+  if (fx !== null && fy !== null) return floatOp(op, fx, fy, a, b);
+  switch (op) {
+    case '+':
+      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
+      if (a instanceof PyTuple && b instanceof PyTuple) return new PyTuple([...a.items, ...b.items]);
+      if (typeof a === 'string' || Array.isArray(a) || a instanceof PyTuple) {
+        const t = typeName(a);
+        throw new PyError('TypeError', `can only concatenate ${t} (not "${typeName(b)}") to ${t}`);
+      }
+      break;
+    case '*': {
+      const seq = typeof a === 'string' || Array.isArray(a) || a instanceof PyTuple ? a : null;
+      if (seq !== null && y !== null) return repeat(seq, y);
+      const seqB = typeof b === 'string' || Array.isArray(b) || b instanceof PyTuple ? b : null;
+      if (seqB !== null && x !== null) return repeat(seqB, x);
+      break;
+    }
+    case '|':
+      if (a instanceof PyDict && b instanceof PyDict) {
+        const d = new PyDict();
+        for (const [k, v] of a.items()) d.set(k, v);
+        for (const [k, v] of b.items()) d.set(k, v);
+        return d;
+      }
+      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values(), ...b.values()]);
+      break;
+    case '&':
+      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values()].filter((v) => b.has(v)));
+      break;
+    case '-':
+      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values()].filter((v) => !b.has(v)));
+      break;
+    case '^':
+      if (a instanceof PySet && b instanceof PySet) {
+        return new PySet([...[...a.values()].filter((v) => !b.has(v)), ...[...b.values()].filter((v) => !a.has(v))]);
+      }
+      break;
+    case '%':
+      if (typeof a === 'string') throw new PyError('TypeError', 'printf-style string formatting is not supported; use an f-string');
+      break;
+  }
+  throw unsupported(op === '**' ? '** or pow()' : op, a, b);
+}
+
+function intOp(op: BinOp, x: PyInt, y: PyInt, a: Value, b: Value): Value {
+  switch (op) {
+    case '+':
+      return intAdd(x, y);
+    case '-':
+      return intSub(x, y);
+    case '*':
+      return intMul(x, y);
+    case '/':
+      return intTrueDiv(x, y);
+    case '//':
+      return intFloorDiv(x, y);
+    case '%':
+      return intMod(x, y);
+    case '**':
+      return intPow(x, y);
+    case '@':
+      throw unsupported('@', a, b);
+  }
+  // Bitwise operators: on two bools the result stays a bool, as in Python.
+  const both = typeof a === 'boolean' && typeof b === 'boolean';
+  const X = BigInt(x);
+  const Y = BigInt(y);
+  let r: bigint;
+  switch (op) {
+    case '&':
+      r = X & Y;
+      break;
+    case '|':
+      r = X | Y;
+      break;
+    case '^':
+      r = X ^ Y;
+      break;
+    case '<<':
+      if (Y < 0n) throw new PyError('ValueError', 'negative shift count');
+      r = X << Y;
+      break;
+    case '>>':
+      if (Y < 0n) throw new PyError('ValueError', 'negative shift count');
+      r = X >> Y;
+      break;
+    default:
+      throw unsupported(op, a, b);
+  }
+  return both && op !== '<<' && op !== '>>' ? r !== 0n : int(r);
+}
+
+function floatOp(op: BinOp, x: number, y: number, a: Value, b: Value): Value {
+  switch (op) {
+    case '+':
+      return float(x + y);
+    case '-':
+      return float(x - y);
+    case '*':
+      return float(x * y);
+    case '/':
+      if (y === 0) throw new PyError('ZeroDivisionError', 'float division by zero');
+      return float(x / y);
+    case '//':
+      return floatFloorDiv(x, y);
+    case '%':
+      return floatMod(x, y);
+    case '**':
+      if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', 'zero to a negative power');
+      if (x < 0 && !Number.isInteger(y)) throw new PyError('ValueError', 'complex results are not supported');
+      return float(Math.pow(x, y));
+  }
+  throw unsupported(op, a, b);
+}
+
+export function unary(op: UnaryOp, v: Value): Value {
+  if (op === 'not') return !truthy(v);
+  const i = asInt(v);
+  if (i !== null) {
+    if (op === '-') return intNeg(i);
+    if (op === '+') return i;
+    return intSub(intNeg(i), 1); // ~x == -x - 1
+  }
+  if (v instanceof PyFloat && op !== '~') return float(op === '-' ? -v.value : v.value);
+  throw new PyError('TypeError', `bad operand type for unary ${op}: '${typeName(v)}'`);
+}

@@ -1,0 +1,147 @@
+// What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values.
+import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { repr } from '../values/repr.ts';
+import { typeName, type PyObject, type Value } from '../values/value.ts';
+import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
+import { methodOf, unboundMethod } from './methods.ts';
+
+/** A built-in type used as a value: `int`, `str`, `type(x)`. */
+export class PyType implements PyObject {
+  constructor(
+    readonly name: string,
+    readonly construct: ((args: Value[], kwargs: Map<string, Value>) => Value) | null,
+  ) {}
+
+  pyTypeName(): string {
+    return 'type';
+  }
+
+  pyRepr(): string {
+    return `<class '${this.name}'>`;
+  }
+}
+
+export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): Value {
+  if (callee instanceof PyFunction || callee instanceof PyBuiltin) return callee.call(args, kwargs);
+  if (callee instanceof PyType && callee.construct) return callee.construct(args, kwargs);
+  if (callee instanceof PyExceptionClass) return new PyException(callee, args, repr);
+  throw new PyError('TypeError', `'${typeName(callee)}' object is not callable`);
+}
+
+export function getAttribute(object: Value, name: string): Value {
+  if ((object instanceof PyType || object instanceof PyExceptionClass) && name === '__name__') return object.name;
+  if (object instanceof PyType) {
+    const unbound = unboundMethod(object.name, name);
+    if (unbound) return unbound;
+  }
+  if ((object instanceof PyFunction || object instanceof PyBuiltin) && name === '__name__') return object.name;
+  if (object instanceof PyException) {
+    if (name === 'args') return new PyTuple(object.args);
+    if (name === '__cause__') return object.cause;
+  }
+  const method = methodOf(object, name);
+  if (method) return method;
+  throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}'`);
+}
+
+/** The values `for v in x` visits. */
+export function iterate(v: Value): Iterable<Value> {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return v;
+  if (v instanceof PyTuple) return v.items;
+  if (v instanceof PyDict) return v.keys();
+  if (v instanceof PySet) return v.values();
+  if (v instanceof PyRange) return v;
+  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+}
+
+function normalizeIndex(i: Value, length: number, what: string): number {
+  if (typeof i === 'boolean') i = i ? 1 : 0;
+  if (typeof i !== 'number' && typeof i !== 'bigint') throw new PyError('TypeError', `${what} indices must be integers or slices, not ${typeName(i)}`);
+  const n = Number(i);
+  const k = n < 0 ? n + length : n;
+  if (k < 0 || k >= length) throw new PyError('IndexError', `${what} index out of range`);
+  return k;
+}
+
+export interface SliceBounds {
+  lower: Value;
+  upper: Value;
+  step: Value;
+}
+
+/** The indexes a slice selects, with Python's clamping and negative steps. */
+export function sliceIndexes(s: SliceBounds, length: number): number[] {
+  const num = (v: Value, name: string): number | null => {
+    if (v === null) return null;
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
+    throw new PyError('TypeError', `slice ${name} must be an integer or None`);
+  };
+  const step = num(s.step, 'step') ?? 1;
+  if (step === 0) throw new PyError('ValueError', 'slice step cannot be zero');
+  const clamp = (v: number | null, dflt: number) => {
+    if (v === null) return dflt;
+    if (v < 0) v += length;
+    return step > 0 ? Math.min(Math.max(v, 0), length) : Math.min(Math.max(v, -1), length - 1);
+  };
+  const start = clamp(num(s.lower, 'start'), step > 0 ? 0 : length - 1);
+  const stop = clamp(num(s.upper, 'stop'), step > 0 ? length : -1);
+  const out: number[] = [];
+  if (step > 0) for (let i = start; i < stop; i += step) out.push(i);
+  else for (let i = start; i > stop; i += step) out.push(i);
+  return out;
+}
+
+export function getItem(object: Value, index: Value | SliceBounds, isSlice: boolean): Value {
+  if (isSlice) {
+    const s = index as SliceBounds;
+    if (typeof object === 'string') return sliceIndexes(s, object.length).map((i) => object[i]).join('');
+    if (Array.isArray(object)) return sliceIndexes(s, object.length).map((i) => object[i]);
+    if (object instanceof PyTuple) return new PyTuple(sliceIndexes(s, object.items.length).map((i) => object.items[i]));
+    throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
+  }
+  const i = index as Value;
+  if (Array.isArray(object)) return object[normalizeIndex(i, object.length, 'list')];
+  if (typeof object === 'string') return object[normalizeIndex(i, object.length, 'string')];
+  if (object instanceof PyTuple) return object.items[normalizeIndex(i, object.items.length, 'tuple')];
+  if (object instanceof PyDict) {
+    const v = object.get(i);
+    if (v === undefined) throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
+    return v;
+  }
+  throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
+}
+
+export function setItem(object: Value, index: Value, value: Value): void {
+  if (Array.isArray(object)) object[normalizeIndex(index, object.length, 'list assignment')] = value;
+  else if (object instanceof PyDict) object.set(index, value);
+  else throw new PyError('TypeError', `'${typeName(object)}' object does not support item assignment`);
+}
+
+export function deleteItem(object: Value, index: Value): void {
+  if (Array.isArray(object)) object.splice(normalizeIndex(index, object.length, 'list assignment'), 1);
+  else if (object instanceof PyDict) {
+    if (!object.delete(index)) throw new PyError('KeyError', repr(index), new PyException(exceptionClass('KeyError'), [index], repr));
+  } else throw new PyError('TypeError', `'${typeName(object)}' object doesn't support item deletion`);
+}
+
+export function contains(container: Value, item: Value, equals: (a: Value, b: Value) => boolean): boolean {
+  if (typeof container === 'string') {
+    if (typeof item !== 'string') throw new PyError('TypeError', `'in <string>' requires string as left operand, not ${typeName(item)}`);
+    return container.includes(item);
+  }
+  if (container instanceof PyDict || container instanceof PySet) return container.has(item);
+  for (const v of iterate(container)) if (equals(v, item)) return true;
+  return false;
+}
+
+/** The length `len()` reports. */
+export function length(v: Value): number {
+  if (typeof v === 'string') return [...v].length;
+  if (Array.isArray(v)) return v.length;
+  if (v instanceof PyTuple) return v.items.length;
+  if (v instanceof PyDict || v instanceof PySet) return v.size;
+  if (v instanceof PyRange) return v.length;
+  throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
+}

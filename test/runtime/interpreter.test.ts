@@ -1,0 +1,42 @@
+// The interpreter's contract beyond the corpus: what it does with programs it cannot run yet.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runModule } from '../../runtime/interpreter/run.ts';
+import { parseOk } from '../helpers/ast.ts';
+
+function run(source: string): { out: string; result: ReturnType<typeof runModule> } {
+  let out = '';
+  const result = runModule(parseOk(source, 'prog.jac'), (text) => (out += text));
+  return { out, result };
+}
+
+test('a program using archetypes is refused before it prints anything, with where and why', () => {
+  const { out, result } = run('with entry { print("before"); }\nnode N { has v: int; }\nwith entry { root ++> N(1); }\n');
+  assert.is(out, '');
+  assert.is(result.error, null);
+  assert.ok(result.unsupported);
+  assert.is(result.unsupported!.code, 'JAC_RUNTIME_UNSUPPORTED');
+  assert.is(result.unsupported!.span.line, 2);
+  assert.match(result.unsupported!.message, /^not supported yet: Archetype/);
+});
+
+test('walker-only names are refused where they are used', () => {
+  const { result } = run('def f() -> any {\n    return here;\n}\n');
+  assert.is(result.unsupported!.span.line, 2);
+  assert.match(result.unsupported!.message, /'here'/);
+});
+
+test('an uncaught exception ends the run with its Python name and message', () => {
+  const { out, result } = run('with entry { print(1); x = {}["k"]; print(2); }');
+  assert.is(out, '1\n');
+  assert.is(result.error, "KeyError: 'k'");
+  assert.is(run('with entry { raise ValueError; }').result.error, 'ValueError');
+});
+
+test('each run has its own globals', () => {
+  const program = 'glob n = 0;\nwith entry { n += 1; print(n); }\n';
+  assert.is(run(program).out, '1\n');
+  assert.is(run(program).out, '1\n');
+});
+
+test.run();
