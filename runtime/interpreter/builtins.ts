@@ -5,9 +5,10 @@ import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from 
 import { PyFloat, float, int, intAdd, type PyInt } from '../values/numbers.ts';
 import { repr, str } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
+import { PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { PyBuiltin, PyRange } from './callables.ts';
 import { binary } from './operators.ts';
-import { PyType, call, iterate, length } from './protocols.ts';
+import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 
 type Args = Value[];
@@ -146,14 +147,18 @@ function minMax(name: 'min' | 'max', args: Args, kwargs: Kwargs): Value {
 
 function isInstance(v: Value, cls: Value): boolean {
   if (cls instanceof PyTuple) return cls.items.some((c) => isInstance(v, c));
+  if (cls instanceof PyClass) return v instanceof PyInstance && v.cls.isSubclassOf(cls);
+  if (cls instanceof PyEnum) return v instanceof PyEnumMember && v.enumName === cls.name;
   if (cls instanceof PyExceptionClass) return v instanceof PyException && v.cls.isSubclassOf(cls);
   if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean');
   throw new PyError('TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
 }
 
 const types = new Map<string, PyType>();
-function typeOf(v: Value): Value {
+function typeOf(v: Value, enums: (member: PyEnumMember) => Value): Value {
   if (v instanceof PyException) return v.cls;
+  if (v instanceof PyInstance) return v.cls;
+  if (v instanceof PyEnumMember) return enums(v);
   const name = typeName(v);
   let t = types.get(name);
   if (!t) types.set(name, (t = new PyType(name, null)));
@@ -167,7 +172,7 @@ function defineType(name: string, construct: (args: Args, kwargs: Kwargs) => Val
 }
 
 /** The builtins of a program whose `print` writes to `write`. */
-export function builtins(write: (text: string) => void): Map<string, Value> {
+export function builtins(write: (text: string) => void, globalsOf: () => Map<string, Value>): Map<string, Value> {
   const b = new Map<string, Value>();
   const fn = (name: string, f: (args: Args, kwargs: Kwargs) => Value) => b.set(name, new PyBuiltin(name, f));
 
@@ -233,9 +238,31 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
     return Array.from({ length: n }, (_, i) => call(f, lists.map((l) => l[i]), new Map()));
   });
   fn('filter', (a) => [...iterate(a[1])].filter((v) => truthy(a[0] === null ? v : call(a[0], [v], new Map()))));
+  fn('hasattr', (a) => {
+    expectArgs('hasattr', a, 2);
+    try {
+      getAttribute(a[0], str(a[1]));
+      return true;
+    } catch (e) {
+      if (e instanceof PyError && e.pyType === 'AttributeError') return false;
+      throw e;
+    }
+  });
+  fn('getattr', (a) => {
+    expectArgs('getattr', a, 2, 3);
+    try {
+      return getAttribute(a[0], str(a[1]));
+    } catch (e) {
+      if (a.length === 3 && e instanceof PyError && e.pyType === 'AttributeError') return a[2];
+      throw e;
+    }
+  });
+  fn('setattr', (a) => (expectArgs('setattr', a, 3), setAttribute(a[0], str(a[1]), a[2]), null));
   fn('divmod', (a) => (expectArgs('divmod', a, 2), new PyTuple([binary('//', a[0], a[1]), binary('%', a[0], a[1])])));
 
-  b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0]))));
+  // An enum member's type is its enum, which is a global of the module that defined it.
+  const enumOf = (m: PyEnumMember): Value => globalsOf().get(m.enumName) ?? null;
+  b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0], enumOf))));
   b.set(
     'int',
     defineType('int', (a, kw) => {

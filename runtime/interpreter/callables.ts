@@ -23,6 +23,9 @@ export interface ParamSpec {
 
 /** A function defined in Jac. Calling it makes a frame whose first slots are its parameters. */
 export class PyFunction implements PyObject {
+  /** The docstring (`__doc__`). */
+  doc: string | null = null;
+
   constructor(
     readonly name: string,
     readonly params: ParamSpec[],

@@ -9,7 +9,7 @@ import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { PyFunction, type ParamSpec } from './callables.ts';
 import { binary, unary } from './operators.ts';
-import { call, contains, getAttribute, getItem, iterate, setItem as setItemOf, type SliceBounds } from './protocols.ts';
+import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
 
@@ -79,8 +79,10 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'Name':
       return compileLoad(rt, scope, e.name);
     case 'Special':
-      // `init` and `postinit` are keywords that programs may still use as variable names.
+      // `init` and `postinit` are keywords that programs may still use as variable names;
+      // `self` is a method's first parameter.
       if (e.name === 'init' || e.name === 'postinit') return compileLoad(rt, scope, e.name);
+      if (e.name === 'self' && scope.resolve('self').kind === 'local') return compileLoad(rt, scope, 'self');
       throw new NotSupported(`'${e.name}' (archetypes and walkers run in a later version)`);
     case 'Int': {
       const v = e.value >= -9007199254740991n && e.value <= 9007199254740991n ? Number(e.value) : e.value;
@@ -304,13 +306,15 @@ function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
 }
 
 /** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */
-export function compileFunction(rt: Runtime, scope: Scope, name: string, params: A.Param[], body: A.Stmt[]): Eval {
+export function compileFunction(rt: Runtime, scope: Scope, name: string, params: A.Param[], body: A.Stmt[], doc: string | null = null): Eval {
   const inner = functionScope(scope.isModule ? null : scope, params.map((p) => p.name), body);
   const exec = rt.compileBody(inner, body);
   const defaults = params.map((p) => (p.default ? compileExpr(rt, scope, p.default) : null));
   return (f) => {
     const specs: ParamSpec[] = params.map((p, i) => ({ name: p.name, variadic: p.variadic, default: defaults[i]?.(f) }));
-    return new PyFunction(name, specs, inner.size, exec, scope.isModule ? null : f);
+    const fn = new PyFunction(name, specs, inner.size, exec, scope.isModule ? null : f);
+    fn.doc = doc;
+    return fn;
   };
 }
 
@@ -380,6 +384,12 @@ export function compileTarget(rt: Runtime, scope: Scope, t: A.Expr): (f: Frame, 
     case 'Special':
       if (t.name === 'init' || t.name === 'postinit') return compileStoreName(rt, scope, t.name);
       throw new NotSupported(`assignment to '${t.name}'`);
+    case 'Attribute': {
+      if (t.op !== '.') throw new NotSupported(`'${t.op}' attribute assignment`);
+      const object = compileExpr(rt, scope, t.object);
+      const name = t.name;
+      return (f, v) => setAttribute(object(f), name, v);
+    }
     case 'Index': {
       if (t.index.kind === 'Slice') throw new NotSupported('slice assignment');
       const object = compileExpr(rt, scope, t.object);

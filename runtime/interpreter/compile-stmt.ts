@@ -8,8 +8,9 @@ import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
+import { compileArchetype, compileEnum } from './compile-archetype.ts';
 import { binary } from './operators.ts';
-import { deleteItem, getItem, iterate, setItem } from './protocols.ts';
+import { deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -127,7 +128,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     }
     case 'Function': {
       if (s.body?.kind !== 'Block') throw new NotSupported('a function without a body');
-      const make = compileFunction(rt, scope, s.name, s.signature?.params ?? [], s.body.stmts);
+      const make = compileFunction(rt, scope, s.name, s.signature?.params ?? [], s.body.stmts, s.doc);
       const store = compileStoreName(rt, scope, s.name);
       return (f) => void store(f, make(f));
     }
@@ -151,6 +152,10 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return compileDelete(rt, scope, s.target);
     case 'ModuleEntry':
       return compileBlock(rt, scope, s.body);
+    case 'Archetype':
+      return compileArchetype(rt, scope, s);
+    case 'Enum':
+      return compileEnum(rt, scope, s);
     case 'GlobalVar':
       // `glob x = 1, y: int = 2;` assigns module globals; a bare `glob x;` only declares.
       return compileBlock(rt, scope, s.assignments.filter((a) => a.kind !== 'ExprStmt'));
@@ -175,6 +180,15 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
       const o = object(f);
       const i = index(f);
       setItem(o, i, inPlace(op, getItem(o, i, false), value(f)));
+      return undefined;
+    };
+  }
+  if (t.kind === 'Attribute' && t.op === '.') {
+    const object = compileExpr(rt, scope, t.object);
+    const name = t.name;
+    return (f) => {
+      const o = object(f);
+      setAttribute(o, name, inPlace(op, getAttribute(o, name), value(f)));
       return undefined;
     };
   }

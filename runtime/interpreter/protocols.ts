@@ -2,7 +2,9 @@
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
+import { equals } from '../values/compare.ts';
 import { typeName, type PyObject, type Value } from '../values/value.ts';
+import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 
@@ -24,8 +26,17 @@ export class PyType implements PyObject {
 
 export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): Value {
   if (callee instanceof PyFunction || callee instanceof PyBuiltin) return callee.call(args, kwargs);
+  if (callee instanceof PyBoundMethod) return callee.fn.call([callee.self, ...args], kwargs);
+  if (callee instanceof PyClass) {
+    if (callee.kind === 'class') throw new PyError('TypeError', `'class' archetypes are not supported yet`);
+    return callee.instantiate(args, kwargs, (self, fn, a, kw) => call(fn instanceof PyFunction ? new PyBoundMethod(self, fn) : fn, a, kw));
+  }
   if (callee instanceof PyType && callee.construct) return callee.construct(args, kwargs);
   if (callee instanceof PyExceptionClass) return new PyException(callee, args, repr);
+  if (callee instanceof PyEnum) {
+    for (const m of callee.members.values()) if (equals(m.value, args[0] ?? null)) return m;
+    throw new PyError('ValueError', `${repr(args[0] ?? null)} is not a valid ${callee.name}`);
+  }
   throw new PyError('TypeError', `'${typeName(callee)}' object is not callable`);
 }
 
@@ -35,7 +46,26 @@ export function getAttribute(object: Value, name: string): Value {
     const unbound = unboundMethod(object.name, name);
     if (unbound) return unbound;
   }
-  if ((object instanceof PyFunction || object instanceof PyBuiltin) && name === '__name__') return object.name;
+  if ((object instanceof PyFunction || object instanceof PyBuiltin || object instanceof PyClass || object instanceof PyEnum) && name === '__name__') return object.name;
+  if ((object instanceof PyFunction || object instanceof PyClass) && name === '__doc__') return object.doc;
+  if (object instanceof PyInstance) {
+    const field = object.fields.get(name);
+    if (field !== undefined) return field;
+    const attr = object.cls.lookup(name);
+    if (attr !== undefined) return attr instanceof PyFunction && !object.cls.isStatic(name) ? new PyBoundMethod(object, attr) : attr;
+  }
+  if (object instanceof PyClass) {
+    const attr = object.lookup(name);
+    if (attr !== undefined) return attr;
+  }
+  if (object instanceof PyEnum) {
+    const member = object.members.get(name) ?? object.attributes.get(name);
+    if (member !== undefined) return member;
+  }
+  if (object instanceof PyEnumMember) {
+    if (name === 'name') return object.name;
+    if (name === 'value') return object.value;
+  }
   if (object instanceof PyException) {
     if (name === 'args') return new PyTuple(object.args);
     if (name === '__cause__') return object.cause;
@@ -43,6 +73,13 @@ export function getAttribute(object: Value, name: string): Value {
   const method = methodOf(object, name);
   if (method) return method;
   throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}'`);
+}
+
+/** `object.name = value` */
+export function setAttribute(object: Value, name: string, value: Value): void {
+  if (object instanceof PyInstance) object.fields.set(name, value);
+  else if (object instanceof PyClass) object.attributes.set(name, value);
+  else throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}' and no way to set it`);
 }
 
 /** The values `for v in x` visits. */
@@ -53,6 +90,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyDict) return v.keys();
   if (v instanceof PySet) return v.values();
   if (v instanceof PyRange) return v;
+  if (v instanceof PyEnum) return v.members.values();
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
 }
 
@@ -110,6 +148,11 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     if (v === undefined) throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
     return v;
   }
+  if (object instanceof PyEnum && typeof i === 'string') {
+    const member = object.members.get(i);
+    if (member) return member;
+    throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
+  }
   throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
 }
 
@@ -143,5 +186,6 @@ export function length(v: Value): number {
   if (v instanceof PyTuple) return v.items.length;
   if (v instanceof PyDict || v instanceof PySet) return v.size;
   if (v instanceof PyRange) return v.length;
+  if (v instanceof PyEnum) return v.members.size;
   throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
 }

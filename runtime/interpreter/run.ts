@@ -17,9 +17,10 @@ export interface RunResult {
 
 /** Runs `module`'s top-level code; everything it prints goes to `write`. */
 export function runModule(module: A.Module, write: (text: string) => void): RunResult {
+  const globals = new Map<string, Value>();
   const rt: Runtime = {
-    globals: new Map<string, Value>(),
-    builtins: builtins(write),
+    globals,
+    builtins: builtins(write, () => globals),
     handling: [],
     compileBody: (scope, body) => compileBlock(rt, scope, body),
   };

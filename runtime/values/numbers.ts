@@ -73,7 +73,7 @@ export function intFloorDiv(a: PyInt, b: PyInt): PyInt {
 
 /** `a % b`: the result has the sign of the divisor. */
 export function intMod(a: PyInt, b: PyInt): PyInt {
-  if (b === 0 || b === 0n) throw zeroDivision('integer division or modulo by zero');
+  if (b === 0 || b === 0n) throw zeroDivision('integer modulo by zero');
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a % b;
     return r !== 0 && r < 0 !== b < 0 ? r + b : r === 0 ? 0 : r;

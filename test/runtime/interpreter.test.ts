@@ -10,14 +10,14 @@ function run(source: string): { out: string; result: ReturnType<typeof runModule
   return { out, result };
 }
 
-test('a program using archetypes is refused before it prints anything, with where and why', () => {
-  const { out, result } = run('with entry { print("before"); }\nnode N { has v: int; }\nwith entry { root ++> N(1); }\n');
+test('a program using walkers is refused before it prints anything, with where and why', () => {
+  const { out, result } = run('with entry { print("before"); }\nwalker W {\n    can go with entry { print(1); }\n}\n');
   assert.is(out, '');
   assert.is(result.error, null);
   assert.ok(result.unsupported);
   assert.is(result.unsupported!.code, 'JAC_RUNTIME_UNSUPPORTED');
-  assert.is(result.unsupported!.span.line, 2);
-  assert.match(result.unsupported!.message, /^not supported yet: Archetype/);
+  assert.is(result.unsupported!.span.line, 3);
+  assert.match(result.unsupported!.message, /^not supported yet: abilities/);
 });
 
 test('walker-only names are refused where they are used', () => {

@@ -90,7 +90,7 @@ test('division by zero raises ZeroDivisionError with Python messages', () => {
     assert.unreachable(`expected ZeroDivisionError: ${message}`);
   };
   raises(() => intFloorDiv(1, 0), 'integer division or modulo by zero');
-  raises(() => intMod(1, 0), 'integer division or modulo by zero');
+  raises(() => intMod(1, 0), 'integer modulo by zero');
   raises(() => intTrueDiv(1, 0), 'division by zero');
   raises(() => floatFloorDiv(1, 0), 'float floor division by zero');
   raises(() => floatMod(1, 0), 'float modulo');

@@ -1,0 +1,179 @@
+// Archetypes (obj, node, edge, walker) as Python dataclasses: fields in declaration order with
+// inherited ones first, per-instance defaults, `postinit`, methods, static fields, identity
+// equality, and the `Name(f=v, ...)` repr.
+import { PyError } from '../values/errors.ts';
+import { repr } from '../values/repr.ts';
+import type { PyObject, Value } from '../values/value.ts';
+import { PyFunction } from './callables.ts';
+
+export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
+
+export interface Field {
+  name: string;
+  /** Evaluates the default for each new instance; null when the field is required. */
+  makeDefault: (() => Value) | null;
+  byPostinit: boolean;
+}
+
+export class PyClass implements PyObject {
+  /** Instance fields, inherited ones first (a redefined field keeps its first position). */
+  readonly fields: Field[] = [];
+  /** Methods and static values defined on this class itself. */
+  readonly attributes = new Map<string, Value>();
+  readonly staticMethods = new Set<string>();
+  /** The docstring (`__doc__`). */
+  doc: string | null = null;
+
+  /** `qualname` names a nested class through its outer one (`Outer.Config`), as repr shows. */
+  constructor(
+    readonly name: string,
+    readonly qualname: string,
+    readonly kind: ArchetypeKind,
+    readonly bases: PyClass[],
+    ownFields: Field[],
+  ) {
+    for (const base of bases) for (const f of base.fields) this.addField(f);
+    for (const f of ownFields) this.addField(f);
+    let defaulted: string | null = null;
+    for (const f of this.fields) {
+      if (f.byPostinit) continue;
+      if (f.makeDefault) defaulted ??= f.name;
+      else if (defaulted) throw new PyError('TypeError', `non-default argument '${f.name}' follows default argument`);
+    }
+  }
+
+  private addField(f: Field): void {
+    const i = this.fields.findIndex((x) => x.name === f.name);
+    if (i === -1) this.fields.push(f);
+    else this.fields[i] = f;
+  }
+
+  /** An attribute of the class or its bases (depth first, left to right). */
+  lookup(name: string): Value | undefined {
+    const own = this.attributes.get(name);
+    if (own !== undefined) return own;
+    for (const base of this.bases) {
+      const v = base.lookup(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  isStatic(name: string): boolean {
+    if (this.attributes.has(name)) return this.staticMethods.has(name);
+    return this.bases.some((b) => b.isStatic(name));
+  }
+
+  isSubclassOf(other: PyClass): boolean {
+    return this === other || this.bases.some((b) => b.isSubclassOf(other));
+  }
+
+  /** `Name(args)`: a new instance, fields bound like a dataclass __init__, then `postinit`. */
+  instantiate(args: Value[], kwargs: Map<string, Value>, callMethod: (self: PyInstance, fn: Value, args: Value[], kwargs: Map<string, Value>) => Value): PyInstance {
+    const instance = new PyInstance(this);
+    const init = this.lookup('init');
+    if (init !== undefined) {
+      callMethod(instance, init, args, kwargs);
+      return instance;
+    }
+    const params = this.fields.filter((f) => !f.byPostinit);
+    if (args.length > params.length) {
+      throw new PyError('TypeError', `${this.name}.__init__() takes ${params.length + 1} positional arguments but ${args.length + 1} were given`);
+    }
+    const missing: string[] = [];
+    params.forEach((f, i) => {
+      if (i < args.length) {
+        if (kwargs.has(f.name)) throw new PyError('TypeError', `${this.name}.__init__() got multiple values for argument '${f.name}'`);
+        instance.fields.set(f.name, args[i]);
+      } else if (kwargs.has(f.name)) instance.fields.set(f.name, kwargs.get(f.name)!);
+      else if (f.makeDefault) instance.fields.set(f.name, f.makeDefault());
+      else missing.push(`'${f.name}'`);
+    });
+    for (const k of kwargs.keys()) {
+      if (!params.some((f) => f.name === k)) throw new PyError('TypeError', `${this.name}.__init__() got an unexpected keyword argument '${k}'`);
+    }
+    if (missing.length > 0) {
+      const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`;
+      throw new PyError('TypeError', `${this.name}.__init__() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`);
+    }
+    const postinit = this.lookup('postinit');
+    if (postinit !== undefined) callMethod(instance, postinit, [], new Map());
+    return instance;
+  }
+
+  pyTypeName(): string {
+    return 'type';
+  }
+
+  pyRepr(): string {
+    return `<class '${this.name}'>`;
+  }
+}
+
+export class PyInstance implements PyObject {
+  readonly fields = new Map<string, Value>();
+
+  constructor(readonly cls: PyClass) {}
+
+  pyTypeName(): string {
+    return this.cls.name;
+  }
+
+  pyRepr(): string {
+    const shown = this.cls.fields.filter((f) => this.fields.has(f.name)).map((f) => `${f.name}=${repr(this.fields.get(f.name)!)}`);
+    return `${this.cls.qualname}(${shown.join(', ')})`;
+  }
+}
+
+/** `instance.method`: the method with `self` bound. */
+export class PyBoundMethod implements PyObject {
+  constructor(
+    readonly self: Value,
+    readonly fn: PyFunction,
+  ) {}
+
+  pyTypeName(): string {
+    return 'method';
+  }
+
+  pyRepr(): string {
+    return `<bound method ${this.fn.name} of ${repr(this.self)}>`;
+  }
+}
+
+/** An enum member: `Color.RED`, with `.name` and `.value`. */
+export class PyEnumMember implements PyObject {
+  constructor(
+    readonly enumName: string,
+    readonly name: string,
+    readonly value: Value,
+  ) {}
+
+  pyTypeName(): string {
+    return this.enumName;
+  }
+
+  pyRepr(): string {
+    return `<${this.enumName}.${this.name}: ${repr(this.value)}>`;
+  }
+
+  pyStr(): string {
+    return `${this.enumName}.${this.name}`;
+  }
+}
+
+/** An enum type: its members in order, reachable as attributes. */
+export class PyEnum implements PyObject {
+  readonly members = new Map<string, PyEnumMember>();
+  readonly attributes = new Map<string, Value>();
+
+  constructor(readonly name: string) {}
+
+  pyTypeName(): string {
+    return 'EnumType';
+  }
+
+  pyRepr(): string {
+    return `<enum '${this.name}'>`;
+  }
+}

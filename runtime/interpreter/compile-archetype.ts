@@ -1,0 +1,113 @@
+// `obj`/`node`/`edge`/`walker` and `enum` declarations: a class object is built when the
+// module reaches the declaration (so field-order errors happen then, as in jaclang 0.8.0).
+import type * as A from '../../grammar/ast.ts';
+import { PyError } from '../values/errors.ts';
+import type { Value } from '../values/value.ts';
+import { type Field, PyClass, PyEnum, PyEnumMember } from './archetypes.ts';
+import type { Exec } from './callables.ts';
+import { NotSupported, type Runtime, compileExpr, compileFunction, compileStoreName, type Eval } from './compile-expr.ts';
+import type { Frame, Scope } from './scope.ts';
+
+function unsupportedAt(node: A.Stmt, what: string): NotSupported {
+  const e = new NotSupported(what);
+  e.span = node.span;
+  return e;
+}
+
+interface Member {
+  define(cls: PyClass, f: Frame): void;
+}
+
+export function compileArchetype(rt: Runtime, scope: Scope, s: A.Archetype): Exec {
+  const make = compileClass(rt, scope, s);
+  const store = compileStoreName(rt, scope, s.name);
+  return (f) => void store(f, make(f));
+}
+
+/** Evaluates to the class object of a declaration. */
+function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.name): Eval {
+  if (s.archKind === 'class') throw new NotSupported("'class' archetypes");
+  if (s.body === null) throw new NotSupported('forward declarations with impl');
+  const bases = s.bases.map((b) => compileExpr(rt, scope, b));
+  const fields: { name: string; makeDefault: Eval | null; byPostinit: boolean }[] = [];
+  const members: Member[] = [];
+  for (const m of s.body) {
+    switch (m.kind) {
+      case 'Has':
+        for (const v of m.vars) {
+          const value = v.value ? compileExpr(rt, scope, v.value) : null;
+          if (m.isStatic) {
+            const name = v.name;
+            members.push({ define: (cls, f) => void cls.attributes.set(name, value ? value(f) : null) });
+          } else {
+            fields.push({ name: v.name, makeDefault: value, byPostinit: v.byPostinit });
+          }
+        }
+        break;
+      case 'Function': {
+        if (m.body?.kind !== 'Block') throw new NotSupported('a method without a body');
+        const params = m.signature?.params ?? [];
+        const withSelf: A.Param[] = m.isStatic ? params : [{ name: 'self', variadic: null, type: m.signature?.returns ?? { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span }, ...params];
+        const make = compileFunction(rt, scope, m.name, withSelf, m.body.stmts, m.doc);
+        const name = m.name;
+        const isStatic = m.isStatic;
+        members.push({
+          define: (cls, f) => {
+            cls.attributes.set(name, make(f));
+            if (isStatic) cls.staticMethods.add(name);
+          },
+        });
+        break;
+      }
+      case 'Archetype':
+      case 'Enum': {
+        // A nested declaration (e.g. a walker's `__specs__`) becomes a class attribute.
+        const nested = m.kind === 'Archetype' ? compileClass(rt, scope, m, `${qualname}.${m.name}`) : compileEnumValue(rt, scope, m);
+        const name = m.name;
+        members.push({ define: (cls, f) => void cls.attributes.set(name, nested(f)) });
+        break;
+      }
+      case 'Ability':
+        throw unsupportedAt(m, 'abilities (walkers run in a later version)');
+      default:
+        throw unsupportedAt(m, `${m.kind} in an archetype body`);
+    }
+  }
+  const kind = s.archKind;
+  const name = s.name;
+  const doc = s.doc;
+  return (f: Frame): PyClass => {
+    const baseClasses = bases.map((b) => {
+      const v = b(f);
+      if (!(v instanceof PyClass)) throw new PyError('TypeError', `${name} can only inherit from archetypes`);
+      return v;
+    });
+    const own: Field[] = fields.map((x) => ({ name: x.name, byPostinit: x.byPostinit, makeDefault: x.makeDefault ? () => x.makeDefault!(f) : null }));
+    const cls = new PyClass(name, qualname, kind, baseClasses, own);
+    cls.doc = doc;
+    for (const m of members) m.define(cls, f);
+    return cls;
+  };
+}
+
+export function compileEnum(rt: Runtime, scope: Scope, s: A.Enum): Exec {
+  const make = compileEnumValue(rt, scope, s);
+  const store = compileStoreName(rt, scope, s.name);
+  return (f) => void store(f, make(f));
+}
+
+function compileEnumValue(rt: Runtime, scope: Scope, s: A.Enum): Eval {
+  if (s.members === null) throw new NotSupported('forward declarations with impl');
+  if (s.body.length > 0) throw new NotSupported('enum bodies with methods');
+  const members = s.members.map((m) => ({ name: m.name, value: m.value ? compileExpr(rt, scope, m.value) : null }));
+  const name = s.name;
+  return (f) => {
+    const e = new PyEnum(name);
+    let auto = 0;
+    for (const m of members) {
+      const value: Value = m.value ? m.value(f) : ++auto;
+      e.members.set(m.name, new PyEnumMember(name, m.name, value));
+    }
+    return e;
+  };
+}
