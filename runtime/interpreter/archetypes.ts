@@ -8,6 +8,22 @@ import { PyFunction } from './callables.ts';
 
 export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
 
+/** What a walker carries while it walks: the FIFO of nodes to visit, the ignored nodes. */
+export interface WalkState {
+  next: PyInstance[];
+  ignores: Set<PyInstance>;
+  disengaged: boolean;
+}
+
+/** `can NAME with TYPES entry|exit`: an ability of a walker or node class. */
+export interface Ability {
+  name: string;
+  event: 'entry' | 'exit';
+  /** The types it fires for, evaluated when a walk needs them; null when untyped. */
+  types: (() => Value[]) | null;
+  fn: PyFunction;
+}
+
 export interface Field {
   name: string;
   /** Evaluates the default for each new instance; null when the field is required. */
@@ -23,6 +39,8 @@ export class PyClass implements PyObject {
   readonly staticMethods = new Set<string>();
   /** The docstring (`__doc__`). */
   doc: string | null = null;
+  /** Abilities, inherited ones first; an override keeps the inherited position. */
+  readonly abilities: Ability[] = [];
 
   /** `qualname` names a nested class through its outer one (`Outer.Config`), as repr shows. */
   constructor(
@@ -33,6 +51,7 @@ export class PyClass implements PyObject {
     ownFields: Field[],
   ) {
     for (const base of bases) for (const f of base.fields) this.addField(f);
+    for (const base of bases) for (const a of base.abilities) this.addAbility(a);
     for (const f of ownFields) this.addField(f);
     let defaulted: string | null = null;
     for (const f of this.fields) {
@@ -40,6 +59,12 @@ export class PyClass implements PyObject {
       if (f.makeDefault) defaulted ??= f.name;
       else if (defaulted) throw new PyError('TypeError', `non-default argument '${f.name}' follows default argument`);
     }
+  }
+
+  addAbility(a: Ability): void {
+    const i = this.abilities.findIndex((x) => x.name === a.name);
+    if (i === -1) this.abilities.push(a);
+    else this.abilities[i] = a;
   }
 
   private addField(f: Field): void {
@@ -112,8 +137,18 @@ export class PyClass implements PyObject {
 
 export class PyInstance implements PyObject {
   readonly fields = new Map<string, Value>();
+  /** A node's edges, both directions, in creation order. */
+  edges: PyInstance[] | null = null;
+  /** An edge's ends; `undirected` for `<++>` edges (still stored source → target). */
+  source: PyInstance | null = null;
+  target: PyInstance | null = null;
+  undirected = false;
+  /** A walker's traversal state while it walks. */
+  walk: WalkState | null = null;
 
-  constructor(readonly cls: PyClass) {}
+  constructor(readonly cls: PyClass) {
+    if (cls.kind === 'node') this.edges = [];
+  }
 
   pyTypeName(): string {
     return this.cls.name;

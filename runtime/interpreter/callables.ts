@@ -25,6 +25,8 @@ export interface ParamSpec {
 export class PyFunction implements PyObject {
   /** The docstring (`__doc__`). */
   doc: string | null = null;
+  /** How errors name it: `Point.move`, `N.__init__` for methods. */
+  qualname: string | null = null;
 
   constructor(
     readonly name: string,
@@ -36,7 +38,7 @@ export class PyFunction implements PyObject {
 
   call(args: Value[], kwargs: Map<string, Value>): Value {
     const slots: Value[] = new Array(this.frameSize).fill(UNBOUND);
-    bindArguments(this.name, this.params, args, kwargs, slots);
+    bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
     const signal = this.body({ slots, parent: this.closure });
     return signal instanceof Return ? signal.value : null;
   }

@@ -4,9 +4,18 @@ import type * as A from '../../grammar/ast.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { type Field, PyClass, PyEnum, PyEnumMember } from './archetypes.ts';
-import type { Exec } from './callables.ts';
+import type { Exec, PyFunction } from './callables.ts';
+import { compileTypes } from './compile-spatial.ts';
 import { NotSupported, type Runtime, compileExpr, compileFunction, compileStoreName, type Eval } from './compile-expr.ts';
 import type { Frame, Scope } from './scope.ts';
+
+/** Python names methods in errors by class: `N.__init__`, `Point.move`. */
+function methodFunction(cls: PyClass, name: string, fn: Value): PyFunction {
+  const special: Record<string, string> = { init: '__init__', postinit: '__post_init__' };
+  const f = fn as PyFunction;
+  f.qualname = `${cls.qualname}.${special[name] ?? name}`;
+  return f;
+}
 
 function unsupportedAt(node: A.Stmt, what: string): NotSupported {
   const e = new NotSupported(what);
@@ -53,7 +62,7 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         const isStatic = m.isStatic;
         members.push({
           define: (cls, f) => {
-            cls.attributes.set(name, make(f));
+            cls.attributes.set(name, methodFunction(cls, name, make(f)));
             if (isStatic) cls.staticMethods.add(name);
           },
         });
@@ -67,8 +76,25 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         members.push({ define: (cls, f) => void cls.attributes.set(name, nested(f)) });
         break;
       }
-      case 'Ability':
-        throw unsupportedAt(m, 'abilities (walkers run in a later version)');
+      case 'Ability': {
+        if (m.body?.kind !== 'Block') throw unsupportedAt(m, 'an ability without a body');
+        // A walker's ability sees the node as `here`; a node's sees the walker as `visitor`.
+        const other = s.archKind === 'walker' ? 'here' : 'visitor';
+        const param = (name: string): A.Param => ({ name, variadic: null, type: { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span });
+        const make = compileFunction(rt, scope, m.name, [param('self'), param(other)], m.body.stmts, m.doc);
+        const types = m.event.type ? compileTypes(rt, scope, m.event.type) : null;
+        const ability = { name: m.name, event: m.event.event };
+        members.push({
+          define: (cls, f) => {
+            let resolved: Value[] | null = null; // event types resolve on first use, then stay
+            // An ability is also a method (so one named `init` becomes the constructor).
+            const fn = methodFunction(cls, ability.name, make(f));
+            cls.addAbility({ ...ability, types: types ? () => (resolved ??= types()) : null, fn });
+            cls.attributes.set(ability.name, fn);
+          },
+        });
+        break;
+      }
       default:
         throw unsupportedAt(m, `${m.kind} in an archetype body`);
     }

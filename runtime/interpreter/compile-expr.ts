@@ -12,6 +12,8 @@ import { binary, unary } from './operators.ts';
 import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
+import type { PyInstance } from './archetypes.ts';
+import { compileAssignCompr, compileConnect, compileDisconnect, compileEdgeRef, compileFilter, compileSpawn, compileSpecial, compileTypes } from './compile-spatial.ts';
 
 export type Eval = (f: Frame) => Value;
 
@@ -23,6 +25,10 @@ export interface Runtime {
   compileBody(scope: Scope, body: A.Stmt[]): Exec;
   /** The exceptions being handled, innermost last (for a bare `raise`). */
   handling: PyError[];
+  /** The root node of this run's graph. */
+  root: PyInstance;
+  /** What `report` collected, in order. */
+  reports: Value[];
 }
 
 /** A construct the interpreter does not run yet; carries where it is in the source. */
@@ -82,8 +88,29 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
       // `init` and `postinit` are keywords that programs may still use as variable names;
       // `self` is a method's first parameter.
       if (e.name === 'init' || e.name === 'postinit') return compileLoad(rt, scope, e.name);
-      if (e.name === 'self' && scope.resolve('self').kind === 'local') return compileLoad(rt, scope, 'self');
-      throw new NotSupported(`'${e.name}' (archetypes and walkers run in a later version)`);
+      if (e.name === 'self') {
+        if (scope.resolve('self').kind === 'local') return compileLoad(rt, scope, 'self');
+        return () => {
+          throw new PyError('NameError', "name 'self' is not defined");
+        };
+      }
+      return compileSpecial(rt, scope, e.name);
+    case 'TypeRef': {
+      const types = compileTypes(rt, scope, e);
+      return () => types()[0];
+    }
+    case 'Connect':
+      return compileConnect(rt, scope, e);
+    case 'Disconnect':
+      return compileDisconnect(rt, scope, e);
+    case 'EdgeRef':
+      return compileEdgeRef(rt, scope, e);
+    case 'FilterCompr':
+      return compileFilter(rt, scope, e);
+    case 'AssignCompr':
+      return compileAssignCompr(rt, scope, e);
+    case 'Spawn':
+      return compileSpawn(rt, scope, e);
     case 'Int': {
       const v = e.value >= -9007199254740991n && e.value <= 9007199254740991n ? Number(e.value) : e.value;
       return () => v;

@@ -9,6 +9,7 @@ import type { Value } from '../values/value.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum } from './compile-archetype.ts';
+import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { binary } from './operators.ts';
 import { deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
@@ -121,7 +122,14 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     case 'Control':
       if (s.control === 'break') return () => BREAK;
       if (s.control === 'continue') return () => CONTINUE;
-      throw new NotSupported(`'${s.control}' outside a walker`);
+      if (s.control === 'skip') return () => new Return(null); // ends the current ability only
+      return compileDisengage(rt, scope);
+    case 'Visit':
+      return compileVisit(rt, scope, s, s.orelse ? compileBlock(rt, scope, s.orelse) : null);
+    case 'Ignore':
+      return compileIgnore(rt, scope, s);
+    case 'Report':
+      return compileReport(rt, scope, s);
     case 'Return': {
       const value = s.value ? expr(s.value) : () => null;
       return (f) => new Return(value(f));
@@ -209,7 +217,7 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
     const load = compileLoad(rt, scope, t.name);
     const r = scope.resolve(t.name);
     return (f) => {
-      load(f); // NameError / UnboundLocalError when not bound
+      destroyIfGraph(load(f)); // NameError / UnboundLocalError when not bound
       if (r.kind === 'global') rt.globals.delete(t.name);
       else f.slots[r.index] = UNBOUND;
       return undefined;
@@ -219,6 +227,13 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
     return (f) => void deleteItem(object(f), index(f));
+  }
+  if (t.kind === 'EdgeRef' || t.kind === 'FilterCompr' || t.kind === 'Call' || t.kind === 'Special' || t.kind === 'Attribute') {
+    const value = compileExpr(rt, scope, t);
+    return (f) => {
+      if (!destroyIfGraph(value(f))) throw new NotSupported(`del of ${t.kind} that is not a node or edge`);
+      return undefined;
+    };
   }
   if (t.kind === 'Tuple' || t.kind === 'List') {
     const parts = t.elts.map((x) => compileDelete(rt, scope, x));

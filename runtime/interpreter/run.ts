@@ -7,6 +7,8 @@ import { builtins } from './builtins.ts';
 import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { NotSupported, type Runtime } from './compile-expr.ts';
 import { Scope } from './scope.ts';
+import { PyInstance } from './archetypes.ts';
+import { RootClass } from './graph.ts';
 
 export interface RunResult {
   /** The uncaught Python exception that ended the run, as `Type: message`. */
@@ -22,6 +24,8 @@ export function runModule(module: A.Module, write: (text: string) => void): RunR
     globals,
     builtins: builtins(write, () => globals),
     handling: [],
+    root: new PyInstance(RootClass),
+    reports: [],
     compileBody: (scope, body) => compileBlock(rt, scope, body),
   };
   let exec;

@@ -10,20 +10,19 @@ function run(source: string): { out: string; result: ReturnType<typeof runModule
   return { out, result };
 }
 
-test('a program using walkers is refused before it prints anything, with where and why', () => {
-  const { out, result } = run('with entry { print("before"); }\nwalker W {\n    can go with entry { print(1); }\n}\n');
+test('a program using what cannot run yet is refused before it prints anything, with where and why', () => {
+  const { out, result } = run('with entry { print("before"); }\nwith entry {\n    match 1 { case 1: print(1); }\n}\n');
   assert.is(out, '');
   assert.is(result.error, null);
   assert.ok(result.unsupported);
   assert.is(result.unsupported!.code, 'JAC_RUNTIME_UNSUPPORTED');
   assert.is(result.unsupported!.span.line, 3);
-  assert.match(result.unsupported!.message, /^not supported yet: abilities/);
+  assert.match(result.unsupported!.message, /^not supported yet: Match/);
 });
 
-test('walker-only names are refused where they are used', () => {
-  const { result } = run('def f() -> any {\n    return here;\n}\n');
-  assert.is(result.unsupported!.span.line, 2);
-  assert.match(result.unsupported!.message, /'here'/);
+test("`here` outside a walker ability is the reference's NameError", () => {
+  const { result } = run('def f() -> any {\n    return here;\n}\nwith entry { f(); }\n');
+  assert.is(result.error, "NameError: name 'here' is not defined");
 });
 
 test('an uncaught exception ends the run with its Python name and message', () => {

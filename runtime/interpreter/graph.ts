@@ -1,0 +1,161 @@
+// The graph as jaclang 0.8.0 builds and queries it: connect, edge references with their
+// order and identity de-duplication, filters, disconnect, and destroying nodes and edges.
+import type { EdgeDir, EdgeOp, FilterCond } from '../../grammar/ast.ts';
+import { compare, equals } from '../values/compare.ts';
+import { PyError } from '../values/errors.ts';
+import type { Value } from '../values/value.ts';
+import { PyClass, PyInstance } from './archetypes.ts';
+import { contains, getAttribute, iterate } from './protocols.ts';
+
+/** The classes every program has: the root node's and the generic edge's. */
+export const RootClass = new PyClass('Root', 'Root', 'node', [], []);
+export const GenericEdge = new PyClass('GenericEdge', 'GenericEdge', 'edge', [], []);
+
+export const isNode = (v: Value): v is PyInstance => v instanceof PyInstance && v.cls.kind === 'node';
+export const isEdge = (v: Value): v is PyInstance => v instanceof PyInstance && v.cls.kind === 'edge';
+
+/** A node, or every node of a list (the operands of connect and edge references). */
+export function nodesOf(v: Value, what: string): PyInstance[] {
+  if (isNode(v)) return [v];
+  if (Array.isArray(v)) {
+    return v.map((x) => {
+      if (!isNode(x)) throw new PyError('TypeError', `${what} takes nodes, not ${x instanceof PyInstance ? x.cls.name : typeof x}`);
+      return x;
+    });
+  }
+  throw new PyError('TypeError', `${what} takes a node or a list of nodes`);
+}
+
+/** `L ++> R` and the other connect forms. Returns what 0.8.0 returns: R as a list, or L for `<++`. */
+export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () => PyInstance): Value[] {
+  const ls = nodesOf(left, 'connect');
+  const rs = nodesOf(right, 'connect');
+  for (const l of ls) {
+    for (const r of rs) {
+      const edge = makeEdge();
+      edge.source = dir === 'in' ? r : l;
+      edge.target = dir === 'in' ? l : r;
+      edge.undirected = dir === 'any';
+      edge.source.edges!.push(edge);
+      edge.target.edges!.push(edge);
+    }
+  }
+  return dir === 'in' ? ls : rs;
+}
+
+/** The test of a filter condition `field op value` on an object's field. */
+export function fieldTest(object: Value, cond: FilterCond, value: Value): boolean {
+  const actual = getAttribute(object, cond.field);
+  switch (cond.op) {
+    case '==':
+      return equals(actual, value);
+    case '!=':
+      return !equals(actual, value);
+    case 'is':
+      return actual === value;
+    case 'is not':
+      return actual !== value;
+    case 'in':
+      return contains(value, actual, equals);
+    case 'not in':
+      return !contains(value, actual, equals);
+    default:
+      return compare(cond.op, actual, value);
+  }
+}
+
+export function isInstanceOf(v: Value, type: Value): boolean {
+  if (Array.isArray(type)) return type.some((t) => isInstanceOf(v, t));
+  if (type instanceof PyClass) return v instanceof PyInstance && v.cls.isSubclassOf(type);
+  throw new PyError('TypeError', 'a type filter needs an archetype');
+}
+
+export interface HopPlan {
+  op: EdgeOp;
+  /** The edge type, evaluated when the reference runs; null for any edge. */
+  edgeType: Value;
+  edgeValues: Value[];
+  /** A node filter: type and field tests, or the target node(s). */
+  nodeType: Value | undefined;
+  nodeConds: { cond: FilterCond; value: Value }[];
+  target: PyInstance[] | null;
+}
+
+/** One hop: from each node, its edges in order that match, de-duplicated by identity. */
+function hop(from: PyInstance[], plan: HopPlan): { nodes: PyInstance[]; edges: PyInstance[] } {
+  const nodes: PyInstance[] = [];
+  const edges: PyInstance[] = [];
+  const seenNodes = new Set<PyInstance>();
+  const seenEdges = new Set<PyInstance>();
+  for (const n of from) {
+    for (const e of n.edges ?? []) {
+      let other: PyInstance | null = null;
+      if ((plan.op.dir === 'out' || plan.op.dir === 'any') && e.source === n) other = e.target;
+      else if ((plan.op.dir === 'in' || plan.op.dir === 'any') && e.target === n) other = e.source;
+      if (!other) continue;
+      if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
+      if (!plan.op.conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
+      if (plan.target && !plan.target.includes(other)) continue;
+      if (plan.nodeType !== undefined && !isInstanceOf(other, plan.nodeType)) continue;
+      if (!plan.nodeConds.every(({ cond, value }) => fieldTest(other!, cond, value))) continue;
+      if (!seenNodes.has(other)) {
+        seenNodes.add(other);
+        nodes.push(other);
+      }
+      if (!seenEdges.has(e)) {
+        seenEdges.add(e);
+        edges.push(e);
+      }
+    }
+  }
+  return { nodes, edges };
+}
+
+/** `[origin hop hop ...]`: the nodes (or edges) the last hop reaches. */
+export function edgeRef(origin: Value, plans: HopPlan[], returnEdges: boolean): Value[] {
+  let current = nodesOf(origin, 'an edge reference');
+  let edges: PyInstance[] = [];
+  for (const plan of plans) {
+    const r = hop(current, plan);
+    current = r.nodes;
+    edges = r.edges;
+  }
+  return returnEdges ? edges : current;
+}
+
+/** `L del --> R`: removes L's matching edges to R; true when any was removed. */
+export function disconnect(left: Value, right: Value, plan: HopPlan): boolean {
+  if (plan.op.dir !== 'out') {
+    // 0.8.0 crashes on `del <--` and `del <-->` (its generated call passes a bad keyword).
+    throw new PyError('TypeError', "got an unexpected keyword argument 'EdgeDir'");
+  }
+  const targets = nodesOf(right, 'disconnect');
+  const removed = edgeRef(left, [{ ...plan, target: targets }], true);
+  for (const e of removed) destroyEdge(e as PyInstance);
+  return removed.length > 0;
+}
+
+export function destroyEdge(e: PyInstance): void {
+  for (const end of [e.source, e.target]) {
+    if (!end?.edges) continue;
+    const i = end.edges.indexOf(e);
+    if (i !== -1) end.edges.splice(i, 1);
+  }
+}
+
+/** `del node`: the node goes, with all its edges. */
+export function destroy(v: Value): void {
+  if (isEdge(v)) destroyEdge(v);
+  else if (isNode(v)) for (const e of [...v.edges!]) destroyEdge(e);
+}
+
+/** `xs(?f == 1)` / ``xs(`?T: f == 1)``: the items passing the type and field tests. */
+export function filterItems(items: Value, type: Value | undefined, conds: { cond: FilterCond; value: Value }[]): Value[] {
+  const out: Value[] = [];
+  for (const item of iterate(items)) {
+    if (type !== undefined && !isInstanceOf(item, type)) continue;
+    if (conds.every(({ cond, value }) => fieldTest(item, cond, value))) out.push(item);
+  }
+  return out;
+}
+
