@@ -10,7 +10,9 @@ export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
 
 /** What a walker carries while it walks: the FIFO of nodes to visit, the ignored nodes. */
 export interface WalkState {
+  /** The queue: `next[head]` is visited next (an index, so taking from the front is O(1)). */
   next: PyInstance[];
+  head: number;
   ignores: Set<PyInstance>;
   disengaged: boolean;
 }

@@ -14,6 +14,9 @@ export class Return {
 
 export type Exec = (f: Frame) => Signal;
 
+/** The keyword arguments of a call that has none (shared; never modified). */
+export const NO_KWARGS: ReadonlyMap<string, Value> = new Map();
+
 export interface ParamSpec {
   name: string;
   variadic: 'star' | 'starstar' | null;
@@ -34,11 +37,20 @@ export class PyFunction implements PyObject {
     readonly frameSize: number,
     readonly body: Exec,
     readonly closure: Frame | null,
-  ) {}
+  ) {
+    this.simple = params.every((p) => p.variadic === null);
+  }
+
+  /** True when every parameter is a plain positional one: calls can skip general binding. */
+  private readonly simple: boolean;
 
   call(args: Value[], kwargs: Map<string, Value>): Value {
     const slots: Value[] = new Array(this.frameSize).fill(UNBOUND);
-    bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
+    if (this.simple && kwargs.size === 0 && args.length === this.params.length) {
+      for (let i = 0; i < args.length; i++) slots[i] = args[i];
+    } else {
+      bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
+    }
     const signal = this.body({ slots, parent: this.closure });
     return signal instanceof Return ? signal.value : null;
   }

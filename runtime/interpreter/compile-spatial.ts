@@ -3,8 +3,8 @@
 import type * as A from '../../grammar/ast.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
-import { PyClass, PyInstance } from './archetypes.ts';
-import { Return, type Exec } from './callables.ts';
+import { type Ability, PyClass, PyInstance } from './archetypes.ts';
+import { NO_KWARGS, Return, type Exec } from './callables.ts';
 import { type Eval, NotSupported, type Runtime, compileExpr, compileLoad } from './compile-expr.ts';
 import { type HopPlan, GenericEdge, RootClass, connect, destroy, disconnect, edgeRef, filterItems, isEdge, isNode } from './graph.ts';
 import { call, setAttribute } from './protocols.ts';
@@ -155,7 +155,8 @@ export function compileAssignCompr(rt: Runtime, scope: Scope, e: A.AssignCompr):
 export function compileSpawn(rt: Runtime, scope: Scope, e: A.Spawn): Eval {
   const left = compileExpr(rt, scope, e.left);
   const right = compileExpr(rt, scope, e.right);
-  return (f) => spawn(left(f), right(f), (ability, self, other) => void ability.fn.call([self, other], new Map()));
+  const run = (ability: Ability, self: PyInstance, other: PyInstance) => void ability.fn.call([self, other], NO_KWARGS as Map<string, Value>);
+  return (f) => spawn(left(f), right(f), run);
 }
 
 // ---- statements -------------------------------------------------------------------------

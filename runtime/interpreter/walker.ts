@@ -2,8 +2,11 @@
 // grandchildren), kept in one place so a depth-first mode could be added beside it.
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
-import { type Ability, PyInstance } from './archetypes.ts';
+import { type Ability, PyClass, PyInstance } from './archetypes.ts';
 import { isEdge, isInstanceOf, isNode } from './graph.ts';
+
+/** An ability to run on a node, and whether the walker (true) or the node (false) runs it. */
+type Step = [Ability, boolean];
 
 /** Runs one ability; the scheduler checks `disengaged` after each. */
 export type RunAbility = (ability: Ability, self: PyInstance, other: PyInstance) => void;
@@ -19,7 +22,7 @@ export function spawn(a: Value, b: Value, run: RunAbility): PyInstance {
   let node: Value = location;
   if (isEdge(location)) node = location.target;
   if (!isNode(node)) throw new PyError('TypeError', 'a walker is spawned on a node or an edge');
-  const state = { next: [node], ignores: new Set<PyInstance>(), disengaged: false };
+  const state = { next: [node], head: 0, ignores: new Set<PyInstance>(), disengaged: false };
   const outer = walker.walk;
   walker.walk = state;
   const entries = walker.cls.abilities.filter((x) => x.event === 'entry');
@@ -33,21 +36,33 @@ export function spawn(a: Value, b: Value, run: RunAbility): PyInstance {
       if (state.disengaged) return walker;
     }
     // (b) the queue
-    while (state.next.length > 0) {
-      current = state.next.shift()!;
-      const here = current;
-      const nodeEntries = here.cls.abilities.filter((x) => x.event === 'entry');
-      const nodeExits = here.cls.abilities.filter((x) => x.event === 'exit');
-      const steps: [Ability, PyInstance, PyInstance][] = [
-        ...entries.filter((x) => matches(x, here)).map((x): [Ability, PyInstance, PyInstance] => [x, walker, here]),
-        ...nodeEntries.filter((x) => x.types === null).map((x): [Ability, PyInstance, PyInstance] => [x, here, walker]),
-        ...nodeEntries.filter((x) => matches(x, walker)).map((x): [Ability, PyInstance, PyInstance] => [x, here, walker]),
-        ...nodeExits.filter((x) => matches(x, walker)).map((x): [Ability, PyInstance, PyInstance] => [x, here, walker]),
-        ...nodeExits.filter((x) => x.types === null).map((x): [Ability, PyInstance, PyInstance] => [x, here, walker]),
-        ...exits.filter((x) => matches(x, here)).map((x): [Ability, PyInstance, PyInstance] => [x, walker, here]),
+    // Which abilities run on a node depends only on the node's class: plan once per class.
+    const plans = new Map<PyClass, Step[]>();
+    const planFor = (nodeClass: PyClass, sample: PyInstance): Step[] => {
+      let plan = plans.get(nodeClass);
+      if (plan) return plan;
+      const nodeEntries = nodeClass.abilities.filter((x) => x.event === 'entry');
+      const nodeExits = nodeClass.abilities.filter((x) => x.event === 'exit');
+      plan = [
+        ...entries.filter((x) => matches(x, sample)).map((x): Step => [x, true]),
+        ...nodeEntries.filter((x) => x.types === null).map((x): Step => [x, false]),
+        ...nodeEntries.filter((x) => matches(x, walker)).map((x): Step => [x, false]),
+        ...nodeExits.filter((x) => matches(x, walker)).map((x): Step => [x, false]),
+        ...nodeExits.filter((x) => x.types === null).map((x): Step => [x, false]),
+        ...exits.filter((x) => matches(x, sample)).map((x): Step => [x, true]),
       ];
-      for (const [ab, self, other] of steps) {
-        run(ab, self, other);
+      plans.set(nodeClass, plan);
+      return plan;
+    };
+    while (state.head < state.next.length) {
+      current = state.next[state.head++];
+      if (state.head > 1024 && state.head * 2 > state.next.length) {
+        state.next.splice(0, state.head); // drop the visited part of the queue now and then
+        state.head = 0;
+      }
+      for (const [ab, walkerRuns] of planFor(current.cls, current)) {
+        if (walkerRuns) run(ab, walker, current);
+        else run(ab, current, walker);
         if (state.disengaged) return walker;
       }
     }
