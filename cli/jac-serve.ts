@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
+import { runFile } from './run.ts';
 import { UsageError } from './files.ts';
 
 function fail(error: unknown): never {
@@ -27,7 +28,24 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: check')
+  .command(
+    'run <file>',
+    'Run a Jac program: its output on stdout, an uncaught error on stderr (exit 1)',
+    (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true, describe: 'the .jac file' })
+        .option('max-steps', { type: 'number', default: 50_000_000, describe: 'loop iterations and ability runs allowed' })
+        .option('max-seconds', { type: 'number', default: 60, describe: 'wall-clock time allowed' }),
+    (argv) => {
+      try {
+        const streams = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
+        process.exitCode = runFile(argv.file as string, streams, { maxSteps: argv.maxSteps, maxMillis: argv.maxSeconds * 1000 });
+      } catch (error) {
+        fail(error);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: check or run')
   .strict()
   .help()
   .parseAsync();

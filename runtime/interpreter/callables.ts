@@ -51,7 +51,14 @@ export class PyFunction implements PyObject {
     } else {
       bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
     }
-    const signal = this.body({ slots, parent: this.closure });
+    let signal: Signal;
+    try {
+      signal = this.body({ slots, parent: this.closure });
+    } catch (e) {
+      if (e instanceof PyError) e.trace.push(this.qualname ?? this.name);
+      else if (e instanceof RangeError) throw new PyError('RecursionError', 'maximum recursion depth exceeded');
+      throw e;
+    }
     return signal instanceof Return ? signal.value : null;
   }
 

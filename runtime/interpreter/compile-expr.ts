@@ -29,6 +29,8 @@ export interface Runtime {
   root: PyInstance;
   /** What `report` collected, in order. */
   reports: Value[];
+  /** Counts a step (a loop iteration, an ability run); throws once the run's budget is spent. */
+  tick(): void;
 }
 
 /** A construct the interpreter does not run yet; carries where it is in the source. */

@@ -28,12 +28,23 @@ export function compileBlock(rt: Runtime, scope: Scope, body: A.Stmt[]): Exec {
 }
 
 export function compileStmt(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
+  let exec: Exec;
   try {
-    return compileStmtKind(rt, scope, s);
+    exec = compileStmtKind(rt, scope, s);
   } catch (err) {
     if (err instanceof NotSupported) err.span ??= s.span;
     throw err;
   }
+  // An error gets the span of the innermost statement it leaves.
+  const span = s.span;
+  return (f) => {
+    try {
+      return exec(f);
+    } catch (e) {
+      if (e instanceof PyError && e.span === null) e.span = span;
+      throw e;
+    }
+  };
 }
 
 const none: Exec = () => undefined;
@@ -78,6 +89,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       const body = block(s.body);
       return (f) => {
         while (truthy(test(f))) {
+          rt.tick();
           const signal = body(f);
           if (signal === BREAK) break;
           if (signal instanceof Return) return signal;
@@ -92,6 +104,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       const orelse = block(s.orelse);
       return (f) => {
         for (const item of iterate(iter(f))) {
+          rt.tick();
           store(f, item);
           const signal = body(f);
           if (signal === BREAK) return undefined;
@@ -110,6 +123,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return (f) => {
         init(f);
         while (truthy(test(f))) {
+          rt.tick();
           const signal = body(f);
           if (signal === BREAK) return undefined;
           if (signal instanceof Return) return signal;

@@ -1,24 +1,52 @@
-// Running a parsed module: compile it once, then execute its top-level code in order.
+// Running a parsed module: compile it once, then execute its top-level code in order, within a
+// step budget and a time budget so that no program can hang the process.
 import type * as A from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostics.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
-import { builtins } from './builtins.ts';
-import { compileBlock, exceptionValue } from './compile-stmt.ts';
-import { NotSupported, type Runtime } from './compile-expr.ts';
-import { Scope } from './scope.ts';
 import { PyInstance } from './archetypes.ts';
+import { builtins } from './builtins.ts';
+import { NotSupported, type Runtime } from './compile-expr.ts';
+import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { RootClass } from './graph.ts';
+import { Scope } from './scope.ts';
 
-export interface RunResult {
-  /** The uncaught Python exception that ended the run, as `Type: message`. */
-  error: string | null;
-  /** A construct this interpreter cannot run yet, found before anything ran. */
-  unsupported: Diagnostic | null;
+export interface RunOptions {
+  /** Loop iterations and ability runs allowed (default 50 million). */
+  maxSteps?: number;
+  /** Wall-clock time allowed, in milliseconds (default 60 s). */
+  maxMillis?: number;
 }
 
+/** How a run ended when it did not end normally. */
+export interface RunError {
+  /** The Python exception class (`ZeroDivisionError`), or `BudgetExhausted`. */
+  type: string;
+  message: string;
+  /** The Jac statement where it happened, when known. */
+  span: A.Span | null;
+  /** The functions, abilities and walkers it passed through, innermost first. */
+  trace: string[];
+}
+
+export interface RunResult {
+  /** The uncaught exception that ended the run, as Python prints its last line: `Type: message`. */
+  error: string | null;
+  errorDetail: RunError | null;
+  /** A construct this interpreter cannot run yet, found before anything ran. */
+  unsupported: Diagnostic | null;
+  /** What the program reported (`report`), in order. */
+  reports: Value[];
+}
+
+/** Not a Python exception: a program cannot catch running out of budget. */
+class BudgetExhausted extends Error {}
+
 /** Runs `module`'s top-level code; everything it prints goes to `write`. */
-export function runModule(module: A.Module, write: (text: string) => void): RunResult {
+export function runModule(module: A.Module, write: (text: string) => void, options: RunOptions = {}): RunResult {
+  const maxSteps = options.maxSteps ?? 50_000_000;
+  const deadline = Date.now() + (options.maxMillis ?? 60_000);
+  let steps = 0;
   const globals = new Map<string, Value>();
   const rt: Runtime = {
     globals,
@@ -27,24 +55,32 @@ export function runModule(module: A.Module, write: (text: string) => void): RunR
     root: new PyInstance(RootClass),
     reports: [],
     compileBody: (scope, body) => compileBlock(rt, scope, body),
+    tick: () => {
+      if (++steps > maxSteps) throw new BudgetExhausted(`step budget exhausted after ${maxSteps.toLocaleString('en')} steps`);
+      if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${options.maxMillis ?? 60_000} ms`);
+    },
   };
+  const result = (errorDetail: RunError | null, unsupported: Diagnostic | null = null): RunResult => ({
+    error: errorDetail ? (errorDetail.message ? `${errorDetail.type}: ${errorDetail.message}` : errorDetail.type) : null,
+    errorDetail,
+    unsupported,
+    reports: rt.reports,
+  });
   let exec;
   try {
     exec = compileBlock(rt, new Scope(true, null), module.body);
   } catch (e) {
     if (!(e instanceof NotSupported) || !e.span) throw e;
-    return {
-      error: null,
-      unsupported: { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span },
-    };
+    return result(null, { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span });
   }
   try {
     exec({ slots: [], parent: null });
-    return { error: null, unsupported: null };
+    return result(null);
   } catch (e) {
+    if (e instanceof BudgetExhausted) return result({ type: 'BudgetExhausted', message: e.message, span: null, trace: [] });
+    if (e instanceof RangeError) return result({ type: 'RecursionError', message: 'maximum recursion depth exceeded', span: null, trace: [] });
     if (!(e instanceof PyError)) throw e;
     const value = exceptionValue(e);
-    const message = value.message();
-    return { error: message ? `${value.cls.name}: ${message}` : value.cls.name, unsupported: null };
+    return result({ type: value.cls.name, message: value.message(), span: e.span, trace: e.trace });
   }
 }

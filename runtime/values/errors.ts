@@ -1,5 +1,6 @@
 // Python exceptions: the built-in exception classes, exception instances, and the JS error
 // that carries one through the interpreter.
+import type { Span } from '../../grammar/ast.ts';
 import type { PyObject, Value } from './value.ts';
 
 /** A built-in exception class (`ValueError`), with its base for `except` matching. */
@@ -98,6 +99,10 @@ export const builtinExceptionClasses: ReadonlyMap<string, PyExceptionClass> = cl
  */
 export class PyError extends Error {
   readonly value: PyException | null;
+  /** Where it was raised: the innermost Jac statement, once the statement has seen it. */
+  span: Span | null = null;
+  /** The functions and abilities it passed through, innermost first. */
+  readonly trace: string[] = [];
 
   constructor(
     readonly pyType: string,

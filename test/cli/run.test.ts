@@ -1,0 +1,65 @@
+// `jac-serve run` as a user runs it: the real CLI started as a process.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
+const cases = fileURLToPath(new URL('../cases', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'jac-serve-run-'));
+
+function run(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, 'run', ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('prints exactly what jaclang 0.8.0 printed for a walker program', () => {
+  const file = join(cases, 'walkers', 'spec_6_2_bus.jac');
+  const r = run(file);
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  assert.is(r.stdout, readFileSync(file.replace(/\.jac$/, '.out'), 'utf8'));
+});
+
+test('an uncaught error: file:line:col, Python type and message, code frame, Jac trace; exit 1', () => {
+  writeFileSync(join(dir, 'boom.jac'), 'walker W {\n    can go with `root entry { self.f(); }\n    def f { x = 1 / 0; }\n}\nwith entry {\n    print("start");\n    root spawn W();\n}\n');
+  const r = run('boom.jac');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, 'start\n');
+  assert.is(r.stderr, 'boom.jac:3:13: ZeroDivisionError: division by zero\n3 |     def f { x = 1 / 0; }\n  |             ^^^^^^^^^^\n  in W.f\n  in W.go\n');
+});
+
+test('an endless loop ends with a clear budget error instead of hanging', () => {
+  writeFileSync(join(dir, 'loop.jac'), 'with entry { while True { } }\n');
+  const r = run('--max-steps', '10000', 'loop.jac');
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^loop\.jac: BudgetExhausted: step budget exhausted after 10,000 steps\n$/);
+});
+
+test('a syntax error is reported as by check, and nothing runs', () => {
+  writeFileSync(join(dir, 'bad.jac'), 'with entry {\n    print("x")\n}\n');
+  const r = run('bad.jac');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^bad\.jac:2:15: error\[JAC_SYNTAX_EXPECTED\]: expected ';' after statement/);
+});
+
+test('a program using what cannot run yet is refused with a diagnostic', () => {
+  writeFileSync(join(dir, 'imp.jac'), 'import from .other { X }\nwith entry { print(1); }\n');
+  const r = run('imp.jac');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /^imp\.jac:1:1: error\[JAC_RUNTIME_UNSUPPORTED\]: not supported yet: Import/);
+});
+
+test('a missing file is a usage error', () => {
+  const r = run('nope.jac');
+  assert.is(r.code, 1);
+  assert.is(r.stderr, 'jac-serve: cannot read nope.jac\n');
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
