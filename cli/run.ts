@@ -23,7 +23,7 @@ export function runFile(file: string, streams: RunStreams, options: RunOptions =
     for (const d of diagnostics) streams.err(formatDiagnostic(d, source) + '\n');
     return 1;
   }
-  const result = runModule(module, streams.out, options);
+  const result = runModule(module, streams.out, options, file);
   if (result.unsupported) {
     streams.err(formatDiagnostic(result.unsupported, source) + '\n');
     return 1;

@@ -31,6 +31,12 @@ export interface Runtime {
   reports: Value[];
   /** Counts a step (a loop iteration, an ability run); throws once the run's budget is spent. */
   tick(): void;
+  /** The module's file, for resolving its imports. */
+  file: string;
+  /** Whether this module is the program (so its `with entry:__main__` blocks run). */
+  isMain: boolean;
+  /** Compiles the .jac module at `file` (once per run); `run()` executes it once and gives its globals. */
+  importModule(file: string): { name: string; run(): Map<string, Value> };
 }
 
 /** A construct the interpreter does not run yet; carries where it is in the source. */

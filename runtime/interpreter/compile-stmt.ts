@@ -10,6 +10,7 @@ import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts'
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum } from './compile-archetype.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
+import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
 import { deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
@@ -173,7 +174,10 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     case 'Delete':
       return compileDelete(rt, scope, s.target);
     case 'ModuleEntry':
+      if (s.name === '__main__' && !rt.isMain) return none;
       return compileBlock(rt, scope, s.body);
+    case 'Import':
+      return compileImport(rt, scope, s);
     case 'Archetype':
       return compileArchetype(rt, scope, s);
     case 'Enum':
@@ -184,6 +188,39 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     default:
       throw new NotSupported(s.kind);
   }
+}
+
+/** `import m;`, `import from .m { X, Y as Z }`, `include m;` of sibling .jac modules. */
+function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
+  const modules = s.paths.map((p) => ({ path: p, module: rt.importModule(resolveImport(rt.file, p)) }));
+  if (s.form === 'include') {
+    const { module } = modules[0];
+    return (f) => {
+      for (const [name, value] of module.run()) {
+        if (!name.startsWith('__')) compileStoreName(rt, scope, name)(f, value);
+      }
+      return undefined;
+    };
+  }
+  if (s.form === 'from') {
+    const { module } = modules[0];
+    const items = s.items.map((item) => ({ name: item.name, store: compileStoreName(rt, scope, item.alias ?? item.name) }));
+    return (f) => {
+      const globals = module.run();
+      for (const item of items) {
+        const value = globals.get(item.name);
+        if (value === undefined) throw missingName(module.name, item.name);
+        item.store(f, value);
+      }
+      return undefined;
+    };
+  }
+  // `import a.b as c;` binds c; `import a;` binds a.
+  const binds = modules.map(({ path, module }) => ({ module, store: compileStoreName(rt, scope, path.alias ?? path.names[0]) }));
+  return (f) => {
+    for (const { module, store } of binds) store(f, new PyModule(module.name, module.run()));
+    return undefined;
+  };
 }
 
 function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {

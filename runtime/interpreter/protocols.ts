@@ -7,6 +7,7 @@ import { typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { methodOf, unboundMethod } from './methods.ts';
+import { PyModule } from './modules.ts';
 
 /** A built-in type used as a value: `int`, `str`, `type(x)`. */
 export class PyType implements PyObject {
@@ -61,6 +62,11 @@ export function getAttribute(object: Value, name: string): Value {
   if (object instanceof PyEnum) {
     const member = object.members.get(name) ?? object.attributes.get(name);
     if (member !== undefined) return member;
+  }
+  if (object instanceof PyModule) {
+    const v = object.globals.get(name);
+    if (v !== undefined) return v;
+    throw new PyError('AttributeError', `module '${object.name}' has no attribute '${name}'`);
   }
   if (object instanceof PyEnumMember) {
     if (name === 'name') return object.name;

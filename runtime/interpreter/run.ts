@@ -10,6 +10,10 @@ import { NotSupported, type Runtime } from './compile-expr.ts';
 import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
+import { LoadError, readModule } from './modules.ts';
+import type { Exec } from './callables.ts';
+import { parse } from '../../grammar/index.ts';
+import { basename } from 'node:path';
 
 export interface RunOptions {
   /** Loop iterations and ability runs allowed (default 50 million). */
@@ -42,34 +46,75 @@ export interface RunResult {
 /** Not a Python exception: a program cannot catch running out of budget. */
 class BudgetExhausted extends Error {}
 
-/** Runs `module`'s top-level code; everything it prints goes to `write`. */
-export function runModule(module: A.Module, write: (text: string) => void, options: RunOptions = {}): RunResult {
+/** Runs `module`'s top-level code; everything it prints goes to `write`. `file` is where the
+ * module was read from: its imports are resolved next to it. */
+export function runModule(module: A.Module, write: (text: string) => void, options: RunOptions = {}, file = '<input>'): RunResult {
   const maxSteps = options.maxSteps ?? 50_000_000;
-  const deadline = Date.now() + (options.maxMillis ?? 60_000);
+  const maxMillis = options.maxMillis ?? 60_000;
+  const deadline = Date.now() + maxMillis;
   let steps = 0;
-  const globals = new Map<string, Value>();
-  const rt: Runtime = {
-    globals,
-    builtins: builtins(write, () => globals),
-    handling: [],
-    root: new PyInstance(RootClass),
-    reports: [],
-    compileBody: (scope, body) => compileBlock(rt, scope, body),
-    tick: () => {
-      if (++steps > maxSteps) throw new BudgetExhausted(`step budget exhausted after ${maxSteps.toLocaleString('en')} steps`);
-      if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${options.maxMillis ?? 60_000} ms`);
-    },
+  const root = new PyInstance(RootClass);
+  const reports: Value[] = [];
+  const handling: PyError[] = [];
+  const tick = () => {
+    if (++steps > maxSteps) throw new BudgetExhausted(`step budget exhausted after ${maxSteps.toLocaleString('en')} steps`);
+    if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${maxMillis} ms`);
   };
+  const loaded = new Map<string, { name: string; run(): Map<string, Value> }>();
+
+  /** Compiles one module; running it is left to the caller (once, for imports). */
+  const compileModule = (ast: A.Module, moduleFile: string, isMain: boolean) => {
+    const globals = new Map<string, Value>();
+    const rt: Runtime = {
+      globals,
+      builtins: builtins(write, () => globals),
+      handling,
+      root,
+      reports,
+      tick,
+      file: moduleFile,
+      isMain,
+      compileBody: (scope, body) => compileBlock(rt, scope, body),
+      importModule: (path) => {
+        let m = loaded.get(path);
+        if (m) return m;
+        const { module: imported, diagnostics } = parse(readModule(path), path);
+        if (!imported) {
+          const d = diagnostics[0];
+          throw new LoadError(`${path}:${d.span.line}:${d.span.col}: ${d.message}`, ast.span);
+        }
+        const name = basename(path, '.jac');
+        let ran = false;
+        let compiled: { globals: Map<string, Value>; exec: Exec } | null = null;
+        m = {
+          name,
+          run: () => {
+            if (!ran) {
+              ran = true;
+              compiled!.exec({ slots: [], parent: null });
+            }
+            return compiled!.globals;
+          },
+        };
+        loaded.set(path, m); // before compiling it, so that import cycles end
+        compiled = compileModule(imported, path, false);
+        return m;
+      },
+    };
+    return { globals, exec: compileBlock(rt, new Scope(true, null), ast.body) };
+  };
+
   const result = (errorDetail: RunError | null, unsupported: Diagnostic | null = null): RunResult => ({
     error: errorDetail ? (errorDetail.message ? `${errorDetail.type}: ${errorDetail.message}` : errorDetail.type) : null,
     errorDetail,
     unsupported,
-    reports: rt.reports,
+    reports,
   });
-  let exec;
+  let exec: Exec;
   try {
-    exec = compileBlock(rt, new Scope(true, null), module.body);
+    exec = compileModule(module, file, true).exec;
   } catch (e) {
+    if (e instanceof LoadError) return result(null, { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span });
     if (!(e instanceof NotSupported) || !e.span) throw e;
     return result(null, { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span });
   }

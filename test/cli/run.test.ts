@@ -47,12 +47,25 @@ test('a syntax error is reported as by check, and nothing runs', () => {
   assert.match(r.stderr, /^bad\.jac:2:15: error\[JAC_SYNTAX_EXPECTED\]: expected ';' after statement/);
 });
 
+test('sibling .jac modules are imported; a Python module is a load error naming the import', () => {
+  writeFileSync(join(dir, 'lib.jac'), 'glob GREETING = "hi";\ndef shout(s: str) -> str { return s.upper(); }\nwith entry:__main__ { print("lib main"); }\n');
+  writeFileSync(join(dir, 'app.jac'), 'import from .lib { shout, GREETING as g }\nimport lib;\nwith entry { print(shout(g), lib.GREETING); }\n');
+  const ok = run('app.jac');
+  assert.is(ok.stderr, '');
+  assert.is(ok.stdout, 'HI hi\n');
+  writeFileSync(join(dir, 'py.jac'), 'with entry { print(1); }\nimport math;\n');
+  const r = run('py.jac');
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '', 'nothing runs');
+  assert.match(r.stderr, /^py\.jac:2:8: error\[JAC_LOAD_IMPORT\]: cannot import 'math': it is not a \.jac file beside this one, and Python modules cannot be imported/);
+});
+
 test('a program using what cannot run yet is refused with a diagnostic', () => {
-  writeFileSync(join(dir, 'imp.jac'), 'import from .other { X }\nwith entry { print(1); }\n');
-  const r = run('imp.jac');
+  writeFileSync(join(dir, 'm.jac'), 'with entry {\n    match 1 { case 1: print(1); }\n}\n');
+  const r = run('m.jac');
   assert.is(r.code, 1);
   assert.is(r.stdout, '');
-  assert.match(r.stderr, /^imp\.jac:1:1: error\[JAC_RUNTIME_UNSUPPORTED\]: not supported yet: Import/);
+  assert.match(r.stderr, /^m\.jac:2:5: error\[JAC_RUNTIME_UNSUPPORTED\]: not supported yet: Match/);
 });
 
 test('a missing file is a usage error', () => {
