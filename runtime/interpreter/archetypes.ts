@@ -91,6 +91,18 @@ export class PyClass implements PyObject {
     return this.bases.some((b) => b.isStatic(name));
   }
 
+  /** The method resolution order (depth first, left to right; enough for single inheritance). */
+  mro(): PyClass[] {
+    const out: PyClass[] = [];
+    const visit = (c: PyClass) => {
+      if (out.includes(c)) return;
+      out.push(c);
+      c.bases.forEach(visit);
+    };
+    visit(this);
+    return out;
+  }
+
   isSubclassOf(other: PyClass): boolean {
     return this === other || this.bases.some((b) => b.isSubclassOf(other));
   }
@@ -159,6 +171,30 @@ export class PyInstance implements PyObject {
   pyRepr(): string {
     const shown = this.cls.fields.filter((f) => this.fields.has(f.name)).map((f) => `${f.name}=${repr(this.fields.get(f.name)!)}`);
     return `${this.cls.qualname}(${shown.join(', ')})`;
+  }
+}
+
+/** `super`: attribute lookups start after `cls` in the instance's class hierarchy. */
+export class PySuper implements PyObject {
+  constructor(
+    readonly self: Value,
+    readonly cls: PyClass,
+  ) {}
+
+  lookup(name: string): Value | undefined {
+    for (const base of this.cls.bases) {
+      const v = base.lookup(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  pyTypeName(): string {
+    return 'super';
+  }
+
+  pyRepr(): string {
+    return `<super: <class '${this.cls.name}'>>`;
   }
 }
 

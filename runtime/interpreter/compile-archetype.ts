@@ -38,6 +38,7 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
   if (s.archKind === 'class') throw new NotSupported("'class' archetypes");
   if (s.body === null) throw new NotSupported('forward declarations with impl');
   const bases = s.bases.map((b) => compileExpr(rt, scope, b));
+  const owner: { cls: unknown } = { cls: null }; // the class, once built, for `super` in its methods
   const fields: { name: string; makeDefault: Eval | null; byPostinit: boolean }[] = [];
   const members: Member[] = [];
   for (const m of s.body) {
@@ -57,7 +58,7 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         if (m.body?.kind !== 'Block') throw new NotSupported('a method without a body');
         const params = m.signature?.params ?? [];
         const withSelf: A.Param[] = m.isStatic ? params : [{ name: 'self', variadic: null, type: m.signature?.returns ?? { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span }, ...params];
-        const make = compileFunction(rt, scope, m.name, withSelf, m.body.stmts, m.doc);
+        const make = compileFunction(rt, scope, m.name, withSelf, m.body.stmts, m.doc, owner);
         const name = m.name;
         const isStatic = m.isStatic;
         members.push({
@@ -81,7 +82,7 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         // A walker's ability sees the node as `here`; a node's sees the walker as `visitor`.
         const other = s.archKind === 'walker' ? 'here' : 'visitor';
         const param = (name: string): A.Param => ({ name, variadic: null, type: { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span });
-        const make = compileFunction(rt, scope, m.name, [param('self'), param(other)], m.body.stmts, m.doc);
+        const make = compileFunction(rt, scope, m.name, [param('self'), param(other)], m.body.stmts, m.doc, owner);
         const types = m.event.type ? compileTypes(rt, scope, m.event.type) : null;
         const ability = { name: m.name, event: m.event.event };
         members.push({
@@ -110,6 +111,7 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
     });
     const own: Field[] = fields.map((x) => ({ name: x.name, byPostinit: x.byPostinit, makeDefault: x.makeDefault ? () => x.makeDefault!(f) : null }));
     const cls = new PyClass(name, qualname, kind, baseClasses, own);
+    owner.cls = cls;
     cls.doc = doc;
     for (const m of members) m.define(cls, f);
     return cls;

@@ -9,7 +9,7 @@ import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { PyFunction, type ParamSpec } from './callables.ts';
 import { binary, unary } from './operators.ts';
-import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, type SliceBounds } from './protocols.ts';
+import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
 import type { PyInstance } from './archetypes.ts';
@@ -341,8 +341,17 @@ function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
 }
 
 /** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */
-export function compileFunction(rt: Runtime, scope: Scope, name: string, params: A.Param[], body: A.Stmt[], doc: string | null = null): Eval {
+export function compileFunction(
+  rt: Runtime,
+  scope: Scope,
+  name: string,
+  params: A.Param[],
+  body: A.Stmt[],
+  doc: string | null = null,
+  owner: { cls: unknown } | null = null,
+): Eval {
   const inner = functionScope(scope.isModule ? null : scope, params.map((p) => p.name), body);
+  inner.owner = owner;
   const exec = rt.compileBody(inner, body);
   const defaults = params.map((p) => (p.default ? compileExpr(rt, scope, p.default) : null));
   return (f) => {
@@ -426,7 +435,11 @@ export function compileTarget(rt: Runtime, scope: Scope, t: A.Expr): (f: Frame, 
       return (f, v) => setAttribute(object(f), name, v);
     }
     case 'Index': {
-      if (t.index.kind === 'Slice') throw new NotSupported('slice assignment');
+      if (t.index.kind === 'Slice') {
+        const object = compileExpr(rt, scope, t.object);
+        const bounds = slice(rt, scope, t.index);
+        return (f, v) => setSlice(object(f), bounds(f), v);
+      }
       const object = compileExpr(rt, scope, t.object);
       const index = compileExpr(rt, scope, t.index);
       return (f, v) => setItemOf(object(f), index(f), v);

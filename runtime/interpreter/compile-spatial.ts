@@ -3,7 +3,7 @@
 import type * as A from '../../grammar/ast.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
-import { type Ability, PyClass, PyInstance } from './archetypes.ts';
+import { type Ability, PyClass, PyInstance, PySuper } from './archetypes.ts';
 import { NO_KWARGS, Return, type Exec } from './callables.ts';
 import { type Eval, NotSupported, type Runtime, compileExpr, compileLoad } from './compile-expr.ts';
 import { type HopPlan, GenericEdge, RootClass, connect, destroy, disconnect, edgeRef, filterItems, isEdge, isNode } from './graph.ts';
@@ -14,7 +14,14 @@ import { ignore, spawn, visit } from './walker.ts';
 /** `here`, `visitor`: a local where the language binds it, otherwise a NameError when read. */
 export function compileSpecial(rt: Runtime, scope: Scope, name: 'here' | 'visitor' | 'root' | 'super'): Eval {
   if (name === 'root') return () => rt.root;
-  if (name === 'super') throw new NotSupported("'super'");
+  if (name === 'super') {
+    let owner: { cls: unknown } | null = null;
+    for (let s: Scope | null = scope; s && !owner; s = s.parent) owner = s.owner;
+    if (!owner || scope.resolve('self').kind !== 'local') throw new NotSupported("'super' outside a method");
+    const self = compileLoad(rt, scope, 'self');
+    const cls = owner;
+    return (f) => new PySuper(self(f), cls.cls as PyClass);
+  }
   if (scope.resolve(name).kind === 'local') return compileLoad(rt, scope, name);
   return () => {
     throw new PyError('NameError', `name '${name}' is not defined`);

@@ -4,7 +4,7 @@ import { PyError, PyException, PyExceptionClass, exceptionClass } from '../value
 import { repr } from '../values/repr.ts';
 import { equals } from '../values/compare.ts';
 import { typeName, type PyObject, type Value } from '../values/value.ts';
-import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
+import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 import { PyModule } from './modules.ts';
@@ -24,6 +24,9 @@ export class PyType implements PyObject {
     return `<class '${this.name}'>`;
   }
 }
+
+/** Python's `object`, the end of every `__mro__`. */
+export const OBJECT_TYPE = new PyType('object', null);
 
 export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): Value {
   if (callee instanceof PyFunction || callee instanceof PyBuiltin) return callee.call(args, kwargs);
@@ -56,7 +59,13 @@ export function getAttribute(object: Value, name: string): Value {
     if (attr !== undefined) return attr instanceof PyFunction && !object.cls.isStatic(name) ? new PyBoundMethod(object, attr) : attr;
   }
   if (object instanceof PyClass) {
+    if (name === '__mro__') return new PyTuple([...object.mro(), OBJECT_TYPE]);
     const attr = object.lookup(name);
+    if (attr !== undefined) return attr;
+  }
+  if (object instanceof PySuper) {
+    const attr = object.lookup(name);
+    if (attr instanceof PyFunction) return new PyBoundMethod(object.self, attr);
     if (attr !== undefined) return attr;
   }
   if (object instanceof PyEnum) {
@@ -160,6 +169,24 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
   }
   throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
+}
+
+/** `xs[a:b] = values` (a list may grow or shrink); `xs[a:b:k] = values` needs equal lengths. */
+export function setSlice(object: Value, bounds: SliceBounds, values: Value): void {
+  if (!Array.isArray(object)) throw new PyError('TypeError', `'${typeName(object)}' object does not support item assignment`);
+  const items = [...iterate(values)];
+  const indexes = sliceIndexes(bounds, object.length);
+  const step = bounds.step === null ? 1 : Number(bounds.step);
+  if (step === 1) {
+    // The insertion point of an empty slice is its clamped start.
+    const start = indexes.length > 0 ? indexes[0] : sliceIndexes({ ...bounds, upper: null }, object.length)[0] ?? object.length;
+    object.splice(start, indexes.length, ...items);
+    return;
+  }
+  if (items.length !== indexes.length) {
+    throw new PyError('ValueError', `attempt to assign sequence of size ${items.length} to extended slice of size ${indexes.length}`);
+  }
+  indexes.forEach((i, k) => (object[i] = items[k]));
 }
 
 export function setItem(object: Value, index: Value, value: Value): void {

@@ -19,6 +19,8 @@ export class Scope {
   readonly locals = new Map<string, number>();
   readonly declaredGlobal = new Set<string>();
   readonly declaredNonlocal = new Set<string>();
+  /** In a method: the class it belongs to, filled in when the class is built (for `super`). */
+  owner: { cls: unknown } | null = null;
 
   /** `parent` is the enclosing function scope; null for the module and top-level functions. */
   constructor(
