@@ -69,7 +69,7 @@ export class PyClass implements PyObject {
     else this.abilities[i] = a;
   }
 
-  private addField(f: Field): void {
+  addField(f: Field): void {
     const i = this.fields.findIndex((x) => x.name === f.name);
     if (i === -1) this.fields.push(f);
     else this.fields[i] = f;

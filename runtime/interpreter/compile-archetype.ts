@@ -33,15 +33,53 @@ export function compileArchetype(rt: Runtime, scope: Scope, s: A.Archetype): Exe
   return (f) => void store(f, make(f));
 }
 
-/** Evaluates to the class object of a declaration. */
-function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.name): Eval {
-  if (s.archKind === 'class') throw new NotSupported("'class' archetypes");
-  if (s.body === null) throw new NotSupported('forward declarations with impl');
-  const bases = s.bases.map((b) => compileExpr(rt, scope, b));
-  const owner: { cls: unknown } = { cls: null }; // the class, once built, for `super` in its methods
-  const fields: { name: string; makeDefault: Eval | null; byPostinit: boolean }[] = [];
+/** What compiling a class body needs to know about the class. */
+interface ClassContext {
+  kind: A.ArchetypeKind;
+  qualname: string;
+  /** The class, once built, for `super` in its methods. */
+  owner: { cls: unknown };
+}
+
+interface FieldSpec {
+  name: string;
+  makeDefault: Eval | null;
+  byPostinit: boolean;
+}
+
+/** Declarations seen so far in each runtime, so `impl X.m` knows what X.m is. */
+const declarations = new WeakMap<Runtime, Map<string, { ctx: ClassContext; abilities: Set<string> }>>();
+function declared(rt: Runtime): Map<string, { ctx: ClassContext; abilities: Set<string> }> {
+  let d = declarations.get(rt);
+  if (!d) declarations.set(rt, (d = new Map()));
+  return d;
+}
+
+const param = (name: string, at: A.Span): A.Param => ({ name, variadic: null, type: { kind: 'Constant', value: null, span: at }, default: null, span: at });
+
+/** A method: `self` first unless static. */
+function compileMethod(rt: Runtime, scope: Scope, ctx: ClassContext, name: string, sig: A.Signature | null, isStatic: boolean, body: A.Stmt[], doc: string | null, at: A.Span): Eval {
+  const params = sig?.params ?? [];
+  return compileFunction(rt, scope, name, isStatic ? params : [param('self', at), ...params], body, doc, ctx.owner);
+}
+
+/** An ability: a walker's sees the node as `here`; a node's sees the walker as `visitor`. */
+function compileAbilityFn(rt: Runtime, scope: Scope, ctx: ClassContext, name: string, body: A.Stmt[], doc: string | null, at: A.Span): Eval {
+  const other = ctx.kind === 'walker' ? 'here' : 'visitor';
+  return compileFunction(rt, scope, name, [param('self', at), param(other, at)], body, doc, ctx.owner);
+}
+
+function defineMethod(cls: PyClass, name: string, fn: Value, isStatic: boolean): void {
+  cls.attributes.set(name, methodFunction(cls, name, fn));
+  if (isStatic) cls.staticMethods.add(name);
+}
+
+/** The fields and members of a class body (also of an `impl X { ... }` body). */
+function compileMembers(rt: Runtime, scope: Scope, body: A.Stmt[], ctx: ClassContext): { fields: FieldSpec[]; members: Member[]; abilities: Set<string> } {
+  const fields: FieldSpec[] = [];
   const members: Member[] = [];
-  for (const m of s.body) {
+  const abilities = new Set<string>();
+  for (const m of body) {
     switch (m.kind) {
       case 'Has':
         for (const v of m.vars) {
@@ -55,34 +93,26 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         }
         break;
       case 'Function': {
-        if (m.body?.kind !== 'Block') throw new NotSupported('a method without a body');
-        const params = m.signature?.params ?? [];
-        const withSelf: A.Param[] = m.isStatic ? params : [{ name: 'self', variadic: null, type: m.signature?.returns ?? { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span }, ...params];
-        const make = compileFunction(rt, scope, m.name, withSelf, m.body.stmts, m.doc, owner);
-        const name = m.name;
-        const isStatic = m.isStatic;
-        members.push({
-          define: (cls, f) => {
-            cls.attributes.set(name, methodFunction(cls, name, make(f)));
-            if (isStatic) cls.staticMethods.add(name);
-          },
-        });
+        if (m.body === null) break; // declared here, defined by `impl`
+        if (m.body.kind !== 'Block') throw unsupportedAt(m, "'by' bodies");
+        const make = compileMethod(rt, scope, ctx, m.name, m.signature, m.isStatic, m.body.stmts, m.doc, m.span);
+        const { name, isStatic } = m;
+        members.push({ define: (cls, f) => defineMethod(cls, name, make(f), isStatic) });
         break;
       }
       case 'Archetype':
       case 'Enum': {
         // A nested declaration (e.g. a walker's `__specs__`) becomes a class attribute.
-        const nested = m.kind === 'Archetype' ? compileClass(rt, scope, m, `${qualname}.${m.name}`) : compileEnumValue(rt, scope, m);
+        const nested = m.kind === 'Archetype' ? compileClass(rt, scope, m, `${ctx.qualname}.${m.name}`) : compileEnumValue(rt, scope, m);
         const name = m.name;
         members.push({ define: (cls, f) => void cls.attributes.set(name, nested(f)) });
         break;
       }
       case 'Ability': {
-        if (m.body?.kind !== 'Block') throw unsupportedAt(m, 'an ability without a body');
-        // A walker's ability sees the node as `here`; a node's sees the walker as `visitor`.
-        const other = s.archKind === 'walker' ? 'here' : 'visitor';
-        const param = (name: string): A.Param => ({ name, variadic: null, type: { kind: 'Constant', value: null, span: m.span }, default: null, span: m.span });
-        const make = compileFunction(rt, scope, m.name, [param('self'), param(other)], m.body.stmts, m.doc, owner);
+        if (m.body !== null && m.body.kind !== 'Block') throw unsupportedAt(m, "'by' bodies");
+        abilities.add(m.name);
+        // Declared without a body: it keeps its place; `impl` gives it a body later.
+        const make = compileAbilityFn(rt, scope, ctx, m.name, m.body?.stmts ?? [], m.doc, m.span);
         const types = m.event.type ? compileTypes(rt, scope, m.event.type) : null;
         const ability = { name: m.name, event: m.event.event };
         members.push({
@@ -100,22 +130,76 @@ function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.na
         throw unsupportedAt(m, `${m.kind} in an archetype body`);
     }
   }
-  const kind = s.archKind;
-  const name = s.name;
-  const doc = s.doc;
+  return { fields, members, abilities };
+}
+
+const toField = (x: FieldSpec, f: Frame): Field => ({ name: x.name, byPostinit: x.byPostinit, makeDefault: x.makeDefault ? () => x.makeDefault!(f) : null });
+
+/** Evaluates to the class object of a declaration. */
+function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.name): Eval {
+  if (s.archKind === 'class') throw new NotSupported("'class' archetypes");
+  const bases = s.bases.map((b) => compileExpr(rt, scope, b));
+  const ctx: ClassContext = { kind: s.archKind, qualname, owner: { cls: null } };
+  const { fields, members, abilities } = compileMembers(rt, scope, s.body ?? [], ctx);
+  declared(rt).set(qualname, { ctx, abilities });
+  const { archKind: kind, name, doc } = s;
   return (f: Frame): PyClass => {
     const baseClasses = bases.map((b) => {
       const v = b(f);
       if (!(v instanceof PyClass)) throw new PyError('TypeError', `${name} can only inherit from archetypes`);
       return v;
     });
-    const own: Field[] = fields.map((x) => ({ name: x.name, byPostinit: x.byPostinit, makeDefault: x.makeDefault ? () => x.makeDefault!(f) : null }));
-    const cls = new PyClass(name, qualname, kind, baseClasses, own);
-    owner.cls = cls;
+    const cls = new PyClass(name, qualname, kind, baseClasses, fields.map((x) => toField(x, f)));
+    ctx.owner.cls = cls;
     cls.doc = doc;
     for (const m of members) m.define(cls, f);
     return cls;
   };
+}
+
+/** `impl X { members }`, `impl E { A = 1 }`, `impl X.method(...) { }`, `impl W.ability { }`. */
+export function compileImpl(rt: Runtime, scope: Scope, s: A.Impl): Exec {
+  const [target, member, ...rest] = s.target;
+  if (rest.length > 0) throw new NotSupported('impl of a nested declaration');
+  const load = compileExpr(rt, scope, { kind: 'Name', name: target, span: s.span });
+  const decl = declared(rt).get(target);
+  const lookup = (f: Frame): Value => load(f);
+  if (s.body?.kind === 'EnumBody') {
+    const values = s.body.members.map((m) => ({ name: m.name, value: m.value ? compileExpr(rt, scope, m.value) : null }));
+    return (f) => {
+      const e = lookup(f);
+      if (!(e instanceof PyEnum)) throw new PyError('TypeError', `impl ${target}: not an enum`);
+      let auto = e.members.size;
+      for (const m of values) e.members.set(m.name, new PyEnumMember(e.name, m.name, m.value ? m.value(f) : ++auto));
+      return undefined;
+    };
+  }
+  if (s.body?.kind !== 'Block') throw new NotSupported("impl without a body, or with 'by'");
+  if (!decl) throw new NotSupported(`impl of '${target}' declared in another module`);
+  const body = s.body.stmts;
+  if (member === undefined) {
+    const { fields, members } = compileMembers(rt, scope, body, decl.ctx);
+    return (f) => {
+      const cls = lookup(f) as PyClass;
+      for (const x of fields) cls.addField(toField(x, f));
+      for (const m of members) m.define(cls, f);
+      return undefined;
+    };
+  }
+  if (decl.abilities.has(member)) {
+    const make = compileAbilityFn(rt, scope, decl.ctx, member, body, s.doc, s.span);
+    return (f) => {
+      const cls = lookup(f) as PyClass;
+      const fn = methodFunction(cls, member, make(f));
+      const ability = cls.abilities.find((a) => a.name === member)!;
+      cls.addAbility({ ...ability, fn });
+      cls.attributes.set(member, fn);
+      return undefined;
+    };
+  }
+  const sig = s.spec?.kind === 'Signature' ? s.spec.signature : null;
+  const make = compileMethod(rt, scope, decl.ctx, member, sig, false, body, s.doc, s.span);
+  return (f) => void defineMethod(lookup(f) as PyClass, member, make(f), false);
 }
 
 export function compileEnum(rt: Runtime, scope: Scope, s: A.Enum): Exec {
@@ -125,9 +209,8 @@ export function compileEnum(rt: Runtime, scope: Scope, s: A.Enum): Exec {
 }
 
 function compileEnumValue(rt: Runtime, scope: Scope, s: A.Enum): Eval {
-  if (s.members === null) throw new NotSupported('forward declarations with impl');
   if (s.body.length > 0) throw new NotSupported('enum bodies with methods');
-  const members = s.members.map((m) => ({ name: m.name, value: m.value ? compileExpr(rt, scope, m.value) : null }));
+  const members = (s.members ?? []).map((m) => ({ name: m.name, value: m.value ? compileExpr(rt, scope, m.value) : null }));
   const name = s.name;
   return (f) => {
     const e = new PyEnum(name);
