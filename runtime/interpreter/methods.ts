@@ -3,7 +3,7 @@ import { equals } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
-import { typeName, typeName as typeNameOf, type Value } from '../values/value.ts';
+import { typeName, type Value } from '../values/value.ts';
 import { PyBuiltin } from './callables.ts';
 import { sortValues } from './sorting.ts';
 
@@ -257,19 +257,19 @@ const setMethods: Record<string, Method<PySet>> = {
 };
 
 /** `str.lower`, `dict.fromkeys`: a method looked up on the type, called with self first. */
-export function unboundMethod(typeName: string, name: string): PyBuiltin | undefined {
-  if (typeName === 'dict' && name === 'fromkeys') {
+export function unboundMethod(owner: string, name: string): PyBuiltin | undefined {
+  if (owner === 'dict' && name === 'fromkeys') {
     return new PyBuiltin(name, (args) => {
       const d = new PyDict();
       for (const k of iterateValues(args[0])) d.set(k, args.length > 1 ? args[1] : null);
       return d;
     });
   }
-  const table: Record<string, Method<never>> | undefined = ({ str: strMethods, list: listMethods, dict: dictMethods, set: setMethods } as Record<string, Record<string, Method<never>>>)[typeName];
+  const table: Record<string, Method<never>> | undefined = ({ str: strMethods, list: listMethods, dict: dictMethods, set: setMethods } as Record<string, Record<string, Method<never>>>)[owner];
   if (!table || !Object.hasOwn(table, name)) return undefined;
   return new PyBuiltin(name, (args, kwargs) => {
     const bound = methodOf(args[0], name);
-    if (!bound) throw new PyError('TypeError', `descriptor '${name}' for '${typeName}' objects doesn't apply to a '${args[0] === undefined ? 'nothing' : typeNameOf(args[0])}' object`);
+    if (!bound) throw new PyError('TypeError', `descriptor '${name}' for '${owner}' objects doesn't apply to a '${args[0] === undefined ? 'nothing' : typeName(args[0])}' object`);
     return bound.call(args.slice(1), kwargs);
   });
 }
