@@ -78,12 +78,25 @@ function time<T>(f: () => T): [T, number] {
   return [r, performance.now() - t];
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Three runs of each (the machine is shared); medians, and the ratio of the medians.
 for (const n of [1_000, 100_000]) {
   const { module } = parse(program(n), 'walk.jac');
   if (!module) throw new Error('the bench program does not parse');
+  const jacTimes: number[] = [];
+  const tsTimes: number[] = [];
   let out = '';
-  const [, jac] = time(() => runModule(module, (text) => (out += text)));
-  const [expected, ts] = time(() => direct(n));
+  let expected = '';
+  for (let round = 0; round < 3; round++) {
+    out = '';
+    jacTimes.push(time(() => runModule(module, (text) => (out += text)))[1]);
+    const [result, ts] = time(() => direct(n));
+    expected = result;
+    tsTimes.push(ts);
+  }
   if (out !== expected) throw new Error(`different results: ${out.trim()} vs ${expected.trim()}`);
+  const jac = median(jacTimes);
+  const ts = median(tsTimes);
   console.log(`${n.toLocaleString('en')} nodes: jac-serve ${jac.toFixed(0)} ms, plain TypeScript ${ts.toFixed(1)} ms, ratio ${(jac / ts).toFixed(1)}×  (${out.trim()})`);
 }

@@ -69,7 +69,11 @@ export class PyClass implements PyObject {
     else this.abilities[i] = a;
   }
 
+  /** The fields the constructor takes (not `by postinit`), computed on first use. */
+  private constructorFields: Field[] | null = null;
+
   addField(f: Field): void {
+    this.constructorFields = null;
     const i = this.fields.findIndex((x) => x.name === f.name);
     if (i === -1) this.fields.push(f);
     else this.fields[i] = f;
@@ -115,7 +119,7 @@ export class PyClass implements PyObject {
       callMethod(instance, init, args, kwargs);
       return instance;
     }
-    const params = this.fields.filter((f) => !f.byPostinit);
+    const params = (this.constructorFields ??= this.fields.filter((f) => !f.byPostinit));
     if (args.length > params.length) {
       throw new PyError('TypeError', `${this.name}.__init__() takes ${params.length + 1} positional arguments but ${args.length + 1} were given`);
     }
@@ -128,7 +132,7 @@ export class PyClass implements PyObject {
       else if (f.makeDefault) instance.fields.set(f.name, f.makeDefault());
       else missing.push(`'${f.name}'`);
     });
-    for (const k of kwargs.keys()) {
+    if (kwargs.size > 0) for (const k of kwargs.keys()) {
       if (!params.some((f) => f.name === k)) throw new PyError('TypeError', `${this.name}.__init__() got an unexpected keyword argument '${k}'`);
     }
     if (missing.length > 0) {

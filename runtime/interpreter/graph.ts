@@ -81,12 +81,28 @@ export interface HopPlan {
   target: PyInstance[] | null;
 }
 
+/** A set of instances that stays an array while small (most hops reach a handful of nodes). */
+class SmallSet {
+  private items: PyInstance[] = [];
+  private set: Set<PyInstance> | null = null;
+
+  has(x: PyInstance): boolean {
+    return this.set ? this.set.has(x) : this.items.includes(x);
+  }
+
+  add(x: PyInstance): void {
+    if (this.set) this.set.add(x);
+    else if (this.items.push(x) > 32) this.set = new Set(this.items);
+  }
+}
+
 /** One hop: from each node, its edges in order that match, de-duplicated by identity. */
 function hop(from: PyInstance[], plan: HopPlan): { nodes: PyInstance[]; edges: PyInstance[] } {
   const nodes: PyInstance[] = [];
   const edges: PyInstance[] = [];
-  const seenNodes = new Set<PyInstance>();
-  const seenEdges = new Set<PyInstance>();
+  // De-duplication: a scan of the results while they are few, a set once they are many.
+  const seenNodes = new SmallSet();
+  const seenEdges = new SmallSet();
   for (const n of from) {
     for (const e of n.edges ?? []) {
       let other: PyInstance | null = null;

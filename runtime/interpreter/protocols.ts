@@ -45,6 +45,11 @@ export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): 
 }
 
 export function getAttribute(object: Value, name: string): Value {
+  // The hot path first: a field of a node, edge, walker or obj.
+  if (object instanceof PyInstance) {
+    const field = object.fields.get(name);
+    if (field !== undefined) return field;
+  }
   if ((object instanceof PyType || object instanceof PyExceptionClass) && name === '__name__') return object.name;
   if (object instanceof PyType) {
     const unbound = unboundMethod(object.name, name);
