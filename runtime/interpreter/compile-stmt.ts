@@ -9,6 +9,7 @@ import type { Value } from '../values/value.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
+import { compileMatch } from './compile-match.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
@@ -184,6 +185,8 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return compileEnum(rt, scope, s);
     case 'Impl':
       return compileImpl(rt, scope, s);
+    case 'Match':
+      return compileMatch(rt, scope, s, (b) => compileBlock(rt, scope, b));
     case 'GlobalVar':
       // `glob x = 1, y: int = 2;` assigns module globals; a bare `glob x;` only declares.
       return compileBlock(rt, scope, s.assignments.filter((a) => a.kind !== 'ExprStmt'));

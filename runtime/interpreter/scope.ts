@@ -79,6 +79,34 @@ function collectExpr(e: A.Expr | null, bound: Set<string>): void {
   }
 }
 
+function collectPattern(p: A.Pattern, bound: Set<string>): void {
+  switch (p.kind) {
+    case 'PCapture':
+    case 'PStar':
+      if (p.name !== '_') bound.add(p.name);
+      return;
+    case 'PAs':
+      bound.add(p.name);
+      collectPattern(p.pattern, bound);
+      return;
+    case 'POr':
+      p.options.forEach((o) => collectPattern(o, bound));
+      return;
+    case 'PSequence':
+      p.items.forEach((o) => collectPattern(o, bound));
+      return;
+    case 'PMapping':
+      p.values.forEach((o) => collectPattern(o, bound));
+      if (p.rest) bound.add(p.rest);
+      return;
+    case 'PClass':
+      [...p.args, ...p.kwPatterns].forEach((o) => collectPattern(o, bound));
+      return;
+    default:
+      return;
+  }
+}
+
 function collectBlock(stmts: A.Stmt[] | null, bound: Set<string>, scope: Scope): void {
   if (stmts) for (const s of stmts) collectStmt(s, bound, scope);
 }
@@ -133,6 +161,12 @@ function collectStmt(s: A.Stmt, bound: Set<string>, scope: Scope): void {
     case 'Archetype':
     case 'Enum':
       bound.add(s.name);
+      return;
+    case 'Match':
+      for (const c of s.cases) {
+        collectPattern(c.pattern, bound);
+        collectBlock(c.body, bound, scope);
+      }
       return;
     case 'GlobalRef':
       for (const n of s.names) scope.declaredGlobal.add(n);

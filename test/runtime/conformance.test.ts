@@ -1,6 +1,6 @@
 // The conformance corpus run by the interpreter: each case's stdout and final error must be
 // what jaclang 0.8.0 printed, byte for byte. Programs using what the interpreter cannot run
-// yet (Python imports, `class` archetypes, impl blocks, match ...) are refused before they print anything,
+// yet (Python imports, `class` archetypes, enum methods) are refused before they print anything,
 // with a JAC_RUNTIME_UNSUPPORTED diagnostic; that is checked too, so a case never half-runs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ const knownGaps: Record<string, string> = {
   'builtins/str_methods.jac': 'str.splitlines/format/partition/encode and bytes are not implemented',
   'lexical/string_prefixes.jac': 'bytes values are not implemented (b"..." is read as str)',
   'lexical/fstring_empty_error.jac': 'deliberate: f"" is the empty string; the 0.8.0 compiler crashes on it',
+  'control/match_class_kw_error.jac': 'deliberate: `case Pt(x=0):` matches as in Python; the 0.8.0 compiler crashes on it',
 };
 
 interface Outcome {
@@ -67,8 +68,8 @@ test('known gaps are still gaps (remove a case from the list once it matches)', 
 
 test('the runnable part of the corpus keeps growing', () => {
   const matched = outcomes.filter((o) => o.status === 'match').length;
-  // Everything but Python imports, `class` archetypes, match and enum methods.
-  assert.ok(matched >= 150, `${matched} cases match`);
+  // Everything but Python imports, `class` archetypes and enum methods.
+  assert.ok(matched >= 151, `${matched} cases match`);
 });
 
 test.run();
