@@ -1,7 +1,7 @@
 // `obj`/`node`/`edge`/`walker` and `enum` declarations: a class object is built when the
 // module reaches the declaration (so field-order errors happen then, as in jaclang 0.8.0).
 import type * as A from '../../grammar/ast.ts';
-import { PyError } from '../values/errors.ts';
+import { PyError, builtinExceptionClasses } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { type Field, PyClass, PyEnum, PyEnumMember } from './archetypes.ts';
 import type { Exec, PyFunction } from './callables.ts';
@@ -48,8 +48,13 @@ interface FieldSpec {
 }
 
 /** Declarations seen so far in each runtime, so `impl X.m` knows what X.m is. */
-const declarations = new WeakMap<Runtime, Map<string, { ctx: ClassContext; abilities: Set<string> }>>();
-function declared(rt: Runtime): Map<string, { ctx: ClassContext; abilities: Set<string> }> {
+interface Declaration {
+  ctx: ClassContext;
+  abilities: Set<string>;
+  exceptionLike: boolean;
+}
+const declarations = new WeakMap<Runtime, Map<string, Declaration>>();
+function declared(rt: Runtime): Map<string, Declaration> {
   let d = declarations.get(rt);
   if (!d) declarations.set(rt, (d = new Map()));
   return d;
@@ -57,10 +62,11 @@ function declared(rt: Runtime): Map<string, { ctx: ClassContext; abilities: Set<
 
 const param = (name: string, at: A.Span): A.Param => ({ name, variadic: null, type: { kind: 'Constant', value: null, span: at }, default: null, span: at });
 
-/** A method: `self` first unless static. */
+/** A method: `self` comes first, implicitly, unless static or in a `class` (which lists it). */
 function compileMethod(rt: Runtime, scope: Scope, ctx: ClassContext, name: string, sig: A.Signature | null, isStatic: boolean, body: A.Stmt[], doc: string | null, at: A.Span): Eval {
   const params = sig?.params ?? [];
-  return compileFunction(rt, scope, name, isStatic ? params : [param('self', at), ...params], body, doc, ctx.owner);
+  const implicitSelf = !isStatic && ctx.kind !== 'class';
+  return compileFunction(rt, scope, name, implicitSelf ? [param('self', at), ...params] : params, body, doc, ctx.owner);
 }
 
 /** An ability: a walker's sees the node as `here`; a node's sees the walker as `visitor`. */
@@ -84,7 +90,8 @@ function compileMembers(rt: Runtime, scope: Scope, body: A.Stmt[], ctx: ClassCon
       case 'Has':
         for (const v of m.vars) {
           const value = v.value ? compileExpr(rt, scope, v.value) : null;
-          if (m.isStatic) {
+          // In a `class`, `has` declares a class attribute, shared until an instance sets its own.
+          if (m.isStatic || ctx.kind === 'class') {
             const name = v.name;
             members.push({ define: (cls, f) => void cls.attributes.set(name, value ? value(f) : null) });
           } else {
@@ -137,11 +144,12 @@ const toField = (x: FieldSpec, f: Frame): Field => ({ name: x.name, byPostinit: 
 
 /** Evaluates to the class object of a declaration. */
 function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.name): Eval {
-  if (s.archKind === 'class') throw new NotSupported("'class' archetypes");
+  const inheritsException = s.bases.some((b) => b.kind === 'Name' && (builtinExceptionClasses.has(b.name) || declared(rt).get(b.name)?.exceptionLike));
+  if (inheritsException) throw new NotSupported('archetypes that inherit from exception classes');
   const bases = s.bases.map((b) => compileExpr(rt, scope, b));
   const ctx: ClassContext = { kind: s.archKind, qualname, owner: { cls: null } };
   const { fields, members, abilities } = compileMembers(rt, scope, s.body ?? [], ctx);
-  declared(rt).set(qualname, { ctx, abilities });
+  declared(rt).set(qualname, { ctx, abilities, exceptionLike: inheritsException });
   const { archKind: kind, name, doc } = s;
   return (f: Frame): PyClass => {
     const baseClasses = bases.map((b) => {

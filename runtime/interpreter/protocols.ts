@@ -32,7 +32,6 @@ export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): 
   if (callee instanceof PyFunction || callee instanceof PyBuiltin) return callee.call(args, kwargs);
   if (callee instanceof PyBoundMethod) return callee.fn.call([callee.self, ...args], kwargs);
   if (callee instanceof PyClass) {
-    if (callee.kind === 'class') throw new PyError('TypeError', `'class' archetypes are not supported yet`);
     return callee.instantiate(args, kwargs, (self, fn, a, kw) => call(fn instanceof PyFunction ? new PyBoundMethod(self, fn) : fn, a, kw));
   }
   if (callee instanceof PyType && callee.construct) return callee.construct(args, kwargs);
