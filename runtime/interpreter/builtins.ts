@@ -279,6 +279,14 @@ export function builtins(write: (text: string) => void, globalsOf: () => Map<str
   b.set('tuple', defineType('tuple', (a) => new PyTuple(a.length === 0 ? [] : [...iterate(a[0])])));
   b.set('set', defineType('set', (a) => new PySet(a.length === 0 ? [] : iterate(a[0]))));
   b.set(
+    'frozenset',
+    defineType('frozenset', (a) => {
+      const s = new PySet(a.length === 0 ? [] : iterate(a[0]));
+      s.frozen = true;
+      return s;
+    }),
+  );
+  b.set(
     'dict',
     defineType('dict', (a, kw) => {
       const d = new PyDict();

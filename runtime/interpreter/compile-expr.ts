@@ -154,7 +154,7 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
       return (f) => new PyTuple(elts(f));
     }
     case 'Set': {
-      const elts = elements(rt, scope, e.elts);
+      const elts = elements(rt, scope, constantSetOrder(e.elts));
       return (f) => new PySet(elts(f));
     }
     case 'Dict': {
@@ -280,6 +280,32 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     default:
       throw new NotSupported(e.kind);
   }
+}
+
+/**
+ * A display of 3+ int constants is a frozenset constant in the compiled code; marshal stores
+ * its items sorted by their bytes, so the set is built in that order, which its iteration
+ * order then shows (`{8, 16, 0}` prints `{0, 8, 16}` under jaclang 0.8.0).
+ */
+function constantSetOrder(elts: A.Expr[]): A.Expr[] {
+  // `-1` is folded to a constant too.
+  const constant = (x: A.Expr): bigint | null =>
+    x.kind === 'Int' ? x.value : x.kind === 'Unary' && x.op === '-' && x.operand.kind === 'Int' ? -x.operand.value : null;
+  const int32 = (x: A.Expr) => {
+    const v = constant(x);
+    return v !== null && v >= -(2n ** 31n) && v < 2n ** 31n;
+  };
+  if (elts.length < 3 || !elts.every(int32)) return elts;
+  const bytes = (x: A.Expr) => {
+    const v = Number(constant(x)!) >>> 0; // two's complement, little-endian
+    return [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
+  };
+  return [...elts].sort((a, b) => {
+    const x = bytes(a);
+    const y = bytes(b);
+    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  });
 }
 
 function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {

@@ -284,7 +284,10 @@ export function methodOf(object: Value, name: string): PyBuiltin | undefined {
   if (typeof object === 'string') return bind(strMethods, object);
   if (Array.isArray(object)) return bind(listMethods, object);
   if (object instanceof PyDict) return bind(dictMethods, object);
-  if (object instanceof PySet) return bind(setMethods, object);
+  if (object instanceof PySet) {
+    if (object.frozen && ['add', 'remove', 'discard', 'pop'].includes(name)) return undefined;
+    return bind(setMethods, object);
+  }
   return undefined;
 }
 

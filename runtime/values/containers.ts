@@ -3,6 +3,7 @@
 // by its items; lists, dicts and sets cannot be keys.
 import { PyError } from './errors.ts';
 import { PyFloat } from './numbers.ts';
+import { cpythonSetOrder } from './set-order.ts';
 import { typeName, type Value } from './value.ts';
 
 export class PyTuple {
@@ -26,6 +27,7 @@ export function hashKey(v: Value): HashKey {
     return x;
   }
   if (v instanceof PyTuple) return TUPLE + JSON.stringify(v.items.map(keyText));
+  if (v instanceof PySet && v.frozen) return '\u0000f' + JSON.stringify([...v.values()].map(keyText).sort());
   if (Array.isArray(v) || v instanceof PyDict || v instanceof PySet) {
     throw new PyError('TypeError', `unhashable type: '${typeName(v)}'`);
   }
@@ -81,12 +83,11 @@ export class PyDict {
   }
 }
 
-/**
- * A set, iterated in insertion order. CPython iterates a set in hash-table order, which for
- * small ints is often ascending rather than insertion order; printing such sets is the one
- * place this shows.
- */
+/** A set. Iteration follows CPython's order for sets of ints (set-order.ts). */
 export class PySet {
+  /** A frozenset: same members and lookups, but hashable and not changed after creation. */
+  frozen = false;
+
   private readonly members = new Map<HashKey, Value>();
 
   constructor(items: Iterable<Value> = []) {
@@ -110,7 +111,9 @@ export class PySet {
     return this.members.delete(hashKey(v));
   }
 
+  /** Members in the order CPython iterates them (its table order for ints), else insertion order. */
   values(): IterableIterator<Value> {
-    return this.members.values();
+    const members = [...this.members.values()];
+    return (cpythonSetOrder(members) ?? members)[Symbol.iterator]();
   }
 }

@@ -19,7 +19,11 @@ export function repr(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(repr).join(', ')}]`;
   if (v instanceof PyTuple) return v.items.length === 1 ? `(${repr(v.items[0])},)` : `(${v.items.map(repr).join(', ')})`;
   if (v instanceof PyDict) return `{${[...v.items()].map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
-  if (v instanceof PySet) return v.size === 0 ? 'set()' : `{${[...v.values()].map(repr).join(', ')}}`;
+  if (v instanceof PySet) {
+    const members = `{${[...v.values()].map(repr).join(', ')}}`;
+    if (v.frozen) return v.size === 0 ? 'frozenset()' : `frozenset(${members})`;
+    return v.size === 0 ? 'set()' : members;
+  }
   return v.pyRepr();
 }
 

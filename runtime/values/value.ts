@@ -37,6 +37,6 @@ export function typeName(v: Value): string {
   if (Array.isArray(v)) return 'list';
   if (v instanceof PyTuple) return 'tuple';
   if (v instanceof PyDict) return 'dict';
-  if (v instanceof PySet) return 'set';
+  if (v instanceof PySet) return v.frozen ? 'frozenset' : 'set';
   return v.pyTypeName();
 }
