@@ -6,7 +6,7 @@
 import { EmbeddedActionsParser, type IParserConfig, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
 import type { Span } from '../ast.ts';
 import type { Diagnostic, DiagnosticCode } from '../diagnostics.ts';
-import { span } from '../build/context.ts';
+import { report, span } from '../build/context.ts';
 
 export class JacParserBase extends EmbeddedActionsParser {
   /** Where the file's semantic diagnostics go; set by parse() before each run. */
@@ -64,6 +64,6 @@ export class JacParserBase extends EmbeddedActionsParser {
   }
 
   protected report(code: DiagnosticCode, message: string, at: Span): void {
-    this.diagnostics.push({ code, severity: 'error', message, span: at });
+    report(this, code, message, at);
   }
 }

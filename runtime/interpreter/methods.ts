@@ -5,6 +5,7 @@ import { PyError } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { PyBuiltin } from './callables.ts';
+import { iterate } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 
 type Method<T> = (self: T, args: Value[], kwargs: Map<string, Value>) => Value;
@@ -50,7 +51,13 @@ const strMethods: Record<string, Method<string>> = {
   join: (s, a) => {
     arity('join', a, 1);
     const parts: string[] = [];
-    for (const item of iterateValues(a[0])) {
+    let items: Iterable<Value>;
+    try {
+      items = iterate(a[0]);
+    } catch {
+      throw new PyError('TypeError', 'can only join an iterable');
+    }
+    for (const item of items) {
       if (typeof item !== 'string') throw new PyError('TypeError', `sequence item ${parts.length}: expected str instance, ${typeName(item)} found`);
       parts.push(item);
     }
@@ -122,13 +129,6 @@ function trimChars(s: string, chars: string, left: boolean, right: boolean): str
   return s.slice(a, b);
 }
 
-function iterateValues(v: Value): Iterable<Value> {
-  if (Array.isArray(v) || typeof v === 'string') return v;
-  if (v instanceof PyTuple) return v.items;
-  if (v instanceof PySet) return v.values();
-  if (v instanceof PyDict) return v.keys();
-  throw new PyError('TypeError', `can only join an iterable`);
-}
 
 const listMethods: Record<string, Method<Value[]>> = {
   append: (xs, a) => {
@@ -138,7 +138,7 @@ const listMethods: Record<string, Method<Value[]>> = {
   },
   extend: (xs, a) => {
     arity('extend', a, 1);
-    xs.push(...iterateValues(a[0]));
+    xs.push(...iterate(a[0]));
     return null;
   },
   insert: (xs, a) => {
@@ -241,12 +241,12 @@ const setMethods: Record<string, Method<PySet>> = {
     s.delete(a[0]);
     return null;
   },
-  union: (s, a) => new PySet([...s.values(), ...a.flatMap((x) => [...iterateValues(x)])]),
-  intersection: (s, a) => new PySet([...s.values()].filter((v) => a.every((x) => new PySet(iterateValues(x)).has(v)))),
-  difference: (s, a) => new PySet([...s.values()].filter((v) => !a.some((x) => new PySet(iterateValues(x)).has(v)))),
-  issubset: (s, a) => [...s.values()].every((v) => new PySet(iterateValues(a[0])).has(v)),
-  issuperset: (s, a) => [...iterateValues(a[0])].every((v) => s.has(v)),
-  isdisjoint: (s, a) => [...iterateValues(a[0])].every((v) => !s.has(v)),
+  union: (s, a) => new PySet([...s.values(), ...a.flatMap((x) => [...iterate(x)])]),
+  intersection: (s, a) => new PySet([...s.values()].filter((v) => a.every((x) => new PySet(iterate(x)).has(v)))),
+  difference: (s, a) => new PySet([...s.values()].filter((v) => !a.some((x) => new PySet(iterate(x)).has(v)))),
+  issubset: (s, a) => [...s.values()].every((v) => new PySet(iterate(a[0])).has(v)),
+  issuperset: (s, a) => [...iterate(a[0])].every((v) => s.has(v)),
+  isdisjoint: (s, a) => [...iterate(a[0])].every((v) => !s.has(v)),
   pop: (s) => {
     const [first] = s.values();
     if (first === undefined) throw new PyError('KeyError', "'pop from an empty set'");
@@ -261,7 +261,7 @@ export function unboundMethod(owner: string, name: string): PyBuiltin | undefine
   if (owner === 'dict' && name === 'fromkeys') {
     return new PyBuiltin(name, (args) => {
       const d = new PyDict();
-      for (const k of iterateValues(args[0])) d.set(k, args.length > 1 ? args[1] : null);
+      for (const k of iterate(args[0])) d.set(k, args.length > 1 ? args[1] : null);
       return d;
     });
   }

@@ -89,6 +89,8 @@ export class PySet {
   frozen = false;
 
   private readonly members = new Map<HashKey, Value>();
+  /** The iteration order, replayed once per change rather than on every iteration. */
+  private order: Value[] | null = null;
 
   constructor(items: Iterable<Value> = []) {
     for (const item of items) this.add(item);
@@ -104,16 +106,23 @@ export class PySet {
 
   add(v: Value): void {
     const h = hashKey(v);
-    if (!this.members.has(h)) this.members.set(h, v);
+    if (this.members.has(h)) return;
+    this.members.set(h, v);
+    this.order = null;
   }
 
   delete(v: Value): boolean {
-    return this.members.delete(hashKey(v));
+    const removed = this.members.delete(hashKey(v));
+    if (removed) this.order = null;
+    return removed;
   }
 
   /** Members in the order CPython iterates them (its table order for ints), else insertion order. */
   values(): IterableIterator<Value> {
-    const members = [...this.members.values()];
-    return (cpythonSetOrder(members) ?? members)[Symbol.iterator]();
+    if (this.order === null) {
+      const members = [...this.members.values()];
+      this.order = cpythonSetOrder(members) ?? members;
+    }
+    return this.order[Symbol.iterator]();
   }
 }
