@@ -1,7 +1,7 @@
 // Archetypes (obj, node, edge, walker) as Python dataclasses: fields in declaration order with
 // inherited ones first, per-instance defaults, `postinit`, methods, static fields, identity
 // equality, and the `Name(f=v, ...)` repr.
-import { PyError } from '../values/errors.ts';
+import { PyError, PyException, type PyExceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
 import type { PyObject, Value } from '../values/value.ts';
 import { PyFunction } from './callables.ts';
@@ -43,6 +43,8 @@ export class PyClass implements PyObject {
   doc: string | null = null;
   /** Abilities, inherited ones first; an override keeps the inherited position. */
   readonly abilities: Ability[] = [];
+  /** The built-in exception class this one derives from (`class AppError(Exception)`), if any. */
+  readonly exceptionBase: PyExceptionClass | null;
 
   /** `qualname` names a nested class through its outer one (`Outer.Config`), as repr shows. */
   constructor(
@@ -51,7 +53,9 @@ export class PyClass implements PyObject {
     readonly kind: ArchetypeKind,
     readonly bases: PyClass[],
     ownFields: Field[],
+    exceptionBase: PyExceptionClass | null = null,
   ) {
+    this.exceptionBase = exceptionBase ?? bases.find((b) => b.exceptionBase)?.exceptionBase ?? null;
     for (const base of bases) for (const f of base.fields) this.addField(f);
     for (const base of bases) for (const a of base.abilities) this.addAbility(a);
     for (const f of ownFields) this.addField(f);
@@ -114,9 +118,16 @@ export class PyClass implements PyObject {
   /** `Name(args)`: a new instance, fields bound like a dataclass __init__, then `postinit`. */
   instantiate(args: Value[], kwargs: Map<string, Value>, callMethod: (self: PyInstance, fn: Value, args: Value[], kwargs: Map<string, Value>) => Value): PyInstance {
     const instance = new PyInstance(this);
+    // As BaseException.__new__ does, the positional arguments become `args` before any init runs.
+    if (this.exceptionBase) instance.exception = new PyException(this.exceptionBase, [...args], repr, instance);
     const init = this.lookup('init');
     if (init !== undefined) {
       callMethod(instance, init, args, kwargs);
+      return instance;
+    }
+    // A `class` (not a dataclass) deriving from an exception keeps BaseException.__init__.
+    if (this.exceptionBase && this.kind === 'class') {
+      if (kwargs.size > 0) throw new PyError('TypeError', `${this.name}() takes no keyword arguments`);
       return instance;
     }
     const params = (this.constructorFields ??= this.fields.filter((f) => !f.byPostinit));
@@ -163,6 +174,8 @@ export class PyInstance implements PyObject {
   undirected = false;
   /** A walker's traversal state while it walks. */
   walk: WalkState | null = null;
+  /** For an instance of a class deriving from an exception: the exception it raises as. */
+  exception: PyException | null = null;
 
   constructor(readonly cls: PyClass) {
     if (cls.kind === 'node') this.edges = [];
@@ -172,7 +185,12 @@ export class PyInstance implements PyObject {
     return this.cls.name;
   }
 
+  pyStr(): string {
+    return this.exception ? this.exception.message() : this.pyRepr();
+  }
+
   pyRepr(): string {
+    if (this.exception) return this.exception.pyRepr();
     const shown = this.cls.fields.filter((f) => this.fields.has(f.name)).map((f) => `${f.name}=${repr(this.fields.get(f.name)!)}`);
     return `${this.cls.qualname}(${shown.join(', ')})`;
   }
@@ -221,28 +239,30 @@ export class PyBoundMethod implements PyObject {
 /** An enum member: `Color.RED`, with `.name` and `.value`. */
 export class PyEnumMember implements PyObject {
   constructor(
-    readonly enumName: string,
+    readonly enumType: PyEnum,
     readonly name: string,
     readonly value: Value,
   ) {}
 
   pyTypeName(): string {
-    return this.enumName;
+    return this.enumType.name;
   }
 
   pyRepr(): string {
-    return `<${this.enumName}.${this.name}: ${repr(this.value)}>`;
+    return `<${this.enumType.name}.${this.name}: ${repr(this.value)}>`;
   }
 
   pyStr(): string {
-    return `${this.enumName}.${this.name}`;
+    return `${this.enumType.name}.${this.name}`;
   }
 }
 
 /** An enum type: its members in order, reachable as attributes. */
 export class PyEnum implements PyObject {
   readonly members = new Map<string, PyEnumMember>();
+  /** Methods defined in the enum's `with entry` body, and other class attributes. */
   readonly attributes = new Map<string, Value>();
+  readonly staticMethods = new Set<string>();
 
   constructor(readonly name: string) {}
 

@@ -148,17 +148,20 @@ function minMax(name: 'min' | 'max', args: Args, kwargs: Kwargs): Value {
 function isInstance(v: Value, cls: Value): boolean {
   if (cls instanceof PyTuple) return cls.items.some((c) => isInstance(v, c));
   if (cls instanceof PyClass) return v instanceof PyInstance && v.cls.isSubclassOf(cls);
-  if (cls instanceof PyEnum) return v instanceof PyEnumMember && v.enumName === cls.name;
-  if (cls instanceof PyExceptionClass) return v instanceof PyException && v.cls.isSubclassOf(cls);
+  if (cls instanceof PyEnum) return v instanceof PyEnumMember && v.enumType === cls;
+  if (cls instanceof PyExceptionClass) {
+    const e = v instanceof PyInstance ? v.exception : v;
+    return e instanceof PyException && e.cls.isSubclassOf(cls);
+  }
   if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean');
   throw new PyError('TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
 }
 
 const types = new Map<string, PyType>();
-function typeOf(v: Value, enums: (member: PyEnumMember) => Value): Value {
+function typeOf(v: Value): Value {
   if (v instanceof PyException) return v.cls;
   if (v instanceof PyInstance) return v.cls;
-  if (v instanceof PyEnumMember) return enums(v);
+  if (v instanceof PyEnumMember) return v.enumType;
   const name = typeName(v);
   let t = types.get(name);
   if (!t) types.set(name, (t = new PyType(name, null)));
@@ -172,7 +175,7 @@ function defineType(name: string, construct: (args: Args, kwargs: Kwargs) => Val
 }
 
 /** The builtins of a program whose `print` writes to `write`. */
-export function builtins(write: (text: string) => void, globalsOf: () => Map<string, Value>): Map<string, Value> {
+export function builtins(write: (text: string) => void): Map<string, Value> {
   const b = new Map<string, Value>();
   const fn = (name: string, f: (args: Args, kwargs: Kwargs) => Value) => b.set(name, new PyBuiltin(name, f));
 
@@ -260,9 +263,7 @@ export function builtins(write: (text: string) => void, globalsOf: () => Map<str
   fn('setattr', (a) => (expectArgs('setattr', a, 3), setAttribute(a[0], str(a[1]), a[2]), null));
   fn('divmod', (a) => (expectArgs('divmod', a, 2), new PyTuple([binary('//', a[0], a[1]), binary('%', a[0], a[1])])));
 
-  // An enum member's type is its enum, which is a global of the module that defined it.
-  const enumOf = (m: PyEnumMember): Value => globalsOf().get(m.enumName) ?? null;
-  b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0], enumOf))));
+  b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0]))));
   b.set(
     'int',
     defineType('int', (a, kw) => {

@@ -1,7 +1,7 @@
 // `obj`/`node`/`edge`/`walker` and `enum` declarations: a class object is built when the
 // module reaches the declaration (so field-order errors happen then, as in jaclang 0.8.0).
 import type * as A from '../../grammar/ast.ts';
-import { PyError, builtinExceptionClasses } from '../values/errors.ts';
+import { PyError, PyExceptionClass } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { type Field, PyClass, PyEnum, PyEnumMember } from './archetypes.ts';
 import type { Exec, PyFunction } from './callables.ts';
@@ -51,7 +51,6 @@ interface FieldSpec {
 interface Declaration {
   ctx: ClassContext;
   abilities: Set<string>;
-  exceptionLike: boolean;
 }
 const declarations = new WeakMap<Runtime, Map<string, Declaration>>();
 function declared(rt: Runtime): Map<string, Declaration> {
@@ -144,20 +143,21 @@ const toField = (x: FieldSpec, f: Frame): Field => ({ name: x.name, byPostinit: 
 
 /** Evaluates to the class object of a declaration. */
 function compileClass(rt: Runtime, scope: Scope, s: A.Archetype, qualname = s.name): Eval {
-  const inheritsException = s.bases.some((b) => b.kind === 'Name' && (builtinExceptionClasses.has(b.name) || declared(rt).get(b.name)?.exceptionLike));
-  if (inheritsException) throw new NotSupported('archetypes that inherit from exception classes');
   const bases = s.bases.map((b) => compileExpr(rt, scope, b));
   const ctx: ClassContext = { kind: s.archKind, qualname, owner: { cls: null } };
   const { fields, members, abilities } = compileMembers(rt, scope, s.body ?? [], ctx);
-  declared(rt).set(qualname, { ctx, abilities, exceptionLike: inheritsException });
+  declared(rt).set(qualname, { ctx, abilities });
   const { archKind: kind, name, doc } = s;
   return (f: Frame): PyClass => {
-    const baseClasses = bases.map((b) => {
+    const baseClasses: PyClass[] = [];
+    let exceptionBase: PyExceptionClass | null = null;
+    for (const b of bases) {
       const v = b(f);
-      if (!(v instanceof PyClass)) throw new PyError('TypeError', `${name} can only inherit from archetypes`);
-      return v;
-    });
-    const cls = new PyClass(name, qualname, kind, baseClasses, fields.map((x) => toField(x, f)));
+      if (v instanceof PyClass) baseClasses.push(v);
+      else if (v instanceof PyExceptionClass && !exceptionBase) exceptionBase = v;
+      else throw new PyError('TypeError', `${name} can only inherit from archetypes and one exception class`);
+    }
+    const cls = new PyClass(name, qualname, kind, baseClasses, fields.map((x) => toField(x, f)), exceptionBase);
     ctx.owner.cls = cls;
     cls.doc = doc;
     for (const m of members) m.define(cls, f);
@@ -178,7 +178,7 @@ export function compileImpl(rt: Runtime, scope: Scope, s: A.Impl): Exec {
       const e = lookup(f);
       if (!(e instanceof PyEnum)) throw new PyError('TypeError', `impl ${target}: not an enum`);
       let auto = e.members.size;
-      for (const m of values) e.members.set(m.name, new PyEnumMember(e.name, m.name, m.value ? m.value(f) : ++auto));
+      for (const m of values) e.members.set(m.name, new PyEnumMember(e, m.name, m.value ? m.value(f) : ++auto));
       return undefined;
     };
   }
@@ -217,16 +217,35 @@ export function compileEnum(rt: Runtime, scope: Scope, s: A.Enum): Exec {
 }
 
 function compileEnumValue(rt: Runtime, scope: Scope, s: A.Enum): Eval {
-  if (s.body.length > 0) throw new NotSupported('enum bodies with methods');
   const members = (s.members ?? []).map((m) => ({ name: m.name, value: m.value ? compileExpr(rt, scope, m.value) : null }));
+  const methods = compileEnumMethods(rt, scope, s);
   const name = s.name;
   return (f) => {
     const e = new PyEnum(name);
     let auto = 0;
     for (const m of members) {
       const value: Value = m.value ? m.value(f) : ++auto;
-      e.members.set(m.name, new PyEnumMember(name, m.name, value));
+      e.members.set(m.name, new PyEnumMember(e, m.name, value));
+    }
+    for (const m of methods) {
+      e.attributes.set(m.name, m.make(f));
+      if (m.isStatic) e.staticMethods.add(m.name);
     }
     return e;
   };
+}
+
+/** Methods in an enum's `with entry { }` body; as in a `class`, they list `self` themselves. */
+function compileEnumMethods(rt: Runtime, scope: Scope, s: A.Enum): { name: string; isStatic: boolean; make: Eval }[] {
+  const ctx: ClassContext = { kind: 'class', qualname: s.name, owner: { cls: null } };
+  const methods: { name: string; isStatic: boolean; make: Eval }[] = [];
+  for (const block of s.body) {
+    if (block.kind !== 'ModuleEntry') throw unsupportedAt(block, `${block.kind} in an enum body`);
+    for (const m of block.body) {
+      if (m.kind !== 'Function' || m.body?.kind !== 'Block') throw unsupportedAt(m, 'statements other than methods in an enum body');
+      const make = compileMethod(rt, scope, ctx, m.name, m.signature, m.isStatic, m.body.stmts, m.doc, m.span);
+      methods.push({ name: m.name, isStatic: m.isStatic, make });
+    }
+  }
+  return methods;
 }

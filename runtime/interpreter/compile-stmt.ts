@@ -6,6 +6,7 @@ import { PyError, PyException, PyExceptionClass, exceptionClass } from '../value
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
+import { PyClass, PyInstance } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
@@ -13,7 +14,8 @@ import { compileMatch } from './compile-match.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
-import { deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { standardModule } from './stdlib/index.ts';
+import { call, deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -197,7 +199,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
 
 /** `import m;`, `import from .m { X, Y as Z }`, `include m;` of sibling .jac modules. */
 function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
-  const modules = s.paths.map((p) => ({ path: p, module: rt.importModule(resolveImport(rt.file, p)) }));
+  const modules = s.paths.map((p) => ({ path: p, module: standardModule(rt.file, p) ?? rt.importModule(resolveImport(rt.file, p)) }));
   if (s.form === 'include') {
     const { module } = modules[0];
     return (f) => {
@@ -305,6 +307,8 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
 function toException(v: Value): PyException {
   if (v instanceof PyException) return v;
   if (v instanceof PyExceptionClass) return new PyException(v, [], repr);
+  if (v instanceof PyClass && v.exceptionBase) v = call(v, [], new Map());
+  if (v instanceof PyInstance && v.exception) return v.exception;
   throw new PyError('TypeError', 'exceptions must derive from BaseException');
 }
 
@@ -326,7 +330,7 @@ function compileRaise(rt: Runtime, scope: Scope, s: A.Raise): Exec {
   return (f) => {
     const value = toException(exc(f));
     if (cause) value.cause = toException(cause(f));
-    throw new PyError(value.cls.name, value.message(), value);
+    throw new PyError(value.typeName, value.message(), value);
   };
 }
 
@@ -341,6 +345,7 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
   const finalbody = s.finalbody ? compileBlock(rt, scope, s.finalbody) : null;
   const matches = (cls: Value, e: PyException): boolean => {
     if (cls instanceof PyExceptionClass) return e.cls.isSubclassOf(cls);
+    if (cls instanceof PyClass && cls.exceptionBase) return e.instance instanceof PyInstance && e.instance.cls.isSubclassOf(cls);
     if (cls instanceof PyTuple) return cls.items.some((c) => matches(c, e));
     throw new PyError('TypeError', 'catching classes that do not inherit from BaseException is not allowed');
   };
@@ -354,7 +359,7 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
         const value = exceptionValue(err);
         for (const h of handlers) {
           if (!matches(h.type(f), value)) continue;
-          h.store?.(f, value);
+          h.store?.(f, value.value);
           rt.handling.push(err);
           try {
             return h.body(f);

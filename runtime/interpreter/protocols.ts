@@ -61,6 +61,7 @@ export function getAttribute(object: Value, name: string): Value {
     if (field !== undefined) return field;
     const attr = object.cls.lookup(name);
     if (attr !== undefined) return attr instanceof PyFunction && !object.cls.isStatic(name) ? new PyBoundMethod(object, attr) : attr;
+    if (object.exception) return getAttribute(object.exception, name);
   }
   if (object instanceof PyClass) {
     if (name === '__mro__') return new PyTuple([...object.mro(), OBJECT_TYPE]);
@@ -71,6 +72,14 @@ export function getAttribute(object: Value, name: string): Value {
     const attr = object.lookup(name);
     if (attr instanceof PyFunction) return new PyBoundMethod(object.self, attr);
     if (attr !== undefined) return attr;
+    const exception = object.self instanceof PyInstance ? object.self.exception : null;
+    // `super.init(msg)` in a program's exception class reaches BaseException.__init__.
+    if (exception && (name === 'init' || name === '__init__')) {
+      return new PyBuiltin('__init__', (args) => {
+        exception.args = args;
+        return null;
+      });
+    }
   }
   if (object instanceof PyEnum) {
     const member = object.members.get(name) ?? object.attributes.get(name);
@@ -84,6 +93,8 @@ export function getAttribute(object: Value, name: string): Value {
   if (object instanceof PyEnumMember) {
     if (name === 'name') return object.name;
     if (name === 'value') return object.value;
+    const attr = object.enumType.attributes.get(name);
+    if (attr !== undefined) return attr instanceof PyFunction && !object.enumType.staticMethods.has(name) ? new PyBoundMethod(object, attr) : attr;
   }
   if (object instanceof PyException) {
     if (name === 'args') return new PyTuple(object.args);

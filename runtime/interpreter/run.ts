@@ -67,7 +67,7 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
     const globals = new Map<string, Value>();
     const rt: Runtime = {
       globals,
-      builtins: builtins(write, () => globals),
+      builtins: builtins(write),
       handling,
       root,
       reports,
@@ -126,6 +126,6 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
     if (e instanceof RangeError) return result({ type: 'RecursionError', message: 'maximum recursion depth exceeded', span: null, trace: [] });
     if (!(e instanceof PyError)) throw e;
     const value = exceptionValue(e);
-    return result({ type: value.cls.name, message: value.message(), span: e.span, trace: e.trace });
+    return result({ type: value.typeName, message: value.message(), span: e.span, trace: e.trace });
   }
 }

@@ -24,16 +24,32 @@ export class PyExceptionClass implements PyObject {
   }
 }
 
-/** An exception value: its class and the arguments it was raised with. */
+/**
+ * An exception value: its class and the arguments it was raised with. An instance of a
+ * program's exception class (`class NotFound(AppError)`) carries one, with `cls` its nearest
+ * built-in base and `instance` the program's object (what `except ... as e` binds).
+ */
 export class PyException implements PyObject {
   /** The exception named by `raise ... from cause`. */
   cause: PyException | null = null;
 
   constructor(
     readonly cls: PyExceptionClass,
-    readonly args: Value[],
+    /** Reassigned by `super.init(...)` in a program's exception class, as in Python. */
+    public args: Value[],
     private readonly render: (v: Value) => string,
+    readonly instance: (PyObject & { cls: { name: string } }) | null = null,
   ) {}
+
+  /** The class name Python prints: the program's class for its own exceptions. */
+  get typeName(): string {
+    return this.instance ? this.instance.cls.name : this.cls.name;
+  }
+
+  /** What `except ... as e` binds and `raise` raised. */
+  get value(): Value {
+    return this.instance ?? this;
+  }
 
   /** `str(e)`: the single argument's str (a KeyError shows the key's repr), or the args' repr. */
   message(): string {
@@ -50,11 +66,11 @@ export class PyException implements PyObject {
   }
 
   pyTypeName(): string {
-    return this.cls.name;
+    return this.typeName;
   }
 
   pyRepr(): string {
-    return `${this.cls.name}(${this.args.map(this.render).join(', ')})`;
+    return `${this.typeName}(${this.args.map(this.render).join(', ')})`;
   }
 }
 

@@ -44,7 +44,7 @@ test('runFile: syntax errors and unsupported programs do not run; a missing file
   const syn = collect();
   assert.is(runFile(join(dir, 'syn.jac'), syn.streams), 1);
   assert.equal(syn.out, []);
-  writeFileSync(join(dir, 'm.jac'), 'with entry { class E(Exception) { } }\n');
+  writeFileSync(join(dir, 'm.jac'), 'with entry { t = (a=1); }\n');
   const m = collect();
   assert.is(runFile(join(dir, 'm.jac'), m.streams), 1);
   assert.match(m.err[0], /JAC_RUNTIME_UNSUPPORTED/);

@@ -47,25 +47,27 @@ test('a syntax error is reported as by check, and nothing runs', () => {
   assert.match(r.stderr, /^bad\.jac:2:15: error\[JAC_SYNTAX_EXPECTED\]: expected ';' after statement/);
 });
 
-test('sibling .jac modules are imported; a Python module is a load error naming the import', () => {
+test('sibling .jac modules and math are imported; another Python module is a load error naming the import', () => {
   writeFileSync(join(dir, 'lib.jac'), 'glob GREETING = "hi";\ndef shout(s: str) -> str { return s.upper(); }\nwith entry:__main__ { print("lib main"); }\n');
   writeFileSync(join(dir, 'app.jac'), 'import from .lib { shout, GREETING as g }\nimport lib;\nwith entry { print(shout(g), lib.GREETING); }\n');
   const ok = run('app.jac');
   assert.is(ok.stderr, '');
   assert.is(ok.stdout, 'HI hi\n');
-  writeFileSync(join(dir, 'py.jac'), 'with entry { print(1); }\nimport math;\n');
+  writeFileSync(join(dir, 'm.jac'), 'import math;\nwith entry { print(math.floor(2.5), math.sqrt(4)); }\n');
+  assert.equal(run('m.jac'), { code: 0, stdout: '2 2.0\n', stderr: '' });
+  writeFileSync(join(dir, 'py.jac'), 'with entry { print(1); }\nimport random;\n');
   const r = run('py.jac');
   assert.is(r.code, 1);
   assert.is(r.stdout, '', 'nothing runs');
-  assert.match(r.stderr, /^py\.jac:2:8: error\[JAC_LOAD_IMPORT\]: cannot import 'math': it is not a \.jac file beside this one, and Python modules cannot be imported/);
+  assert.match(r.stderr, /^py\.jac:2:8: error\[JAC_LOAD_IMPORT\]: cannot import 'random': it is not a \.jac file beside this one, and Python modules cannot be imported/);
 });
 
 test('a program using what cannot run yet is refused with a diagnostic', () => {
-  writeFileSync(join(dir, 'm.jac'), 'with entry {\n    class E(Exception) { }\n}\n');
-  const r = run('m.jac');
+  writeFileSync(join(dir, 'u.jac'), 'with entry {\n    print(1);\n    t = (a=1, b=2);\n}\n');
+  const r = run('u.jac');
   assert.is(r.code, 1);
   assert.is(r.stdout, '');
-  assert.match(r.stderr, /^m\.jac:2:5: error\[JAC_RUNTIME_UNSUPPORTED\]: not supported yet: archetypes that inherit from exception classes/);
+  assert.match(r.stderr, /^u\.jac:3:9: error\[JAC_RUNTIME_UNSUPPORTED\]: not supported yet: keyword tuples/);
 });
 
 test('a missing file is a usage error', () => {

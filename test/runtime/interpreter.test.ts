@@ -11,13 +11,13 @@ function run(source: string): { out: string; result: ReturnType<typeof runModule
 }
 
 test('a program using what cannot run yet is refused before it prints anything, with where and why', () => {
-  const { out, result } = run('with entry { print("before"); }\nwith entry {\n    class E(Exception) { }\n}\n');
+  const { out, result } = run('with entry { print("before"); }\nwith entry {\n    t = (a=1, b=2);\n}\n');
   assert.is(out, '');
   assert.is(result.error, null);
   assert.ok(result.unsupported);
   assert.is(result.unsupported!.code, 'JAC_RUNTIME_UNSUPPORTED');
   assert.is(result.unsupported!.span.line, 3);
-  assert.match(result.unsupported!.message, /^not supported yet: archetypes that inherit from exception classes/);
+  assert.match(result.unsupported!.message, /^not supported yet: keyword tuples/);
 });
 
 test("`here` outside a walker ability is the reference's NameError", () => {
