@@ -174,6 +174,8 @@ export class PyInstance implements PyObject {
   undirected = false;
   /** A walker's traversal state while it walks. */
   walk: WalkState | null = null;
+  /** A walker's ability return values from its latest spawn (Jac Cloud's `returns`). */
+  returns: Value[] | null = null;
   /** For an instance of a class deriving from an exception: the exception it raises as. */
   exception: PyException | null = null;
 

@@ -162,9 +162,9 @@ export function compileAssignCompr(rt: Runtime, scope: Scope, e: A.AssignCompr):
 export function compileSpawn(rt: Runtime, scope: Scope, e: A.Spawn): Eval {
   const left = compileExpr(rt, scope, e.left);
   const right = compileExpr(rt, scope, e.right);
-  const run = (ability: Ability, self: PyInstance, other: PyInstance) => {
+  const run = (ability: Ability, self: PyInstance, other: PyInstance): Value => {
     rt.tick();
-    ability.fn.call([self, other], NO_KWARGS as Map<string, Value>);
+    return ability.fn.call([self, other], NO_KWARGS as Map<string, Value>);
   };
   return (f) => spawn(left(f), right(f), run);
 }

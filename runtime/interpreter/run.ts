@@ -41,6 +41,8 @@ export interface RunResult {
   unsupported: Diagnostic | null;
   /** What the program reported (`report`), in order. */
   reports: Value[];
+  /** The main module's globals as the run left them. */
+  globals: Map<string, Value>;
 }
 
 /** Not a Python exception: a program cannot catch running out of budget. */
@@ -104,15 +106,18 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
     return { globals, exec: compileBlock(rt, new Scope(true, null), ast.body) };
   };
 
+  let main: { globals: Map<string, Value>; exec: Exec } | null = null;
   const result = (errorDetail: RunError | null, unsupported: Diagnostic | null = null): RunResult => ({
     error: errorDetail ? (errorDetail.message ? `${errorDetail.type}: ${errorDetail.message}` : errorDetail.type) : null,
     errorDetail,
     unsupported,
     reports,
+    globals: main?.globals ?? new Map(),
   });
   let exec: Exec;
   try {
-    exec = compileModule(module, file, true).exec;
+    main = compileModule(module, file, true);
+    exec = main.exec;
   } catch (e) {
     if (e instanceof LoadError) return result(null, { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span });
     if (!(e instanceof NotSupported) || !e.span) throw e;

@@ -8,15 +8,18 @@ import { isEdge, isInstanceOf, isNode } from './graph.ts';
 /** An ability to run on a node, and whether the walker (true) or the node (false) runs it. */
 type Step = [Ability, boolean];
 
-/** Runs one ability; the scheduler checks `disengaged` after each. */
-export type RunAbility = (ability: Ability, self: PyInstance, other: PyInstance) => void;
+/** Runs one ability and gives what it returned; the scheduler checks `disengaged` after each. */
+export type RunAbility = (ability: Ability, self: PyInstance, other: PyInstance) => Value;
 
 function matches(a: Ability, other: PyInstance): boolean {
   return a.types !== null && a.types().some((t) => isInstanceOf(other, t));
 }
 
-/** `walker spawn location` (either order). Returns the walker after its walk. */
-export function spawn(a: Value, b: Value, run: RunAbility): PyInstance {
+/**
+ * `walker spawn location` (either order). Returns the walker after its walk, its `returns` holding
+ * what each ability run returned (null for none), in order, as Jac Cloud collects them.
+ */
+export function spawn(a: Value, b: Value, runAbility: RunAbility): PyInstance {
   const [walker, location] = a instanceof PyInstance && a.cls.kind === 'walker' ? [a, b] : [b, a];
   if (!(walker instanceof PyInstance) || walker.cls.kind !== 'walker') throw new PyError('TypeError', 'spawn needs a walker');
   let node: Value = location;
@@ -25,6 +28,8 @@ export function spawn(a: Value, b: Value, run: RunAbility): PyInstance {
   const state = { next: [node], head: 0, ignores: new Set<PyInstance>(), disengaged: false };
   const outer = walker.walk;
   walker.walk = state;
+  const returns: Value[] = (walker.returns = []);
+  const run = (ab: Ability, self: PyInstance, other: PyInstance) => void returns.push(runAbility(ab, self, other));
   const entries = walker.cls.abilities.filter((x) => x.event === 'entry');
   const exits = walker.cls.abilities.filter((x) => x.event === 'exit');
   let current: PyInstance = node;

@@ -38,4 +38,21 @@ test('each run has its own globals', () => {
   assert.is(run(program).out, '1\n');
 });
 
+test("a walker's `returns` hold each ability run's return value in run order, reset per spawn", () => {
+  const program = [
+    'node A { has v: int; can greet with W entry { return f"A{self.v}"; } }',
+    'walker W {',
+    '    can start with `root entry { visit [-->]; return "start"; }',
+    '    can at with A entry { if here.v == 2 { skip; } return here.v; }',
+    '    can done with exit { return ["done"]; }',
+    '}',
+    'with entry { root ++> A(v=1); root ++> A(v=2); once = root spawn W(); twice = W(); root spawn twice; root spawn twice; }',
+  ].join('\n');
+  const { result } = run(program);
+  assert.is(result.error, null);
+  const returns = (name: string) => (result.globals.get(name) as { returns: unknown[] }).returns;
+  assert.equal(returns('once'), ['start', 1, 'A1', null, 'A2', ['done']]);
+  assert.equal(returns('twice'), ['start', 1, 'A1', null, 'A2', ['done']], 'a second spawn starts a new list');
+});
+
 test.run();
