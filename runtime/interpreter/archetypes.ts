@@ -43,6 +43,12 @@ export class PyClass implements PyObject {
   doc: string | null = null;
   /** Abilities, inherited ones first; an override keeps the inherited position. */
   readonly abilities: Ability[] = [];
+  /**
+   * Where each instance attribute lives in `PyInstance.values`: the fields in order, then names
+   * first set later (`self.x = 1` in an `init`). Shared by all instances, so an instance is one
+   * small array rather than a map of its own.
+   */
+  readonly slots = new Map<string, number>();
   /** The built-in exception class this one derives from (`class AppError(Exception)`), if any. */
   readonly exceptionBase: PyExceptionClass | null;
 
@@ -76,8 +82,16 @@ export class PyClass implements PyObject {
   /** The fields the constructor takes (not `by postinit`), computed on first use. */
   private constructorFields: Field[] | null = null;
 
+  /** The slot of an attribute, assigned on first use. */
+  slotFor(name: string): number {
+    let i = this.slots.get(name);
+    if (i === undefined) this.slots.set(name, (i = this.slots.size));
+    return i;
+  }
+
   addField(f: Field): void {
     this.constructorFields = null;
+    this.slotFor(f.name);
     const i = this.fields.findIndex((x) => x.name === f.name);
     if (i === -1) this.fields.push(f);
     else this.fields[i] = f;
@@ -138,9 +152,9 @@ export class PyClass implements PyObject {
     params.forEach((f, i) => {
       if (i < args.length) {
         if (kwargs.has(f.name)) throw new PyError('TypeError', `${this.name}.__init__() got multiple values for argument '${f.name}'`);
-        instance.fields.set(f.name, args[i]);
-      } else if (kwargs.has(f.name)) instance.fields.set(f.name, kwargs.get(f.name)!);
-      else if (f.makeDefault) instance.fields.set(f.name, f.makeDefault());
+        instance.set(f.name, args[i]);
+      } else if (kwargs.has(f.name)) instance.set(f.name, kwargs.get(f.name)!);
+      else if (f.makeDefault) instance.set(f.name, f.makeDefault());
       else missing.push(`'${f.name}'`);
     });
     if (kwargs.size > 0) for (const k of kwargs.keys()) {
@@ -165,7 +179,8 @@ export class PyClass implements PyObject {
 }
 
 export class PyInstance implements PyObject {
-  readonly fields = new Map<string, Value>();
+  /** Attribute values by the class's slots (`cls.slots`); a hole is an attribute not set. */
+  readonly values: (Value | undefined)[] = [];
   /** A node's edges, both directions, in creation order. */
   edges: PyInstance[] | null = null;
   /** An edge's ends; `undirected` for `<++>` edges (still stored source → target). */
@@ -176,11 +191,23 @@ export class PyInstance implements PyObject {
   walk: WalkState | null = null;
   /** A walker's ability return values from its latest spawn (Jac Cloud's `returns`). */
   returns: Value[] | null = null;
+  /** The number of the latest edge-reference hop that reached it (see graph.ts). */
+  mark = 0;
   /** For an instance of a class deriving from an exception: the exception it raises as. */
   exception: PyException | null = null;
 
   constructor(readonly cls: PyClass) {
     if (cls.kind === 'node') this.edges = [];
+  }
+
+  /** An attribute set on the instance (a field or a name set later), or undefined. */
+  get(name: string): Value | undefined {
+    const i = this.cls.slots.get(name);
+    return i === undefined ? undefined : this.values[i];
+  }
+
+  set(name: string, value: Value): void {
+    this.values[this.cls.slotFor(name)] = value;
   }
 
   pyTypeName(): string {
@@ -193,7 +220,11 @@ export class PyInstance implements PyObject {
 
   pyRepr(): string {
     if (this.exception) return this.exception.pyRepr();
-    const shown = this.cls.fields.filter((f) => this.fields.has(f.name)).map((f) => `${f.name}=${repr(this.fields.get(f.name)!)}`);
+    const shown: string[] = [];
+    for (const f of this.cls.fields) {
+      const v = this.get(f.name);
+      if (v !== undefined) shown.push(`${f.name}=${repr(v)}`);
+    }
     return `${this.cls.qualname}(${shown.join(', ')})`;
   }
 }

@@ -1,13 +1,14 @@
 // Expressions compiled once into closures `(frame) => value`: names are resolved to slots and
 // operators to functions at compile time, so running an expression does no lookups by kind.
 import type * as A from '../../grammar/ast.ts';
+import { PyBytes } from '../values/bytes.ts';
 import { compare, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
-import { PyFunction, type ParamSpec } from './callables.ts';
+import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
 import { binary, unary } from './operators.ts';
 import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   root: PyInstance;
   /** What `report` collected, in order. */
   reports: Value[];
+  /** Whether walkers keep their abilities' return values (`returns`, which the server can show). */
+  collectReturns: boolean;
   /** Counts a step (a loop iteration, an ability run); throws once the run's budget is spent. */
   tick(): void;
   /** The module's file, for resolving its imports. */
@@ -128,7 +131,8 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
       return () => v;
     }
     case 'Str': {
-      const v = e.value;
+      // bytes are immutable, so one value can serve every evaluation of the literal.
+      const v = e.isBytes ? PyBytes.fromLatin1(e.value) : e.value;
       return () => v;
     }
     case 'Constant': {
@@ -353,6 +357,7 @@ function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
   const fn = compileExpr(rt, scope, e.func);
   const args = elements(rt, scope, e.args);
   const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
+  if (keywords.length === 0) return (f) => call(fn(f), args(f), NO_KWARGS as Map<string, Value>);
   return (f) => {
     const callee = fn(f);
     const kwargs = new Map<string, Value>();

@@ -166,7 +166,7 @@ export function compileSpawn(rt: Runtime, scope: Scope, e: A.Spawn): Eval {
     rt.tick();
     return ability.fn.call([self, other], NO_KWARGS as Map<string, Value>);
   };
-  return (f) => spawn(left(f), right(f), run);
+  return (f) => spawn(left(f), right(f), run, rt.collectReturns);
 }
 
 // ---- statements -------------------------------------------------------------------------

@@ -81,45 +81,39 @@ export interface HopPlan {
   target: PyInstance[] | null;
 }
 
-/** A set of instances that stays an array while small (most hops reach a handful of nodes). */
-class SmallSet {
-  private items: PyInstance[] = [];
-  private set: Set<PyInstance> | null = null;
-
-  has(x: PyInstance): boolean {
-    return this.set ? this.set.has(x) : this.items.includes(x);
-  }
-
-  add(x: PyInstance): void {
-    if (this.set) this.set.add(x);
-    else if (this.items.push(x) > 32) this.set = new Set(this.items);
-  }
-}
+/**
+ * Identity de-duplication without allocating a set per hop: a hop takes a fresh number and marks
+ * each instance it has taken with it. No program code runs during a hop, so hops never overlap.
+ */
+let hopEpoch = 0;
 
 /** One hop: from each node, its edges in order that match, de-duplicated by identity. */
-function hop(from: PyInstance[], plan: HopPlan): { nodes: PyInstance[]; edges: PyInstance[] } {
+function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): { nodes: PyInstance[]; edges: PyInstance[] } {
   const nodes: PyInstance[] = [];
   const edges: PyInstance[] = [];
-  // De-duplication: a scan of the results while they are few, a set once they are many.
-  const seenNodes = new SmallSet();
-  const seenEdges = new SmallSet();
+  const epoch = ++hopEpoch;
+  const { dir, conds } = plan.op;
+  const out = dir === 'out' || dir === 'any';
+  const inward = dir === 'in' || dir === 'any';
   for (const n of from) {
-    for (const e of n.edges ?? []) {
+    if (!n.edges) continue;
+    for (const e of n.edges) {
       let other: PyInstance | null = null;
-      if ((plan.op.dir === 'out' || plan.op.dir === 'any') && e.source === n) other = e.target;
-      else if ((plan.op.dir === 'in' || plan.op.dir === 'any') && e.target === n) other = e.source;
+      if (out && e.source === n) other = e.target;
+      else if (inward && e.target === n) other = e.source;
       if (!other) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
-      if (!plan.op.conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
+      if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
       if (plan.target && !plan.target.includes(other)) continue;
       if (plan.nodeType !== undefined && !isInstanceOf(other, plan.nodeType)) continue;
-      if (!plan.nodeConds.every(({ cond, value }) => fieldTest(other!, cond, value))) continue;
-      if (!seenNodes.has(other)) {
-        seenNodes.add(other);
+      if (plan.nodeConds.length > 0 && !plan.nodeConds.every(({ cond, value }) => fieldTest(other!, cond, value))) continue;
+      if (other.mark !== epoch) {
+        other.mark = epoch;
         nodes.push(other);
       }
-      if (!seenEdges.has(e)) {
-        seenEdges.add(e);
+      // An edge is marked too: a self-loop is in its node's list twice.
+      if (wantEdges && e.mark !== epoch) {
+        e.mark = epoch;
         edges.push(e);
       }
     }
@@ -131,8 +125,8 @@ function hop(from: PyInstance[], plan: HopPlan): { nodes: PyInstance[]; edges: P
 export function edgeRef(origin: Value, plans: HopPlan[], returnEdges: boolean): Value[] {
   let current = nodesOf(origin, 'an edge reference');
   let edges: PyInstance[] = [];
-  for (const plan of plans) {
-    const r = hop(current, plan);
+  for (let i = 0; i < plans.length; i++) {
+    const r = hop(current, plans[i], returnEdges && i === plans.length - 1);
     current = r.nodes;
     edges = r.edges;
   }

@@ -46,7 +46,7 @@ export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): 
 export function getAttribute(object: Value, name: string): Value {
   // The hot path first: a field of a node, edge, walker or obj.
   if (object instanceof PyInstance) {
-    const field = object.fields.get(name);
+    const field = object.get(name);
     if (field !== undefined) return field;
   }
   if ((object instanceof PyType || object instanceof PyExceptionClass) && name === '__name__') return object.name;
@@ -57,8 +57,6 @@ export function getAttribute(object: Value, name: string): Value {
   if ((object instanceof PyFunction || object instanceof PyBuiltin || object instanceof PyClass || object instanceof PyEnum) && name === '__name__') return object.name;
   if ((object instanceof PyFunction || object instanceof PyClass) && name === '__doc__') return object.doc;
   if (object instanceof PyInstance) {
-    const field = object.fields.get(name);
-    if (field !== undefined) return field;
     const attr = object.cls.lookup(name);
     if (attr !== undefined) return attr instanceof PyFunction && !object.cls.isStatic(name) ? new PyBoundMethod(object, attr) : attr;
     if (object.exception) return getAttribute(object.exception, name);
@@ -107,7 +105,7 @@ export function getAttribute(object: Value, name: string): Value {
 
 /** `object.name = value` */
 export function setAttribute(object: Value, name: string, value: Value): void {
-  if (object instanceof PyInstance) object.fields.set(name, value);
+  if (object instanceof PyInstance) object.set(name, value);
   else if (object instanceof PyClass) object.attributes.set(name, value);
   else throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}' and no way to set it`);
 }

@@ -20,6 +20,8 @@ export interface RunOptions {
   maxSteps?: number;
   /** Wall-clock time allowed, in milliseconds (default 60 s). */
   maxMillis?: number;
+  /** Keep each walker's ability return values in its `returns` (default false). */
+  collectReturns?: boolean;
 }
 
 /** How a run ended when it did not end normally. */
@@ -73,6 +75,7 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
       handling,
       root,
       reports,
+      collectReturns: options.collectReturns ?? false,
       tick,
       file: moduleFile,
       isMain,

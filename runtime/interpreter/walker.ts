@@ -16,10 +16,11 @@ function matches(a: Ability, other: PyInstance): boolean {
 }
 
 /**
- * `walker spawn location` (either order). Returns the walker after its walk, its `returns` holding
- * what each ability run returned (null for none), in order, as Jac Cloud collects them.
+ * `walker spawn location` (either order). Returns the walker after its walk; with
+ * `collectReturns`, its `returns` hold what each ability run returned (null for none), in order,
+ * as Jac Cloud collects them.
  */
-export function spawn(a: Value, b: Value, runAbility: RunAbility): PyInstance {
+export function spawn(a: Value, b: Value, runAbility: RunAbility, collectReturns = false): PyInstance {
   const [walker, location] = a instanceof PyInstance && a.cls.kind === 'walker' ? [a, b] : [b, a];
   if (!(walker instanceof PyInstance) || walker.cls.kind !== 'walker') throw new PyError('TypeError', 'spawn needs a walker');
   let node: Value = location;
@@ -28,8 +29,11 @@ export function spawn(a: Value, b: Value, runAbility: RunAbility): PyInstance {
   const state = { next: [node], head: 0, ignores: new Set<PyInstance>(), disengaged: false };
   const outer = walker.walk;
   walker.walk = state;
-  const returns: Value[] = (walker.returns = []);
-  const run = (ab: Ability, self: PyInstance, other: PyInstance) => void returns.push(runAbility(ab, self, other));
+  let run: (ab: Ability, self: PyInstance, other: PyInstance) => unknown = runAbility;
+  if (collectReturns) {
+    const returns: Value[] = (walker.returns = []);
+    run = (ab, self, other) => returns.push(runAbility(ab, self, other));
+  }
   const entries = walker.cls.abilities.filter((x) => x.event === 'entry');
   const exits = walker.cls.abilities.filter((x) => x.event === 'exit');
   let current: PyInstance = node;

@@ -1,12 +1,12 @@
 // The interpreter's contract beyond the corpus: what it does with programs it cannot run yet.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runModule } from '../../runtime/interpreter/run.ts';
+import { type RunOptions, runModule } from '../../runtime/interpreter/run.ts';
 import { parseOk } from '../helpers/ast.ts';
 
-function run(source: string): { out: string; result: ReturnType<typeof runModule> } {
+function run(source: string, options: RunOptions = {}): { out: string; result: ReturnType<typeof runModule> } {
   let out = '';
-  const result = runModule(parseOk(source, 'prog.jac'), (text) => (out += text));
+  const result = runModule(parseOk(source, 'prog.jac'), (text) => (out += text), options);
   return { out, result };
 }
 
@@ -38,7 +38,7 @@ test('each run has its own globals', () => {
   assert.is(run(program).out, '1\n');
 });
 
-test("a walker's `returns` hold each ability run's return value in run order, reset per spawn", () => {
+test("with collectReturns, a walker's `returns` hold each ability run's return value in run order, reset per spawn", () => {
   const program = [
     'node A { has v: int; can greet with W entry { return f"A{self.v}"; } }',
     'walker W {',
@@ -48,11 +48,13 @@ test("a walker's `returns` hold each ability run's return value in run order, re
     '}',
     'with entry { root ++> A(v=1); root ++> A(v=2); once = root spawn W(); twice = W(); root spawn twice; root spawn twice; }',
   ].join('\n');
-  const { result } = run(program);
+  const { result } = run(program, { collectReturns: true });
   assert.is(result.error, null);
-  const returns = (name: string) => (result.globals.get(name) as { returns: unknown[] }).returns;
+  const returns = (name: string) => (result.globals.get(name) as unknown as { returns: unknown[] }).returns;
   assert.equal(returns('once'), ['start', 1, 'A1', null, 'A2', ['done']]);
   assert.equal(returns('twice'), ['start', 1, 'A1', null, 'A2', ['done']], 'a second spawn starts a new list');
+  const { result: plain } = run(program);
+  assert.is((plain.globals.get('once') as unknown as { returns: unknown }).returns, null, 'collected only when asked for');
 });
 
 test.run();
