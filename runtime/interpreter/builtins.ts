@@ -1,11 +1,13 @@
 // Python's built-in functions and types as Jac programs see them.
 import { compare, truthy } from '../values/compare.ts';
-import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from '../values/errors.ts';
 import { PyFloat, float, int, intAdd, type PyInt } from '../values/numbers.ts';
+import { format } from '../values/format.ts';
 import { repr, str } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
+import { newBytes } from './bytes-methods.ts';
 import { PyBuiltin, PyRange } from './callables.ts';
 import { binary } from './operators.ts';
 import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
@@ -187,6 +189,12 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   });
   fn('len', (a) => (expectArgs('len', a, 1), length(a[0])));
   fn('repr', (a) => (expectArgs('repr', a, 1), repr(a[0])));
+  fn('format', (a) => {
+    if (a.length < 1 || a.length > 2) throw new PyError('TypeError', `format expected at ${a.length < 1 ? 'least 1 argument' : 'most 2 arguments'}, got ${a.length}`);
+    const spec = a[1] ?? '';
+    if (typeof spec !== 'string') throw new PyError('TypeError', `format() argument 2 must be str, not ${typeName(spec)}`);
+    return format(a[0], spec);
+  });
   fn('abs', (a) => {
     expectArgs('abs', a, 1);
     const v = a[0];
@@ -275,14 +283,16 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   );
   b.set('float', defineType('float', (a) => (a.length === 0 ? float(0) : toFloat(a[0]))));
   b.set('str', defineType('str', (a) => (a.length === 0 ? '' : str(a[0]))));
+  b.set('bytes', defineType('bytes', newBytes));
   b.set('bool', defineType('bool', (a) => (a.length === 0 ? false : truthy(a[0]))));
   b.set('list', defineType('list', (a) => (a.length === 0 ? [] : [...iterate(a[0])])));
   b.set('tuple', defineType('tuple', (a) => new PyTuple(a.length === 0 ? [] : [...iterate(a[0])])));
-  b.set('set', defineType('set', (a) => new PySet(a.length === 0 ? [] : iterate(a[0]))));
+  const setArgument = (a: Args): Iterable<Value> | PyDict => (a.length === 0 ? [] : a[0] instanceof PySet || a[0] instanceof PyDict ? a[0] : iterate(a[0]));
+  b.set('set', defineType('set', (a) => setOf(setArgument(a))));
   b.set(
     'frozenset',
     defineType('frozenset', (a) => {
-      const s = new PySet(a.length === 0 ? [] : iterate(a[0]));
+      const s = setOf(setArgument(a));
       s.frozen = true;
       return s;
     }),

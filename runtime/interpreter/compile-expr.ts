@@ -3,7 +3,7 @@
 import type * as A from '../../grammar/ast.ts';
 import { PyBytes } from '../values/bytes.ts';
 import { compare, equals, truthy } from '../values/compare.ts';
-import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
@@ -158,7 +158,12 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
       return (f) => new PyTuple(elts(f));
     }
     case 'Set': {
-      const elts = elements(rt, scope, constantSetOrder(e.elts));
+      if (isFoldedSetDisplay(e.elts)) {
+        const order = marshalOrder(e.elts);
+        const elts = elements(rt, scope, order.map((i) => e.elts[i]));
+        return (f) => setOf(new PySet(elts(f)));
+      }
+      const elts = elements(rt, scope, e.elts);
       return (f) => new PySet(elts(f));
     }
     case 'Dict': {
@@ -287,29 +292,76 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
 }
 
 /**
- * A display of 3+ int constants is a frozenset constant in the compiled code; marshal stores
- * its items sorted by their bytes, so the set is built in that order, which its iteration
- * order then shows (`{8, 16, 0}` prints `{0, 8, 16}` under jaclang 0.8.0).
+ * A display of 3+ int constants is compiled to a frozenset constant merged into a new set
+ * (BUILD_SET 0, LOAD_CONST, SET_UPDATE). The frozenset comes from the marshalled module, which
+ * holds its items sorted by their marshalled bytes, and is built in that order.
  */
-function constantSetOrder(elts: A.Expr[]): A.Expr[] {
-  // `-1` is folded to a constant too.
-  const constant = (x: A.Expr): bigint | null =>
-    x.kind === 'Int' ? x.value : x.kind === 'Unary' && x.op === '-' && x.operand.kind === 'Int' ? -x.operand.value : null;
-  const int32 = (x: A.Expr) => {
-    const v = constant(x);
-    return v !== null && v >= -(2n ** 31n) && v < 2n ** 31n;
-  };
-  if (elts.length < 3 || !elts.every(int32)) return elts;
-  const bytes = (x: A.Expr) => {
-    const v = Number(constant(x)!) >>> 0; // two's complement, little-endian
-    return [v & 255, (v >>> 8) & 255, (v >>> 16) & 255, v >>> 24];
-  };
-  return [...elts].sort((a, b) => {
-    const x = bytes(a);
-    const y = bytes(b);
-    for (let i = 0; i < 4; i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return 0;
+function isFoldedSetDisplay(elts: A.Expr[]): boolean {
+  return elts.length > 2 && elts.every((x) => constantInt(x) !== null);
+}
+
+/** The items of a folded display in the order marshal stores them. */
+function marshalOrder(elts: A.Expr[]): number[] {
+  // A literal's int object is still referenced by jaclang's Python AST when the module is
+  // marshalled, so marshal flags it as a reference; a value the optimizer folded is not.
+  const keys = elts.map((x) => marshalInt(constantInt(x)!, x.kind === 'Int'));
+  return elts.map((_, i) => i).sort((a, b) => {
+    const [x, y] = [keys[a], keys[b]];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
   });
+}
+
+/**
+ * marshal's bytes for an int: TYPE_INT and 4 bytes, or TYPE_LONG, a digit count and 15-bit
+ * digits; the type byte has FLAG_REF (0x80) when the int object is shared: a literal, or one of
+ * the cached small ints (-5..256).
+ */
+function marshalInt(v: bigint, literal: boolean): number[] {
+  const flag = literal || (v >= -5n && v <= 256n) ? 0x80 : 0;
+  const le32 = (n: number) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
+  if (v >= -(2n ** 31n) && v < 2n ** 31n) return [0x69 | flag, ...le32(Number(v) >>> 0)];
+  const digits: number[] = [];
+  for (let m = v < 0n ? -v : v; m > 0n; m >>= 15n) digits.push(Number(m & 0x7fffn));
+  return [0x6c | flag, ...le32((v < 0n ? -digits.length : digits.length) >>> 0), ...digits.flatMap((d) => [d & 255, d >>> 8])];
+}
+
+/** CPython's limit on folded `*`, `**` and `<<` results (MAX_INT_SIZE, in bits). */
+const MAX_FOLDED_BITS = 128n;
+
+/** The value of an int expression CPython's optimizer folds to a constant, else null. */
+function constantInt(x: A.Expr): bigint | null {
+  if (x.kind === 'Int') return x.value;
+  if (x.kind === 'Unary' && (x.op === '-' || x.op === '+')) {
+    const v = constantInt(x.operand);
+    return v === null ? null : x.op === '-' ? -v : v;
+  }
+  if (x.kind !== 'Binary') return null;
+  const [a, b] = [constantInt(x.left), constantInt(x.right)];
+  if (a === null || b === null) return null;
+  const bits = (v: bigint) => BigInt((v < 0n ? -v : v).toString(2).length);
+  switch (x.op) {
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return bits(a) + bits(b) > MAX_FOLDED_BITS ? null : a * b;
+    case '**':
+      return b < 0n || (a !== 0n && a !== 1n && a !== -1n && bits(a) * b > MAX_FOLDED_BITS) ? null : a ** b;
+    case '<<':
+      return b < 0n || bits(a) + b > MAX_FOLDED_BITS ? null : a << b;
+    case '>>':
+      return b < 0n ? null : a >> b;
+    case '&':
+      return a & b;
+    case '|':
+      return a | b;
+    case '^':
+      return a ^ b;
+    default:
+      return null; // `/` makes a float; `//` and `%` by zero must raise at run time
+  }
 }
 
 function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {

@@ -1,6 +1,7 @@
 // Python's arithmetic and bitwise operators on runtime values, with Python's TypeErrors.
 import type { BinOp, UnaryOp } from '../../grammar/ast.ts';
-import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyBytes, concatBytes, repeatBytes } from '../values/bytes.ts';
+import { PyDict, PySet, PyTuple, setDifference, setIntersection, setSymmetricDifference, setUnion } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import {
   PyFloat,
@@ -19,7 +20,9 @@ import {
   type PyInt,
 } from '../values/numbers.ts';
 import { truthy } from '../values/compare.ts';
+import { printf } from '../values/printf.ts';
 import { typeName, type Value } from '../values/value.ts';
+import { getItem } from './protocols.ts';
 
 /** An int view of bools and ints (bool is an int subclass); null for anything else. */
 function asInt(v: Value): PyInt | null {
@@ -46,6 +49,8 @@ function repeat(seq: string | readonly Value[] | PyTuple, times: PyInt): Value {
   return seq instanceof PyTuple ? new PyTuple(out) : out;
 }
 
+const lookUp = (mapping: Value, key: Value) => getItem(mapping, key, false);
+
 export function binary(op: BinOp, a: Value, b: Value): Value {
   const x = asInt(a);
   const y = asInt(b);
@@ -58,6 +63,10 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
       if (typeof a === 'string' && typeof b === 'string') return a + b;
       if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
       if (a instanceof PyTuple && b instanceof PyTuple) return new PyTuple([...a.items, ...b.items]);
+      if (a instanceof PyBytes) {
+        if (b instanceof PyBytes) return concatBytes(a, b);
+        throw new PyError('TypeError', `can't concat ${typeName(b)} to bytes`);
+      }
       if (typeof a === 'string' || Array.isArray(a) || a instanceof PyTuple) {
         const t = typeName(a);
         throw new PyError('TypeError', `can only concatenate ${t} (not "${typeName(b)}") to ${t}`);
@@ -68,6 +77,8 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
       if (seq !== null && y !== null) return repeat(seq, y);
       const seqB = typeof b === 'string' || Array.isArray(b) || b instanceof PyTuple ? b : null;
       if (seqB !== null && x !== null) return repeat(seqB, x);
+      if (a instanceof PyBytes && y !== null) return repeatBytes(a, Number(y));
+      if (b instanceof PyBytes && x !== null) return repeatBytes(b, Number(x));
       break;
     }
     case '|':
@@ -77,21 +88,20 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
         for (const [k, v] of b.items()) d.set(k, v);
         return d;
       }
-      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values(), ...b.values()]);
+      if (a instanceof PySet && b instanceof PySet) return setUnion(a, b);
       break;
     case '&':
-      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values()].filter((v) => b.has(v)));
+      if (a instanceof PySet && b instanceof PySet) return setIntersection(a, b);
       break;
     case '-':
-      if (a instanceof PySet && b instanceof PySet) return new PySet([...a.values()].filter((v) => !b.has(v)));
+      if (a instanceof PySet && b instanceof PySet) return setDifference(a, b);
       break;
     case '^':
-      if (a instanceof PySet && b instanceof PySet) {
-        return new PySet([...[...a.values()].filter((v) => !b.has(v)), ...[...b.values()].filter((v) => !a.has(v))]);
-      }
+      if (a instanceof PySet && b instanceof PySet) return setSymmetricDifference(a, b);
       break;
     case '%':
-      if (typeof a === 'string') throw new PyError('TypeError', 'printf-style string formatting is not supported; use an f-string');
+      if (typeof a === 'string') return printf(a, b, lookUp);
+      if (a instanceof PyBytes) return PyBytes.fromLatin1(printf(a.latin1(), b, lookUp, true));
       break;
   }
   throw unsupported(op === '**' ? '** or pow()' : op, a, b);

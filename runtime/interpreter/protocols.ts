@@ -1,4 +1,5 @@
 // What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values.
+import { PyBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
@@ -119,6 +120,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PySet) return v.values();
   if (v instanceof PyRange) return v;
   if (v instanceof PyEnum) return v.members.values();
+  if (v instanceof PyBytes) return Array.from(v.data);
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
 }
 
@@ -165,12 +167,20 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     if (typeof object === 'string') return sliceIndexes(s, object.length).map((i) => object[i]).join('');
     if (Array.isArray(object)) return sliceIndexes(s, object.length).map((i) => object[i]);
     if (object instanceof PyTuple) return new PyTuple(sliceIndexes(s, object.items.length).map((i) => object.items[i]));
+    if (object instanceof PyBytes) return new PyBytes(Uint8Array.from(sliceIndexes(s, object.data.length), (i) => object.data[i]));
     throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
   }
   const i = index as Value;
   if (Array.isArray(object)) return object[normalizeIndex(i, object.length, 'list')];
   if (typeof object === 'string') return object[normalizeIndex(i, object.length, 'string')];
   if (object instanceof PyTuple) return object.items[normalizeIndex(i, object.items.length, 'tuple')];
+  if (object instanceof PyBytes) {
+    if (typeof i !== 'number' && typeof i !== 'bigint' && typeof i !== 'boolean') throw new PyError('TypeError', `byte indices must be integers or slices, not ${typeName(i)}`);
+    const n = Number(i);
+    const k = n < 0 ? n + object.data.length : n;
+    if (k < 0 || k >= object.data.length) throw new PyError('IndexError', 'index out of range');
+    return object.data[k];
+  }
   if (object instanceof PyDict) {
     const v = object.get(i);
     if (v === undefined) throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
@@ -221,8 +231,20 @@ export function contains(container: Value, item: Value, equals: (a: Value, b: Va
     return container.includes(item);
   }
   if (container instanceof PyDict || container instanceof PySet) return container.has(item);
+  if (container instanceof PyBytes) return bytesContain(container, item);
   for (const v of iterate(container)) if (equals(v, item)) return true;
   return false;
+}
+
+/** `x in b`: an int is looked up as a byte, bytes as a run of bytes. */
+function bytesContain(b: PyBytes, item: Value): boolean {
+  if (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean') {
+    const n = Number(item);
+    if (n < 0 || n > 255) throw new PyError('ValueError', 'byte must be in range(0, 256)');
+    return b.data.includes(n);
+  }
+  if (item instanceof PyBytes) return b.latin1().includes(item.latin1());
+  throw new PyError('TypeError', `a bytes-like object is required, not '${typeName(item)}'`);
 }
 
 /** The length `len()` reports. */
@@ -233,5 +255,6 @@ export function length(v: Value): number {
   if (v instanceof PyDict || v instanceof PySet) return v.size;
   if (v instanceof PyRange) return v.length;
   if (v instanceof PyEnum) return v.members.size;
+  if (v instanceof PyBytes) return v.data.length;
   throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
 }

@@ -1,4 +1,5 @@
 // Truthiness, equality and ordering with Python's rules.
+import { PyBytes, compareBytes } from './bytes.ts';
 import { PyError } from './errors.ts';
 import { PyDict, PySet, PyTuple } from './containers.ts';
 import { PyFloat } from './numbers.ts';
@@ -28,6 +29,7 @@ export function truthy(v: Value): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof PyTuple) return v.items.length > 0;
   if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
+  if (v instanceof PyBytes) return v.data.length > 0;
   return true;
 }
 
@@ -52,6 +54,7 @@ export function equals(a: Value, b: Value): boolean {
     for (const v of a.values()) if (!b.has(v)) return false;
     return true;
   }
+  if (a instanceof PyBytes && b instanceof PyBytes) return compareBytes(a, b) === 0;
   return false; // other objects: identity, already checked
 }
 
@@ -78,6 +81,7 @@ export function compare(op: Order, a: Value, b: Value): boolean {
     return test(op, seqA.length, seqB.length);
   }
   if (a instanceof PySet && b instanceof PySet) return setCompare(op, a, b);
+  if (a instanceof PyBytes && b instanceof PyBytes) return test(op, compareBytes(a, b), 0);
   throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 }
 

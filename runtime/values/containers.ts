@@ -1,9 +1,10 @@
 // Python's tuple, dict and set. (A list is a plain JS array.) Dicts and sets hash their keys
 // the way Python does: 1, 1.0 and True are one key; -0.0 and 0 are one key; a tuple is hashed
 // by its items; lists, dicts and sets cannot be keys.
+import { PyBytes } from './bytes.ts';
 import { PyError } from './errors.ts';
 import { PyFloat } from './numbers.ts';
-import { cpythonSetOrder } from './set-order.ts';
+import { IntSetTable, intHash } from './set-order.ts';
 import { typeName, type Value } from './value.ts';
 
 export class PyTuple {
@@ -15,6 +16,7 @@ export type HashKey = string | number | bigint | boolean | null | object;
 
 const TUPLE = '\u0000t';
 const ESCAPED = '\u0000s';
+const BYTES = '\u0000b';
 
 export function hashKey(v: Value): HashKey {
   if (typeof v === 'string') return v.startsWith('\u0000') ? ESCAPED + v : v;
@@ -26,6 +28,7 @@ export function hashKey(v: Value): HashKey {
     if (Number.isInteger(x) && !Number.isSafeInteger(x)) return BigInt(x); // equal to that big int
     return x;
   }
+  if (v instanceof PyBytes) return BYTES + v.latin1();
   if (v instanceof PyTuple) return TUPLE + JSON.stringify(v.items.map(keyText));
   if (v instanceof PySet && v.frozen) return '\u0000f' + JSON.stringify([...v.values()].map(keyText).sort());
   if (Array.isArray(v) || v instanceof PyDict || v instanceof PySet) {
@@ -89,7 +92,9 @@ export class PySet {
   frozen = false;
 
   private readonly members = new Map<HashKey, Value>();
-  /** The iteration order, replayed once per change rather than on every iteration. */
+  /** CPython's table while every member ever added was int-like; then insertion order rules. */
+  private table: IntSetTable | null = new IntSetTable();
+  /** The iteration order, computed once per change rather than on every iteration. */
   private order: Value[] | null = null;
 
   constructor(items: Iterable<Value> = []) {
@@ -105,24 +110,102 @@ export class PySet {
   }
 
   add(v: Value): void {
-    const h = hashKey(v);
-    if (this.members.has(h)) return;
-    this.members.set(h, v);
+    const k = hashKey(v);
+    if (this.members.has(k)) return;
+    this.members.set(k, v);
     this.order = null;
+    if (this.table) {
+      const h = intHash(v);
+      if (h === null) this.table = null;
+      else this.table.add(k, v, h);
+    }
   }
 
   delete(v: Value): boolean {
-    const removed = this.members.delete(hashKey(v));
-    if (removed) this.order = null;
+    const k = hashKey(v);
+    const removed = this.members.delete(k);
+    if (removed) {
+      this.order = null;
+      this.table?.discard(k, intHash(v)!);
+    }
     return removed;
+  }
+
+  /**
+   * Adds every member of `other` the way CPython's set_update does for a set argument (which can
+   * lay the table out differently from adding them one by one).
+   */
+  update(other: Iterable<Value> | PyDict): void {
+    if (other === this) return;
+    if (other instanceof PySet && other.size === 0) return;
+    if (other instanceof PySet && this.table && other.table) {
+      this.table.merge(other.table, (k) => this.members.has(k as HashKey));
+      for (const [k, v] of other.members) if (!this.members.has(k)) this.members.set(k, v);
+      this.order = null;
+      return;
+    }
+    if (other instanceof PyDict) this.table?.reserve(other.size);
+    for (const v of other instanceof PyDict ? other.keys() : other) this.add(v);
+  }
+
+  /** `s.clear()`: empty, with a fresh table (no dummies left behind). */
+  clear(): void {
+    this.members.clear();
+    this.table = new IntSetTable();
+    this.order = null;
   }
 
   /** Members in the order CPython iterates them (its table order for ints), else insertion order. */
   values(): IterableIterator<Value> {
-    if (this.order === null) {
-      const members = [...this.members.values()];
-      this.order = cpythonSetOrder(members) ?? members;
-    }
+    this.order ??= this.table ? this.table.order() : [...this.members.values()];
     return this.order[Symbol.iterator]();
   }
+
+  [Symbol.iterator](): IterableIterator<Value> {
+    return this.values();
+  }
+}
+
+/** set(x), frozenset(x), s.copy(): a new set filled as CPython's set_update fills it. */
+export function setOf(items: Iterable<Value> | PyDict): PySet {
+  const s = new PySet();
+  s.update(items);
+  return s;
+}
+
+/** `a | b`, `a.union(b, ...)`: a copy of `a`, then each other added. */
+export function setUnion(a: PySet, ...others: (Iterable<Value> | PyDict)[]): PySet {
+  const out = setOf(a);
+  for (const o of others) if (o !== a) out.update(o);
+  return out;
+}
+
+/** `a & b`: CPython walks the smaller set (the right one on a tie) and keeps what the other has. */
+export function setIntersection(a: PySet, b: PySet): PySet {
+  if (a === b) return setOf(a);
+  const [big, small] = b.size > a.size ? [b, a] : [a, b];
+  const out = new PySet();
+  for (const v of small.values()) if (big.has(v)) out.add(v);
+  return out;
+}
+
+/** `a - b`: a copy with b's members discarded when `a` is much larger, else a filtered walk of `a`. */
+export function setDifference(a: PySet, b: PySet): PySet {
+  if (a.size >> 2 > b.size) {
+    const out = setOf(a);
+    for (const v of b.values()) out.delete(v);
+    return out;
+  }
+  const out = new PySet();
+  for (const v of a.values()) if (!b.has(v)) out.add(v);
+  return out;
+}
+
+/** `a ^ b`: a copy of `b`, then each member of `a` toggled. */
+export function setSymmetricDifference(a: PySet, b: PySet): PySet {
+  const out = setOf(b);
+  for (const v of a.values()) {
+    if (!out.delete(v)) out.add(v);
+  }
+  return out;
 }
