@@ -178,25 +178,53 @@ export class PyClass implements PyObject {
   }
 }
 
+class RareFields {
+  walk: WalkState | null = null;
+  returns: Value[] | null = null;
+  exception: PyException | null = null;
+}
+
 export class PyInstance implements PyObject {
   /** Attribute values by the class's slots (`cls.slots`); a hole is an attribute not set. */
-  readonly values: (Value | undefined)[] = [];
+  readonly values: (Value | undefined)[];
   /** A node's edges, both directions, in creation order. */
   edges: PyInstance[] | null = null;
   /** An edge's ends; `undirected` for `<++>` edges (still stored source → target). */
   source: PyInstance | null = null;
   target: PyInstance | null = null;
   undirected = false;
-  /** A walker's traversal state while it walks. */
-  walk: WalkState | null = null;
-  /** A walker's ability return values from its latest spawn (Jac Cloud's `returns`). */
-  returns: Value[] | null = null;
   /** The number of the latest edge-reference hop that reached it (see graph.ts). */
   mark = 0;
+  /** What only walkers and exceptions carry, kept aside so that nodes stay small. */
+  private rare: RareFields | null = null;
+
+  /** A walker's traversal state while it walks. */
+  get walk(): WalkState | null {
+    return this.rare === null ? null : this.rare.walk;
+  }
+  set walk(v: WalkState | null) {
+    (this.rare ??= new RareFields()).walk = v;
+  }
+
+  /** A walker's ability return values from its latest spawn (Jac Cloud's `returns`). */
+  get returns(): Value[] | null {
+    return this.rare === null ? null : this.rare.returns;
+  }
+  set returns(v: Value[] | null) {
+    (this.rare ??= new RareFields()).returns = v;
+  }
+
   /** For an instance of a class deriving from an exception: the exception it raises as. */
-  exception: PyException | null = null;
+  get exception(): PyException | null {
+    return this.rare === null ? null : this.rare.exception;
+  }
+  set exception(v: PyException | null) {
+    (this.rare ??= new RareFields()).exception = v;
+  }
 
   constructor(readonly cls: PyClass) {
+    // Sized to the class's slots: an empty array would grow a 17-slot store on the first write.
+    this.values = new Array(cls.slots.size);
     if (cls.kind === 'node') this.edges = [];
   }
 

@@ -26,6 +26,15 @@ export function nodesOf(v: Value, what: string): PyInstance[] {
   throw new PyError('TypeError', `${what} takes a node or a list of nodes`);
 }
 
+/**
+ * Adds an edge to a node's list. A first edge gets an array of exactly one slot: most nodes
+ * are leaves with one edge, and `push` on an empty array would reserve seventeen.
+ */
+export function addEdge(node: PyInstance, edge: PyInstance): void {
+  if (node.edges!.length === 0) node.edges = [edge];
+  else node.edges!.push(edge);
+}
+
 /** `L ++> R` and the other connect forms. Returns what 0.8.0 returns: R as a list, or L for `<++`. */
 export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () => PyInstance): Value[] {
   const ls = nodesOf(left, 'connect');
@@ -36,8 +45,8 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
       edge.source = dir === 'in' ? r : l;
       edge.target = dir === 'in' ? l : r;
       edge.undirected = dir === 'any';
-      edge.source.edges!.push(edge);
-      edge.target.edges!.push(edge);
+      addEdge(edge.source, edge);
+      addEdge(edge.target, edge);
     }
   }
   return dir === 'in' ? ls : rs;
