@@ -3,6 +3,7 @@
 // Python prints a character as is when it is "printable": not a control, format, surrogate,
 // private-use or unassigned character, and not a separator other than the space.
 const notPrintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+export const isPrintableChar = (ch: string): boolean => ch === ' ' || !notPrintable.test(ch);
 
 function escape(ch: string): string {
   const code = ch.codePointAt(0)!;
@@ -20,7 +21,7 @@ export function strRepr(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (ch !== ' ' && notPrintable.test(ch)) out += escape(ch);
+    else if (!isPrintableChar(ch)) out += escape(ch);
     else out += ch;
   }
   return out + quote;

@@ -1,6 +1,7 @@
 // Python's character classes and case mappings where JavaScript's differ: whitespace, line
 // boundaries, title case, case folding, numeric characters. CPython 3.12 uses Unicode 15.0; the
 // JS engine may know newer characters, which are excluded where it matters (digits).
+import { isPrintableChar } from './strings.ts';
 
 /** What str.isspace(), split() and strip() treat as whitespace; JS's \s also has U+FEFF and lacks \x1c-\x1f and \x85. */
 export function isSpace(ch: string): boolean {
@@ -128,11 +129,9 @@ export const isDigit = (s: string): boolean => digitRun.test(s);
 export const isNumeric = (s: string): boolean => numericRun.test(s);
 export const isIdentifier = (s: string): boolean => /^[\p{XID_Start}_]\p{XID_Continue}*$/u.test(s);
 
-// Python prints a character as is when it is not a control, format, surrogate, private-use or
-// unassigned character, and not a separator other than the space (as strings.ts's repr).
-const unprintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+/** str.isprintable(): every character is one repr shows as is (see isPrintableChar). */
 export const isPrintable = (s: string): boolean => {
-  for (const ch of s) if (ch !== ' ' && unprintable.test(ch)) return false;
+  for (const ch of s) if (!isPrintableChar(ch)) return false;
   return true;
 };
 

@@ -3,22 +3,12 @@
 // message of the exception it raised); the expressions are valid Jac and Python alike.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runModule } from '../../runtime/interpreter/run.ts';
 import { PyBytes, bytesRepr, decode, encode } from '../../runtime/values/bytes.ts';
 import { equals, truthy } from '../../runtime/values/compare.ts';
 import { hashKey } from '../../runtime/values/containers.ts';
 import { PyError } from '../../runtime/values/errors.ts';
-import { parseOk } from '../helpers/ast.ts';
+import { evaluate } from '../helpers/evaluate.ts';
 
-/** Runs each expression in one Jac program, returning what it printed for each. */
-function evaluate(expressions: string[]): string[] {
-  const body = expressions.map((e) => `    try { print(repr(${e})); } except Exception as e { print("!" + str(e)); }`);
-  let out = '';
-  const result = runModule(parseOk(`with entry {\n${body.join('\n')}\n}\n`, 'bytes.jac'), (text) => (out += text));
-  assert.is(result.error, null);
-  assert.is(result.unsupported, null);
-  return out.split('\n').slice(0, -1);
-}
 
 const cases: [string, string][] = [
   ["b\"bytes\"", "b'bytes'"],

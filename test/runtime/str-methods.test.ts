@@ -3,17 +3,8 @@
 // are valid Jac and Python alike.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runModule } from '../../runtime/interpreter/run.ts';
-import { parseOk } from '../helpers/ast.ts';
+import { evaluate } from '../helpers/evaluate.ts';
 
-function evaluate(expressions: string[]): string[] {
-  const body = expressions.map((e) => `    try { print(repr(${e})); } except Exception as e { print("!" + str(e)); }`);
-  let out = '';
-  const result = runModule(parseOk(`with entry {\n${body.join('\n')}\n}\n`, 'str.jac'), (text) => (out += text));
-  assert.is(result.error, null);
-  assert.is(result.unsupported, null);
-  return out.split('\n').slice(0, -1);
-}
 
 const cases: [string, string][] = [
   ["\"a\\nb\\r\\nc\\rd\\x0be\\x0cf\\x1cg\\x85h\\u2028i\".splitlines()", "['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i']"],
