@@ -5,6 +5,7 @@ import { PyError, PyException, type PyExceptionClass } from '../values/errors.ts
 import { repr } from '../values/repr.ts';
 import type { PyObject, Value } from '../values/value.ts';
 import { PyFunction } from './callables.ts';
+import type { GraphTracker } from './tracking.ts';
 
 export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
 
@@ -181,6 +182,7 @@ export class PyClass implements PyObject {
 class RareFields {
   walk: WalkState | null = null;
   returns: Value[] | null = null;
+  pendingLoad: (() => void) | null = null;
   exception: PyException | null = null;
 }
 
@@ -195,7 +197,10 @@ export class PyInstance implements PyObject {
   undirected = false;
   /** The number of the latest edge-reference hop that reached it (see graph.ts). */
   mark = 0;
-  /** What only walkers and exceptions carry, kept aside so that nodes stay small. */
+  /** The persistent graph it belongs to (tracking.ts), and its id there. */
+  graph: GraphTracker | null = null;
+  id: string | null = null;
+  /** What only walkers, roots and exceptions carry, kept aside so that nodes stay small. */
   private rare: RareFields | null = null;
 
   /** A walker's traversal state while it walks. */
@@ -212,6 +217,14 @@ export class PyInstance implements PyObject {
   }
   set returns(v: Value[] | null) {
     (this.rare ??= new RareFields()).returns = v;
+  }
+
+  /** A root whose stored graph is read in on first use (once the program's types exist). */
+  get pendingLoad(): (() => void) | null {
+    return this.rare === null ? null : this.rare.pendingLoad;
+  }
+  set pendingLoad(v: (() => void) | null) {
+    (this.rare ??= new RareFields()).pendingLoad = v;
   }
 
   /** For an instance of a class deriving from an exception: the exception it raises as. */
@@ -236,6 +249,7 @@ export class PyInstance implements PyObject {
 
   set(name: string, value: Value): void {
     this.values[this.cls.slotFor(name)] = value;
+    if (this.graph !== null) this.graph.touch(this);
   }
 
   pyTypeName(): string {

@@ -16,7 +16,10 @@ export const isEdge = (v: Value): v is PyInstance => v instanceof PyInstance && 
 
 /** A node, or every node of a list (the operands of connect and edge references). */
 export function nodesOf(v: Value, what: string): PyInstance[] {
-  if (isNode(v)) return [v];
+  if (isNode(v)) {
+    if (v.pendingLoad !== null) loadNow(v);
+    return [v];
+  }
   if (Array.isArray(v)) {
     return v.map((x) => {
       if (!isNode(x)) throw new PyError('TypeError', `${what} takes nodes, not ${x instanceof PyInstance ? x.cls.name : typeof x}`);
@@ -35,6 +38,13 @@ export function addEdge(node: PyInstance, edge: PyInstance): void {
   else node.edges!.push(edge);
 }
 
+/** Reads in a stored root's graph, the first time the program reaches it. */
+function loadNow(root: PyInstance): void {
+  const load = root.pendingLoad!;
+  root.pendingLoad = null;
+  load();
+}
+
 /** `L ++> R` and the other connect forms. Returns what 0.8.0 returns: R as a list, or L for `<++`. */
 export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () => PyInstance): Value[] {
   const ls = nodesOf(left, 'connect');
@@ -47,6 +57,14 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
       edge.undirected = dir === 'any';
       addEdge(edge.source, edge);
       addEdge(edge.target, edge);
+      const graph = l.graph ?? r.graph;
+      if (graph !== null) {
+        // Connected to a stored node: the edge, and whatever the other end brings, are stored too.
+        if (l.graph !== null && r.graph !== null && l.graph !== r.graph) throw new PyError('ValueError', "cannot connect nodes of two different roots' graphs");
+        graph.adopt(edge);
+        graph.touch(l);
+        graph.touch(r);
+      }
     }
   }
   return dir === 'in' ? ls : rs;
@@ -159,13 +177,19 @@ export function destroyEdge(e: PyInstance): void {
     if (!end?.edges) continue;
     const i = end.edges.indexOf(e);
     if (i !== -1) end.edges.splice(i, 1);
+    end.graph?.touch(end);
   }
+  e.graph?.remove(e);
 }
 
 /** `del node`: the node goes, with all its edges. */
 export function destroy(v: Value): void {
   if (isEdge(v)) destroyEdge(v);
-  else if (isNode(v)) for (const e of [...v.edges!]) destroyEdge(e);
+  else if (isNode(v)) {
+    if (v.pendingLoad !== null) loadNow(v);
+    for (const e of [...v.edges!]) destroyEdge(e);
+    v.graph?.remove(v);
+  }
 }
 
 /** `xs(?f == 1)` / ``xs(`?T: f == 1)``: the items passing the type and field tests. */

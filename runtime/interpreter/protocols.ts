@@ -48,7 +48,11 @@ export function getAttribute(object: Value, name: string): Value {
   // The hot path first: a field of a node, edge, walker or obj.
   if (object instanceof PyInstance) {
     const field = object.get(name);
-    if (field !== undefined) return field;
+    if (field !== undefined) {
+      // A stored node's list or dict may be changed in place after this read: re-encode it.
+      if (object.graph !== null && typeof field === 'object' && field !== null) object.graph.touch(object);
+      return field;
+    }
   }
   if ((object instanceof PyType || object instanceof PyExceptionClass) && name === '__name__') return object.name;
   if (object instanceof PyType) {

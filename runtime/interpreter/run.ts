@@ -22,6 +22,10 @@ export interface RunOptions {
   maxMillis?: number;
   /** Keep each walker's ability return values in its `returns` (default false). */
   collectReturns?: boolean;
+  /** The root to run against (a stored one); a fresh, empty root by default. */
+  root?: PyInstance;
+  /** Told how to find the program's types by name (to read a stored graph into them). */
+  bindTypes?: (resolve: (name: string) => Value | undefined) => void;
 }
 
 /** How a run ended when it did not end normally. */
@@ -57,7 +61,7 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
   const maxMillis = options.maxMillis ?? 60_000;
   const deadline = Date.now() + maxMillis;
   let steps = 0;
-  const root = new PyInstance(RootClass);
+  const root = options.root ?? new PyInstance(RootClass);
   const reports: Value[] = [];
   const handling: PyError[] = [];
   const tick = () => {
@@ -121,6 +125,8 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
   try {
     main = compileModule(module, file, true);
     exec = main.exec;
+    const globals = main.globals;
+    options.bindTypes?.((name) => globals.get(name));
   } catch (e) {
     if (e instanceof LoadError) return result(null, { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span });
     if (!(e instanceof NotSupported) || !e.span) throw e;

@@ -1,0 +1,46 @@
+// Which nodes and edges of a persistent graph a run changed, so a commit writes only those.
+// An instance belongs to a graph once it is connected to a node that does (the root always
+// does), as Jac Cloud persists a node once it is connected to a persisted one. Field writes,
+// reads of container fields (which the program may then change in place), connects and deletes
+// mark instances dirty; the store re-encodes only the dirty ones.
+import { newId } from '../store/ids.ts';
+import type { PyInstance } from './archetypes.ts';
+import { GenericEdge, RootClass } from './graph.ts';
+
+export class GraphTracker {
+  /** Instances created or changed since the last commit, in the order they were marked. */
+  readonly dirty = new Set<PyInstance>();
+  /** Ids of instances deleted since the last commit. */
+  readonly deleted = new Set<string>();
+
+  touch(i: PyInstance): void {
+    this.dirty.add(i);
+  }
+
+  /**
+   * Makes `start` and everything connected to it part of this graph (a subgraph built apart and
+   * then connected joins as a whole).
+   */
+  adopt(start: PyInstance): void {
+    const stack = [start];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (i.graph === this) continue;
+      if (i.graph !== null) throw new Error(`${i.cls.name} already belongs to another root's graph`);
+      i.graph = this;
+      i.id ??= newId(i.cls.kind === 'edge' ? 'e' : 'n', i.cls === GenericEdge ? '' : i.cls.name);
+      this.dirty.add(i);
+      if (i.edges) for (const e of i.edges) stack.push(e);
+      if (i.source) stack.push(i.source);
+      if (i.target) stack.push(i.target);
+    }
+  }
+
+  /** `del` of a node or edge of this graph. */
+  remove(i: PyInstance): void {
+    if (i.cls === RootClass) return; // `del root` removes its edges; the root stays
+    this.dirty.delete(i);
+    if (i.id !== null) this.deleted.add(i.id);
+    i.graph = null;
+  }
+}

@@ -1,0 +1,148 @@
+// One root's graph between the store and the interpreter: reads its records into nodes and
+// edges of the program's types, and turns what a run changed into one GraphChange.
+import type { Value } from '../values/value.ts';
+import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
+import { GenericEdge, RootClass } from '../interpreter/graph.ts';
+import { GraphTracker } from '../interpreter/tracking.ts';
+import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
+import { parseId } from './ids.ts';
+import { type GraphChange, type GraphRecord, type Json, type Store, StoreError } from './store.ts';
+
+/** Jac Cloud's super root: the root `jac-serve run --data` runs against. */
+export const SUPER_ROOT_ID = 'n::000000000000000000000000';
+
+export type TypeResolver = (name: string) => Value | undefined;
+
+export class PersistentGraph {
+  readonly tracker = new GraphTracker();
+  readonly root: PyInstance;
+  /** Edge ids a node lists whose records could not be read (type gone): kept, not dropped. */
+  private readonly unreadEdges = new WeakMap<PyInstance, string[]>();
+  private resolveType: TypeResolver | null = null;
+
+  private constructor(
+    readonly store: Store,
+    readonly rootId: string,
+    private records: GraphRecord[] | null,
+  ) {
+    this.root = new PyInstance(RootClass);
+    this.root.id = rootId;
+    this.root.graph = this.tracker;
+    if (records === null) this.tracker.touch(this.root); // a new root: its record is written first
+    else this.root.pendingLoad = () => this.materialize();
+  }
+
+  /** Fetches a root's records; nodes are made from them when the program first reaches the root. */
+  static async open(store: Store, rootId: string): Promise<PersistentGraph> {
+    return new PersistentGraph(store, rootId, await store.loadGraph(rootId));
+  }
+
+  /** Where the program's types come from (its module globals), once they exist. */
+  bindTypes(resolve: TypeResolver): void {
+    this.resolveType = resolve;
+  }
+
+  /** Makes the nodes and edges now, rather than on first use. */
+  loadNow(): void {
+    const load = this.root.pendingLoad;
+    this.root.pendingLoad = null;
+    load?.();
+  }
+
+  private materialize(): void {
+    const records = this.records ?? [];
+    this.records = null;
+    const resolve = this.resolveType ?? (() => undefined);
+    const byId = new Map<string, PyInstance>([[this.rootId, this.root]]);
+    const file = `${this.store.location} (root ${this.rootId})`;
+    // First every instance, so that references between them resolve; then their contents.
+    for (const r of records) {
+      if (r.id === this.rootId) continue;
+      const cls = this.classOf(r.id, resolve);
+      if (!cls) continue; // its type is gone from the program: the record stays in the store as it is
+      const inst = new PyInstance(cls);
+      inst.id = r.id;
+      inst.graph = this.tracker;
+      byId.set(r.id, inst);
+    }
+    const cx: DecodeContext = { resolveType: (name) => resolveQualified(resolve, name), resolveRef: (id) => byId.get(id), file };
+    for (const r of records) {
+      const inst = byId.get(r.id);
+      if (!inst) continue;
+      if (inst.cls.kind === 'edge') {
+        const source = byId.get(r.source ?? '');
+        const target = byId.get(r.target ?? '');
+        if (!source || !target) {
+          byId.delete(r.id); // an end's type is gone: the edge is kept in the store, not shown
+          continue;
+        }
+        inst.source = source;
+        inst.target = target;
+        inst.undirected = r.undirected === true;
+      }
+      for (const [name, j] of Object.entries(r.fields)) inst.values[inst.cls.slotFor(name)] = decodeValue(j, cx);
+    }
+    for (const r of records) {
+      const inst = byId.get(r.id);
+      if (!inst || inst.cls.kind !== 'node') continue;
+      const unread: string[] = [];
+      for (const id of r.edges ?? []) {
+        const e = byId.get(id);
+        if (e) inst.edges!.push(e);
+        else unread.push(id);
+      }
+      if (unread.length > 0) this.unreadEdges.set(inst, unread);
+    }
+  }
+
+  private classOf(id: string, resolve: TypeResolver): PyClass | null {
+    const parts = parseId(id);
+    if (!parts) throw new StoreError(`${this.store.location}: root ${this.rootId} has a record with a malformed id ${JSON.stringify(id)}`, 'JAC_STORE_CORRUPT');
+    const kind = parts.kind === 'n' ? 'node' : parts.kind === 'e' ? 'edge' : null;
+    if (parts.type === '') return kind === 'edge' ? GenericEdge : null;
+    const cls = resolveQualified(resolve, parts.type);
+    return cls instanceof PyClass && cls.kind === kind ? cls : null;
+  }
+
+  /** What changed since the last call, encoded now (later changes go in the next one). */
+  takeChanges(): GraphChange {
+    const upserts = [...this.tracker.dirty].map((i) => this.encode(i));
+    const deletes = [...this.tracker.deleted];
+    this.tracker.dirty.clear();
+    this.tracker.deleted.clear();
+    return { upserts, deletes };
+  }
+
+  /** Commits what changed; resolves once it is on disk. */
+  commit(): Promise<void> {
+    if (this.root.pendingLoad !== null) return Promise.resolve(); // never read: nothing changed
+    const change = this.takeChanges();
+    if (change.upserts.length === 0 && change.deletes.length === 0) return Promise.resolve();
+    return this.store.commitGraph(this.rootId, change);
+  }
+
+  private encode(i: PyInstance): GraphRecord {
+    const fields: Record<string, Json> = {};
+    for (const [name, slot] of i.cls.slots) {
+      const v = i.values[slot];
+      if (v !== undefined) fields[name] = encodeValue(v, `${i.cls.name}.${name}`);
+    }
+    const record: GraphRecord = { id: i.id!, fields };
+    if (i.cls.kind === 'edge') {
+      record.source = i.source!.id!;
+      record.target = i.target!.id!;
+      if (i.undirected) record.undirected = true;
+    } else {
+      record.edges = [...i.edges!.map((e) => e.id!), ...(this.unreadEdges.get(i) ?? [])];
+    }
+    return record;
+  }
+}
+
+/** `Outer.Inner` → the program's `Outer`, then its attribute `Inner`. */
+function resolveQualified(resolve: TypeResolver, name: string): Value | undefined {
+  const [first, ...rest] = name.split('.');
+  let v = resolve(first);
+  for (const part of rest) v = v instanceof PyClass ? v.lookup(part) : undefined;
+  return v;
+}
