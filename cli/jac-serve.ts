@@ -2,7 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
-import { runFile } from './run.ts';
+import { runFile, runFileWithData } from './run.ts';
 import { UsageError } from './files.ts';
 
 function fail(error: unknown): never {
@@ -35,11 +35,14 @@ await yargs(hideBin(process.argv))
       y
         .positional('file', { type: 'string', demandOption: true, describe: 'the .jac file' })
         .option('max-steps', { type: 'number', default: 50_000_000, describe: 'loop iterations and ability runs allowed' })
-        .option('max-seconds', { type: 'number', default: 60, describe: 'wall-clock time allowed' }),
-    (argv) => {
+        .option('max-seconds', { type: 'number', default: 60, describe: 'wall-clock time allowed' })
+        .option('data', { type: 'string', describe: 'a data dir: run against its stored graph and save what the run changes' }),
+    async (argv) => {
       try {
         const streams = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
-        process.exitCode = runFile(argv.file as string, streams, { maxSteps: argv.maxSteps, maxMillis: argv.maxSeconds * 1000 });
+        const options = { maxSteps: argv.maxSteps, maxMillis: argv.maxSeconds * 1000 };
+        const file = argv.file as string;
+        process.exitCode = argv.data ? await runFileWithData(file, argv.data, streams, options) : runFile(file, streams, options);
       } catch (error) {
         fail(error);
       }

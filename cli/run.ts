@@ -3,6 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { codeFrame, formatDiagnostic, parse } from '../grammar/index.ts';
 import { runModule, type RunOptions } from '../runtime/interpreter/run.ts';
+import { LowStore } from '../runtime/store/lowdb-store.ts';
+import { PersistentGraph, SUPER_ROOT_ID } from '../runtime/store/persistent-graph.ts';
+import { StoreError } from '../runtime/store/store.ts';
 import { UsageError } from './files.ts';
 
 export interface RunStreams {
@@ -35,4 +38,42 @@ export function runFile(file: string, streams: RunStreams, options: RunOptions =
   if (error.span) streams.err(codeFrame(source, error.span) + '\n');
   for (const name of error.trace) streams.err(`  in ${name}\n`);
   return 1;
+}
+
+/**
+ * `jac-serve run --data DIR file.jac`: runs against the data dir's root (Jac Cloud's super root),
+ * so a second run sees the graph the first one left. What the run changed is committed when it
+ * ends, also when it ends in an error (as Jac Cloud commits a failed request's changes).
+ */
+export async function runFileWithData(file: string, dataDir: string, streams: RunStreams, options: RunOptions = {}): Promise<number> {
+  let store: LowStore;
+  try {
+    store = await LowStore.open(dataDir);
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  }
+  try {
+    const graph = await PersistentGraph.open(store, SUPER_ROOT_ID);
+    let status: number;
+    try {
+      status = runFile(file, streams, { ...options, root: graph.root, bindTypes: (resolve) => graph.bindTypes(resolve) });
+    } catch (e) {
+      if (e instanceof StoreError) throw new UsageError(e.message);
+      throw e;
+    }
+    try {
+      await graph.commit();
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      streams.err(`${file}: the graph was not saved: ${e.message}\n`);
+      return 1;
+    }
+    return status;
+  } catch (e) {
+    if (e instanceof StoreError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    await store.close();
+  }
 }

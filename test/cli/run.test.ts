@@ -77,4 +77,25 @@ test('a missing file is a usage error', () => {
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('run --data: a second run sees the graph the first left; a damaged data file stops the run with its name', () => {
+  const program = [
+    'node Visit { has n: int; }',
+    'with entry {',
+    '    seen = [root -->];',
+    '    root ++> Visit(n=len(seen) + 1);',
+    '    print([v.n for v in [root -->]]);',
+    '}',
+  ].join('\n');
+  writeFileSync(join(dir, 'visits.jac'), program);
+  assert.equal(run('--data', 'store', 'visits.jac'), { code: 0, stdout: '[1]\n', stderr: '' });
+  assert.equal(run('--data', 'store', 'visits.jac'), { code: 0, stdout: '[1, 2]\n', stderr: '' });
+  assert.equal(run('visits.jac'), { code: 0, stdout: '[1]\n', stderr: '' }, 'without --data, a fresh root');
+  const file = join(dir, 'store', 'roots', '000000000000000000000000.json');
+  writeFileSync(file, readFileSync(file, 'utf8').slice(0, 30));
+  const broken = run('--data', 'store', 'visits.jac');
+  assert.is(broken.code, 1);
+  assert.is(broken.stdout, '', 'nothing runs on a graph that did not load');
+  assert.match(broken.stderr, /^jac-serve: .*store\/roots\/000000000000000000000000\.json:1:31: not valid JSON/);
+});
+
 test.run();
