@@ -54,92 +54,158 @@ export interface RunResult {
 /** Not a Python exception: a program cannot catch running out of budget. */
 class BudgetExhausted extends Error {}
 
-/** Runs `module`'s top-level code; everything it prints goes to `write`. `file` is where the
- * module was read from: its imports are resolved next to it. */
-export function runModule(module: A.Module, write: (text: string) => void, options: RunOptions = {}, file = '<input>'): RunResult {
-  const maxSteps = options.maxSteps ?? 50_000_000;
-  const maxMillis = options.maxMillis ?? 60_000;
-  const deadline = Date.now() + maxMillis;
-  let steps = 0;
-  const root = options.root ?? new PyInstance(RootClass);
-  const reports: Value[] = [];
-  const handling: PyError[] = [];
-  const tick = () => {
-    if (++steps > maxSteps) throw new BudgetExhausted(`step budget exhausted after ${maxSteps.toLocaleString('en')} steps`);
-    if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${maxMillis} ms`);
-  };
-  const loaded = new Map<string, { name: string; run(): Map<string, Value> }>();
+/** The limits of one run: its steps (loop iterations, ability runs) and wall-clock time. */
+export interface Budget {
+  maxSteps?: number;
+  maxMillis?: number;
+}
+
+/** How one run against a loaded program ended. */
+export interface Outcome<T> {
+  /** What `body` returned, when it ended normally. */
+  value: T | null;
+  error: RunError | null;
+  reports: Value[];
+}
+
+/**
+ * A compiled program: its modules compiled once, their globals kept. Each run (the module's own
+ * top-level code, or a walker spawned for a request) gets its root, its reports and its budget;
+ * runs are synchronous, so one never sees another's.
+ */
+export class Program {
+  private readonly runtimes: Runtime[] = [];
+  private readonly handling: PyError[] = [];
+  private readonly loaded = new Map<string, { name: string; run(): Map<string, Value> }>();
+  private main: { globals: Map<string, Value>; exec: Exec } | null = null;
+
+  private constructor(
+    private readonly write: (text: string) => void,
+    private readonly collectReturns: boolean,
+  ) {}
+
+  /**
+   * Compiles `module` (read from `file`; its imports resolve next to it) and the modules it
+   * imports. A construct the interpreter cannot run, or an import it cannot satisfy, is a
+   * diagnostic instead of a program.
+   */
+  static compile(module: A.Module, file: string, write: (text: string) => void, options: { collectReturns?: boolean } = {}): Program | Diagnostic {
+    const program = new Program(write, options.collectReturns ?? false);
+    try {
+      program.main = program.compileModule(module, file, true);
+      return program;
+    } catch (e) {
+      if (e instanceof LoadError) return { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span };
+      if (!(e instanceof NotSupported) || !e.span) throw e;
+      return { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span };
+    }
+  }
+
+  /** The main module's globals (its archetypes, walkers, functions), as its code left them. */
+  get globals(): Map<string, Value> {
+    return this.main!.globals;
+  }
+
+  /** Runs the main module's top-level code. */
+  runMain(root: PyInstance, budget: Budget = {}): Outcome<null> {
+    return this.run(root, budget, () => {
+      this.main!.exec({ slots: [], parent: null });
+      return null;
+    });
+  }
+
+  /**
+   * Runs `body` (which calls into the program: constructs a walker, spawns it) with `root` as
+   * the program's `root` and within `budget`; an uncaught Python error or a spent budget is the
+   * outcome's error.
+   */
+  run<T>(root: PyInstance, budget: Budget, body: () => T): Outcome<T> {
+    const maxSteps = budget.maxSteps ?? 50_000_000;
+    const maxMillis = budget.maxMillis ?? 60_000;
+    const deadline = Date.now() + maxMillis;
+    let steps = 0;
+    const tick = () => {
+      if (++steps > maxSteps) throw new BudgetExhausted(`step budget exhausted after ${maxSteps.toLocaleString('en')} steps`);
+      if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${maxMillis} ms`);
+    };
+    const reports: Value[] = [];
+    for (const rt of this.runtimes) {
+      rt.root = root;
+      rt.reports = reports;
+      rt.tick = tick;
+    }
+    this.handling.length = 0;
+    const outcome = (value: T | null, error: RunError | null): Outcome<T> => ({ value, error, reports });
+    try {
+      return outcome(body(), null);
+    } catch (e) {
+      if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: null, trace: [] });
+      if (e instanceof RangeError) return outcome(null, { type: 'RecursionError', message: 'maximum recursion depth exceeded', span: null, trace: [] });
+      if (!(e instanceof PyError)) throw e;
+      const value = exceptionValue(e);
+      return outcome(null, { type: value.typeName, message: value.message(), span: e.span, trace: e.trace });
+    }
+  }
 
   /** Compiles one module; running it is left to the caller (once, for imports). */
-  const compileModule = (ast: A.Module, moduleFile: string, isMain: boolean) => {
+  private compileModule(ast: A.Module, moduleFile: string, isMain: boolean): { globals: Map<string, Value>; exec: Exec } {
     const globals = new Map<string, Value>();
     const rt: Runtime = {
       globals,
-      builtins: builtins(write),
-      handling,
-      root,
-      reports,
-      collectReturns: options.collectReturns ?? false,
-      tick,
+      builtins: builtins(this.write),
+      handling: this.handling,
+      root: new PyInstance(RootClass),
+      reports: [],
+      collectReturns: this.collectReturns,
+      tick: () => undefined,
       file: moduleFile,
       isMain,
       compileBody: (scope, body) => compileBlock(rt, scope, body),
-      importModule: (path) => {
-        let m = loaded.get(path);
-        if (m) return m;
-        const { module: imported, diagnostics } = parse(readModule(path), path);
-        if (!imported) {
-          const d = diagnostics[0];
-          throw new LoadError(`${path}:${d.span.line}:${d.span.col}: ${d.message}`, ast.span);
+      importModule: (path) => this.importModule(path, ast),
+    };
+    this.runtimes.push(rt);
+    return { globals, exec: compileBlock(rt, new Scope(true, null), ast.body) };
+  }
+
+  private importModule(path: string, from: A.Module): { name: string; run(): Map<string, Value> } {
+    let m = this.loaded.get(path);
+    if (m) return m;
+    const { module: imported, diagnostics } = parse(readModule(path), path);
+    if (!imported) {
+      const d = diagnostics[0];
+      throw new LoadError(`${path}:${d.span.line}:${d.span.col}: ${d.message}`, from.span);
+    }
+    let ran = false;
+    let compiled: { globals: Map<string, Value>; exec: Exec } | null = null;
+    m = {
+      name: basename(path, '.jac'),
+      run: () => {
+        if (!ran) {
+          ran = true;
+          compiled!.exec({ slots: [], parent: null });
         }
-        const name = basename(path, '.jac');
-        let ran = false;
-        let compiled: { globals: Map<string, Value>; exec: Exec } | null = null;
-        m = {
-          name,
-          run: () => {
-            if (!ran) {
-              ran = true;
-              compiled!.exec({ slots: [], parent: null });
-            }
-            return compiled!.globals;
-          },
-        };
-        loaded.set(path, m); // before compiling it, so that import cycles end
-        compiled = compileModule(imported, path, false);
-        return m;
+        return compiled!.globals;
       },
     };
-    return { globals, exec: compileBlock(rt, new Scope(true, null), ast.body) };
-  };
+    this.loaded.set(path, m); // before compiling it, so that import cycles end
+    compiled = this.compileModule(imported, path, false);
+    return m;
+  }
+}
 
-  let main: { globals: Map<string, Value>; exec: Exec } | null = null;
-  const result = (errorDetail: RunError | null, unsupported: Diagnostic | null = null): RunResult => ({
-    error: errorDetail ? (errorDetail.message ? `${errorDetail.type}: ${errorDetail.message}` : errorDetail.type) : null,
-    errorDetail,
-    unsupported,
+/** Runs `module`'s top-level code; everything it prints goes to `write`. `file` is where the
+ * module was read from: its imports are resolved next to it. */
+export function runModule(module: A.Module, write: (text: string) => void, options: RunOptions = {}, file = '<input>'): RunResult {
+  const compiled = Program.compile(module, file, write, options);
+  if (!(compiled instanceof Program)) return { error: null, errorDetail: null, unsupported: compiled, reports: [], globals: new Map() };
+  const globals = compiled.globals;
+  options.bindTypes?.((name) => globals.get(name));
+  const { error, reports } = compiled.runMain(options.root ?? new PyInstance(RootClass), options);
+  return {
+    error: error ? (error.message ? `${error.type}: ${error.message}` : error.type) : null,
+    errorDetail: error,
+    unsupported: null,
     reports,
-    globals: main?.globals ?? new Map(),
-  });
-  let exec: Exec;
-  try {
-    main = compileModule(module, file, true);
-    exec = main.exec;
-    const globals = main.globals;
-    options.bindTypes?.((name) => globals.get(name));
-  } catch (e) {
-    if (e instanceof LoadError) return result(null, { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span });
-    if (!(e instanceof NotSupported) || !e.span) throw e;
-    return result(null, { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span });
-  }
-  try {
-    exec({ slots: [], parent: null });
-    return result(null);
-  } catch (e) {
-    if (e instanceof BudgetExhausted) return result({ type: 'BudgetExhausted', message: e.message, span: null, trace: [] });
-    if (e instanceof RangeError) return result({ type: 'RecursionError', message: 'maximum recursion depth exceeded', span: null, trace: [] });
-    if (!(e instanceof PyError)) throw e;
-    const value = exceptionValue(e);
-    return result({ type: value.typeName, message: value.message(), span: e.span, trace: e.trace });
-  }
+    globals,
+  };
 }
