@@ -11,7 +11,9 @@ import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
 import { LoadError, readModule } from './modules.ts';
-import type { Exec } from './callables.ts';
+import { NO_KWARGS, type Exec } from './callables.ts';
+import type { Ability } from './archetypes.ts';
+import { spawn } from './walker.ts';
 import { parse } from '../../grammar/index.ts';
 import { basename } from 'node:path';
 
@@ -78,6 +80,8 @@ export class Program {
   private readonly handling: PyError[] = [];
   private readonly loaded = new Map<string, { name: string; run(): Map<string, Value> }>();
   private main: { globals: Map<string, Value>; exec: Exec } | null = null;
+  /** The budget check of the run under way. */
+  private tick: () => void = () => undefined;
 
   private constructor(
     private readonly write: (text: string) => void,
@@ -129,6 +133,7 @@ export class Program {
       if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${maxMillis} ms`);
     };
     const reports: Value[] = [];
+    this.tick = tick;
     for (const rt of this.runtimes) {
       rt.root = root;
       rt.reports = reports;
@@ -145,6 +150,18 @@ export class Program {
       const value = exceptionValue(e);
       return outcome(null, { type: value.typeName, message: value.message(), span: e.span, trace: e.trace });
     }
+  }
+
+  /**
+   * `walker spawn at`, from outside the program (inside `run`): the walk counts against the
+   * run's budget, and with `collectReturns` the walker's `returns` hold its abilities' results.
+   */
+  spawn(walker: PyInstance, at: PyInstance): PyInstance {
+    const runAbility = (ability: Ability, self: PyInstance, other: PyInstance): Value => {
+      this.tick();
+      return ability.fn.call([self, other], NO_KWARGS as Map<string, Value>);
+    };
+    return spawn(walker, at, runAbility, this.collectReturns);
   }
 
   /** Compiles one module; running it is left to the caller (once, for imports). */

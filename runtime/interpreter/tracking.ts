@@ -12,6 +12,14 @@ export class GraphTracker {
   readonly dirty = new Set<PyInstance>();
   /** Ids of instances deleted since the last commit. */
   readonly deleted = new Set<string>();
+  /** Every node and edge of the graph by id (a request names its entry node by id). */
+  readonly byId = new Map<string, PyInstance>();
+
+  /** Records an instance read from the store as part of this graph. */
+  include(i: PyInstance): void {
+    i.graph = this;
+    this.byId.set(i.id!, i);
+  }
 
   touch(i: PyInstance): void {
     this.dirty.add(i);
@@ -29,6 +37,7 @@ export class GraphTracker {
       if (i.graph !== null) throw new Error(`${i.cls.name} already belongs to another root's graph`);
       i.graph = this;
       i.id ??= newId(i.cls.kind === 'edge' ? 'e' : 'n', i.cls === GenericEdge ? '' : i.cls.name);
+      this.byId.set(i.id, i);
       this.dirty.add(i);
       if (i.edges) for (const e of i.edges) stack.push(e);
       if (i.source) stack.push(i.source);
@@ -40,7 +49,10 @@ export class GraphTracker {
   remove(i: PyInstance): void {
     if (i.cls === RootClass) return; // `del root` removes its edges; the root stays
     this.dirty.delete(i);
-    if (i.id !== null) this.deleted.add(i.id);
+    if (i.id !== null) {
+      this.deleted.add(i.id);
+      this.byId.delete(i.id);
+    }
     i.graph = null;
   }
 }

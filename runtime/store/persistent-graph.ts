@@ -27,7 +27,7 @@ export class PersistentGraph {
   ) {
     this.root = new PyInstance(RootClass);
     this.root.id = rootId;
-    this.root.graph = this.tracker;
+    this.tracker.include(this.root);
     if (records === null) this.tracker.touch(this.root); // a new root: its record is written first
     else this.root.pendingLoad = () => this.materialize();
   }
@@ -62,7 +62,6 @@ export class PersistentGraph {
       if (!cls) continue; // its type is gone from the program: the record stays in the store as it is
       const inst = new PyInstance(cls);
       inst.id = r.id;
-      inst.graph = this.tracker;
       byId.set(r.id, inst);
     }
     const cx: DecodeContext = { resolveType: (name) => resolveQualified(resolve, name), resolveRef: (id) => byId.get(id), file };
@@ -82,6 +81,7 @@ export class PersistentGraph {
       }
       for (const [name, j] of Object.entries(r.fields)) inst.values[inst.cls.slotFor(name)] = decodeValue(j, cx);
     }
+    for (const inst of byId.values()) if (inst !== this.root) this.tracker.include(inst);
     for (const r of records) {
       const inst = byId.get(r.id);
       if (!inst || inst.cls.kind !== 'node') continue;
@@ -102,6 +102,13 @@ export class PersistentGraph {
     if (parts.type === '') return kind === 'edge' ? GenericEdge : null;
     const cls = resolveQualified(resolve, parts.type);
     return cls instanceof PyClass && cls.kind === kind ? cls : null;
+  }
+
+  /** A node of this graph by id (reading the graph in if it was not yet), or null. */
+  node(id: string): PyInstance | null {
+    this.loadNow();
+    const i = this.tracker.byId.get(id);
+    return i !== undefined && i.cls.kind === 'node' ? i : null;
   }
 
   /** What changed since the last call, encoded now (later changes go in the next one). */
