@@ -33,7 +33,7 @@ export interface GraphChange {
 export interface UserRecord {
   id: string;
   email: string;
-  /** `scrypt$<salt>$<hash>` (never the password). */
+  /** `scrypt$N$r$p$<salt>$<hash>` (never the password). */
   passwordHash: string;
   /** The id of the user's root node. */
   root: string;

@@ -1,0 +1,126 @@
+// Jac Cloud's "User APIs" (http-api.md §1): POST /user/register and POST /user/login, plus the
+// bearer-token check the other routes use. Ajv checks the bodies from the schemas below; the
+// response schemas let @fastify/swagger document the routes.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UserRecord } from '../runtime/store/store.ts';
+import { HttpError } from './errors.ts';
+import type { Users } from './users.ts';
+
+const TAGS = ['User APIs'];
+
+const message = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
+const detail = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const;
+
+/** FastAPI's 422 body (errors.ts writes it); every field is listed so serialization keeps it. */
+const validationError = {
+  description: 'Validation Error',
+  type: 'object',
+  properties: {
+    detail: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+          msg: { type: 'string' },
+          input: {},
+        },
+        required: ['type', 'loc', 'msg'],
+      },
+    },
+  },
+} as const;
+
+const registerSchema = {
+  tags: TAGS,
+  summary: 'Register a user (and create their root node)',
+  body: {
+    type: 'object',
+    properties: {
+      email: { type: 'string', format: 'email' },
+      password: { type: 'string', minLength: 1 },
+    },
+    required: ['email', 'password'],
+  },
+  response: {
+    201: { description: 'Registered', ...message },
+    409: { description: 'The email is taken', ...detail },
+    422: validationError,
+  },
+} as const;
+
+const loginSchema = {
+  tags: TAGS,
+  summary: 'Log in: a bearer token and the user',
+  body: {
+    type: 'object',
+    properties: {
+      email: { type: 'string', format: 'email' },
+      // No minLength: like Jac Cloud, an empty password is just a wrong one (400, not 422).
+      password: { type: 'string' },
+    },
+    required: ['email', 'password'],
+  },
+  response: {
+    200: {
+      description: 'Logged in',
+      type: 'object',
+      properties: {
+        token: { type: 'string' },
+        user: {
+          type: 'object',
+          properties: { id: { type: 'string' }, email: { type: 'string' }, root_id: { type: 'string' } },
+          required: ['id', 'email', 'root_id'],
+        },
+      },
+      required: ['token', 'user'],
+    },
+    400: { description: 'Wrong email or password', ...message },
+    422: validationError,
+  },
+} as const;
+
+interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** Registers /user/register and /user/login (use with `app.register(userRoutes, { users })`). */
+export async function userRoutes(app: FastifyInstance, opts: { users: Users }): Promise<void> {
+  const { users } = opts;
+
+  app.post<{ Body: Credentials }>('/user/register', { schema: registerSchema }, async (request, reply) => {
+    const outcome = await users.register(request.body.email, request.body.password);
+    if (outcome === 'exists') throw new HttpError(409, 'Already Exists!');
+    return reply.code(201).send({ message: 'Successfully Registered!' });
+  });
+
+  app.post<{ Body: Credentials }>('/user/login', { schema: loginSchema }, async (request, reply) => {
+    const result = await users.login(request.body.email, request.body.password);
+    // Jac Cloud answers this one with `message`, not `detail`.
+    if (!result) return reply.code(400).send({ message: 'Invalid Email/Password!' });
+    return result;
+  });
+}
+
+/**
+ * The user a request's `Authorization: Bearer <token>` names; throws HttpError 401
+ * {"detail":"Not authenticated"} when there is no bearer token, 401 {"detail":"Unauthorized"}
+ * when it is bad, expired or forged (or a non-Bearer scheme).
+ */
+export async function requireUser(users: Users, request: FastifyRequest): Promise<UserRecord> {
+  // Parsed as FastAPI's HTTPBearer does: "<scheme> <credentials>", scheme case-insensitive,
+  // and a header without both parts counts as no token at all.
+  const header = request.headers.authorization?.trim() ?? '';
+  const space = header.indexOf(' ');
+  const scheme = space === -1 ? header : header.slice(0, space);
+  const credentials = space === -1 ? '' : header.slice(space + 1).trim();
+  if (!scheme || !credentials) throw new HttpError(401, 'Not authenticated');
+  if (scheme.toLowerCase() !== 'bearer') throw new HttpError(401, 'Unauthorized');
+  const user = await users.authenticate(credentials);
+  if (!user) throw new HttpError(401, 'Unauthorized');
+  return user;
+}
+
+export default userRoutes;
