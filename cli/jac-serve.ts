@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
 import { runFile, runFileWithData } from './run.ts';
+import { serve } from '../server/serve.ts';
 import { UsageError } from './files.ts';
 
 function fail(error: unknown): never {
@@ -48,7 +49,55 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: check or run')
+  .command(
+    ['serve <path>', '$0 <path>'],
+    'Serve the walkers of a .jac file, or of every .jac file in a folder, over HTTP',
+    (y) =>
+      y
+        .positional('path', { type: 'string', demandOption: true, describe: 'a .jac file or a folder' })
+        .option('host', { type: 'string', default: process.env.HOST ?? '127.0.0.1', describe: 'address to listen on' })
+        .option('port', { type: 'number', default: Number(process.env.PORT ?? 8000), describe: 'port to listen on (0: any free port)' })
+        .option('data', { type: 'string', default: './.jac-data', describe: 'data dir: graphs, users, keys, secrets' })
+        .option('watch', { type: 'boolean', default: false, describe: 'reload when a .jac file changes' })
+        .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
+        .option('max-steps', { type: 'number', default: 50_000_000, describe: 'per request: loop iterations and ability runs allowed' })
+        .option('max-seconds', { type: 'number', default: 30, describe: 'per request: wall-clock time allowed' }),
+    async (argv) => {
+      try {
+        const running = await serve(
+          {
+            path: argv.path as string,
+            host: argv.host,
+            port: argv.port,
+            data: argv.data,
+            watch: argv.watch,
+            logLevel: argv.logLevel,
+            maxSteps: argv.maxSteps,
+            maxMillis: argv.maxSeconds * 1000,
+            showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
+            tokenSecret: process.env.TOKEN_SECRET || undefined,
+            tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,
+          },
+          { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) },
+        );
+        const stop = (signal: string) => {
+          process.stderr.write(`jac-serve: ${signal}: finishing requests under way, then stopping\n`);
+          running.close().then(
+            () => process.exit(0),
+            (e: unknown) => {
+              process.stderr.write(`jac-serve: stopping failed: ${(e as Error).message}\n`);
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      } catch (error) {
+        fail(error);
+      }
+    },
+  )
+  .demandCommand(1, 'name a command: serve (the default), check or run')
   .strict()
   .help()
   .parseAsync();

@@ -12,5 +12,7 @@ await build({
   sourcemap: true,
   // Bundled CommonJS code may call require(); give the ES module one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // @fastify/swagger-ui serves files that sit beside its own code: load it from node_modules.
+  external: ['@fastify/swagger-ui'],
   logLevel: 'warning',
 });

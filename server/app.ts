@@ -1,0 +1,71 @@
+// The HTTP app: users, one route per walker endpoint (http-api.md §2), OpenAPI, health, and the
+// error shapes of errors.ts. `buildApp` returns a Fastify instance that is not yet listening, so
+// tests can call it with `inject()` and the CLI can `listen()`.
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Store } from '../runtime/store/store.ts';
+import { installErrorHandling } from './errors.ts';
+import { installValidators } from './validators.ts';
+import { RootGraphs } from './graphs.ts';
+import type { LoadedApp } from './loader.ts';
+import { Users } from './users.ts';
+import userRoutes from './user-routes.ts';
+import { walkerRoutes } from './walker-routes.ts';
+
+export interface AppOptions {
+  /** Add `returns` to envelopes (SHOW_ENDPOINT_RETURNS=true). */
+  showReturns?: boolean;
+  /** TOKEN_SECRET; else the data dir's own. */
+  tokenSecret?: string;
+  /** TOKEN_TIMEOUT, hours (default 12). */
+  tokenTimeoutHours?: number;
+  /** Per request: loop iterations and ability runs, and wall-clock time. */
+  maxSteps?: number;
+  maxMillis?: number;
+  /** pino level, or false for no log. */
+  logLevel?: string | false;
+  /** Where log lines go (default stdout). */
+  logStream?: NodeJS.WritableStream;
+  /** Largest request body, bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+/** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
+
+export async function buildApp({ program, store, options = {} }: { program: LoadedApp; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
+  const logger =
+    options.logLevel === false
+      ? false
+      : { level: options.logLevel ?? 'info', redact: { paths: REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) };
+  const app = Fastify({
+    logger,
+    logController: new LogController({ disableRequestLogging: true }), // one line per request, below
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout: 120_000,
+  });
+  installValidators(app);
+  installErrorHandling(app);
+  // One log line per request: what ran, on which root, how it ended, how long it took.
+  app.addHook('onResponse', async (request, reply) => {
+    const ctx = request as FastifyRequest & { jac?: { walker: string; root: string } };
+    request.log.info({ method: request.method, route: request.routeOptions.url, walker: ctx.jac?.walker, root: ctx.jac?.root, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'jac-serve', version: '0.1.0', description: 'Jac walkers served as HTTP endpoints (Jac Cloud compatible)' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12 });
+  await app.register(userRoutes, { users });
+  const graphs = new RootGraphs(store, program.resolveType);
+  await app.register(walkerRoutes, { program, users, graphs, options });
+  return app;
+}

@@ -1,0 +1,74 @@
+// Reported and returned values as Jac Cloud writes them (http-api.md §3): a node, edge, walker
+// or obj is `{"id": ..., "context": {<has fields>}}`; inside a context, objs are plain objects and
+// enums are written by member name; lists and dicts are walked. Big ints keep every digit.
+import { PyBytes } from '../runtime/values/bytes.ts';
+import { PyDict, PySet, PyTuple } from '../runtime/values/containers.ts';
+import { PyFloat } from '../runtime/values/numbers.ts';
+import { str } from '../runtime/values/repr.ts';
+import { typeName, type Value } from '../runtime/values/value.ts';
+import { PyEnumMember, PyInstance } from '../runtime/interpreter/archetypes.ts';
+import { GenericEdge, RootClass } from '../runtime/interpreter/graph.ts';
+import { newId } from '../runtime/store/ids.ts';
+
+/** JSON, plus bigints that `stringify` writes with all their digits. */
+export type Wire = null | boolean | number | bigint | string | Wire[] | { [key: string]: Wire };
+
+/** A value that has no JSON form (a function, a class): the request fails with a 500. */
+export class NotSerializable extends Error {}
+
+const MAX_DEPTH = 100;
+
+/** The id an instance is known by in responses; walkers and objs get one on first report. */
+export function refId(i: PyInstance): string {
+  if (i.id === null) {
+    const kind = i.cls.kind === 'node' ? 'n' : i.cls.kind === 'edge' ? 'e' : i.cls.kind === 'walker' ? 'w' : 'o';
+    i.id = newId(kind, i.cls === RootClass || i.cls === GenericEdge ? '' : i.cls.name);
+  }
+  return i.id;
+}
+
+/** A reported value (or an ability's return value) on the wire. */
+export function serialize(v: Value): Wire {
+  return wire(v, true, new Set(), 0);
+}
+
+function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: number): Wire {
+  if (depth > MAX_DEPTH) throw new NotSerializable('the value nests too deep to send');
+  if (v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') return v;
+  if (v instanceof PyFloat) return Number.isFinite(v.value) ? v.value : null;
+  const inner = (x: Value) => wire(x, archetypeForm, path, depth + 1);
+  if (Array.isArray(v)) return v.map(inner);
+  if (v instanceof PyTuple) return v.items.map(inner);
+  if (v instanceof PySet) return [...v.values()].map(inner);
+  if (v instanceof PyDict) {
+    const o: { [key: string]: Wire } = {};
+    for (const [k, x] of v.items()) o[typeof k === 'string' ? k : str(k)] = inner(x);
+    return o;
+  }
+  if (v instanceof PyEnumMember) return v.name;
+  if (v instanceof PyBytes) return Buffer.from(v.data).toString('base64');
+  if (v instanceof PyInstance) {
+    const graphLike = v.cls.kind === 'node' || v.cls.kind === 'edge' || v.cls.kind === 'walker';
+    if (path.has(v)) return { id: refId(v) }; // a cycle: name it, do not repeat it
+    path.add(v);
+    const context: { [key: string]: Wire } = {};
+    // Objs inside a context are plain objects; nodes, edges and walkers keep their ids.
+    for (const f of v.cls.fields) {
+      const x = v.get(f.name);
+      if (x !== undefined) context[f.name] = wire(x, false, path, depth + 1);
+    }
+    path.delete(v);
+    return archetypeForm || graphLike ? { id: refId(v), context } : context;
+  }
+  throw new NotSerializable(`a value of type '${typeName(v)}' cannot be sent as JSON`);
+}
+
+/** JSON text for a wire value (JSON.stringify cannot write bigints). */
+export function stringify(w: Wire): string {
+  if (typeof w === 'bigint') return w.toString();
+  if (w === null || typeof w !== 'object') return JSON.stringify(w);
+  if (Array.isArray(w)) return `[${w.map(stringify).join(',')}]`;
+  return `{${Object.entries(w)
+    .map(([k, x]) => `${JSON.stringify(k)}:${stringify(x)}`)
+    .join(',')}}`;
+}

@@ -1,0 +1,126 @@
+// `jac-serve <folder>` as an operator runs it: the real CLI on a free port, called with fetch.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'jac-serve-cli-'));
+const appDir = join(dir, 'app');
+const data = join(dir, 'data');
+
+const PROGRAM = `
+node Counter { has n: int = 0; }
+walker bump {
+    can go with \`root entry {
+        cs = [-->](\`?Counter);
+        if not cs { c = Counter(); root ++> c; } else { c = cs[0]; }
+        c.n += 1;
+        report c.n;
+    }
+}
+walker count {
+    obj __specs__ { static has methods: list = ["get"]; }
+    can go with \`root entry { report [c.n for c in [-->](\`?Counter)]; }
+}
+`;
+
+interface Server {
+  process: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/** Starts the CLI on a free port and waits until /healthz answers. */
+async function start(args: string[] = []): Promise<Server> {
+  const child = spawn(process.execPath, [bin, appDir, '--port', '0', '--data', data, '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
+    const look = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.on('exit', () => reject(new Error(`exited: ${out}`)));
+  });
+  assert.is((await fetch(`${url}/healthz`)).status, 200);
+  return { process: child, url, output: () => out };
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+async function login(url: string): Promise<string> {
+  const account = { email: 'ops@example.com', password: 'secret' };
+  await fetch(`${url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+  const r = await fetch(`${url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+  return `Bearer ${((await r.json()) as { token: string }).token}`;
+}
+
+test.before(() => {
+  spawnSync('mkdir', ['-p', appDir]);
+  writeFileSync(join(appDir, 'counter.jac'), PROGRAM);
+});
+
+test('serves a folder: prints its routes, answers walkers over HTTP; a second server on the data dir is refused', async () => {
+  const server = await start();
+  assert.match(server.output(), /POST   http:\/\/127\.0\.0\.1:\d+\/walker\/bump/);
+  assert.match(server.output(), /GET    http:\/\/127\.0\.0\.1:\d+\/walker\/count/);
+  const authorization = await login(server.url);
+  const r = await fetch(`${server.url}/walker/bump`, { method: 'POST', headers: { authorization } });
+  assert.equal((await r.json()) as unknown, { status: 200, reports: [1] });
+  const second = spawnSync(process.execPath, [bin, appDir, '--port', '0', '--data', data], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(second.status, 1);
+  assert.match(second.stderr, /data dir .* is in use by process \d+/);
+  server.process.kill('SIGTERM');
+  assert.is(await exited(server.process), 0);
+});
+
+test('SIGTERM lets requests under way finish and loses none of the acknowledged ones', async () => {
+  const server = await start();
+  const authorization = await login(server.url);
+  const counts = async (url: string, auth: string) => ((await (await fetch(`${url}/walker/count`, { headers: { authorization: auth } })).json()) as { reports: number[][] }).reports[0];
+  const before = (await counts(server.url, authorization))[0] ?? 0;
+  let killed = false;
+  const requests = Array.from({ length: 40 }, () =>
+    fetch(`${server.url}/walker/bump`, { method: 'POST', headers: { authorization } }).then(
+      (r) => {
+        // Stop the server as soon as the first answer is in, with the others under way.
+        if (!killed) {
+          killed = true;
+          server.process.kill('SIGTERM');
+        }
+        return r.status;
+      },
+      () => 0, // refused once the server stopped accepting
+    ),
+  );
+  const statuses = await Promise.all(requests);
+  assert.ok(statuses.filter((s) => s === 200).length >= 1);
+  assert.is(await exited(server.process), 0);
+  const acknowledged = statuses.filter((s) => s === 200).length;
+  const again = await start();
+  const after = (await counts(again.url, await login(again.url)))[0];
+  assert.is(after, before + acknowledged, `${acknowledged} acknowledged`);
+  again.process.kill('SIGTERM');
+  await exited(again.process);
+});
+
+test('a program that does not load is reported with file:line:col and the server does not start', () => {
+  const bad = join(dir, 'bad');
+  spawnSync('mkdir', ['-p', bad]);
+  writeFileSync(join(bad, 'w.jac'), 'walker w {\n    obj __specs__ { static has methodz: list = ["get"]; }\n}\n');
+  const r = spawnSync(process.execPath, [bin, bad, '--port', '0', '--data', join(dir, 'data-bad')], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /w\.jac:2:\d+: error\[JAC_LOAD_ERROR\]: walker w: __specs__ methodz is not an option jac-serve knows/);
+});
+
+test.run();

@@ -1,0 +1,57 @@
+// What does not load is refused with file:line:col, before anything is served.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadApp, LoadFailure } from '../../server/loader.ts';
+
+/** The load failures of a program made of `files` (name → source), as `line:col: message`. */
+function failures(files: Record<string, string>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-load-'));
+  const paths = Object.entries(files).map(([name, source]) => {
+    writeFileSync(join(dir, name), source);
+    return join(dir, name);
+  });
+  try {
+    loadApp(paths, () => undefined);
+    return [];
+  } catch (e) {
+    if (!(e instanceof LoadFailure)) throw e;
+    return e.diagnostics.map(({ diagnostic: d }) => `${d.span.file.slice(dir.length + 1)}:${d.span.line}:${d.span.col}: ${d.message}`);
+  }
+}
+
+const walker = (specs: string, fields = 'has b: str, a: int = 1;') => ({ 'w.jac': `walker W {\n    ${fields}\n    obj __specs__ { ${specs} }\n}\n` });
+
+test('a program with good specs loads; both ways of writing __specs__ are read', () => {
+  assert.equal(failures(walker('static has methods: list = ["GET"], path: str = "x/{b}";')), []);
+  assert.equal(failures({ 'w.jac': 'walker W {\n    has a: int = 1;\n    class __specs__ { has auth: bool = False; }\n}\n' }), []);
+});
+
+test('unknown options and wrong value types are errors at the option', () => {
+  assert.equal(failures(walker('static has methodz: list = ["get"];')), [
+    'w.jac:3:32: walker W: __specs__ methodz is not an option jac-serve knows (path, methods, as_query, excluded, auth, private, entry_type, webhook, tags, summary, description, deprecated)',
+  ]);
+  assert.match(failures(walker('static has auth: str = "no";'))[0], /^w\.jac:3:\d+: walker W: __specs__ auth must be True or False, not 'no'$/);
+  assert.match(failures(walker('static has methods: list = ["fetch"];'))[0], /methods has 'fetch', which is not an HTTP method/);
+  assert.match(failures(walker('static has entry_type: str = "EDGE";'))[0], /entry_type must be "ROOT", "NODE" or "BOTH", not 'EDGE'/);
+  assert.match(failures(walker('static has as_query: list = ["c"];'))[0], /as_query names 'c', which is not a field of W/);
+  assert.match(failures(walker('static has path: str = "/{c}";'))[0], /path has \{c\}, which is not a field of W/);
+});
+
+test('an excluded field needs a default; webhook with auth False is refused', () => {
+  assert.match(failures(walker('static has excluded: list = ["b"];'))[0], /excluded hides 'b', which has no default/);
+  assert.match(failures(walker('static has excluded: str = "*";'))[0], /excluded hides 'b'/);
+  assert.match(failures(walker('static has auth: bool = False, webhook: dict = {"type": "header"};'))[0], /webhook cannot be combined with auth: False/);
+  assert.match(failures(walker('static has webhook: dict = {"type": "cookie"};'))[0], /type must be "header", "query", "path" or "body", not 'cookie'/);
+});
+
+test('a field a request cannot carry, a name used twice, a module that fails to run', () => {
+  assert.equal(failures({ 'w.jac': 'node N {}\nwalker W {\n    has n: N;\n}\n' }), ["w.jac:3:12: walker W: a request cannot carry a node: 'N' is a node type (take its id as a str field instead)"]);
+  assert.match(failures({ 'a.jac': 'walker W {}\n', 'b.jac': 'walker W {}\n' })[0], /^b\.jac:1:1: W is defined in two files/);
+  assert.match(failures({ 'w.jac': 'with entry {\n    x = 1 / 0;\n}\n' })[0], /^w\.jac:2:5: ZeroDivisionError: division by zero \(while loading the module\)$/);
+  assert.match(failures({ 'w.jac': 'walker W {\n    has a: int\n}\n' })[0], /^w\.jac:2:\d+: expected/);
+});
+
+test.run();
