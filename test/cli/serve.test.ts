@@ -35,8 +35,8 @@ interface Server {
 }
 
 /** Starts the CLI on a free port and waits until /healthz answers. */
-async function start(args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [bin, appDir, '--port', '0', '--data', data, '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function start(args: string[] = [], folder = appDir, dataDir = data): Promise<Server> {
+  const child = spawn(process.execPath, [bin, folder, '--port', '0', '--data', dataDir, '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -121,6 +121,33 @@ test('a program that does not load is reported with file:line:col and the server
   const r = spawnSync(process.execPath, [bin, bad, '--port', '0', '--data', join(dir, 'data-bad')], { encoding: 'utf8', timeout: 20_000 });
   assert.is(r.status, 1);
   assert.match(r.stderr, /w\.jac:2:\d+: error\[JAC_LOAD_ERROR\]: walker w: __specs__ methodz is not an option jac-serve knows/);
+});
+
+/** Polls `probe` until it holds (a reload takes a moment to notice and load). */
+async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('--watch: a changed file is served at once; a change that does not load keeps the last good program', async () => {
+  const folder = join(dir, 'watched');
+  spawnSync('mkdir', ['-p', folder]);
+  writeFileSync(join(folder, 'a.jac'), 'walker hello {\n    obj __specs__ { static has auth: bool = False; }\n    can go with `root entry { report "v1"; }\n}\n');
+  const server = await start(['--watch'], folder, join(dir, 'data-watch'));
+  const hello = async () => ((await (await fetch(`${server.url}/walker/hello`, { method: 'POST' })).json()) as { reports: string[] }).reports[0];
+  assert.is(await hello(), 'v1');
+  writeFileSync(join(folder, 'a.jac'), 'walker hello {\n    obj __specs__ { static has auth: bool = False; }\n    can go with `root entry { report "v2"; }\n}\nwalker added {\n    obj __specs__ { static has auth: bool = False; }\n    can go with `root entry { report 2; }\n}\n');
+  await until(async () => (await fetch(`${server.url}/walker/added`, { method: 'POST' })).status === 200, 'the new walker');
+  assert.is(await hello(), 'v2');
+  writeFileSync(join(folder, 'a.jac'), 'walker hello {\n    can go with `root entry { report "v3" }\n}\n');
+  await until(async () => server.output().includes('still serving the last good program'), 'the reload error');
+  assert.match(server.output(), /a\.jac:2:\d+: error\[JAC_SYNTAX_EXPECTED\]/);
+  assert.is(await hello(), 'v2');
+  server.process.kill('SIGTERM');
+  assert.is(await exited(server.process), 0);
 });
 
 test.run();
