@@ -168,6 +168,9 @@ test('bad input never crashes: malformed JSON, wrong content type, huge numbers,
   assert.ok([200, 422].includes(big.statusCode), String(big.statusCode));
   const deep = await h.app.inject({ method: 'POST', url: '/walker/kinds', payload: `{"a": 1, "c": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: { authorization: alice.authorization, 'content-type': 'application/json' } });
   assert.ok(deep.statusCode === 422 || deep.statusCode === 413, String(deep.statusCode));
+  const tooBig = await post('/walker/add_task', { title: 'x'.repeat(2 * 1024 * 1024) });
+  assert.is(tooBig.statusCode, 413);
+  assert.ok(tooBig.json().detail);
   const uni = await post('/walker/add_task', { title: 'caf\u00e9 \u{1F600} \u0000' });
   assert.is(uni.json().reports[0].context.title, 'caf\u00e9 \u{1F600} \u0000');
   assert.is((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
