@@ -1,0 +1,190 @@
+// HTTP throughput with autocannon (50 connections, 5 s, pipelining 1, the load generated in a
+// worker thread so it does not share the servers' event loop), over real HTTP on 127.0.0.1:
+//   1. a walker route that reports one value (POST, bearer token) against a bare Fastify route
+//      answering the same JSON body, and the ratio walker / bare of requests/s;
+//   2. the same walker on a caller's root holding 10,000 nodes (does the root's size matter?);
+//   3. a mutating walker (one field increment per request: every request commits to disk).
+// Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
+// Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { LowStore } from '../runtime/store/lowdb-store.ts';
+import { buildApp } from '../server/app.ts';
+import { loadApp } from '../server/loader.ts';
+
+const CONNECTIONS = 50;
+const DURATION = 5;
+const WARMUP = 1;
+const NODES = 10_000;
+
+const program = `
+node Item { has v: int = 0; }
+node Counter { has n: int = 0; }
+
+walker ping {
+    can go with \`root entry { report 1; }
+}
+
+walker seed {
+    has n: int;
+    can go with \`root entry {
+        for i in range(self.n) { root ++> Item(v=i); }
+        report len([-->]);
+    }
+}
+
+walker setup {
+    can go with \`root entry { root ++> Counter(); report 1; }
+}
+
+walker bump {
+    can go with \`root entry { visit [-->]; }
+    can inc with Counter entry { here.n += 1; report here.n; }
+}
+`;
+
+const dirs: string[] = [];
+const fresh = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
+
+const portOf = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
+
+/** POSTs JSON; the answer's status and JSON body. */
+async function post(url: string, body: unknown, authorization?: string): Promise<{ status: number; body: any }> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+/** Registers and logs in `email`; its bearer header. */
+async function login(base: string, email: string): Promise<string> {
+  const password = 'bench-password';
+  const reg = await post(`${base}/user/register`, { email, password });
+  if (reg.status !== 201) throw new Error(`register ${email}: ${reg.status} ${JSON.stringify(reg.body)}`);
+  const r = await post(`${base}/user/login`, { email, password });
+  if (r.status !== 200 || typeof r.body.token !== 'string') throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.body)}`);
+  return `Bearer ${r.body.token}`;
+}
+
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  completed: number;
+  ok: number;
+  /** 2xx answers of the warm-up run. */
+  warmupOk: number;
+  problems: string[];
+}
+
+/** One autocannon run of POST `url` (after a warm-up run): its figures, and what went wrong. */
+async function load(url: string, authorization?: string): Promise<Figures> {
+  const options = {
+    url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: '{}',
+    connections: CONNECTIONS,
+    pipelining: 1,
+    workers: 1,
+  };
+  const warm = await autocannon({ ...options, duration: WARMUP });
+  const r = await autocannon({ ...options, duration: DURATION });
+  const problems: string[] = [];
+  if (r.errors > 0) problems.push(`${r.errors} errors`);
+  if (r.timeouts > 0) problems.push(`${r.timeouts} timeouts`);
+  if (r.resets > 0) problems.push(`${r.resets} resets`);
+  if (r.non2xx > 0) {
+    const codes = Object.entries(r.statusCodeStats)
+      .filter(([code]) => !code.startsWith('2'))
+      .map(([code, s]) => `${s.count}× ${code}`);
+    problems.push(`${r.non2xx} non-2xx responses (${codes.join(', ')})`);
+  }
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, completed: r.requests.total, ok: r['2xx'], warmupOk: warm['2xx'], problems };
+}
+
+const show = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s, p50 ${f.p50.toFixed(0).padStart(3)} ms, p99 ${f.p99.toFixed(0).padStart(3)} ms  (${f.completed.toLocaleString('en')} requests)`;
+
+let failed = false;
+function report(label: string, f: Figures): void {
+  console.log(`${label.padEnd(38)}${show(f)}`);
+  if (f.problems.length > 0) {
+    failed = true;
+    console.log(`  !!! THIS RUN HAD ERRORS: ${f.problems.join('; ')} — its figures are not to be trusted !!!`);
+  }
+}
+
+const apps: FastifyInstance[] = [];
+let store: LowStore | undefined;
+try {
+  // The jac-serve app, built as the CLI builds it, on a fresh data dir.
+  const file = join(fresh('jac-bench-http-'), 'app.jac');
+  writeFileSync(file, program);
+  const loaded = loadApp([file], () => {});
+  store = await LowStore.open(fresh('jac-bench-http-data-'));
+  const jac = await buildApp({ program: loaded, store, options: { logLevel: false } });
+  apps.push(jac);
+  await jac.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${portOf(jac)}`;
+
+  // The bare Fastify app: one POST route, the same JSON body.
+  const bare = Fastify();
+  apps.push(bare);
+  bare.post('/ping', async () => ({ status: 200, reports: [1] }));
+  await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bareUrl = `http://127.0.0.1:${portOf(bare)}/ping`;
+
+  // Both answer the same body.
+  const empty = await login(base, 'empty@example.com');
+  const pinged = await post(`${base}/walker/ping`, {}, empty);
+  const bared = await post(bareUrl, {});
+  if (JSON.stringify(pinged.body) !== JSON.stringify(bared.body)) throw new Error(`different bodies: ${JSON.stringify(pinged.body)} vs ${JSON.stringify(bared.body)}`);
+  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run, pipelining 1; both answer ${JSON.stringify(bared.body)}`);
+
+  // 1. The walker route against the bare route.
+  const bareFigures = await load(bareUrl);
+  report('bare Fastify route:', bareFigures);
+  const pingFigures = await load(`${base}/walker/ping`, empty);
+  report('walker ping, empty root:', pingFigures);
+  console.log(`ratio walker / bare, requests/s: ${((100 * pingFigures.rps) / bareFigures.rps).toFixed(0)}%   (target: at least 40%)`);
+
+  // 2. The same walker on a root with 10,000 nodes.
+  const big = await login(base, 'big@example.com');
+  const t = performance.now();
+  const seeded = await post(`${base}/walker/seed`, { n: NODES }, big);
+  const seedMs = performance.now() - t;
+  if (seeded.status !== 200 || seeded.body.reports?.[0] !== NODES) throw new Error(`seed: ${seeded.status} ${JSON.stringify(seeded.body)}`);
+  console.log(`seed walker: ${NODES.toLocaleString('en')} nodes made and committed in ${seedMs.toFixed(0)} ms (one request)`);
+  report(`walker ping, ${NODES.toLocaleString('en')}-node root:`, await load(`${base}/walker/ping`, big));
+
+  // 3. A mutating walker: every request changes one field and waits for its commit.
+  const counting = await login(base, 'counter@example.com');
+  const set = await post(`${base}/walker/setup`, {}, counting);
+  if (set.status !== 200) throw new Error(`setup: ${set.status} ${JSON.stringify(set.body)}`);
+  const writesBefore = store.writes;
+  const bumpFigures = await load(`${base}/walker/bump`, counting);
+  const writes = store.writes - writesBefore;
+  report('walker bump (one increment, commits):', bumpFigures);
+  const last = await post(`${base}/walker/bump`, {}, counting);
+  const answered = bumpFigures.warmupOk + bumpFigures.ok + 1;
+  console.log(
+    `  ${writes.toLocaleString('en')} disk writes for ${(bumpFigures.warmupOk + bumpFigures.ok).toLocaleString('en')} answered bumps (warm-up + run);` +
+      ` the counter reads ${last.body.reports?.[0]} after ${answered.toLocaleString('en')} answered bumps` +
+      ` (up to ${CONNECTIONS} more per run: bumps in flight when autocannon stopped)`,
+  );
+  if (failed) console.log('\n!!! AT LEAST ONE RUN HAD ERRORS OR NON-2XX RESPONSES (see above) !!!');
+} finally {
+  for (const app of apps) await app.close();
+  await store?.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
