@@ -99,6 +99,11 @@ export class Users {
     return { token: this.sign(user), user: { id: user.id, email: user.email, root_id: user.root } };
   }
 
+  /** A user by id (the owner of a webhook key), or null. */
+  byId(id: string): Promise<UserRecord | null> {
+    return this.store.findUser({ id });
+  }
+
   /** The user a token names, or null when it is malformed, forged, expired or its user is gone. */
   async authenticate(token: string): Promise<UserRecord | null> {
     const parts = token.split('.');
