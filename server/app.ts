@@ -11,7 +11,9 @@ import { RootGraphs } from './graphs.ts';
 import type { LoadedApp } from './loader.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
-import { walkerRoutes } from './walker-routes.ts';
+import { walkerRoutes, webhookScheme } from './walker-routes.ts';
+import { WebhookKeys } from './webhook-keys.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 export interface AppOptions {
   /** Add `returns` to envelopes (SHOW_ENDPOINT_RETURNS=true). */
@@ -29,16 +31,23 @@ export interface AppOptions {
   logStream?: NodeJS.WritableStream;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** The longest a webhook key may live, days (default 365). */
+  maxKeyLifetimeDays?: number;
+  /** Failed webhook key attempts allowed per client per minute (default 10). */
+  maxKeyFailures?: number;
 }
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
 export async function buildApp({ program, store, options = {} }: { program: LoadedApp; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
+  // Webhook keys ride in headers the walkers name: those headers are redacted too.
+  const webhookSpecs = [...program.walkers.values()].flatMap((w) => (w.specs.webhook && !w.specs.private ? [w.specs.webhook] : []));
+  const redact = [...new Set([...REDACT, ...webhookSpecs.filter((s) => s.type === 'header').map((s) => `req.headers[${JSON.stringify(s.name.toLowerCase())}]`)])];
   const logger =
     options.logLevel === false
       ? false
-      : { level: options.logLevel ?? 'info', redact: { paths: REDACT, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) };
+      : { level: options.logLevel ?? 'info', redact: { paths: redact, censor: '[redacted]' }, ...(options.logStream ? { stream: options.logStream } : {}) };
   const app = Fastify({
     logger,
     logController: new LogController({ disableRequestLogging: true }), // one line per request, below
@@ -56,7 +65,16 @@ export async function buildApp({ program, store, options = {} }: { program: Load
   await app.register(swagger, {
     openapi: {
       info: { title: 'jac-serve', version: '0.1.0', description: 'Jac walkers served as HTTP endpoints (Jac Cloud compatible)' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          // A webhook key in a header or the query string is an apiKey scheme; in the path or the
+          // body it is documented as that parameter or property.
+          ...Object.fromEntries(
+            webhookSpecs.filter((s) => s.type === 'header' || s.type === 'query').map((s) => [webhookScheme(s), { type: 'apiKey', in: s.type, name: s.name }]),
+          ),
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -66,6 +84,9 @@ export async function buildApp({ program, store, options = {} }: { program: Load
   const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12 });
   await app.register(userRoutes, { users });
   const graphs = new RootGraphs(store, program.resolveType);
-  await app.register(walkerRoutes, { program, users, graphs, options });
+  const keys = new WebhookKeys(store);
+  app.addHook('onClose', async () => keys.flush());
+  await app.register(webhookRoutes, { program, users, graphs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
+  await app.register(walkerRoutes, { program, users, graphs, keys, options });
   return app;
 }

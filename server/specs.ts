@@ -152,6 +152,9 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
     if (!fields.find((f) => f.name === name)!.hasDefault) fail('excluded', `hides '${name}', which has no default: an excluded field must have one`);
   }
   if (specs.webhook && !specs.auth) fail('webhook', 'cannot be combined with auth: False (the route would be public)');
+  if (specs.webhook?.type === 'path' && !specs.path.includes(`{${specs.webhook.name}}`)) {
+    fail('webhook', `reads the key from the path, so path must contain {${specs.webhook.name}} (e.g. path: "/{${specs.webhook.name}}")`);
+  }
   return specs;
 }
 

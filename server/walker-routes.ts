@@ -16,6 +16,9 @@ import { jacValue, schemaForType } from './schema.ts';
 import { serialize, stringify, type Wire } from './serialize.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
+import type { WebhookKeys } from './webhook-keys.ts';
+import type { WebhookSpec } from './specs.ts';
+import rateLimit from '@fastify/rate-limit';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -52,6 +55,7 @@ export interface WalkerRouteOptions {
   program: LoadedApp;
   users: Users;
   graphs: RootGraphs;
+  keys: WebhookKeys;
   options: AppOptions;
 }
 
@@ -62,51 +66,146 @@ function describe(error: RunError): string {
   return `${where}${error.type}${error.message ? `: ${error.message}` : ''}${trace}`;
 }
 
-export async function walkerRoutes(app: FastifyInstance, { program, users, graphs, options }: WalkerRouteOptions): Promise<void> {
+/** Who a request runs for: the root it runs on, and what it may start at. */
+interface Caller {
+  rootId: string;
+  /** Throws 403 when the caller may not start the walker at this node. */
+  mayStartAt(node: PyInstance): void;
+  /** Called once the walker ran for it. */
+  used?(): void;
+}
+
+/** What a webhook key check left on the request, for the rate limit and the handler. */
+interface WebhookCheck {
+  ok: boolean;
+  caller?: Caller;
+  failure?: HttpError;
+}
+type CheckedRequest = FastifyRequest & { webhook?: WebhookCheck; jac?: { walker: string; root: string } };
+
+/** The request field that carries a webhook key, and its name in the route. */
+const KEY_PARAM = 'webhook_key';
+
+function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
+  const pick = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  switch (spec.type) {
+    case 'header':
+      return pick(request.headers[spec.name.toLowerCase()]);
+    case 'query':
+      return pick((request.query as Record<string, unknown> | undefined)?.[spec.name]);
+    case 'path':
+      return pick((request.params as Record<string, unknown> | undefined)?.[KEY_PARAM]);
+    case 'body':
+      return pick((request.body as Record<string, unknown> | undefined)?.[spec.name]);
+  }
+}
+
+/** Whether a key restricted to `nodes` (type names, "root", node ids) may start at `node`. */
+function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolean {
+  return nodes.length === 0 || nodes.some((n) => (n === 'root' ? isRoot : n === node.id || (!isRoot && n === node.cls.name)));
+}
+
+export async function walkerRoutes(app: FastifyInstance, { program, users, graphs, keys, options }: WalkerRouteOptions): Promise<void> {
+  // Failed webhook key attempts are limited per client; a request with a good key is never
+  // counted, so someone else's guessing cannot slow a correct caller down.
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    max: options.maxKeyFailures ?? 10,
+    timeWindow: 60_000,
+    allowList: (request) => (request as CheckedRequest).webhook?.ok === true,
+    errorResponseBuilder: () => new HttpError(429, 'Too many failed webhook key attempts; retry later'),
+  });
+
   for (const endpoint of program.walkers.values()) {
-    if (endpoint.specs.private || endpoint.specs.webhook) continue; // webhook walkers live under /webhook/walker
+    if (endpoint.specs.private) continue;
+    const webhook = endpoint.specs.webhook;
     const plan = planFields(endpoint);
     const bodySchema = objectSchema(plan.body, program);
+    if (webhook?.type === 'body') (bodySchema.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
     const needsBody = plan.body.some((f) => !f.hasDefault);
-    const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, ':$1');
+    const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, (_m, name: string) => (webhook?.type === 'path' && name === webhook.name ? `:${KEY_PARAM}` : `:${name}`));
     const entries: ('root' | 'node')[] = endpoint.specs.entryType === 'ROOT' ? ['root'] : endpoint.specs.entryType === 'NODE' ? ['node'] : ['root', 'node'];
+    const base = webhook ? '/webhook/walker' : '/walker';
+
+    /** The bearer or public caller of a normal walker route. */
+    const bearerCaller = async (request: FastifyRequest): Promise<Caller> => {
+      const user = endpoint.specs.auth ? await requireUser(users, request) : null;
+      return { rootId: user ? user.root : PUBLIC_ROOT_ID, mayStartAt: () => undefined };
+    };
+
+    /** Checks a webhook key before validation; the handler answers 401 for a failed check. */
+    const checkKey = async (request: FastifyRequest): Promise<WebhookCheck> => {
+      const text = keyIn(request, webhook!);
+      if (text === undefined) return { ok: false, failure: new HttpError(401, 'Not authenticated') };
+      const record = await keys.verify(text);
+      const owner = record ? await users.byId(record.owner) : null;
+      if (!record || !owner) return { ok: false, failure: new HttpError(401, 'Unauthorized') };
+      const forbidden = new HttpError(403, 'Forbidden');
+      if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { ok: true, failure: forbidden };
+      return {
+        ok: true,
+        caller: {
+          rootId: owner.root,
+          mayStartAt: (node) => {
+            if (!nodeAllowed(record.nodes, node, node.id === owner.root)) throw forbidden;
+          },
+          used: () => keys.touch(record),
+        },
+      };
+    };
+
     for (const entry of entries) {
       const pathParams = objectSchema(plan.path, program);
       if (entry === 'node') {
         (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
         (pathParams.required as string[]).unshift('node');
       }
-      const url = `/walker/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
+      if (webhook?.type === 'path') {
+        (pathParams.properties as JsonSchema)[KEY_PARAM] = { type: 'string', description: 'the webhook API key' };
+        (pathParams.required as string[]).push(KEY_PARAM);
+      }
+      const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
+      const security = webhook ? (webhook.type === 'header' || webhook.type === 'query' ? [{ [webhookScheme(webhook)]: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
       const route: RouteOptions = {
         method: endpoint.specs.methods.map((m) => m.toUpperCase()),
         url,
         schema: {
-          tags: endpoint.specs.tags ?? ['Walker APIs'],
+          tags: endpoint.specs.tags ?? [webhook ? 'Webhook Walker APIs' : 'Walker APIs'],
           summary: endpoint.specs.summary ?? `${endpoint.name}${entry === 'node' ? ' on a node' : ''}`,
           ...(endpoint.specs.description ? { description: endpoint.specs.description } : {}),
           ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
-          operationId: `${endpoint.name}_${entry}`,
-          ...(endpoint.specs.auth ? { security: [{ bearerAuth: [] }] } : {}),
-          ...(plan.body.length > 0 ? { body: bodySchema } : {}),
+          operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}`,
+          ...(security ? { security } : {}),
+          ...(plan.body.length > 0 || webhook?.type === 'body' ? { body: bodySchema } : {}),
           ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query, program) } : {}),
           ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
         },
-        // A route whose body fields all have defaults can be called with no body at all.
+        ...(webhook ? { config: { rateLimit: {} } } : {}),
         preValidation: async (request) => {
+          // A route whose body fields all have defaults can be called with no body at all.
           if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
+          if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
         },
         handler: async (request, reply) => {
           const params = (request.params ?? {}) as Record<string, unknown>;
-          const user = endpoint.specs.auth ? await requireUser(users, request) : null;
-          const rootId = user ? user.root : PUBLIC_ROOT_ID;
-          (request as FastifyRequest & { jac?: unknown }).jac = { walker: endpoint.name, root: rootId };
-          const graph = await graphs.get(rootId);
+          let caller: Caller;
+          if (webhook) {
+            const check = (request as CheckedRequest).webhook!;
+            if (check.failure) throw check.failure;
+            caller = check.caller!;
+          } else {
+            caller = await bearerCaller(request);
+          }
+          (request as CheckedRequest).jac = { walker: endpoint.name, root: caller.rootId };
+          const graph = await graphs.get(caller.rootId);
           let at: PyInstance = graph.root;
           if (entry === 'node') {
             const node = graph.node(String(params.node));
             if (!node) throw new HttpError(404, 'Node not found');
             at = node;
           }
+          caller.mayStartAt(at);
           const given = new Map<WalkerField, unknown>();
           const body = (request.body ?? {}) as Record<string, unknown>;
           const query = (request.query ?? {}) as Record<string, unknown>;
@@ -121,6 +220,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, graph
             endpoint.program.spawn(walker, at);
             return walker;
           });
+          caller.used?.();
           // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
           await graph.commit();
           if (outcome.error) {
@@ -137,4 +237,9 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, graph
       app.route(route);
     }
   }
+}
+
+/** The OpenAPI security scheme of a header or query key placement. */
+export function webhookScheme(spec: WebhookSpec): string {
+  return `webhook_${spec.type}_${spec.name}`;
 }
