@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
 import { runFile, runFileWithData } from './run.ts';
 import { serve } from '../server/serve.ts';
+import { keysCreate, keysList, keysRevoke } from './keys.ts';
 import { UsageError } from './files.ts';
 
 function fail(error: unknown): never {
@@ -47,6 +48,51 @@ await yargs(hideBin(process.argv))
       } catch (error) {
         fail(error);
       }
+    },
+  )
+  .command(
+    'keys',
+    "Manage a user's webhook API keys on a stopped server's data dir",
+    (y) => {
+      const target = (c: typeof y) =>
+        c
+          .option('data', { type: 'string', demandOption: true, describe: 'the data dir' })
+          .option('email', { type: 'string', demandOption: true, describe: 'the user whose keys these are' });
+      const print = (text: Promise<string>) => text.then((t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), fail);
+      return y
+        .command('list', "List the user's keys (never their secrets)", (c) => target(c), (argv) => print(keysList({ data: argv.data, email: argv.email })))
+        .command(
+          'create',
+          'Create a key and print it (shown only this once)',
+          (c) =>
+            target(c)
+              .option('name', { type: 'string', demandOption: true, describe: 'a name unique among the user\'s keys' })
+              .option('walkers', { type: 'string', array: true, default: [], describe: 'webhook walkers it may call (none: all)' })
+              .option('nodes', { type: 'string', array: true, default: [], describe: 'node types, "root" or node ids it may start at (none: any)' })
+              .option('count', { type: 'number', default: 60, describe: 'lifetime, in intervals' })
+              .option('interval', { type: 'string', default: 'days', choices: ['seconds', 'minutes', 'hours', 'days'] })
+              .option('app', { type: 'string', describe: 'the .jac file or folder served, to check walker and node type names' }),
+          (argv) =>
+            print(
+              keysCreate({
+                data: argv.data,
+                email: argv.email,
+                name: argv.name,
+                walkers: argv.walkers as string[],
+                nodes: argv.nodes as string[],
+                count: argv.count,
+                interval: argv.interval as 'seconds' | 'minutes' | 'hours' | 'days',
+                app: argv.app,
+              }),
+            ),
+        )
+        .command(
+          'revoke <ids..>',
+          'Delete keys by id (all or nothing)',
+          (c) => target(c).positional('ids', { type: 'string', array: true, demandOption: true }),
+          (argv) => print(keysRevoke({ data: argv.data, email: argv.email, ids: argv.ids as string[] })),
+        )
+        .demandCommand(1, 'name a keys command: list, create or revoke');
     },
   )
   .command(
@@ -97,7 +143,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: serve (the default), check or run')
+  .demandCommand(1, 'name a command: serve (the default), check, run or keys')
   .strict()
   .help()
   .parseAsync();

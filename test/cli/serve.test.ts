@@ -123,6 +123,33 @@ test('a program that does not load is reported with file:line:col and the server
   assert.match(r.stderr, /w\.jac:2:\d+: error\[JAC_LOAD_ERROR\]: walker w: __specs__ methodz is not an option jac-serve knows/);
 });
 
+test('webhooks through the real CLI: a key made over HTTP and one made by `jac-serve keys` both call a webhook walker', async () => {
+  const examples = fileURLToPath(new URL('../../examples/webhooks', import.meta.url));
+  const hookData = join(dir, 'data-hooks');
+  const server = await start([], examples, hookData);
+  const authorization = await login(server.url);
+  const made = await fetch(`${server.url}/webhook/generate-key`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci' }) });
+  assert.is(made.status, 201);
+  const { key } = (await made.json()) as { key: string };
+  const call = (url: string, headers: Record<string, string>) => fetch(`${url}/webhook/walker/ci_event`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ service: 'api', version: '1.2.0' }) });
+  const called = await call(server.url, { 'x-api-key': key });
+  assert.equal((await called.json()) as unknown, { status: 200, reports: [{ recorded: 'api 1.2.0', status: 'succeeded' }] });
+  const busy = spawnSync(process.execPath, [bin, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(busy.status, 1, 'the data dir is held by the running server');
+  server.process.kill('SIGTERM');
+  await exited(server.process);
+  const created = spawnSync(process.execPath, [bin, 'keys', 'create', '--data', hookData, '--email', 'ops@example.com', '--name', 'deploy-script', '--walkers', 'ci_event', '--app', examples], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(created.status, 0, created.stderr);
+  const cliKey = /jacwh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}[0-9a-f]{8}/.exec(created.stdout)![0];
+  const listed = spawnSync(process.execPath, [bin, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
+  assert.match(listed.stdout, /deploy-script/);
+  assert.not.match(listed.stdout, new RegExp(cliKey.split('_')[2]));
+  const again = await start([], examples, hookData);
+  assert.is((await call(again.url, { 'x-api-key': cliKey })).status, 200);
+  again.process.kill('SIGTERM');
+  await exited(again.process);
+});
+
 /** Polls `probe` until it holds (a reload takes a moment to notice and load). */
 async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
