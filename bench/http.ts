@@ -3,7 +3,10 @@
 //   1. a walker route that reports one value (POST, bearer token) against a bare Fastify route
 //      answering the same JSON body, and the ratio walker / bare of requests/s;
 //   2. the same walker on a caller's root holding 10,000 nodes (does the root's size matter?);
-//   3. a mutating walker (one field increment per request: every request commits to disk).
+//   3. a mutating walker (one field increment per request: every request commits to disk);
+//   4. a webhook walker called with a header API key, against the same walker behind a bearer
+//      token and the bare route, in one run (target: the key check costs under 10% of the
+//      bearer route's requests/s).
 // Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,11 @@ walker seed {
 
 walker setup {
     can go with \`root entry { root ++> Counter(); report 1; }
+}
+
+walker hook {
+    obj __specs__ { static has webhook: dict = {"type": "header"}; }
+    can go with \`root entry { report 1; }
 }
 
 walker bump {
@@ -88,11 +96,11 @@ interface Figures {
 }
 
 /** One autocannon run of POST `url` (after a warm-up run): its figures, and what went wrong. */
-async function load(url: string, authorization?: string): Promise<Figures> {
+async function load(url: string, authorization?: string, headers: Record<string, string> = {}): Promise<Figures> {
   const options = {
     url,
     method: 'POST' as const,
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
     body: '{}',
     connections: CONNECTIONS,
     pipelining: 1,
@@ -182,6 +190,21 @@ try {
       ` the counter reads ${last.body.reports?.[0]} after ${answered.toLocaleString('en')} answered bumps` +
       ` (up to ${CONNECTIONS} more per run: bumps in flight when autocannon stopped)`,
   );
+  // 4. A webhook walker with a header key, against the bearer walker and the bare route.
+  const hooked = await login(base, 'hook@example.com');
+  const generated = await post(`${base}/webhook/generate-key`, { name: 'bench' }, hooked);
+  if (generated.status !== 201) throw new Error(`generate-key: ${generated.status} ${JSON.stringify(generated.body)}`);
+  const keyHeader = { 'x-api-key': generated.body.key as string };
+  const bare4 = await load(bareUrl);
+  const bearer4 = await load(`${base}/walker/ping`, hooked);
+  const hook4 = await load(`${base}/webhook/walker/hook`, undefined, keyHeader);
+  report('bare Fastify route:', bare4);
+  report('walker, bearer token:', bearer4);
+  report('webhook walker, header key:', hook4);
+  console.log(
+    `webhook / bearer: ${((100 * hook4.rps) / bearer4.rps).toFixed(0)}% of the requests/s (target: at least 90%), p99 ${hook4.p99.toFixed(0)} vs ${bearer4.p99.toFixed(0)} ms; webhook / bare: ${((100 * hook4.rps) / bare4.rps).toFixed(0)}%`,
+  );
+
   if (failed) console.log('\n!!! AT LEAST ONE RUN HAD ERRORS OR NON-2XX RESPONSES (see above) !!!');
 } finally {
   for (const app of apps) await app.close();
