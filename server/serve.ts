@@ -40,11 +40,13 @@ function describeFailure(e: LoadFailure): string {
 function routesOf(program: LoadedApp, base: string): string[] {
   const lines: string[] = [];
   for (const w of program.walkers.values()) {
-    if (w.specs.private || w.specs.webhook) continue;
+    if (w.specs.private) continue;
+    const prefix = w.specs.webhook ? `${base}/webhook/walker` : `${base}/walker`;
     const path = w.specs.path;
+    const key = w.specs.webhook ? `   (API key in the ${w.specs.webhook.type}: ${w.specs.webhook.name})` : '';
     for (const m of w.specs.methods) {
-      if (w.specs.entryType !== 'NODE') lines.push(`  ${m.toUpperCase().padEnd(6)} ${base}/walker/${w.name}${path}`);
-      if (w.specs.entryType !== 'ROOT') lines.push(`  ${m.toUpperCase().padEnd(6)} ${base}/walker/${w.name}/{node}${path}`);
+      if (w.specs.entryType !== 'NODE') lines.push(`  ${m.toUpperCase().padEnd(6)} ${prefix}/${w.name}${path}${key}`);
+      if (w.specs.entryType !== 'ROOT') lines.push(`  ${m.toUpperCase().padEnd(6)} ${prefix}/${w.name}/{node}${path}${key}`);
     }
   }
   return lines;
