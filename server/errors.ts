@@ -5,6 +5,30 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
+/** Response schemas of the shapes above, for routes to document (and Fastify to serialize). */
+export const messageBody = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
+export const detailBody = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const;
+/** FastAPI's 422 body; every field is listed, or Fastify's serializer would drop it. */
+export const validationErrorBody = {
+  description: 'Validation Error',
+  type: 'object',
+  properties: {
+    detail: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
+          msg: { type: 'string' },
+          input: {},
+        },
+        required: ['type', 'loc', 'msg'],
+      },
+    },
+  },
+} as const;
+
 /** One item of FastAPI's 422 `detail` list. */
 export interface DetailItem {
   type: string;

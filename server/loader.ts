@@ -10,7 +10,7 @@ import type { Value } from '../runtime/values/value.ts';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { RootClass } from '../runtime/interpreter/graph.ts';
 import { Program } from '../runtime/interpreter/run.ts';
-import { SchemaError, schemaForType } from './schema.ts';
+import { fieldDeclaration, SchemaError, schemaForType } from './schema.ts';
 import { readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
 
 export interface WalkerField {
@@ -131,20 +131,10 @@ export function loadApp(files: string[], write: (text: string) => void, options:
 
 /** A walker's request fields with their annotations, inherited ones first. */
 function walkerFields(cls: PyClass, declarations: Map<PyClass, A.Archetype>): WalkerField[] {
-  const typeOf = (name: string): A.HasVar | undefined => {
-    for (const c of cls.mro()) {
-      for (const s of declarations.get(c)?.body ?? []) {
-        if (s.kind !== 'Has' || s.isStatic) continue;
-        const v = s.vars.find((x) => x.name === name);
-        if (v) return v;
-      }
-    }
-    return undefined;
-  };
   const out: WalkerField[] = [];
   for (const f of cls.fields) {
     if (f.byPostinit) continue;
-    const v = typeOf(f.name);
+    const v = fieldDeclaration(cls, f.name, (c) => declarations.get(c));
     if (v) out.push({ name: f.name, type: v.type, hasDefault: f.makeDefault !== null });
   }
   return out;

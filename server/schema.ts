@@ -234,17 +234,21 @@ class ShapeReader {
     return shape;
   }
 
-  /** The `has` that declares `name`, from the class or the nearest base that declares it. */
   private fieldDeclaration(cls: PyClass, name: string): A.HasVar | undefined {
-    for (const c of cls.mro()) {
-      for (const s of this.declarationOf(c)?.body ?? []) {
-        if (s.kind !== 'Has' || s.isStatic) continue;
-        const v = s.vars.find((x) => x.name === name);
-        if (v) return v;
-      }
-    }
-    return undefined;
+    return fieldDeclaration(cls, name, this.declarationOf);
   }
+}
+
+/** The `has` that declares `name`, from the class or the nearest base that declares it. */
+export function fieldDeclaration(cls: PyClass, name: string, declarationOf: DeclarationOf): A.HasVar | undefined {
+  for (const c of cls.mro()) {
+    for (const s of declarationOf(c)?.body ?? []) {
+      if (s.kind !== 'Has' || s.isStatic) continue;
+      const v = s.vars.find((x) => x.name === name);
+      if (v) return v;
+    }
+  }
+  return undefined;
 }
 
 function* unionMembers(e: A.Expr): Generator<A.Expr> {

@@ -3,34 +3,15 @@
 // response schemas let @fastify/swagger document the routes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UserRecord } from '../runtime/store/store.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, detailBody, messageBody, validationErrorBody } from './errors.ts';
 import type { Users } from './users.ts';
 
 const TAGS = ['User APIs'];
 
-const message = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
-const detail = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const;
+const message = messageBody;
+const detail = detailBody;
 
-/** FastAPI's 422 body (errors.ts writes it); every field is listed so serialization keeps it. */
-const validationError = {
-  description: 'Validation Error',
-  type: 'object',
-  properties: {
-    detail: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string' },
-          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
-          msg: { type: 'string' },
-          input: {},
-        },
-        required: ['type', 'loc', 'msg'],
-      },
-    },
-  },
-} as const;
+const validationError = validationErrorBody;
 
 const registerSchema = {
   tags: TAGS,

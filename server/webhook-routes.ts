@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PyClass } from '../runtime/interpreter/archetypes.ts';
 import type { KeyRecord, UserRecord } from '../runtime/store/store.ts';
-import { type DetailItem, HttpError } from './errors.ts';
+import { type DetailItem, HttpError, detailBody, messageBody, validationErrorBody } from './errors.ts';
 import type { RootGraphs } from './graphs.ts';
 import type { LoadedApp } from './loader.ts';
 import { requireUser } from './user-routes.ts';
@@ -85,31 +85,12 @@ export async function nameTaken(keys: WebhookKeys, owner: UserRecord, name: stri
 const TAGS = ['Webhook APIs'];
 const security = [{ bearerAuth: [] }];
 
-const message = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
-const detail = { type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] } as const;
+const message = messageBody;
+const detail = detailBody;
 const unauthorized = { description: 'No bearer token, or a bad one', ...detail };
 const notFound = { description: 'No key of yours has this id', ...detail };
 
-/** FastAPI's 422 body; every field is listed so serialization keeps it. */
-const validationError = {
-  description: 'Validation Error',
-  type: 'object',
-  properties: {
-    detail: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string' },
-          loc: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'integer' }] } },
-          msg: { type: 'string' },
-          input: {},
-        },
-        required: ['type', 'loc', 'msg'],
-      },
-    },
-  },
-} as const;
+const validationError = validationErrorBody;
 
 const intervalSchema = { type: 'string', enum: ['seconds', 'minutes', 'hours', 'days'] } as const;
 const countSchema = { type: 'integer', minimum: 1 } as const;
