@@ -143,8 +143,9 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
         fail(key, `is not an option jac-serve knows (${[...Object.keys(OPTION_NAMES)].join(', ')})`);
     }
   }
-  // Path variables fill the fields of their names.
+  // Path variables fill the fields of their names; `{node}` is the entry node's place.
   for (const m of specs.path.matchAll(/\{([^}]*)\}/g)) {
+    if (m[1] === 'node') fail('path', 'cannot use {node}: the route for a node entry already has it (/walker/<Name>/{node}/...)');
     if (!names.has(m[1]) && m[1] !== specs.webhook?.name) fail('path', `has {${m[1]}}, which is not a field of ${walker.name}`);
   }
   const excluded = specs.excluded === '*' ? [...names] : specs.excluded;

@@ -38,6 +38,7 @@ test('unknown options and wrong value types are errors at the option', () => {
   assert.match(failures(walker('static has entry_type: str = "EDGE";'))[0], /entry_type must be "ROOT", "NODE" or "BOTH", not 'EDGE'/);
   assert.match(failures(walker('static has as_query: list = ["c"];'))[0], /as_query names 'c', which is not a field of W/);
   assert.match(failures(walker('static has path: str = "/{c}";'))[0], /path has \{c\}, which is not a field of W/);
+  assert.match(failures(walker('static has path: str = "/{node}";', 'has node: str;'))[0], /path cannot use \{node\}/);
 });
 
 test('an excluded field needs a default; webhook with auth False is refused', () => {
