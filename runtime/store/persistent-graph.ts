@@ -55,10 +55,11 @@ export class PersistentGraph {
     const resolve = this.resolveType ?? (() => undefined);
     const byId = new Map<string, PyInstance>([[this.rootId, this.root]]);
     const file = `${this.store.location} (root ${this.rootId})`;
+    const classes = new Map<string, PyClass | null>();
     // First every instance, so that references between them resolve; then their contents.
     for (const r of records) {
       if (r.id === this.rootId) continue;
-      const cls = this.classOf(r.id, resolve);
+      const cls = this.classOf(r.id, resolve, classes);
       if (!cls) continue; // its type is gone from the program: the record stays in the store as it is
       const inst = new PyInstance(cls);
       inst.id = r.id;
@@ -79,7 +80,7 @@ export class PersistentGraph {
         inst.target = target;
         inst.undirected = r.undirected === true;
       }
-      for (const [name, j] of Object.entries(r.fields)) inst.values[inst.cls.slotFor(name)] = decodeValue(j, cx);
+      for (const name in r.fields) inst.values[inst.cls.slotFor(name)] = decodeValue(r.fields[name], cx);
     }
     for (const inst of byId.values()) if (inst !== this.root) this.tracker.include(inst);
     for (const r of records) {
@@ -95,13 +96,19 @@ export class PersistentGraph {
     }
   }
 
-  private classOf(id: string, resolve: TypeResolver): PyClass | null {
+  /** The class of a record by its id's kind and type (looked up once per kind and type). */
+  private classOf(id: string, resolve: TypeResolver, seen: Map<string, PyClass | null>): PyClass | null {
     const parts = parseId(id);
     if (!parts) throw new StoreError(`${this.store.location}: root ${this.rootId} has a record with a malformed id ${JSON.stringify(id)}`, 'JAC_STORE_CORRUPT');
-    const kind = parts.kind === 'n' ? 'node' : parts.kind === 'e' ? 'edge' : null;
-    if (parts.type === '') return kind === 'edge' ? GenericEdge : null;
-    const cls = resolveQualified(resolve, parts.type);
-    return cls instanceof PyClass && cls.kind === kind ? cls : null;
+    const key = `${parts.kind}:${parts.type}`;
+    let cls = seen.get(key);
+    if (cls === undefined) {
+      const kind = parts.kind === 'n' ? 'node' : parts.kind === 'e' ? 'edge' : null;
+      const found = parts.type === '' ? (kind === 'edge' ? GenericEdge : null) : resolveQualified(resolve, parts.type);
+      cls = found instanceof PyClass && found.kind === kind ? found : null;
+      seen.set(key, cls);
+    }
+    return cls;
   }
 
   /** A node of this graph by id (reading the graph in if it was not yet), or null. */
