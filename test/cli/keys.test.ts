@@ -10,17 +10,9 @@ import { keysCreate, keysList, keysRevoke } from '../../cli/keys.ts';
 import { UsageError } from '../../cli/files.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { harness } from '../server/harness.ts';
+import { WEBHOOK_PROGRAM } from '../server/webhook-program.ts';
 
-const PROGRAM = `
-node Item { has v: int = 0; }
-walker hook {
-    obj __specs__ { static has webhook: dict = {"type": "header"}; }
-    can go with \`root entry { report 1; }
-}
-walker make {
-    can go with \`root entry { i = Item(v=1); root ++> i; report i; }
-}
-`;
+const PROGRAM = WEBHOOK_PROGRAM;
 const KEY = /jacwh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}[0-9a-f]{8}/;
 const EMAIL = 'alice@example.com';
 

@@ -5,21 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InjectOptions } from 'fastify';
 import { type Harness, harness } from './harness.ts';
+import { WEBHOOK_PROGRAM } from './webhook-program.ts';
 
-const PROGRAM = `
-node Item { has v: int = 0; }
-walker hook {
-    obj __specs__ { static has webhook: dict = {"type": "header"}; }
-    can go with \`root entry { report 1; }
-}
-walker query_hook {
-    obj __specs__ { static has webhook: dict = {"type": "query", "name": "k"}; }
-    can go with \`root entry { report 2; }
-}
-walker make {
-    can go with \`root entry { i = Item(v=1); root ++> i; report i; }
-}
-`;
+const PROGRAM = WEBHOOK_PROGRAM;
 
 const KEY_FORMAT = /^jacwh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}[0-9a-f]{8}$/;
 const HOUR = 3_600_000;
