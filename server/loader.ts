@@ -9,7 +9,7 @@ import { parse } from '../grammar/index.ts';
 import type { Value } from '../runtime/values/value.ts';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { RootClass } from '../runtime/interpreter/graph.ts';
-import { Program } from '../runtime/interpreter/run.ts';
+import { errorText, Program } from '../runtime/interpreter/run.ts';
 import { fieldDeclaration, SchemaError, schemaForType } from './schema.ts';
 import { readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
 
@@ -72,7 +72,7 @@ export function loadApp(files: string[], write: (text: string) => void, options:
     // Top-level code runs once, against a scratch root: it defines the program's types.
     const { error } = program.runMain(new PyInstance(RootClass), { maxMillis: 10_000 });
     if (error) {
-      fail(source, `${error.type}${error.message ? `: ${error.message}` : ''} (while loading the module)`, error.span ?? module.span, 'JAC_LOAD_RUNTIME');
+      fail(source, `${errorText(error)} (while loading the module)`, error.span ?? module.span, 'JAC_LOAD_RUNTIME');
       continue;
     }
     loaded.push({ file, source, module, program });

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { call } from '../runtime/interpreter/protocols.ts';
-import type { RunError } from '../runtime/interpreter/run.ts';
+import { errorText, type RunError } from '../runtime/interpreter/run.ts';
 import type { Value } from '../runtime/values/value.ts';
 import type { AppOptions } from './app.ts';
 import { HttpError } from './errors.ts';
@@ -63,7 +63,7 @@ export interface WalkerRouteOptions {
 function describe(error: RunError): string {
   const where = error.span ? `${error.span.file}:${error.span.line}:${error.span.col}: ` : '';
   const trace = error.trace.length > 0 ? ` (in ${error.trace.join(' < ')})` : '';
-  return `${where}${error.type}${error.message ? `: ${error.message}` : ''}${trace}`;
+  return `${where}${errorText(error)}${trace}`;
 }
 
 /** Who a request runs for: the root it runs on, and what it may start at. */

@@ -53,6 +53,11 @@ export interface RunResult {
   globals: Map<string, Value>;
 }
 
+/** How Python prints an error's last line: `Type: message`, or `Type` alone. */
+export function errorText(e: RunError): string {
+  return e.message ? `${e.type}: ${e.message}` : e.type;
+}
+
 /** Not a Python exception: a program cannot catch running out of budget. */
 class BudgetExhausted extends Error {}
 
@@ -219,7 +224,7 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
   options.bindTypes?.((name) => globals.get(name));
   const { error, reports } = compiled.runMain(options.root ?? new PyInstance(RootClass), options);
   return {
-    error: error ? (error.message ? `${error.type}: ${error.message}` : error.type) : null,
+    error: error ? errorText(error) : null,
     errorDetail: error,
     unsupported: null,
     reports,
