@@ -7,8 +7,7 @@ import { PyFloat } from '../runtime/values/numbers.ts';
 import { str } from '../runtime/values/repr.ts';
 import { typeName, type Value } from '../runtime/values/value.ts';
 import { PyEnumMember, PyInstance } from '../runtime/interpreter/archetypes.ts';
-import { GenericEdge, RootClass } from '../runtime/interpreter/graph.ts';
-import { newId } from '../runtime/store/ids.ts';
+import { idOf } from '../runtime/interpreter/tracking.ts';
 
 /** JSON, plus bigints that `stringify` writes with all their digits. */
 export type Wire = null | boolean | number | bigint | string | Wire[] | { [key: string]: Wire };
@@ -17,15 +16,6 @@ export type Wire = null | boolean | number | bigint | string | Wire[] | { [key: 
 export class NotSerializable extends Error {}
 
 const MAX_DEPTH = 100;
-
-/** The id an instance is known by in responses; walkers and objs get one on first report. */
-export function refId(i: PyInstance): string {
-  if (i.id === null) {
-    const kind = i.cls.kind === 'node' ? 'n' : i.cls.kind === 'edge' ? 'e' : i.cls.kind === 'walker' ? 'w' : 'o';
-    i.id = newId(kind, i.cls === RootClass || i.cls === GenericEdge ? '' : i.cls.name);
-  }
-  return i.id;
-}
 
 /** A reported value (or an ability's return value) on the wire. */
 export function serialize(v: Value): Wire {
@@ -49,7 +39,7 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
   if (v instanceof PyBytes) return Buffer.from(v.data).toString('base64');
   if (v instanceof PyInstance) {
     const graphLike = v.cls.kind === 'node' || v.cls.kind === 'edge' || v.cls.kind === 'walker';
-    if (path.has(v)) return { id: refId(v) }; // a cycle: name it, do not repeat it
+    if (path.has(v)) return { id: idOf(v) }; // a cycle: name it, do not repeat it
     path.add(v);
     const context: { [key: string]: Wire } = {};
     // Objs inside a context are plain objects; nodes, edges and walkers keep their ids.
@@ -58,7 +48,7 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
       if (x !== undefined) context[f.name] = wire(x, false, path, depth + 1);
     }
     path.delete(v);
-    return archetypeForm || graphLike ? { id: refId(v), context } : context;
+    return archetypeForm || graphLike ? { id: idOf(v), context } : context;
   }
   throw new NotSerializable(`a value of type '${typeName(v)}' cannot be sent as JSON`);
 }

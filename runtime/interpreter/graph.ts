@@ -17,7 +17,7 @@ export const isEdge = (v: Value): v is PyInstance => v instanceof PyInstance && 
 /** A node, or every node of a list (the operands of connect and edge references). */
 export function nodesOf(v: Value, what: string): PyInstance[] {
   if (isNode(v)) {
-    if (v.pendingLoad !== null) loadNow(v);
+    loadPending(v);
     return [v];
   }
   if (Array.isArray(v)) {
@@ -38,9 +38,10 @@ export function addEdge(node: PyInstance, edge: PyInstance): void {
   else node.edges!.push(edge);
 }
 
-/** Reads in a stored root's graph, the first time the program reaches it. */
-function loadNow(root: PyInstance): void {
-  const load = root.pendingLoad!;
+/** Reads in a stored root's graph, the first time the program (or the server) reaches it. */
+export function loadPending(root: PyInstance): void {
+  const load = root.pendingLoad;
+  if (load === null) return;
   root.pendingLoad = null;
   load();
 }
@@ -186,7 +187,7 @@ export function destroyEdge(e: PyInstance): void {
 export function destroy(v: Value): void {
   if (isEdge(v)) destroyEdge(v);
   else if (isNode(v)) {
-    if (v.pendingLoad !== null) loadNow(v);
+    loadPending(v);
     for (const e of [...v.edges!]) destroyEdge(e);
     v.graph?.remove(v);
   }

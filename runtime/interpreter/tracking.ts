@@ -7,6 +7,18 @@ import { newId } from '../store/ids.ts';
 import type { PyInstance } from './archetypes.ts';
 import { GenericEdge, RootClass } from './graph.ts';
 
+/**
+ * The id an instance is known by (http-api.md §4), given on first need: `n:`/`e:`/`w:`/`o:`
+ * by kind, with an empty type for the root and generic edges.
+ */
+export function idOf(i: PyInstance): string {
+  if (i.id === null) {
+    const kind = i.cls.kind === 'node' ? 'n' : i.cls.kind === 'edge' ? 'e' : i.cls.kind === 'walker' ? 'w' : 'o';
+    i.id = newId(kind, i.cls === RootClass || i.cls === GenericEdge ? '' : i.cls.name);
+  }
+  return i.id;
+}
+
 export class GraphTracker {
   /** Instances created or changed since the last commit, in the order they were marked. */
   readonly dirty = new Set<PyInstance>();
@@ -36,8 +48,7 @@ export class GraphTracker {
       if (i.graph === this) continue;
       if (i.graph !== null) throw new Error(`${i.cls.name} already belongs to another root's graph`);
       i.graph = this;
-      i.id ??= newId(i.cls.kind === 'edge' ? 'e' : 'n', i.cls === GenericEdge ? '' : i.cls.name);
-      this.byId.set(i.id, i);
+      this.byId.set(idOf(i), i);
       this.dirty.add(i);
       if (i.edges) for (const e of i.edges) stack.push(e);
       if (i.source) stack.push(i.source);

@@ -2,7 +2,7 @@
 // edges of the program's types, and turns what a run changed into one GraphChange.
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
-import { GenericEdge, RootClass } from '../interpreter/graph.ts';
+import { GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
 import { GraphTracker } from '../interpreter/tracking.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
 import { parseId } from './ids.ts';
@@ -44,9 +44,7 @@ export class PersistentGraph {
 
   /** Makes the nodes and edges now, rather than on first use. */
   loadNow(): void {
-    const load = this.root.pendingLoad;
-    this.root.pendingLoad = null;
-    load?.();
+    loadPending(this.root);
   }
 
   private materialize(): void {
