@@ -11,7 +11,7 @@ import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { RootClass } from '../runtime/interpreter/graph.ts';
 import { errorText, Program } from '../runtime/interpreter/run.ts';
 import { fieldDeclaration, SchemaError, schemaForType } from './schema.ts';
-import { readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
+import { isExcluded, readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
 
 export interface WalkerField {
   name: string;
@@ -116,8 +116,7 @@ export function loadApp(files: string[], write: (text: string) => void, options:
       try {
         const specs = readSpecs(cls, decl, fields);
         // Every field a request can set must have a type a request can carry.
-        const excluded = specs.excluded === '*' ? null : new Set(specs.excluded);
-        for (const f of fields) if (excluded && !excluded.has(f.name)) schemaForType(f.type, resolveType, (c) => declarations.get(c));
+        for (const f of fields) if (!isExcluded(specs, f.name)) schemaForType(f.type, resolveType, (c) => declarations.get(c));
         walkers.set(decl.name, { name: decl.name, cls, program, declaration: decl, fields, specs });
       } catch (e) {
         if (!(e instanceof SpecsError) && !(e instanceof SchemaError)) throw e;

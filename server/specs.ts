@@ -7,6 +7,7 @@ import { PyDict } from '../runtime/values/containers.ts';
 import { repr } from '../runtime/values/repr.ts';
 import type { Value } from '../runtime/values/value.ts';
 import { PyClass } from '../runtime/interpreter/archetypes.ts';
+import { PyFunction } from '../runtime/interpreter/callables.ts';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -58,6 +59,12 @@ export class SpecsError extends Error {
   }
 }
 
+/** Whether a field is kept out of requests by `excluded`. */
+export const isExcluded = (specs: WalkerSpecs, field: string): boolean => specs.excluded === '*' || specs.excluded.includes(field);
+
+/** The names of the `{var}`s of a path. */
+export const pathVariables = (path: string): string[] => [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+
 const isStrings = (v: Value): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /**
@@ -86,71 +93,50 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
   const optionalString = (key: string, v: Value): string | null => (v === null || typeof v === 'string' ? v : fail(key, `must be a string, not ${repr(v)}`));
   const bool = (key: string, v: Value): boolean => (typeof v === 'boolean' ? v : fail(key, `must be True or False, not ${repr(v)}`));
 
+  // One reader per option; an option without one is unknown.
+  const readers: Record<string, (key: string, v: Value) => void> = {
+    path: (key, v) => {
+      const p = typeof v === 'string' ? v : fail(key, `must be a string, not ${repr(v)}`);
+      specs.path = p === '' || p.startsWith('/') ? p : `/${p}`;
+      for (const name of pathVariables(specs.path)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail(key, `has a malformed path variable {${name}}`);
+      }
+    },
+    methods: (key, v) => {
+      if (!isStrings(v) || v.length === 0) fail(key, `must be a non-empty list of HTTP methods, not ${repr(v)}`);
+      specs.methods = (v as string[]).map((m) => {
+        const lower = m.toLowerCase();
+        if (!(HTTP_METHODS as readonly string[]).includes(lower)) fail(key, `has '${m}', which is not an HTTP method jac-serve serves (${HTTP_METHODS.join(', ')})`);
+        return lower as HttpMethod;
+      });
+    },
+    as_query: (key, v) => void (specs.asQuery = fieldList(key, v, false)),
+    excluded: (key, v) => void (specs.excluded = fieldList(key, v, true)),
+    auth: (key, v) => void (specs.auth = bool(key, v)),
+    private: (key, v) => void (specs.private = bool(key, v)),
+    entry_type: (key, v) => {
+      const t = typeof v === 'string' ? v.toUpperCase() : '';
+      if (t !== 'ROOT' && t !== 'NODE' && t !== 'BOTH') fail(key, `must be "ROOT", "NODE" or "BOTH", not ${repr(v)}`);
+      specs.entryType = t as WalkerSpecs['entryType'];
+    },
+    webhook: (key, v) => void (specs.webhook = v === null ? null : readWebhook(v, (why) => fail(key, why))),
+    tags: (key, v) => void (specs.tags = v === null ? null : isStrings(v) ? v : fail(key, `must be a list of strings, not ${repr(v)}`)),
+    summary: (key, v) => void (specs.summary = optionalString(key, v)),
+    description: (key, v) => void (specs.description = optionalString(key, v)),
+    deprecated: (key, v) => void (specs.deprecated = bool(key, v)),
+  };
   for (const [key, v] of specsClass.attributes) {
-    if (key.startsWith('__') || typeof v === 'object' && v !== null && 'pyTypeName' in v && (v as { pyTypeName(): string }).pyTypeName() === 'function') continue;
-    switch (key) {
-      case 'path': {
-        const p = typeof v === 'string' ? v : fail(key, `must be a string, not ${repr(v)}`);
-        specs.path = p === '' || p.startsWith('/') ? p : `/${p}`;
-        for (const m of specs.path.matchAll(/\{([^}]*)\}/g)) {
-          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m[1])) fail(key, `has a malformed path variable {${m[1]}}`);
-        }
-        break;
-      }
-      case 'methods': {
-        if (!isStrings(v) || v.length === 0) fail(key, `must be a non-empty list of HTTP methods, not ${repr(v)}`);
-        specs.methods = (v as string[]).map((m) => {
-          const lower = m.toLowerCase();
-          if (!(HTTP_METHODS as readonly string[]).includes(lower)) fail(key, `has '${m}', which is not an HTTP method jac-serve serves (${HTTP_METHODS.join(', ')})`);
-          return lower as HttpMethod;
-        });
-        break;
-      }
-      case 'as_query':
-        specs.asQuery = fieldList(key, v, false);
-        break;
-      case 'excluded':
-        specs.excluded = fieldList(key, v, true);
-        break;
-      case 'auth':
-        specs.auth = bool(key, v);
-        break;
-      case 'private':
-        specs.private = bool(key, v);
-        break;
-      case 'deprecated':
-        specs.deprecated = bool(key, v);
-        break;
-      case 'entry_type': {
-        const t = typeof v === 'string' ? v.toUpperCase() : '';
-        if (t !== 'ROOT' && t !== 'NODE' && t !== 'BOTH') fail(key, `must be "ROOT", "NODE" or "BOTH", not ${repr(v)}`);
-        specs.entryType = t as WalkerSpecs['entryType'];
-        break;
-      }
-      case 'tags':
-        specs.tags = v === null ? null : isStrings(v) ? v : fail(key, `must be a list of strings, not ${repr(v)}`);
-        break;
-      case 'summary':
-        specs.summary = optionalString(key, v);
-        break;
-      case 'description':
-        specs.description = optionalString(key, v);
-        break;
-      case 'webhook':
-        specs.webhook = v === null ? null : readWebhook(v, (why) => fail(key, why));
-        break;
-      default:
-        fail(key, `is not an option jac-serve knows (${[...Object.keys(OPTION_NAMES)].join(', ')})`);
-    }
+    if (key.startsWith('__') || v instanceof PyFunction) continue; // methods of __specs__ are not options
+    if (!Object.hasOwn(readers, key)) fail(key, `is not an option jac-serve knows (${Object.keys(readers).join(', ')})`);
+    readers[key](key, v);
   }
   // Path variables fill the fields of their names; `{node}` is the entry node's place.
-  for (const m of specs.path.matchAll(/\{([^}]*)\}/g)) {
-    if (m[1] === 'node') fail('path', 'cannot use {node}: the route for a node entry already has it (/walker/<Name>/{node}/...)');
-    if (!names.has(m[1]) && m[1] !== specs.webhook?.name) fail('path', `has {${m[1]}}, which is not a field of ${walker.name}`);
+  for (const name of pathVariables(specs.path)) {
+    if (name === 'node') fail('path', 'cannot use {node}: the route for a node entry already has it (/walker/<Name>/{node}/...)');
+    if (!names.has(name) && name !== specs.webhook?.name) fail('path', `has {${name}}, which is not a field of ${walker.name}`);
   }
-  const excluded = specs.excluded === '*' ? [...names] : specs.excluded;
-  for (const name of excluded) {
-    if (!fields.find((f) => f.name === name)!.hasDefault) fail('excluded', `hides '${name}', which has no default: an excluded field must have one`);
+  for (const f of fields) {
+    if (isExcluded(specs, f.name) && !f.hasDefault) fail('excluded', `hides '${f.name}', which has no default: an excluded field must have one`);
   }
   if (specs.webhook && !specs.auth) fail('webhook', 'cannot be combined with auth: False (the route would be public)');
   if (specs.webhook?.type === 'path' && !specs.path.includes(`{${specs.webhook.name}}`)) {
@@ -158,8 +144,6 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
   }
   return specs;
 }
-
-const OPTION_NAMES = { path: 1, methods: 1, as_query: 1, excluded: 1, auth: 1, private: 1, entry_type: 1, webhook: 1, tags: 1, summary: 1, description: 1, deprecated: 1 };
 
 function readWebhook(v: Value, fail: (why: string) => never): WebhookSpec {
   if (!(v instanceof PyDict)) return fail(`must be a dict like {"type": "header", "name": "X-API-KEY"}, not ${repr(v)}`);

@@ -17,7 +17,7 @@ import { serialize, stringify, type Wire } from './serialize.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
-import type { WebhookSpec } from './specs.ts';
+import { isExcluded, pathVariables, type WebhookSpec } from './specs.ts';
 import rateLimit from '@fastify/rate-limit';
 
 type JsonSchema = Record<string, unknown>;
@@ -30,12 +30,11 @@ interface FieldPlan {
 }
 
 function planFields(e: WalkerEndpoint): FieldPlan {
-  const excluded = e.specs.excluded === '*' ? new Set(e.fields.map((f) => f.name)) : new Set(e.specs.excluded);
-  const inPath = new Set([...e.specs.path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]));
+  const inPath = new Set(pathVariables(e.specs.path));
   const asQuery = e.specs.asQuery;
   const plan: FieldPlan = { body: [], query: [], path: [] };
   for (const f of e.fields) {
-    if (excluded.has(f.name)) continue;
+    if (isExcluded(e.specs, f.name)) continue;
     if (inPath.has(f.name)) plan.path.push(f);
     else if (asQuery === '*' || asQuery.includes(f.name)) plan.query.push(f);
     else plan.body.push(f);
