@@ -1,19 +1,16 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
 //   <dir>/LOCK            the pid of the process using the dir
 //   <dir>/system.json     format version, secrets, users, webhook keys
-//   <dir>/roots/<hex>.json one root's graph: its records in creation order
-// A commit rewrites only its root's file, so its cost follows that root's size. Each record is
-// kept encoded, so a commit re-encodes only what the run changed.
+//   <dir>/roots/<hex>.json one root's graph: its records in creation order (root-files.ts)
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
+import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { GroupCommit } from './group-commit.ts';
-import { parseId } from './ids.ts';
 import { lockDataDir } from './lock.ts';
+import { RootFiles } from './root-files.ts';
 import { type GraphChange, type GraphRecord, type KeyRecord, type Store, StoreError, type UserRecord } from './store.ts';
-
-export const FORMAT_VERSION = 1;
 
 interface SystemData {
   format: number;
@@ -22,68 +19,25 @@ interface SystemData {
   keys: KeyRecord[];
 }
 
-interface RootData {
-  root: string;
-  /**
-   * id → the record, in creation order: as read (encoded on the first write, then kept as
-   * text) or as its JSON text.
-   */
-  records: Map<string, string | GraphRecord>;
-}
-
-function checkFormat(json: unknown, file: string): Record<string, unknown> {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new StoreError(`${file}: not a jac-serve data file (expected a JSON object)`, 'JAC_STORE_CORRUPT');
-  const format = (json as { format?: unknown }).format;
-  if (typeof format !== 'number') throw new StoreError(`${file}: not a jac-serve data file (no "format" field)`, 'JAC_STORE_CORRUPT');
-  if (format > FORMAT_VERSION) throw new StoreError(`${file}: written by a newer jac-serve (format ${format}; this one reads up to ${FORMAT_VERSION})`, 'JAC_STORE_VERSION');
-  return json as Record<string, unknown>;
-}
-
 function decodeSystem(json: unknown, file: string): SystemData {
   const o = checkFormat(json, file);
   if (typeof o.secrets !== 'object' || !Array.isArray(o.users) || !Array.isArray(o.keys)) throw new StoreError(`${file}: missing secrets, users or keys`, 'JAC_STORE_CORRUPT');
   return o as unknown as SystemData;
 }
 
-function decodeRoot(json: unknown, file: string): RootData {
-  const o = checkFormat(json, file);
-  if (typeof o.root !== 'string' || !Array.isArray(o.records)) throw new StoreError(`${file}: missing root or records`, 'JAC_STORE_CORRUPT');
-  const records = new Map<string, string | GraphRecord>();
-  (o.records as GraphRecord[]).forEach((r, i) => {
-    if (typeof r?.id !== 'string' || typeof r.fields !== 'object') throw new StoreError(`${file}: record ${i} has no id or fields`, 'JAC_STORE_CORRUPT');
-    records.set(r.id, r);
-  });
-  return { root: o.root, records };
-}
-
-function encodeRoot(d: RootData): string {
-  const parts: string[] = [];
-  for (const [id, r] of d.records) {
-    if (typeof r === 'string') parts.push(r);
-    else {
-      const text = JSON.stringify(r);
-      d.records.set(id, text); // encoded once; later writes reuse the text
-      parts.push(text);
-    }
-  }
-  return `{"format":${FORMAT_VERSION},"root":${JSON.stringify(d.root)},"records":[${parts.join(',')}]}`;
-}
-
-interface OpenRoot {
-  db: Low<RootData>;
-  commits: GroupCommit;
-}
-
 export class LowStore implements Store {
-  private readonly roots = new Map<string, Promise<OpenRoot>>();
   private closed = false;
+  /** The graphs: one file per root. */
+  readonly graphs: RootFiles;
 
   private constructor(
     readonly location: string,
     private readonly system: Low<SystemData>,
     private readonly systemCommits: GroupCommit,
     private readonly unlock: () => void,
-  ) {}
+  ) {
+    this.graphs = new RootFiles(location);
+  }
 
   /** Opens (creating if needed) the data dir, taking its lock. */
   static async open(dir: string): Promise<LowStore> {
@@ -104,50 +58,16 @@ export class LowStore implements Store {
 
   /** Disk writes so far, of root files and the system file (for the benchmark). */
   get writes(): number {
-    let n = this.systemCommits.writes;
-    for (const r of this.openedRoots) n += r.commits.writes;
-    return n;
+    return this.systemCommits.writes + this.graphs.writes;
   }
 
-  private readonly openedRoots: OpenRoot[] = [];
-
-  private fileOf(rootId: string): string {
-    const parts = parseId(rootId);
-    if (!parts || parts.kind !== 'n' || parts.type !== '') throw new StoreError(`not a root id: ${JSON.stringify(rootId)}`, 'JAC_STORE_VALUE');
-    return join(this.location, 'roots', `${parts.hex}.json`);
+  loadGraph(rootId: string): Promise<GraphRecord[] | null> {
+    return this.graphs.loadGraph(rootId);
   }
 
-  private openRoot(rootId: string): Promise<OpenRoot> {
-    let opened = this.roots.get(rootId);
-    if (!opened) {
-      const file = this.fileOf(rootId);
-      opened = (async () => {
-        const db = new Low<RootData>(new DurableFile(file, encodeRoot, decodeRoot), { root: rootId, records: new Map() });
-        await db.read();
-        if (db.data.root !== rootId) throw new StoreError(`${file}: holds root ${db.data.root}, not ${rootId}`, 'JAC_STORE_CORRUPT');
-        const root = { db, commits: new GroupCommit(() => db.write()) };
-        this.openedRoots.push(root);
-        return root;
-      })();
-      this.roots.set(rootId, opened);
-      opened.catch(() => this.roots.delete(rootId)); // a failed open can be retried
-    }
-    return opened;
-  }
-
-  async loadGraph(rootId: string): Promise<GraphRecord[] | null> {
-    const { db } = await this.openRoot(rootId);
-    if (db.data.records.size === 0) return null;
-    return [...db.data.records.values()].map((r) => (typeof r === 'string' ? (JSON.parse(r) as GraphRecord) : r));
-  }
-
-  async commitGraph(rootId: string, change: GraphChange): Promise<void> {
+  commitGraph(rootId: string, change: GraphChange): Promise<void> {
     this.assertOpen();
-    const { db, commits } = await this.openRoot(rootId);
-    const records = db.data.records;
-    for (const r of change.upserts) records.set(r.id, JSON.stringify(r));
-    for (const id of change.deletes) records.delete(id);
-    return commits.commit();
+    return this.graphs.commitGraph(rootId, change);
   }
 
   async getSecret(name: string): Promise<string | null> {
@@ -200,7 +120,7 @@ export class LowStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.systemCommits.idle();
-    for (const r of this.openedRoots) await r.commits.idle();
+    await this.graphs.idle();
     this.unlock();
   }
 

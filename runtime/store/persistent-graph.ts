@@ -6,7 +6,7 @@ import { GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
 import { GraphTracker } from '../interpreter/tracking.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
 import { parseId } from './ids.ts';
-import { type GraphChange, type GraphRecord, type Json, type Store, StoreError } from './store.ts';
+import { type GraphChange, type GraphRecord, type GraphStore, type Json, StoreError } from './store.ts';
 
 /** Jac Cloud's super root: the root `jac-serve run --data` runs against. */
 export const SUPER_ROOT_ID = 'n::000000000000000000000000';
@@ -21,7 +21,7 @@ export class PersistentGraph {
   private resolveType: TypeResolver | null = null;
 
   private constructor(
-    readonly store: Store,
+    readonly store: GraphStore,
     readonly rootId: string,
     private records: GraphRecord[] | null,
   ) {
@@ -33,7 +33,7 @@ export class PersistentGraph {
   }
 
   /** Fetches a root's records; nodes are made from them when the program first reaches the root. */
-  static async open(store: Store, rootId: string): Promise<PersistentGraph> {
+  static async open(store: GraphStore, rootId: string): Promise<PersistentGraph> {
     return new PersistentGraph(store, rootId, await store.loadGraph(rootId));
   }
 

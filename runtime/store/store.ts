@@ -54,13 +54,20 @@ export interface KeyRecord {
   lastUsedAt: string | null;
 }
 
-export interface Store {
+/** The graphs half of a store: what a run worker reads and commits. */
+export interface GraphStore {
   /** Where the data lives, for messages. */
   readonly location: string;
   /** A root's records in creation order, or null for a root never committed. */
   loadGraph(rootId: string): Promise<GraphRecord[] | null>;
-  /** Applies one run's changes; resolves once they are durable. */
+  /**
+   * Applies one run's changes; resolves once they are durable. When it fails, nothing of the
+   * change stays in memory: the next load reads what is durable.
+   */
   commitGraph(rootId: string, change: GraphChange): Promise<void>;
+}
+
+export interface Store extends GraphStore {
   /** A named server secret (`TOKEN_SECRET`), or null. */
   getSecret(name: string): Promise<string | null>;
   setSecret(name: string, value: string): Promise<void>;

@@ -1,0 +1,13 @@
+// The format every data file of a lowdb data dir declares, and the check that refuses a file
+// that is not one of ours or was written by a newer jac-serve.
+import { StoreError } from './store.ts';
+
+export const FORMAT_VERSION = 1;
+
+export function checkFormat(json: unknown, file: string): Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new StoreError(`${file}: not a jac-serve data file (expected a JSON object)`, 'JAC_STORE_CORRUPT');
+  const format = (json as { format?: unknown }).format;
+  if (typeof format !== 'number') throw new StoreError(`${file}: not a jac-serve data file (no "format" field)`, 'JAC_STORE_CORRUPT');
+  if (format > FORMAT_VERSION) throw new StoreError(`${file}: written by a newer jac-serve (format ${format}; this one reads up to ${FORMAT_VERSION})`, 'JAC_STORE_VERSION');
+  return json as Record<string, unknown>;
+}
