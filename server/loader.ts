@@ -38,6 +38,8 @@ export interface LoadedApp {
   resolveType(name: string): Value | undefined;
   /** The declaration of an archetype class. */
   declarationOf(cls: PyClass): A.Archetype | undefined;
+  /** The (qualified) names of the node types of every loaded file. */
+  nodeTypes: string[];
 }
 
 /** Why a program did not load: diagnostics, each with the source it points into. */
@@ -125,7 +127,8 @@ export function loadApp(files: string[], write: (text: string) => void, options:
     }
   }
   if (failures.length > 0) throw new LoadFailure(failures);
-  return { files, walkers, resolveType, declarationOf: (cls) => declarations.get(cls) };
+  const nodeTypes = [...declarations.keys()].filter((cls) => cls.kind === 'node').map((cls) => cls.qualname);
+  return { files, walkers, resolveType, declarationOf: (cls) => declarations.get(cls), nodeTypes };
 }
 
 /** A walker's request fields with their annotations, inherited ones first. */
