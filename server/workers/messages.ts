@@ -1,0 +1,68 @@
+// What the main thread and a run worker say to each other. Everything here crosses a structured
+// clone: plain data only (bigints allowed), never a Jac value.
+import type { AppManifest } from '../manifest.ts';
+
+/** What a worker is started with (its `workerData`). */
+export interface WorkerConfig {
+  files: string[];
+  /** The data dir whose `roots/` the worker reads and writes. */
+  dataDir: string;
+  showReturns: boolean;
+  maxSteps: number;
+  maxMillis: number;
+  /** Where walkers' `print` goes: the process's stdout, or nowhere. */
+  print: boolean;
+}
+
+/** Which state of a root's graph a job expects (see RootScheduler): a tag, or "whatever you hold". */
+export type Expect = { tag: string | null } | 'held';
+
+interface JobBase {
+  id: number;
+  root: string;
+  expect: Expect;
+}
+
+/** Run a walker on a root (or on one of its nodes) and commit what it changed. */
+export interface WalkJob extends JobBase {
+  kind: 'walk';
+  walker: string;
+  /** The entry node's id, or null for the root. */
+  node: string | null;
+  /** The request's fields by name, as validated JSON. */
+  fields: Record<string, unknown>;
+  /** A webhook key's `nodes` restriction (type names, "root", node ids), or null for none. */
+  allowedNodes: string[] | null;
+}
+
+/** Whether a node id is a node of the root's graph (a webhook key naming it). */
+export interface HasNodeJob extends JobBase {
+  kind: 'has-node';
+  node: string;
+}
+
+export type Job = WalkJob | HasNodeJob;
+
+/** What the main thread sends a worker: jobs, and (once it has none) the word to end. */
+export type ToWorker = Job | { kind: 'close' };
+
+/** How a job ended, as the HTTP answer it becomes. */
+export type Answer =
+  | { status: 200; body: string }
+  | { status: 403 | 404; detail: string }
+  | { status: 200; exists: boolean }
+  /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */
+  | { status: 500; name: string; message: string };
+
+/** What a worker tells the main thread. */
+export type WorkerMessage =
+  | { kind: 'ready'; manifest: AppManifest }
+  | { kind: 'load-failed'; message: string }
+  /** The job's run begins now: its time budget starts. */
+  | { kind: 'started'; id: number }
+  /** The job's run ended; its commit may still be to come. */
+  | { kind: 'ran'; id: number }
+  /** The worker writes a root now (and is not to be stopped for a run's budget meanwhile). */
+  | { kind: 'committing'; root: string }
+  /** A job is answered; `tag` names the state of the root's graph the worker now holds (null: none). */
+  | { kind: 'done'; id: number; answer: Answer; tag: string | null };

@@ -1,0 +1,393 @@
+// The main thread's side of walker runs: a pool of worker threads that load the program and run
+// walkers, and the scheduling that keeps the promises of scale.md §1:
+// - Runs on one root never interleave. A root is leased to one worker while it has jobs under
+//   way; every job on it goes to that worker, which runs them in order (and commits them in
+//   batches). Different roots run in parallel on different workers.
+// - Any worker may hold a copy of any root's graph. Each state of a root's graph has a tag; a
+//   lease starts by telling the worker the tag of the last committed state, and a copy with
+//   another tag is read again from disk. (Across processes, a version in the shared store
+//   plays the same part.)
+// - Budgets are enforced from outside: a run past its time budget is stopped by terminating its
+//   worker, even inside one long operation; a run that exhausts the worker's heap ends that
+//   worker only. Either way the worker is replaced, the run's changes die with it, and the jobs
+//   it had not started go to another worker.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { AppManifest } from '../manifest.ts';
+import type { Answer, HasNodeJob, Job, ToWorker, WalkJob, WorkerConfig, WorkerMessage } from './messages.ts';
+
+export interface PoolOptions {
+  files: string[];
+  dataDir: string;
+  /** Worker threads (default: the number of cores). */
+  workers?: number;
+  /** Each worker's heap limit, MB (default 1024). */
+  maxMemoryMb?: number;
+  /** Per run: loop iterations and ability runs (default 50 million), and wall-clock time (default 30 s). */
+  maxSteps?: number;
+  maxMillis?: number;
+  showReturns?: boolean;
+  /** Send walkers' `print` output to stdout (default false: dropped). */
+  print?: boolean;
+}
+
+/** The part of a logger the pool uses (pino's shape). */
+export interface PoolLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The program did not load in a worker: the diagnostics, formatted. */
+export class PoolLoadError extends Error {}
+
+/** How long past its budget the interpreter's own check may take before the worker is stopped. */
+const GRACE_MS = 500;
+/** The longest a commit may take before its worker is taken for stuck. */
+const COMMIT_TIMEOUT_MS = 120_000;
+/** How often a job is offered to a new worker after the ones it was sent to stopped. */
+const MAX_ATTEMPTS = 3;
+
+const WORKER_URL = import.meta.url.endsWith('.ts') ? null : new URL('./jac-worker.js', import.meta.url);
+
+type Dispatchable = Omit<WalkJob, 'id' | 'expect'> | Omit<HasNodeJob, 'id' | 'expect'>;
+
+interface Pending {
+  job: Job;
+  resolve(answer: Answer): void;
+  /** sent: the worker has not begun it; started: its run is under way; ran: waiting for its commit. */
+  state: 'sent' | 'started' | 'ran';
+  attempts: number;
+}
+
+interface RootState {
+  /** The tag of the last committed state (null: unknown, every copy is read again). */
+  tag: string | null;
+  /** The worker that holds the lease, while jobs are under way. */
+  holder: Slot | null;
+  outstanding: number;
+  /** The worker that held it last (it likely still has the graph). */
+  last: Slot | null;
+}
+
+interface Slot {
+  worker: Worker;
+  name: string;
+  ready: boolean;
+  /** Gets no new leases; closed once it has no jobs (a reload replaced it). */
+  retiring: boolean;
+  jobs: Map<number, Pending>;
+  phase: 'idle' | 'run' | 'commit';
+  timer: NodeJS.Timeout | null;
+  /** Why it was stopped, when the pool stopped it or it ran out of memory. */
+  stopReason: 'time' | 'memory' | 'commit' | 'crash' | null;
+  /** The job whose run is under way. */
+  current: Pending | null;
+  /** Called when its last job is answered (set while it is being closed). */
+  onIdle: (() => void) | null;
+}
+
+export class WorkerPool {
+  private slots: Slot[] = [];
+  private readonly roots = new Map<string, RootState>();
+  private nextId = 0;
+  private closing = false;
+  private config: WorkerConfig;
+  private readonly size: number;
+  private readonly maxMemoryMb: number;
+  /** Where the pool reports workers it stopped or lost. */
+  log: PoolLog | null = null;
+  /** Workers started so far, the first ones included (a test and the log read it). */
+  started = 0;
+  /** Commits the workers began (one per batch of runs on a root that changed it). */
+  commits = 0;
+
+  private constructor(
+    config: WorkerConfig,
+    size: number,
+    maxMemoryMb: number,
+    public manifest: AppManifest,
+  ) {
+    this.config = config;
+    this.size = size;
+    this.maxMemoryMb = maxMemoryMb;
+  }
+
+  /** Starts the workers; resolves once every one has loaded the program. */
+  static async start(options: PoolOptions): Promise<WorkerPool> {
+    const config: WorkerConfig = {
+      files: options.files,
+      dataDir: options.dataDir,
+      showReturns: options.showReturns ?? false,
+      maxSteps: options.maxSteps ?? 50_000_000,
+      maxMillis: options.maxMillis ?? 30_000,
+      print: options.print ?? false,
+    };
+    const size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
+    const pool = new WorkerPool(config, size, options.maxMemoryMb ?? 1024, { files: options.files, walkers: [], nodeTypes: [] });
+    pool.manifest = await pool.startGeneration(config);
+    return pool;
+  }
+
+  /** The number of live workers. */
+  get workers(): number {
+    return this.slots.filter((s) => !s.retiring).length;
+  }
+
+  /** Runs a walker job; resolves with its answer (never rejects). */
+  walk(job: Omit<WalkJob, 'id' | 'expect' | 'kind'>): Promise<Answer> {
+    return this.submit({ kind: 'walk', ...job });
+  }
+
+  /** Whether `node` is a node of `root`'s graph. */
+  async hasNode(root: string, node: string): Promise<boolean> {
+    const answer = await this.submit({ kind: 'has-node', root, node });
+    if ('exists' in answer) return answer.exists;
+    if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
+    return false;
+  }
+
+  /**
+   * Loads `files` in a new set of workers. When they load, new leases go to them and the old
+   * workers close once their jobs are done; when they do not, the old ones keep serving and the
+   * diagnostics are thrown as a PoolLoadError.
+   */
+  async reload(files: string[]): Promise<AppManifest> {
+    const config = { ...this.config, files };
+    const previous = [...this.slots]; // startGeneration adds the new workers to this.slots
+    this.manifest = await this.startGeneration(config);
+    this.config = config;
+    for (const slot of previous) {
+      slot.retiring = true;
+      if (slot.jobs.size === 0) this.closeSlot(slot);
+    }
+    return this.manifest;
+  }
+
+  /** Waits for every job under way, then ends the workers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((slot) => this.closeSlot(slot)));
+  }
+
+  // ---- workers ----
+
+  private async startGeneration(config: WorkerConfig): Promise<AppManifest> {
+    const fresh = Array.from({ length: this.size }, () => this.spawn(config));
+    const loaded = await Promise.all(fresh.map((f) => f.loaded));
+    const failed = loaded.find((l): l is { failure: string } => 'failure' in l);
+    if (failed) {
+      for (const f of fresh) void f.slot.worker.terminate();
+      throw new PoolLoadError(failed.failure);
+    }
+    this.slots.push(...fresh.map((f) => f.slot));
+    return (loaded[0] as { manifest: AppManifest }).manifest;
+  }
+
+  private spawn(config: WorkerConfig): { slot: Slot; loaded: Promise<{ manifest: AppManifest } | { failure: string }> } {
+    const resourceLimits = { maxOldGenerationSizeMb: this.maxMemoryMb };
+    const worker = WORKER_URL
+      ? new Worker(WORKER_URL, { workerData: config, resourceLimits })
+      : // Run from the TypeScript sources (tests): the worker registers tsx before loading the entry.
+        new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./run-worker.ts', import.meta.url).href)}); })`,
+          { eval: true, workerData: config, resourceLimits },
+        );
+    this.started++;
+    const slot: Slot = { worker, name: `w${worker.threadId}`, ready: false, retiring: false, jobs: new Map(), phase: 'idle', timer: null, stopReason: null, current: null, onIdle: null };
+    const loaded = new Promise<{ manifest: AppManifest } | { failure: string }>((resolve) => {
+      worker.once('exit', (code) => resolve({ failure: `a run worker stopped while loading the program (exit code ${code})` }));
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'ready') {
+          slot.ready = true;
+          worker.unref(); // an idle worker does not keep the process alive; one with jobs does (dispatch)
+          resolve({ manifest: m.manifest });
+        } else if (m.kind === 'load-failed') resolve({ failure: m.message });
+        else this.onMessage(slot, m);
+      });
+    });
+    worker.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') slot.stopReason ??= 'memory';
+      else {
+        slot.stopReason ??= 'crash';
+        this.log?.error({ worker: slot.name, err: e }, 'run worker failed');
+      }
+    });
+    worker.on('exit', () => this.onExit(slot));
+    return { slot, loaded };
+  }
+
+  /** Ends a worker once its jobs are done. */
+  private closeSlot(slot: Slot): Promise<void> {
+    const exited = new Promise<void>((resolve) => (slot.worker.threadId === -1 ? resolve() : slot.worker.once('exit', () => resolve())));
+    const finish = () => {
+      // Closing its port lets the worker's event loop end by itself (so it writes coverage, flushes output).
+      slot.worker.ref();
+      slot.worker.postMessage({ kind: 'close' } satisfies ToWorker);
+      setTimeout(() => void slot.worker.terminate(), 5_000).unref();
+    };
+    slot.retiring = true;
+    if (slot.jobs.size === 0) finish();
+    else slot.onIdle = finish;
+    return exited;
+  }
+
+  private arm(slot: Slot, phase: Slot['phase'], ms: number, reason: Slot['stopReason']): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.phase = phase;
+    slot.timer =
+      phase === 'idle'
+        ? null
+        : setTimeout(() => {
+            slot.stopReason = reason;
+            void slot.worker.terminate();
+          }, ms);
+  }
+
+  private onMessage(slot: Slot, m: WorkerMessage): void {
+    switch (m.kind) {
+      case 'started': {
+        const p = slot.jobs.get(m.id);
+        if (!p) return;
+        p.state = 'started';
+        slot.current = p;
+        this.arm(slot, 'run', this.config.maxMillis + GRACE_MS, 'time');
+        return;
+      }
+      case 'ran': {
+        const p = slot.jobs.get(m.id);
+        if (p) p.state = 'ran';
+        slot.current = null;
+        this.arm(slot, 'idle', 0, null);
+        return;
+      }
+      case 'committing':
+        this.commits++;
+        this.arm(slot, 'commit', COMMIT_TIMEOUT_MS, 'commit');
+        return;
+      case 'done': {
+        if (slot.phase === 'commit') this.arm(slot, 'idle', 0, null);
+        const p = slot.jobs.get(m.id);
+        if (!p) return;
+        slot.jobs.delete(m.id);
+        const state = this.roots.get(p.job.root)!;
+        state.tag = m.tag;
+        if (--state.outstanding === 0) {
+          state.holder = null;
+          state.last = slot;
+        }
+        p.resolve(m.answer);
+        if (slot.jobs.size === 0) {
+          slot.worker.unref();
+          slot.onIdle?.();
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** A worker ended: answer what it ran, send what it had not begun elsewhere, replace it. */
+  private onExit(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    const wasServing = this.slots.includes(slot);
+    this.slots = this.slots.filter((s) => s !== slot);
+    if (!wasServing) return; // a generation that did not load, or a closed worker
+    const reason = slot.stopReason ?? 'crash';
+    const resend: Pending[] = [];
+    for (const p of slot.jobs.values()) {
+      if (p.state === 'sent') resend.push(p);
+      else p.resolve(this.stoppedAnswer(p, p === slot.current ? reason : null));
+    }
+    // The leases it held end; what it had committed or not is unknown, so every copy is read again.
+    for (const state of this.roots.values()) {
+      if (state.holder === slot) {
+        state.holder = null;
+        state.outstanding = 0;
+        state.tag = null;
+      }
+      if (state.last === slot) state.last = null;
+    }
+    if (slot.current || reason !== 'crash') {
+      this.log?.warn({ worker: slot.name, reason, root: slot.current?.job.root }, `run worker stopped (${describeReason(reason, this.config.maxMillis, this.maxMemoryMb)}); a new one replaces it`);
+    }
+    if (!slot.retiring && !this.closing) {
+      const { slot: fresh, loaded } = this.spawn(this.config);
+      this.slots.push(fresh);
+      void loaded.then((l) => {
+        if ('failure' in l) this.log?.error({ worker: fresh.name }, `a replacement run worker did not load: ${l.failure}`);
+      });
+    }
+    for (const p of resend) {
+      if (++p.attempts >= MAX_ATTEMPTS || this.slots.length === 0) p.resolve({ status: 500, name: 'WorkerUnavailable', message: 'no run worker could take the job' });
+      else this.dispatch(p);
+    }
+  }
+
+  private stoppedAnswer(p: Pending, reason: Slot['stopReason']): Answer {
+    switch (reason) {
+      case 'time':
+        return { status: 500, name: 'WalkerBudgetExhausted', message: `time budget exhausted after ${this.config.maxMillis} ms (the run was stopped from outside; its changes are discarded)` };
+      case 'memory':
+        return { status: 500, name: 'WalkerMemoryExhausted', message: `memory budget exhausted: the run needed more than the worker's ${this.maxMemoryMb} MB heap (its changes are discarded)` };
+      case 'commit':
+        return { status: 500, name: 'CommitFailed', message: `the commit did not finish within ${COMMIT_TIMEOUT_MS} ms; its worker was stopped` };
+      default:
+        return {
+          status: 500,
+          name: 'RunDiscarded',
+          message: p.state === 'ran' ? 'the run ended, but its worker stopped before its changes were saved (another run on the worker was stopped)' : 'the worker running it stopped',
+        };
+    }
+  }
+
+  // ---- scheduling ----
+
+  private submit(job: Dispatchable): Promise<Answer> {
+    if (this.closing) return Promise.resolve({ status: 500, name: 'WorkerUnavailable', message: 'the server is stopping' });
+    return new Promise<Answer>((resolve) => this.dispatch({ job: { ...job, id: ++this.nextId, expect: 'held' } as Job, resolve, state: 'sent', attempts: 0 }));
+  }
+
+  private dispatch(p: Pending): void {
+    let state = this.roots.get(p.job.root);
+    if (!state) this.roots.set(p.job.root, (state = { tag: null, holder: null, outstanding: 0, last: null }));
+    let slot = state.holder;
+    if (slot) p.job.expect = 'held';
+    else {
+      slot = this.choose(state);
+      p.job.expect = { tag: state.tag };
+      state.holder = slot;
+    }
+    state.outstanding++;
+    p.state = 'sent';
+    slot.jobs.set(p.job.id, p);
+    slot.worker.ref();
+    slot.worker.postMessage(p.job);
+  }
+
+  /**
+   * The worker for a root with no lease: the one that held it last while it is free (it has
+   * the graph), else the least busy; a worker still loading only when no other can take it.
+   */
+  private choose(state: RootState): Slot {
+    const open = this.slots.filter((s) => !s.retiring);
+    const ready = open.filter((s) => s.ready);
+    const candidates = ready.length > 0 ? ready : open;
+    const least = candidates.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    const last = state.last && candidates.includes(state.last) ? state.last : null;
+    return last && last.jobs.size <= least.jobs.size ? last : least;
+  }
+}
+
+function describeReason(reason: NonNullable<Slot['stopReason']>, maxMillis: number, maxMemoryMb: number): string {
+  switch (reason) {
+    case 'time':
+      return `a run passed its time budget of ${maxMillis} ms`;
+    case 'memory':
+      return `a run passed the worker's heap limit of ${maxMemoryMb} MB`;
+    case 'commit':
+      return 'a commit did not finish';
+    default:
+      return 'it failed';
+  }
+}

@@ -1,0 +1,218 @@
+// Inside a run worker: the loaded program, the root graphs this worker holds, and the execution
+// of jobs in batches. Jobs on one root that are waiting together run one after another and share
+// one commit (a group commit), which is then answered; the worker starts nothing else while a
+// commit is under way, so an answer is never held up by a later run that spins.
+//
+// A batch's answers follow what became durable: when its commit fails, every job from the first
+// one that changed the graph on is answered 500, and the graph is dropped (the next job reads
+// what is on disk). A run stopped by its budget discards its own changes the same way; what the
+// runs before it changed was already encoded, and is committed.
+import { PyClass, type PyInstance } from '../../runtime/interpreter/archetypes.ts';
+import { call } from '../../runtime/interpreter/protocols.ts';
+import { errorText, type RunError } from '../../runtime/interpreter/run.ts';
+import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
+import { type GraphChange, type GraphStore, StoreError } from '../../runtime/store/store.ts';
+import type { Value } from '../../runtime/values/value.ts';
+import type { LoadedApp } from '../loader.ts';
+import { jacValue } from '../schema.ts';
+import { serialize, stringify, type Wire } from '../serialize.ts';
+import type { Answer, HasNodeJob, Job, WalkJob, WorkerMessage } from './messages.ts';
+
+/** The longest a batch keeps taking more jobs of its root before it commits. */
+const BATCH_MAX_JOBS = 64;
+const BATCH_MAX_MS = 50;
+
+export interface RunnerOptions {
+  showReturns: boolean;
+  maxSteps: number;
+  maxMillis: number;
+}
+
+/** What a job left for its batch: its answer, and what it changed (null: nothing). */
+interface Executed {
+  job: Job;
+  answer: Answer;
+  change: GraphChange | null;
+  /** The run was stopped midway: the graph holds changes of no consistent state. */
+  discard?: boolean;
+}
+
+/** The log line for a walker that failed: its Jac position and message, never a JS stack. */
+function describe(error: RunError): string {
+  const where = error.span ? `${error.span.file}:${error.span.line}:${error.span.col}: ` : '';
+  const trace = error.trace.length > 0 ? ` (in ${error.trace.join(' < ')})` : '';
+  return `${where}${errorText(error)}${trace}`;
+}
+
+/** Whether a key restricted to `nodes` (type names, "root", node ids) may start at `node`. */
+function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolean {
+  return nodes.length === 0 || nodes.some((n) => (n === 'root' ? isRoot : n === node.id || (!isRoot && (n === node.cls.qualname || n === node.cls.name))));
+}
+
+const failure = (name: string, message: string): Answer => ({ status: 500, name, message });
+
+function mergeChanges(changes: GraphChange[]): GraphChange {
+  if (changes.length === 1) return changes[0];
+  const upserts = new Map<string, GraphChange['upserts'][number]>();
+  const deletes = new Set<string>();
+  for (const c of changes) {
+    for (const r of c.upserts) upserts.set(r.id, r); // a later version of a record replaces it in place
+    for (const id of c.deletes) {
+      upserts.delete(id);
+      deletes.add(id);
+    }
+  }
+  return { upserts: [...upserts.values()], deletes: [...deletes] };
+}
+
+export class Runner {
+  /** The graphs this worker holds, each with the tag of its state. */
+  private readonly graphs = new Map<string, { graph: PersistentGraph; tag: string }>();
+  private tags = 0;
+
+  constructor(
+    private readonly app: LoadedApp,
+    private readonly store: GraphStore & { forget(rootId: string): void },
+    private readonly options: RunnerOptions,
+    private readonly post: (message: WorkerMessage) => void,
+    /** A unique prefix for this worker's tags. */
+    private readonly name: string,
+  ) {}
+
+  private newTag(): string {
+    return `${this.name}:${++this.tags}`;
+  }
+
+  /**
+   * Runs `first` and the jobs on its root that `more` hands over (in order) while the batch
+   * lasts, commits once, and posts every answer.
+   */
+  async runBatch(first: Job, more: () => Job | undefined): Promise<void> {
+    const root = first.root;
+    const done: Executed[] = [];
+    const began = Date.now();
+    let job: Job | undefined = first;
+    let graph: PersistentGraph | null = null;
+    while (job) {
+      this.post({ kind: 'started', id: job.id });
+      try {
+        graph ??= await this.graphFor(job);
+      } catch (e) {
+        done.push({ job, answer: failure('GraphLoadFailed', (e as Error).message), change: null });
+        this.post({ kind: 'ran', id: job.id });
+        break;
+      }
+      const executed = this.execute(job, graph);
+      done.push(executed);
+      this.post({ kind: 'ran', id: job.id });
+      if (executed.discard) {
+        // Its changes go with the graph that holds them. The batch ends here, so that what the
+        // runs before it changed is committed before the next run reads the root again.
+        this.graphs.delete(root);
+        break;
+      }
+      if (done.length >= BATCH_MAX_JOBS || Date.now() - began >= BATCH_MAX_MS) break;
+      job = more();
+    }
+    await this.commit(root, done);
+  }
+
+  /** The graph a job runs on: the one held, if it is the state the job expects; else read anew. */
+  private async graphFor(job: Job): Promise<PersistentGraph> {
+    let held = this.graphs.get(job.root);
+    if (held && job.expect !== 'held' && held.tag !== job.expect.tag) {
+      this.graphs.delete(job.root);
+      held = undefined;
+    }
+    if (held) return held.graph;
+    if (job.expect !== 'held') this.store.forget(job.root); // another worker may have written it
+    const graph = await PersistentGraph.open(this.store, job.root);
+    graph.bindTypes(this.app.resolveType);
+    graph.loadNow();
+    this.graphs.set(job.root, { graph, tag: this.newTag() });
+    return graph;
+  }
+
+  private execute(job: Job, graph: PersistentGraph): Executed {
+    if (job.kind === 'has-node') return this.hasNode(job, graph);
+    return this.walk(job, graph);
+  }
+
+  private hasNode(job: HasNodeJob, graph: PersistentGraph): Executed {
+    return { job, answer: { status: 200, exists: graph.node(job.node) !== null }, change: null };
+  }
+
+  private walk(job: WalkJob, graph: PersistentGraph): Executed {
+    const endpoint = this.app.walkers.get(job.walker);
+    if (!endpoint || endpoint.specs.private) return { job, answer: { status: 404, detail: 'Not Found' }, change: null };
+    let at: PyInstance = graph.root;
+    if (job.node !== null) {
+      const node = graph.node(job.node);
+      if (!node) return { job, answer: { status: 404, detail: 'Node not found' }, change: null };
+      at = node;
+    }
+    if (job.allowedNodes && !nodeAllowed(job.allowedNodes, at, at === graph.root)) return { job, answer: { status: 403, detail: 'Forbidden' }, change: null };
+
+    const { resolveType, declarationOf } = this.app;
+    const byName = new Map(endpoint.fields.map((f) => [f.name, f]));
+    const construct = (cls: PyClass, fields: Map<string, Value>) => call(cls, [], fields);
+    const outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
+      const kwargs = new Map<string, Value>();
+      for (const [name, json] of Object.entries(job.fields)) {
+        const field = byName.get(name);
+        if (field) kwargs.set(name, jacValue(json, field.type, resolveType, construct, declarationOf));
+      }
+      const walker = call(endpoint.cls, [], kwargs) as PyInstance;
+      endpoint.program.spawn(walker, at);
+      return walker;
+    });
+    if (outcome.error?.type === 'BudgetExhausted') return { job, answer: failure('WalkerBudgetExhausted', describe(outcome.error)), change: null, discard: true };
+
+    // The answer is written now, before a later run of the batch changes what it reports.
+    let answer: Answer;
+    if (outcome.error) answer = failure('WalkerError', describe(outcome.error));
+    else {
+      try {
+        const envelope: { [key: string]: Wire } = { status: 200 };
+        if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);
+        if (this.options.showReturns) envelope.returns = (outcome.value?.returns ?? []).map(serialize);
+        answer = { status: 200, body: stringify(envelope) };
+      } catch (e) {
+        answer = failure('WalkerError', `${job.walker}: ${(e as Error).message}`);
+      }
+    }
+    // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
+    let change: GraphChange;
+    try {
+      change = graph.takeChanges();
+    } catch (e) {
+      if (!(e instanceof StoreError)) throw e;
+      return { job, answer: failure('CommitFailed', e.message), change: null, discard: true };
+    }
+    const changed = change.upserts.length > 0 || change.deletes.length > 0;
+    return { job, answer, change: changed ? change : null };
+  }
+
+  /** Commits a batch's changes as one, then answers its jobs by what became durable. */
+  private async commit(root: string, done: Executed[]): Promise<void> {
+    const changes = done.flatMap((d) => (d.change ? [d.change] : []));
+    let failed: string | null = null;
+    if (changes.length > 0) {
+      this.post({ kind: 'committing', root });
+      try {
+        await this.store.commitGraph(root, mergeChanges(changes));
+        const held = this.graphs.get(root);
+        if (held) held.tag = this.newTag();
+      } catch (e) {
+        failed = `the changes were not saved: ${(e as Error).message}`;
+        this.graphs.delete(root);
+      }
+    }
+    const firstChange = done.findIndex((d) => d.change !== null);
+    const tag = this.graphs.get(root)?.tag ?? null;
+    done.forEach((d, i) => {
+      const answer = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 ? failure('CommitFailed', failed) : d.answer;
+      this.post({ kind: 'done', id: d.job.id, answer, tag });
+    });
+  }
+}
