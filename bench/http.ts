@@ -17,7 +17,8 @@ import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { buildApp } from '../server/app.ts';
-import { loadApp } from '../server/loader.ts';
+import { servedApp } from '../server/manifest.ts';
+import { WorkerPool } from '../server/workers/pool.ts';
 
 const CONNECTIONS = 50;
 const DURATION = 5;
@@ -134,13 +135,15 @@ function report(label: string, f: Figures): void {
 
 const apps: FastifyInstance[] = [];
 let store: LowStore | undefined;
+let runs: WorkerPool | undefined;
 try {
   // The jac-serve app, built as the CLI builds it, on a fresh data dir.
   const file = join(fresh('jac-bench-http-'), 'app.jac');
   writeFileSync(file, program);
-  const loaded = loadApp([file], () => {});
-  store = await LowStore.open(fresh('jac-bench-http-data-'));
-  const jac = await buildApp({ program: loaded, store, options: { logLevel: false } });
+  const dataDir = fresh('jac-bench-http-data-');
+  store = await LowStore.open(dataDir);
+  runs = await WorkerPool.start({ files: [file], dataDir });
+  const jac = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
   apps.push(jac);
   await jac.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${portOf(jac)}`;
@@ -179,14 +182,14 @@ try {
   const counting = await login(base, 'counter@example.com');
   const set = await post(`${base}/walker/setup`, {}, counting);
   if (set.status !== 200) throw new Error(`setup: ${set.status} ${JSON.stringify(set.body)}`);
-  const writesBefore = store.writes;
+  const commitsBefore = runs.commits;
   const bumpFigures = await load(`${base}/walker/bump`, counting);
-  const writes = store.writes - writesBefore;
+  const writes = runs.commits - commitsBefore;
   report('walker bump (one increment, commits):', bumpFigures);
   const last = await post(`${base}/walker/bump`, {}, counting);
   const answered = bumpFigures.warmupOk + bumpFigures.ok + 1;
   console.log(
-    `  ${writes.toLocaleString('en')} disk writes for ${(bumpFigures.warmupOk + bumpFigures.ok).toLocaleString('en')} answered bumps (warm-up + run);` +
+    `  ${writes.toLocaleString('en')} commits for ${(bumpFigures.warmupOk + bumpFigures.ok).toLocaleString('en')} answered bumps (warm-up + run);` +
       ` the counter reads ${last.body.reports?.[0]} after ${answered.toLocaleString('en')} answered bumps` +
       ` (up to ${CONNECTIONS} more per run: bumps in flight when autocannon stopped)`,
   );
@@ -213,6 +216,7 @@ try {
   if (failed) console.log('\n!!! AT LEAST ONE RUN HAD ERRORS OR NON-2XX RESPONSES (see above) !!!');
 } finally {
   for (const app of apps) await app.close();
+  await runs?.close();
   await store?.close();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }

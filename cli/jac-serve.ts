@@ -1,4 +1,5 @@
 // The jac-serve command line. This file is the only place that exits the process.
+import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
@@ -107,7 +108,17 @@ await yargs(hideBin(process.argv))
         .option('watch', { type: 'boolean', default: false, describe: 'reload when a .jac file changes' })
         .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
         .option('max-steps', { type: 'number', default: 50_000_000, describe: 'per request: loop iterations and ability runs allowed' })
-        .option('max-seconds', { type: 'number', default: 30, describe: 'per request: wall-clock time allowed' }),
+        .option('max-seconds', { type: 'number', default: 30, describe: 'per request: wall-clock time allowed; a run past it is stopped, even inside one long operation' })
+        .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads that run walkers' })
+        .option('max-memory-mb', { type: 'number', default: 1024, describe: "each worker's heap limit: a run that exhausts it ends that worker only" })
+        .option('max-connections', { type: 'number', describe: 'open connections allowed at once (default: what the open-files limit leaves room for)' })
+        .check((argv) => {
+          for (const name of ['workers', 'max-memory-mb', 'max-seconds', 'max-steps', 'max-connections'] as const) {
+            const v = argv[name];
+            if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number, not ${v}`);
+          }
+          return true;
+        }),
     async (argv) => {
       try {
         const running = await serve(
@@ -120,6 +131,9 @@ await yargs(hideBin(process.argv))
             logLevel: argv.logLevel,
             maxSteps: argv.maxSteps,
             maxMillis: argv.maxSeconds * 1000,
+            workers: argv.workers,
+            maxMemoryMb: argv.maxMemoryMb,
+            maxConnections: argv.maxConnections,
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,
             tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,

@@ -8,6 +8,7 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { parseId } from '../runtime/store/ids.ts';
 import { StoreError, type UserRecord } from '../runtime/store/store.ts';
 import { LoadFailure, loadApp } from '../server/loader.ts';
+import { manifestOf, servedApp } from '../server/manifest.ts';
 import type { DetailItem } from '../server/errors.ts';
 import { type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
 import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
@@ -99,7 +100,7 @@ export async function keysCreate(options: KeysCreateOptions): Promise<string> {
     throw new UsageError(`checking ${what} needs the program: pass --app <file or folder> (the .jac app the server serves)`);
   }
   // Loaded before the store is opened, so a program that does not load leaves the dir untouched.
-  const program: ProgramTypes = options.app ? loadProgram(options.app) : { walkers: new Map(), resolveType: () => undefined };
+  const program: ProgramTypes = options.app ? loadProgram(options.app) : { walkers: new Map(), isNodeType: () => false };
 
   return withUser(options, async (store, user) => {
     const graph = await store.loadGraph(user.root);
@@ -137,7 +138,7 @@ export async function keysRevoke(options: KeysRevokeOptions): Promise<string> {
 
 function loadProgram(app: string): ProgramTypes {
   try {
-    return loadApp(jacFilesIn(app), () => {});
+    return servedApp(manifestOf(loadApp(jacFilesIn(app), () => {})));
   } catch (e) {
     if (!(e instanceof LoadFailure)) throw e;
     throw new UsageError(`the app at ${app} does not load:\n${e.diagnostics.map((d) => formatDiagnostic(d.diagnostic, d.source)).join('\n')}`);

@@ -7,24 +7,19 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Store } from '../runtime/store/store.ts';
 import { installErrorHandling } from './errors.ts';
 import { installValidators } from './validators.ts';
-import { RootGraphs } from './graphs.ts';
-import type { LoadedApp } from './loader.ts';
+import type { ServedApp } from './manifest.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
 import { walkerRoutes, webhookScheme } from './walker-routes.ts';
 import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
+import type { WorkerPool } from './workers/pool.ts';
 
 export interface AppOptions {
-  /** Add `returns` to envelopes (SHOW_ENDPOINT_RETURNS=true). */
-  showReturns?: boolean;
   /** TOKEN_SECRET; else the data dir's own. */
   tokenSecret?: string;
   /** TOKEN_TIMEOUT, hours (default 12). */
   tokenTimeoutHours?: number;
-  /** Per request: loop iterations and ability runs, and wall-clock time. */
-  maxSteps?: number;
-  maxMillis?: number;
   /** pino level, or false for no log. */
   logLevel?: string | false;
   /** Where log lines go (default stdout). */
@@ -40,7 +35,11 @@ export interface AppOptions {
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
-export async function buildApp({ program, store, options = {} }: { program: LoadedApp; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
+/**
+ * The app for `program`, whose walkers run in `runs` (the worker pool that loaded it) and whose
+ * users and keys live in `store`.
+ */
+export async function buildApp({ program, runs, store, options = {} }: { program: ServedApp; runs: WorkerPool; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
   // Webhook keys ride in headers the walkers name: those headers are redacted too.
   const webhookSpecs = [...program.walkers.values()].flatMap((w) => (w.specs.webhook && !w.specs.private ? [w.specs.webhook] : []));
   const redact = [...new Set([...REDACT, ...webhookSpecs.filter((s) => s.type === 'header').map((s) => `req.headers[${JSON.stringify(s.name.toLowerCase())}]`)])];
@@ -83,10 +82,10 @@ export async function buildApp({ program, store, options = {} }: { program: Load
 
   const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12 });
   await app.register(userRoutes, { users });
-  const graphs = new RootGraphs(store, program.resolveType);
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
-  await app.register(webhookRoutes, { program, users, graphs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
-  await app.register(walkerRoutes, { program, users, graphs, keys, options });
+  runs.log = app.log;
+  await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
+  await app.register(walkerRoutes, { program, users, runs, keys, options });
   return app;
 }

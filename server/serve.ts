@@ -1,24 +1,26 @@
-// `jac-serve <path>`: load the program, open the data dir, listen, and stop cleanly. With
-// `--watch`, a changed .jac file reloads the program; the HTTP server stays and dispatches to the
-// newest app that loaded (Fastify cannot add routes to an app that is running), and a reload
-// that fails keeps the last good one.
-import { type FSWatcher, watch } from 'node:fs';
+// `jac-serve <path>`: open the data dir, start the run workers (which load the program), listen,
+// and stop cleanly. With `--watch`, a changed .jac file is loaded by a new set of workers; the
+// HTTP server stays and dispatches to the newest app that loaded (Fastify cannot add routes to an
+// app that is running), and a reload that fails keeps the last good one.
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { formatDiagnostic } from '../grammar/index.ts';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { StoreError } from '../runtime/store/store.ts';
 import { jacFilesIn, UsageError } from '../cli/files.ts';
 import { type AppOptions, buildApp } from './app.ts';
-import { loadApp, LoadFailure, type LoadedApp } from './loader.ts';
+import { type ServedApp, servedApp } from './manifest.ts';
+import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
 
-export interface ServeOptions extends AppOptions {
+export interface ServeOptions extends AppOptions, Omit<PoolOptions, 'files' | 'dataDir' | 'print'> {
   path: string;
   host: string;
   port: number;
   data: string;
   watch?: boolean;
+  /** Open connections allowed at once (default: what the file descriptor limit leaves room for). */
+  maxConnections?: number;
 }
 
 export interface Streams {
@@ -33,11 +35,29 @@ export interface Running {
   close(): Promise<void>;
 }
 
-function describeFailure(e: LoadFailure): string {
-  return e.diagnostics.map(({ diagnostic, source }) => formatDiagnostic(diagnostic, source)).join('\n');
+/** File descriptors kept free of connections: for data dir writes, logs and the workers. */
+const FD_HEADROOM = 512;
+
+/** The process's soft limit on open files (Linux), or null where it cannot be read. */
+function openFilesLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
-function routesOf(program: LoadedApp, base: string): string[] {
+/**
+ * How many connections to accept at once: what was asked, but never so many that connections
+ * take the descriptors a commit needs. Connections past it are closed as they are accepted.
+ */
+export function connectionCap(asked: number | undefined, fdLimit = openFilesLimit()): number {
+  const room = fdLimit === null ? Infinity : Math.max(16, fdLimit - FD_HEADROOM);
+  return Math.min(asked ?? room, room === Infinity ? 10_000 : room);
+}
+
+function routesOf(program: ServedApp, base: string): string[] {
   const lines: string[] = [];
   for (const w of program.walkers.values()) {
     if (w.specs.private) continue;
@@ -55,14 +75,6 @@ function routesOf(program: LoadedApp, base: string): string[] {
 /** Loads, listens, and prints the routes; throws UsageError for what the operator must fix. */
 export async function serve(options: ServeOptions, streams: Streams): Promise<Running> {
   const files = jacFilesIn(options.path);
-  const load = () => loadApp(files, (text) => streams.out(text), { collectReturns: options.showReturns });
-  let program: LoadedApp;
-  try {
-    program = load();
-  } catch (e) {
-    if (e instanceof LoadFailure) throw new UsageError(`the program did not load:\n${describeFailure(e)}`);
-    throw e;
-  }
   let store: LowStore;
   try {
     store = await LowStore.open(options.data);
@@ -70,33 +82,51 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
     if (e instanceof StoreError) throw new UsageError(e.message);
     throw e;
   }
-  let app: FastifyInstance = await buildApp({ program, store, options });
+  let runs: WorkerPool;
+  try {
+    runs = await WorkerPool.start({ ...options, files, dataDir: options.data, print: true });
+  } catch (e) {
+    await store.close();
+    if (e instanceof PoolLoadError) throw new UsageError(`the program did not load:\n${e.message}`);
+    throw e;
+  }
+  let program = servedApp(runs.manifest);
+  let app: FastifyInstance = await buildApp({ program, runs, store, options });
   await app.ready();
   const server: Server = createServer((req, res) => app.routing(req, res));
   server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  server.maxConnections = connectionCap(options.maxConnections);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} on ${options.host} is in use`) : e));
     server.listen(options.port, options.host, resolve);
+  }).catch(async (e: unknown) => {
+    await runs.close();
+    await store.close();
+    throw e;
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  streams.out(`jac-serve: ${files.length} file${files.length === 1 ? '' : 's'}, data in ${options.data}, listening on ${url}\n${routesOf(program, url).join('\n')}\n`);
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  streams.out(
+    `jac-serve: ${plural(files.length, 'file')}, data in ${options.data}, ${plural(runs.workers, 'run worker')}, up to ${plural(server.maxConnections, 'connection')}, listening on ${url}\n${routesOf(program, url).join('\n')}\n`,
+  );
 
   let watcher: FSWatcher | null = null;
   if (options.watch) {
     let timer: NodeJS.Timeout | null = null;
     const reload = async () => {
       try {
-        const next = load();
-        const nextApp = await buildApp({ program: next, store, options });
+        program = servedApp(await runs.reload(jacFilesIn(options.path)));
+        const nextApp = await buildApp({ program, runs, store, options });
         await nextApp.ready();
         const previous = app;
         app = nextApp;
         await previous.close();
-        streams.out(`jac-serve: reloaded\n${routesOf(next, url).join('\n')}\n`);
+        streams.out(`jac-serve: reloaded\n${routesOf(program, url).join('\n')}\n`);
       } catch (e) {
-        if (!(e instanceof LoadFailure)) throw e;
-        streams.err(`jac-serve: the change did not load; still serving the last good program\n${describeFailure(e)}\n`);
+        if (!(e instanceof PoolLoadError)) throw e;
+        streams.err(`jac-serve: the change did not load; still serving the last good program\n${e.message}\n`);
       }
     };
     watcher = watch(options.path, (_event, name) => {
@@ -114,6 +144,7 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
         watcher?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await app.close();
+        await runs.close();
         await store.close();
       })()),
   };

@@ -3,38 +3,34 @@
 // path), validated by Fastify from schemas built from their annotations. A request runs the
 // walker on the caller's root (or the public one), on the root or on `{node}`, within its budget,
 // and answers once the graph's changes are on disk.
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
-import { call } from '../runtime/interpreter/protocols.ts';
-import { errorText, type RunError } from '../runtime/interpreter/run.ts';
-import type { Value } from '../runtime/values/value.ts';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
 import { HttpError } from './errors.ts';
-import { PUBLIC_ROOT_ID, type RootGraphs } from './graphs.ts';
-import type { LoadedApp, WalkerEndpoint, WalkerField } from './loader.ts';
-import { jacValue, schemaForType } from './schema.ts';
-import { serialize, stringify, type Wire } from './serialize.ts';
+import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
+import { pathVariables, type WebhookSpec } from './specs.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
-import { isExcluded, pathVariables, type WebhookSpec } from './specs.ts';
-import rateLimit from '@fastify/rate-limit';
+import type { WorkerPool } from './workers/pool.ts';
+
+/** Jac Cloud's public root: where walkers with `auth: False` run. */
+export const PUBLIC_ROOT_ID = 'n::000000000000000000000001';
 
 type JsonSchema = Record<string, unknown>;
 
 /** Where each request field of an endpoint comes from. */
 interface FieldPlan {
-  body: WalkerField[];
-  query: WalkerField[];
-  path: WalkerField[];
+  body: FieldManifest[];
+  query: FieldManifest[];
+  path: FieldManifest[];
 }
 
-function planFields(e: WalkerEndpoint): FieldPlan {
+function planFields(e: WalkerManifest): FieldPlan {
   const inPath = new Set(pathVariables(e.specs.path));
   const asQuery = e.specs.asQuery;
   const plan: FieldPlan = { body: [], query: [], path: [] };
   for (const f of e.fields) {
-    if (isExcluded(e.specs, f.name)) continue;
     if (inPath.has(f.name)) plan.path.push(f);
     else if (asQuery === '*' || asQuery.includes(f.name)) plan.query.push(f);
     else plan.body.push(f);
@@ -42,43 +38,37 @@ function planFields(e: WalkerEndpoint): FieldPlan {
   return plan;
 }
 
-function objectSchema(fields: WalkerField[], program: LoadedApp): JsonSchema {
+function objectSchema(fields: FieldManifest[]): JsonSchema {
   return {
     type: 'object',
-    properties: Object.fromEntries(fields.map((f) => [f.name, schemaForType(f.type, program.resolveType, program.declarationOf)])),
+    properties: Object.fromEntries(fields.map((f) => [f.name, structuredClone(f.schema)])),
     required: fields.filter((f) => !f.hasDefault).map((f) => f.name),
   };
 }
 
 export interface WalkerRouteOptions {
-  program: LoadedApp;
+  program: ServedApp;
   users: Users;
-  graphs: RootGraphs;
+  runs: WorkerPool;
   keys: WebhookKeys;
   options: AppOptions;
-}
-
-/** The log line for a walker that failed: its Jac position and message, never a JS stack. */
-function describe(error: RunError): string {
-  const where = error.span ? `${error.span.file}:${error.span.line}:${error.span.col}: ` : '';
-  const trace = error.trace.length > 0 ? ` (in ${error.trace.join(' < ')})` : '';
-  return `${where}${errorText(error)}${trace}`;
 }
 
 /** Who a request runs for: the root it runs on, and what it may start at. */
 interface Caller {
   rootId: string;
-  /** Throws 403 when the caller may not start the walker at this node. */
-  mayStartAt(node: PyInstance): void;
+  /** A webhook key's `nodes` restriction (null: none). */
+  allowedNodes: string[] | null;
   /** Called once the walker ran for it. */
   used?(): void;
 }
 
-/** What a webhook key check left on the request, for the rate limit and the handler. */
+/** What a webhook key check left on the request for the handler. */
 interface WebhookCheck {
-  ok: boolean;
   caller?: Caller;
   failure?: HttpError;
+  /** The client is over its limit of failed attempts: seconds until it may try again. */
+  retryAfter?: number;
 }
 type CheckedRequest = FastifyRequest & { webhook?: WebhookCheck; jac?: { walker: string; root: string } };
 
@@ -99,28 +89,19 @@ function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
   }
 }
 
-/** Whether a key restricted to `nodes` (type names, "root", node ids) may start at `node`. */
-function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolean {
-  return nodes.length === 0 || nodes.some((n) => (n === 'root' ? isRoot : n === node.id || (!isRoot && n === node.cls.name)));
-}
-
-export async function walkerRoutes(app: FastifyInstance, { program, users, graphs, keys, options }: WalkerRouteOptions): Promise<void> {
-  // Failed webhook key attempts are limited per client; a request with a good key is never
-  // counted, so someone else's guessing cannot slow a correct caller down.
-  await app.register(rateLimit, {
-    global: false,
-    hook: 'preHandler',
-    max: options.maxKeyFailures ?? 10,
-    timeWindow: 60_000,
-    allowList: (request) => (request as CheckedRequest).webhook?.ok === true,
-    errorResponseBuilder: () => new HttpError(429, 'Too many failed webhook key attempts; retry later'),
-  });
+export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options }: WalkerRouteOptions): Promise<void> {
+  // Failed webhook key attempts are counted per client. A client that reached the limit gets 429
+  // for every request until its window ends, the right key included, so a guesser cannot learn
+  // which guess was right; a request with a good key is never counted, so someone else's guessing
+  // cannot slow a correct caller down.
+  await app.register(rateLimit, { global: false, max: options.maxKeyFailures ?? 10, timeWindow: 60_000 });
+  const keyFailures = app.createRateLimit();
 
   for (const endpoint of program.walkers.values()) {
     if (endpoint.specs.private) continue;
     const webhook = endpoint.specs.webhook;
     const plan = planFields(endpoint);
-    const bodySchema = objectSchema(plan.body, program);
+    const bodySchema = objectSchema(plan.body);
     if (webhook?.type === 'body') (bodySchema.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
     const needsBody = plan.body.some((f) => !f.hasDefault);
     const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, (_m, name: string) => (webhook?.type === 'path' && name === webhook.name ? `:${KEY_PARAM}` : `:${name}`));
@@ -130,32 +111,27 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, graph
     /** The bearer or public caller of a normal walker route. */
     const bearerCaller = async (request: FastifyRequest): Promise<Caller> => {
       const user = endpoint.specs.auth ? await requireUser(users, request) : null;
-      return { rootId: user ? user.root : PUBLIC_ROOT_ID, mayStartAt: () => undefined };
+      return { rootId: user ? user.root : PUBLIC_ROOT_ID, allowedNodes: null };
     };
 
-    /** Checks a webhook key before validation; the handler answers 401 for a failed check. */
+    /** The caller a webhook key names, or why there is none. */
     const checkKey = async (request: FastifyRequest): Promise<WebhookCheck> => {
+      const over = await keyFailures(request, { increment: false });
+      if (!over.isAllowed && over.remaining === 0) return { retryAfter: over.ttlInSeconds };
       const text = keyIn(request, webhook!);
-      if (text === undefined) return { ok: false, failure: new HttpError(401, 'Not authenticated') };
-      const record = await keys.verify(text);
+      const record = text === undefined ? null : await keys.verify(text);
       const owner = record ? await users.byId(record.owner) : null;
-      if (!record || !owner) return { ok: false, failure: new HttpError(401, 'Unauthorized') };
-      const forbidden = new HttpError(403, 'Forbidden');
-      if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { ok: true, failure: forbidden };
-      return {
-        ok: true,
-        caller: {
-          rootId: owner.root,
-          mayStartAt: (node) => {
-            if (!nodeAllowed(record.nodes, node, node.id === owner.root)) throw forbidden;
-          },
-          used: () => keys.touch(record),
-        },
-      };
+      if (!record || !owner) {
+        const counted = await keyFailures(request);
+        if (!counted.isAllowed && counted.isExceeded) return { retryAfter: counted.ttlInSeconds };
+        return { failure: new HttpError(401, text === undefined ? 'Not authenticated' : 'Unauthorized') };
+      }
+      if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { failure: new HttpError(403, 'Forbidden') };
+      return { caller: { rootId: owner.root, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(record) } };
     };
 
     for (const entry of entries) {
-      const pathParams = objectSchema(plan.path, program);
+      const pathParams = objectSchema(plan.path);
       if (entry === 'node') {
         (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
         (pathParams.required as string[]).unshift('node');
@@ -177,65 +153,50 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, graph
           operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}`,
           ...(security ? { security } : {}),
           ...(plan.body.length > 0 || webhook?.type === 'body' ? { body: bodySchema } : {}),
-          ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query, program) } : {}),
+          ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query) } : {}),
           ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
         },
-        ...(webhook ? { config: { rateLimit: {} } } : {}),
         preValidation: async (request) => {
           // A route whose body fields all have defaults can be called with no body at all.
           if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
           if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
         },
         handler: async (request, reply) => {
-          const params = (request.params ?? {}) as Record<string, unknown>;
           let caller: Caller;
           if (webhook) {
             const check = (request as CheckedRequest).webhook!;
+            if (check.retryAfter !== undefined) return tooManyFailures(reply, check.retryAfter);
             if (check.failure) throw check.failure;
             caller = check.caller!;
           } else {
             caller = await bearerCaller(request);
           }
           (request as CheckedRequest).jac = { walker: endpoint.name, root: caller.rootId };
-          const graph = await graphs.get(caller.rootId);
-          let at: PyInstance = graph.root;
-          if (entry === 'node') {
-            const node = graph.node(String(params.node));
-            if (!node) throw new HttpError(404, 'Node not found');
-            at = node;
-          }
-          caller.mayStartAt(at);
-          const given = new Map<WalkerField, unknown>();
+          const params = (request.params ?? {}) as Record<string, unknown>;
           const body = (request.body ?? {}) as Record<string, unknown>;
           const query = (request.query ?? {}) as Record<string, unknown>;
-          for (const f of plan.body) if (Object.hasOwn(body, f.name)) given.set(f, body[f.name]);
-          for (const f of plan.query) if (Object.hasOwn(query, f.name)) given.set(f, query[f.name]);
-          for (const f of plan.path) given.set(f, params[f.name]);
-          const construct = (cls: PyClass, fields: Map<string, Value>) => call(cls, [], fields);
-          const outcome = endpoint.program.run(graph.root, { maxSteps: options.maxSteps, maxMillis: options.maxMillis ?? 30_000 }, () => {
-            const kwargs = new Map<string, Value>();
-            for (const [f, json] of given) kwargs.set(f.name, jacValue(json, f.type, program.resolveType, construct, program.declarationOf));
-            const walker = call(endpoint.cls, [], kwargs) as PyInstance;
-            endpoint.program.spawn(walker, at);
-            return walker;
-          });
+          const fields: Record<string, unknown> = {};
+          for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
+          for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
+          for (const f of plan.path) fields[f.name] = params[f.name];
+          const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
+          if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
           caller.used?.();
-          // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
-          await graph.commit();
-          if (outcome.error) {
-            const error = new Error(describe(outcome.error));
-            error.name = outcome.error.type === 'BudgetExhausted' ? 'WalkerBudgetExhausted' : 'WalkerError';
-            throw error;
-          }
-          const envelope: { [key: string]: Wire } = { status: 200 };
-          if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);
-          if (options.showReturns) envelope.returns = (outcome.value?.returns ?? []).map(serialize);
-          return reply.code(200).type('application/json; charset=utf-8').send(stringify(envelope));
+          if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
+          if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
+          throw new Error(`a walk job was answered as another kind of job`);
         },
       };
       app.route(route);
     }
   }
+}
+
+function tooManyFailures(reply: FastifyReply, retryAfter: number) {
+  return reply
+    .code(429)
+    .header('retry-after', String(Math.max(1, retryAfter)))
+    .send({ detail: 'Too many failed webhook key attempts; retry later' });
 }
 
 /** The OpenAPI security scheme of a header or query key placement. */

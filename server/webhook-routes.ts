@@ -4,19 +4,18 @@
 // within the maximum) is checked here and answered with 422 in the same FastAPI `detail` shape.
 // The rules are exported so the operator CLI (cli/keys.ts) applies exactly the same ones.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PyClass } from '../runtime/interpreter/archetypes.ts';
 import type { KeyRecord, UserRecord } from '../runtime/store/store.ts';
 import { type DetailItem, HttpError, detailBody, messageBody, validationErrorBody } from './errors.ts';
-import type { RootGraphs } from './graphs.ts';
-import type { LoadedApp } from './loader.ts';
+import type { ServedApp } from './manifest.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import { INTERVAL_MS, type Interval, keyPreview, type WebhookKeys } from './webhook-keys.ts';
+import type { WorkerPool } from './workers/pool.ts';
 
 export interface WebhookRouteOptions {
-  program: LoadedApp;
+  program: ServedApp;
   users: Users;
-  graphs: RootGraphs;
+  runs: WorkerPool;
   keys: WebhookKeys;
   /** The longest a key may live, days (default 365). */
   maxLifetimeDays: number;
@@ -29,17 +28,12 @@ export const DEFAULT_EXPIRATION = { count: 60, interval: 'days' as Interval };
 const DAY_MS = INTERVAL_MS.days;
 
 /** What the rules need to know of the program. */
-export type ProgramTypes = Pick<LoadedApp, 'walkers' | 'resolveType'>;
+export type ProgramTypes = Pick<ServedApp, 'walkers' | 'isNodeType'>;
 
 /** Whether `name` is a walker a webhook key can call: loaded, served, and a webhook walker. */
 export function isWebhookWalker(program: ProgramTypes, name: string): boolean {
   const endpoint = program.walkers.get(name);
   return endpoint !== undefined && endpoint.specs.webhook !== null && !endpoint.specs.private;
-}
-
-export function isNodeType(program: ProgramTypes, name: string): boolean {
-  const type = program.resolveType(name);
-  return type instanceof PyClass && type.kind === 'node';
 }
 
 const valueError = (loc: (string | number)[], msg: string, input: unknown): DetailItem => ({ type: 'value_error', loc, msg: `Value error, ${msg}`, input });
@@ -60,7 +54,7 @@ export function walkerProblems(program: ProgramTypes, walkers: string[]): Detail
 export async function nodeProblems(program: ProgramTypes, nodes: string[], isOwnNode: (id: string) => Promise<boolean>): Promise<DetailItem[]> {
   const problems: DetailItem[] = [];
   for (const [i, entry] of nodes.entries()) {
-    if (entry === 'root' || isNodeType(program, entry) || (await isOwnNode(entry))) continue;
+    if (entry === 'root' || program.isNodeType(entry) || (await isOwnNode(entry))) continue;
     problems.push(valueError(['body', 'nodes', i], `'${entry}' is not "root", a node type of this app, or a node of your graph`, entry));
   }
   return problems;
@@ -192,7 +186,7 @@ function listed(keys: WebhookKeys, owner: UserRecord, k: KeyRecord) {
 // ---- Routes ----
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  const { program, users, graphs, keys, maxLifetimeDays } = options;
+  const { program, users, runs, keys, maxLifetimeDays } = options;
   // Creations run one at a time, so two requests with one name cannot both pass the name check.
   let creating: Promise<unknown> = Promise.resolve();
   // The caller is checked before the body (as FastAPI does): no token is a 401, never a 422.
@@ -205,7 +199,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     // The validator does not apply schema defaults: they are applied here.
     const { name, walkers = [], nodes = [] } = request.body;
     const expiration = { count: request.body.expiration?.count ?? DEFAULT_EXPIRATION.count, interval: request.body.expiration?.interval ?? DEFAULT_EXPIRATION.interval };
-    const isOwnNode = async (id: string) => (await graphs.get(owner.root)).node(id) !== null;
+    const isOwnNode = (id: string) => runs.hasNode(owner.root, id);
     const now = Date.now();
     const expiresAt = now + durationMs(expiration.count, expiration.interval);
     const lifetime = lifetimeProblem(expiresAt, now, maxLifetimeDays, ['body', 'expiration'], expiration);

@@ -1,5 +1,5 @@
-// Builds the real app (loader, store on a temp data dir, Fastify) for a Jac program given as
-// text, and helps tests talk to it through `inject()`.
+// Builds the real app (run workers that load the program, store on a temp data dir, Fastify) for
+// a Jac program given as text, and helps tests talk to it through `inject()`.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,16 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { type AppOptions, buildApp } from '../../server/app.ts';
-import { loadApp } from '../../server/loader.ts';
+import { servedApp } from '../../server/manifest.ts';
+import { type PoolOptions, WorkerPool } from '../../server/workers/pool.ts';
+
+/** The app's options and the run workers' (one worker unless asked). */
+export type HarnessOptions = AppOptions & Omit<PoolOptions, 'files' | 'dataDir'>;
 
 export interface Harness {
   app: FastifyInstance;
   store: LowStore;
+  runs: WorkerPool;
   dataDir: string;
   file: string;
   /** Log lines written so far (JSON). */
@@ -21,12 +26,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(source: string, options: AppOptions = {}, dataDir = mkdtempSync(join(tmpdir(), 'jac-app-data-'))): Promise<Harness> {
+export async function harness(source: string, options: HarnessOptions = {}, dataDir = mkdtempSync(join(tmpdir(), 'jac-app-data-'))): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'jac-app-'));
   const file = join(dir, 'app.jac');
   writeFileSync(file, source);
-  const program = loadApp([file], () => undefined, { collectReturns: options.showReturns });
   const store = await LowStore.open(dataDir);
+  const runs = await WorkerPool.start({ workers: 1, ...options, files: [file], dataDir });
   const log: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, done) {
@@ -34,7 +39,7 @@ export async function harness(source: string, options: AppOptions = {}, dataDir 
       done();
     },
   });
-  const app = await buildApp({ program, store, options: { logLevel: 'info', logStream, ...options } });
+  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: 'info', logStream, ...options } });
   const login = async (email = 'alice@example.com') => {
     await app.inject({ method: 'POST', url: '/user/register', payload: { email, password: 'pw' } });
     const r = await app.inject({ method: 'POST', url: '/user/login', payload: { email, password: 'pw' } });
@@ -44,12 +49,14 @@ export async function harness(source: string, options: AppOptions = {}, dataDir 
   return {
     app,
     store,
+    runs,
     dataDir,
     file,
     log,
     login,
     close: async () => {
       await app.close();
+      await runs.close();
       await store.close();
     },
   };
