@@ -1,5 +1,5 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
-//   <dir>/LOCK            the pid of the process using the dir
+//   <dir>/LOCK            the process using the dir (lock.ts)
 //   <dir>/system.json     format version, secrets, users, webhook keys
 //   <dir>/roots/<hex>.json one root's graph: its records in creation order (root-files.ts)
 import { existsSync, mkdirSync } from 'node:fs';
