@@ -9,13 +9,16 @@ import { installErrorHandling } from './errors.ts';
 import { installValidators } from './validators.ts';
 import { RootGraphs } from './graphs.ts';
 import type { LoadedApp } from './loader.ts';
+import type { LoginLimitOptions } from './login-limits.ts';
+import type { HashingLimits } from './password-hashing.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
 import { walkerRoutes, webhookScheme } from './walker-routes.ts';
 import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 
-export interface AppOptions {
+/** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
+export interface AppOptions extends LoginLimitOptions, HashingLimits {
   /** Add `returns` to envelopes (SHOW_ENDPOINT_RETURNS=true). */
   showReturns?: boolean;
   /** TOKEN_SECRET; else the data dir's own. */
@@ -81,8 +84,8 @@ export async function buildApp({ program, store, options = {} }: { program: Load
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
-  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12 });
-  await app.register(userRoutes, { users });
+  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options });
+  await app.register(userRoutes, { users, limits: options });
   const graphs = new RootGraphs(store, program.resolveType);
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
