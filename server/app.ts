@@ -7,7 +7,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Store } from '../runtime/store/store.ts';
 import { installErrorHandling } from './errors.ts';
 import { installValidators } from './validators.ts';
+import type { LoginLimitOptions } from './login-limits.ts';
 import type { ServedApp } from './manifest.ts';
+import type { HashingLimits } from './password-hashing.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
 import { walkerRoutes, webhookScheme } from './walker-routes.ts';
@@ -15,7 +17,8 @@ import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
 
-export interface AppOptions {
+/** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
+export interface AppOptions extends LoginLimitOptions, HashingLimits {
   /** TOKEN_SECRET; else the data dir's own. */
   tokenSecret?: string;
   /** TOKEN_TIMEOUT, hours (default 12). */
@@ -80,8 +83,8 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
-  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12 });
-  await app.register(userRoutes, { users });
+  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options });
+  await app.register(userRoutes, { users, limits: options });
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;

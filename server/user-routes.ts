@@ -1,9 +1,13 @@
 // Jac Cloud's "User APIs" (http-api.md §1): POST /user/register and POST /user/login, plus the
 // bearer-token check the other routes use. Ajv checks the bodies from the schemas below; the
-// response schemas let @fastify/swagger document the routes.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// response schemas let @fastify/swagger document the routes. Failed logins are limited per
+// client and per account (login-limits.ts, 429), and password hashing waits its turn
+// (password-hashing.ts, 503 when too many wait); both answers carry Retry-After.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRecord } from '../runtime/store/store.ts';
 import { HttpError, detailBody, messageBody, validationErrorBody } from './errors.ts';
+import { type LoginLimitOptions, LoginLimited, LoginLimits } from './login-limits.ts';
+import { HashingBusy } from './password-hashing.ts';
 import type { Users } from './users.ts';
 
 const TAGS = ['User APIs'];
@@ -12,6 +16,10 @@ const message = messageBody;
 const detail = detailBody;
 
 const validationError = validationErrorBody;
+
+const retryAfter = { 'retry-after': { type: 'integer', description: 'seconds to wait before trying again' } } as const;
+const busy = { description: 'Too many password checks are waiting; retry after Retry-After seconds', headers: retryAfter, ...detail };
+const limited = { description: 'Too many failed logins from this client or for this account; retry after Retry-After seconds', headers: retryAfter, ...detail };
 
 const registerSchema = {
   tags: TAGS,
@@ -28,6 +36,7 @@ const registerSchema = {
     201: { description: 'Registered', ...message },
     409: { description: 'The email is taken', ...detail },
     422: validationError,
+    503: busy,
   },
 } as const;
 
@@ -59,6 +68,8 @@ const loginSchema = {
     },
     400: { description: 'Wrong email or password', ...message },
     422: validationError,
+    429: limited,
+    503: busy,
   },
 } as const;
 
@@ -67,18 +78,43 @@ interface Credentials {
   password: string;
 }
 
+/** Throws the 503 for a hashing queue that is full, with its Retry-After. */
+async function orBusy<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    if (!(e instanceof HashingBusy)) throw e;
+    reply.header('retry-after', e.retryAfterSeconds);
+    throw new HttpError(503, 'Too many logins at once; retry later');
+  }
+}
+
+export interface UserRouteOptions {
+  users: Users;
+  /** Failed-login limits (defaults: 10 a minute per client, 5 in 15 minutes per account). */
+  limits?: LoginLimitOptions;
+}
+
 /** Registers /user/register and /user/login (use with `app.register(userRoutes, { users })`). */
-export async function userRoutes(app: FastifyInstance, opts: { users: Users }): Promise<void> {
+export async function userRoutes(app: FastifyInstance, opts: UserRouteOptions): Promise<void> {
   const { users } = opts;
+  const limits = await LoginLimits.install(app, opts.limits ?? {}, (request) => (request.body as Credentials).email);
 
   app.post<{ Body: Credentials }>('/user/register', { schema: registerSchema }, async (request, reply) => {
-    const outcome = await users.register(request.body.email, request.body.password);
+    const outcome = await orBusy(reply, users.register(request.body.email, request.body.password));
     if (outcome === 'exists') throw new HttpError(409, 'Already Exists!');
     return reply.code(201).send({ message: 'Successfully Registered!' });
   });
 
   app.post<{ Body: Credentials }>('/user/login', { schema: loginSchema }, async (request, reply) => {
-    const result = await users.login(request.body.email, request.body.password);
+    let result;
+    try {
+      result = await orBusy(reply, limits.attempt(request, () => users.login(request.body.email, request.body.password)));
+    } catch (e) {
+      if (!(e instanceof LoginLimited)) throw e;
+      reply.header('retry-after', e.retryAfterSeconds);
+      throw new HttpError(429, 'Too many failed login attempts; retry later');
+    }
     // Jac Cloud answers this one with `message`, not `detail`.
     if (!result) return reply.code(400).send({ message: 'Invalid Email/Password!' });
     return result;

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
-import { GroupCommit } from './group-commit.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
+import { SystemFile } from './system-file.ts';
 import { type GraphChange, type GraphRecord, type KeyRecord, type Store, StoreError, type UserRecord } from './store.ts';
 
 interface SystemData {
@@ -32,8 +32,7 @@ export class LowStore implements Store {
 
   private constructor(
     readonly location: string,
-    private readonly system: Low<SystemData>,
-    private readonly systemCommits: GroupCommit,
+    private readonly system: SystemFile<SystemData>,
     private readonly unlock: () => void,
   ) {
     this.graphs = new RootFiles(location);
@@ -45,11 +44,11 @@ export class LowStore implements Store {
     const unlock = lockDataDir(dir);
     try {
       const adapter = new DurableFile<SystemData>(join(dir, 'system.json'), (d) => JSON.stringify(d), decodeSystem);
-      const system = new Low<SystemData>(adapter, { format: FORMAT_VERSION, secrets: {}, users: [], keys: [] });
-      await system.read();
-      const commits = new GroupCommit(() => system.write());
-      if (!existsSync(adapter.file)) await commits.commit(); // a new data dir says its format at once
-      return new LowStore(dir, system, commits, unlock);
+      const db = new Low<SystemData>(adapter, { format: FORMAT_VERSION, secrets: {}, users: [], keys: [] });
+      await db.read();
+      const system = new SystemFile(db);
+      if (!existsSync(adapter.file)) await system.change(() => undefined); // a new data dir says its format at once
+      return new LowStore(dir, system, unlock);
     } catch (e) {
       unlock();
       throw e;
@@ -58,7 +57,7 @@ export class LowStore implements Store {
 
   /** Disk writes so far, of root files and the system file (for the benchmark). */
   get writes(): number {
-    return this.systemCommits.writes + this.graphs.writes;
+    return this.system.writes + this.graphs.writes;
   }
 
   loadGraph(rootId: string): Promise<GraphRecord[] | null> {
@@ -74,10 +73,13 @@ export class LowStore implements Store {
     return this.system.data.secrets[name] ?? null;
   }
 
+  // Each change to the system file is undone in memory when its write fails (system-file.ts).
+
   async setSecret(name: string, value: string): Promise<void> {
     this.assertOpen();
-    this.system.data.secrets[name] = value;
-    return this.systemCommits.commit();
+    return this.system.change((d) => {
+      d.secrets[name] = value;
+    });
   }
 
   async findUser(by: { email: string } | { id: string }): Promise<UserRecord | null> {
@@ -87,9 +89,11 @@ export class LowStore implements Store {
 
   async addUser(user: UserRecord): Promise<void> {
     this.assertOpen();
-    if (this.system.data.users.some((u) => u.email === user.email)) throw new StoreError(`a user with email ${user.email} exists`, 'JAC_STORE_VALUE');
-    this.system.data.users.push(user);
-    return this.systemCommits.commit();
+    const record = structuredClone(user);
+    return this.system.change((d) => {
+      if (d.users.some((u) => u.email === record.email)) throw new StoreError(`a user with email ${record.email} exists`, 'JAC_STORE_VALUE');
+      d.users.push(record);
+    });
   }
 
   async listKeys(owner: string): Promise<KeyRecord[]> {
@@ -102,24 +106,26 @@ export class LowStore implements Store {
 
   async putKey(key: KeyRecord): Promise<void> {
     this.assertOpen();
-    const keys = this.system.data.keys;
-    const i = keys.findIndex((k) => k.id === key.id);
-    if (i === -1) keys.push(key);
-    else keys[i] = key;
-    return this.systemCommits.commit();
+    const record = structuredClone(key);
+    return this.system.change((d) => {
+      const i = d.keys.findIndex((k) => k.id === record.id);
+      if (i === -1) d.keys.push(record);
+      else d.keys[i] = record;
+    });
   }
 
   async deleteKeys(ids: string[]): Promise<void> {
     this.assertOpen();
     const gone = new Set(ids);
-    this.system.data.keys = this.system.data.keys.filter((k) => !gone.has(k.id));
-    return this.systemCommits.commit();
+    return this.system.change((d) => {
+      d.keys = d.keys.filter((k) => !gone.has(k.id));
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.systemCommits.idle();
+    await this.system.idle();
     await this.graphs.idle();
     this.unlock();
   }
