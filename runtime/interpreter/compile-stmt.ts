@@ -2,7 +2,7 @@
 // break / continue / return signal that loops and calls act on.
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
-import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
@@ -354,8 +354,9 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
     try {
       try {
         signal = body(f);
-      } catch (err) {
-        if (!(err instanceof PyError)) throw err;
+      } catch (thrown) {
+        const err = thrown instanceof PyError ? thrown : engineErrorAsPy(thrown);
+        if (!err) throw thrown;
         const value = exceptionValue(err);
         for (const h of handlers) {
           if (!matches(h.type(f), value)) continue;
