@@ -49,4 +49,9 @@ with entry {
   assert.is(out, 'in a function\nat the top\npadding MemoryError()\n1267650600228229401496703205376 1267650600228229401496703205376\n');
 });
 
+test('a list of 2^31 items is refused before it exhausts the heap', () => {
+  const { out, error } = run('with entry { try { x = [0] * (2 ** 31); print(len(x)); } except MemoryError { print("refused"); } }');
+  assert.equal([out, error], ['refused\n', null]);
+});
+
 test.run();
