@@ -15,7 +15,7 @@ import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIf
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
-import { call, deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { call, deleteItem, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -264,7 +264,7 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
 /** `xs += ys` extends the list in place, as Python's list.__iadd__ does; the rest rebind. */
 function inPlace(op: A.BinOp, a: Value, b: Value): Value {
   if (op === '+' && Array.isArray(a)) {
-    a.push(...iterate(b));
+    extendList(a, b);
     return a;
   }
   return binary(op, a, b);
