@@ -89,7 +89,8 @@ function exactBody(validate: ValidateFunction): (data: unknown) => Outcome {
  */
 function coercedText(validate: ValidateFunction, where: string, exact: boolean): (data: unknown) => Outcome {
   return (data) => {
-    const given = data !== null && typeof data === 'object' ? { ...data } : data;
+    // What was sent, for the 422's `input` (coercion rewrites the values, arrays in place).
+    const given = data !== null && typeof data === 'object' ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) : data;
     const integers = exact ? exactIntegersInText(data) : null;
     if (!validate(data)) return { error: validate.errors ?? [] };
     const infinite = nonFinitePaths(data);

@@ -148,6 +148,8 @@ test('Infinity, NaN and 1e400 in the query string or path are 422s, never 500s',
     assert.is(pf.statusCode, 422, `${v}: ${pf.body}`);
     assert.equal(pf.json().detail[0].loc, ['path', 'f']);
   }
+  const listed = await get('/walker/queried?xs=1&xs=-Infinity');
+  assert.equal(listed.json().detail, [{ type: 'int_type', loc: ['query', 'xs', 1], msg: 'Input should be a valid integer', input: '-Infinity' }]);
   const nan = await get('/walker/queried?f=NaN');
   assert.is(nan.statusCode, 422, nan.body);
   const both = await get('/walker/queried?n=Infinity&f=1e400&s=ok');
