@@ -419,7 +419,7 @@ function toJac(json: unknown, shape: Shape, construct: Construct): Value {
       }
       break;
     case 'enum': {
-      const found = shape.values.find((v) => v.json === json);
+      const found = shape.values.find((v) => sameJson(v.json, json));
       if (found) return found.member;
       break;
     }
@@ -451,7 +451,7 @@ function fits(json: unknown, shape: Shape, exact: boolean): boolean {
     case 'int':
       return isInteger(json);
     case 'float':
-      return typeof json === 'number' && !(exact && Number.isInteger(json));
+      return typeof json === 'bigint' ? !exact : typeof json === 'number' && !(exact && Number.isInteger(json));
     case 'bool':
       return typeof json === 'boolean';
     case 'list':
@@ -464,7 +464,7 @@ function fits(json: unknown, shape: Shape, exact: boolean): boolean {
     case 'dict':
       return isPlainObject(json) && Object.entries(json).every(([k, v]) => (!shape.intKeys || /^-?[0-9]+$/.test(k)) && fits(v, shape.value, exact));
     case 'enum':
-      return shape.values.some((v) => v.json === json);
+      return shape.values.some((v) => sameJson(v.json, json));
     case 'obj':
       return isPlainObject(json) && shape.fields.every((f) => (Object.hasOwn(json, f.name) ? fits(json[f.name], f.shape, exact) : !f.required));
     case 'union':
@@ -486,11 +486,19 @@ function fromJson(json: unknown): Value {
   throw new TypeError(`not a JSON value: ${String(json)}`);
 }
 
+/** An enum member's JSON value and a request's are equal (an exact big int equals the float of its value). */
+function sameJson(member: string | number | boolean | null, json: unknown): boolean {
+  return member === json || (typeof json === 'bigint' && typeof member === 'number' && Number.isInteger(member) && BigInt(member) === json);
+}
+
 function isInteger(json: unknown): json is number | bigint {
   return typeof json === 'bigint' || (typeof json === 'number' && Number.isInteger(json));
 }
 
-/** An integral JSON number as an int; beyond 2^53 it is the (already rounded) number's exact value. */
+/**
+ * An integral JSON number as an int: a bigint is exact as the client wrote it; a number beyond
+ * 2^53 came from a float literal (`1e30`), and is that float's exact value, as Python's int(1e30).
+ */
 function toInt(n: number | bigint): Value {
   return typeof n === 'bigint' ? int(n) : Number.isSafeInteger(n) ? n : int(BigInt(n));
 }

@@ -32,7 +32,7 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
   if (v instanceof PySet) return [...v.values()].map(inner);
   if (v instanceof PyDict) {
     const o: { [key: string]: Wire } = {};
-    for (const [k, x] of v.items()) o[typeof k === 'string' ? k : str(k)] = inner(x);
+    for (const [k, x] of v.items()) setKey(o, typeof k === 'string' ? k : str(k), inner(x));
     return o;
   }
   if (v instanceof PyEnumMember) return v.name;
@@ -45,12 +45,21 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
     // Objs inside a context are plain objects; nodes, edges and walkers keep their ids.
     for (const f of v.cls.fields) {
       const x = v.get(f.name);
-      if (x !== undefined) context[f.name] = wire(x, false, path, depth + 1);
+      if (x !== undefined) setKey(context, f.name, wire(x, false, path, depth + 1));
     }
     path.delete(v);
     return archetypeForm || graphLike ? { id: idOf(v), context } : context;
   }
   throw new NotSerializable(`a value of type '${typeName(v)}' cannot be sent as JSON`);
+}
+
+/**
+ * `o[key] = value` for any key: assigning "__proto__" would set the object's prototype (or do
+ * nothing) instead of adding the key, so that one is defined as an own property.
+ */
+function setKey(o: { [key: string]: Wire }, key: string, value: Wire): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
 
 /** JSON text for a wire value (JSON.stringify cannot write bigints). */

@@ -235,7 +235,12 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   radix('hex', '0x', 16);
   radix('oct', '0o', 8);
   radix('bin', '0b', 2);
-  fn('chr', (a) => String.fromCodePoint(Number(toIntStrict(a[0]))));
+  fn('chr', (a) => {
+    const n = Number(toIntStrict(a[0]));
+    if (n < -(2 ** 31) || n >= 2 ** 31) throw new PyError('OverflowError', 'Python int too large to convert to C int');
+    if (n < 0 || n > 0x10ffff) throw new PyError('ValueError', 'chr() arg not in range(0x110000)');
+    return String.fromCodePoint(n);
+  });
   fn('ord', (a) => {
     const [c] = a;
     if (typeof c !== 'string' || [...c].length !== 1) throw new PyError('TypeError', `ord() expected a character, but string of length ${typeof c === 'string' ? [...c].length : 0} found`);

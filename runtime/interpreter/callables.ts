@@ -2,7 +2,7 @@
 // range objects that builtins hand out.
 import type { PyObject, Value } from '../values/value.ts';
 import { PyDict, PyTuple } from '../values/containers.ts';
-import { PyError } from '../values/errors.ts';
+import { engineErrorAsPy, PyError } from '../values/errors.ts';
 import { type Frame, UNBOUND } from './scope.ts';
 
 export type Signal = undefined | typeof BREAK | typeof CONTINUE | Return;
@@ -55,9 +55,9 @@ export class PyFunction implements PyObject {
     try {
       signal = this.body({ slots, parent: this.closure });
     } catch (e) {
-      if (e instanceof PyError) e.trace.push(this.qualname ?? this.name);
-      else if (e instanceof RangeError) throw new PyError('RecursionError', 'maximum recursion depth exceeded');
-      throw e;
+      const error = e instanceof PyError ? e : (engineErrorAsPy(e) ?? e);
+      if (error instanceof PyError) error.trace.push(this.qualname ?? this.name);
+      throw error;
     }
     return signal instanceof Return ? signal.value : null;
   }

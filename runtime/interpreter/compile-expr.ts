@@ -10,7 +10,7 @@ import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
 import { binary, unary } from './operators.ts';
-import { call, contains, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
+import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
 import type { PyInstance } from './archetypes.ts';
@@ -389,7 +389,7 @@ function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Valu
   return (f) => {
     const out: Value[] = [];
     for (const p of parts) {
-      if (p.spread) out.push(...iterate(p.ev(f)));
+      if (p.spread) extendList(out, p.ev(f));
       else out.push(p.ev(f));
     }
     return out;

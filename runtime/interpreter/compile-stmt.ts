@@ -2,7 +2,7 @@
 // break / continue / return signal that loops and calls act on.
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
-import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
@@ -15,7 +15,7 @@ import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIf
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
-import { call, deleteItem, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { call, deleteItem, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -264,7 +264,7 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
 /** `xs += ys` extends the list in place, as Python's list.__iadd__ does; the rest rebind. */
 function inPlace(op: A.BinOp, a: Value, b: Value): Value {
   if (op === '+' && Array.isArray(a)) {
-    a.push(...iterate(b));
+    extendList(a, b);
     return a;
   }
   return binary(op, a, b);
@@ -354,8 +354,9 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
     try {
       try {
         signal = body(f);
-      } catch (err) {
-        if (!(err instanceof PyError)) throw err;
+      } catch (thrown) {
+        const err = thrown instanceof PyError ? thrown : engineErrorAsPy(thrown);
+        if (!err) throw thrown;
         const value = exceptionValue(err);
         for (const h of handlers) {
           if (!matches(h.type(f), value)) continue;

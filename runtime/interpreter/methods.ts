@@ -7,7 +7,7 @@ import { repr } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { bytesMethods } from './bytes-methods.ts';
 import { PyBuiltin } from './callables.ts';
-import { iterate } from './protocols.ts';
+import { extendList, iterate } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 import { strMethods } from './str-methods.ts';
 
@@ -28,7 +28,7 @@ const listMethods: Record<string, Method<Value[]>> = {
   },
   extend: (xs, a) => {
     arity('extend', a, 1);
-    xs.push(...iterate(a[0]));
+    extendList(xs, a[0]);
     return null;
   },
   insert: (xs, a) => {

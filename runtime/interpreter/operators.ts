@@ -2,9 +2,12 @@
 import type { BinOp, UnaryOp } from '../../grammar/ast.ts';
 import { PyBytes, concatBytes, repeatBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple, setDifference, setIntersection, setSymmetricDifference, setUnion } from '../values/containers.ts';
+import { constants } from 'node:buffer';
+import { getHeapStatistics } from 'node:v8';
 import { PyError } from '../values/errors.ts';
 import {
   PyFloat,
+  bigResult,
   float,
   floatFloorDiv,
   floatMod,
@@ -24,6 +27,8 @@ import { printf } from '../values/printf.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { getItem } from './protocols.ts';
 
+const { MAX_STRING_LENGTH, MAX_LENGTH: MAX_BYTES } = constants;
+
 /** An int view of bools and ints (bool is an int subclass); null for anything else. */
 function asInt(v: Value): PyInt | null {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
@@ -40,13 +45,56 @@ function asFloat(v: Value): number | null {
 const unsupported = (op: string, a: Value, b: Value) =>
   new PyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
 
+const MAX_SSIZE = 2n ** 63n - 1n;
+/** More list items than this are not allocated: past 2^32 - 1 a JS array cannot hold them. */
+const MAX_ITEMS = 2 ** 32 - 1;
+const memoryError = () => new PyError('MemoryError', '');
+
+/** A repeat count as CPython takes it: a C ssize_t (else an OverflowError), negatives as 0. */
+function repeatCount(times: PyInt): number {
+  if (typeof times === 'bigint' && (times > MAX_SSIZE || times < -MAX_SSIZE - 1n)) throw new PyError('OverflowError', "cannot fit 'int' into an index-sized integer");
+  return Math.max(0, Number(times));
+}
+
+/** Whether `length * times` is beyond a C ssize_t (checked before anything is allocated, as CPython does). */
+function beyondSsize(length: number, n: number, times: PyInt): boolean {
+  return length * n > Number.MAX_SAFE_INTEGER && BigInt(length) * BigInt(times) > MAX_SSIZE;
+}
+
+/** Whether `count` more list items fit in the memory the JS heap has left (8 bytes each, twice over while the list grows). */
+function itemsFit(count: number): boolean {
+  if (count > MAX_ITEMS) return false;
+  if (count < 1 << 20) return true;
+  const heap = getHeapStatistics();
+  return count * 16 < heap.heap_size_limit - heap.used_heap_size;
+}
+
+/**
+ * `seq * times`, with CPython's errors for a result too large: too long a str is an
+ * OverflowError, a list or tuple beyond memory a MemoryError; one JS cannot allocate is a
+ * MemoryError too (where CPython would get further), raised before allocating anything.
+ */
 function repeat(seq: string | readonly Value[] | PyTuple, times: PyInt): Value {
-  const n = Math.max(0, Number(times));
-  if (typeof seq === 'string') return seq.repeat(n);
-  const items = seq instanceof PyTuple ? seq.items : seq;
+  const n = repeatCount(times);
+  const items = typeof seq === 'string' ? null : seq instanceof PyTuple ? seq.items : seq;
+  const length = items === null ? (seq as string).length : items.length;
+  if (items === null) {
+    if (beyondSsize(length, n, times)) throw new PyError('OverflowError', 'repeated string is too long');
+    if (length * n > MAX_STRING_LENGTH) throw memoryError();
+    return (seq as string).repeat(n);
+  }
+  if (beyondSsize(length, n, times) || !itemsFit(length * n)) throw memoryError();
   const out: Value[] = [];
-  for (let i = 0; i < n; i++) out.push(...items);
+  if (length > 0) for (let i = 0; i < n; i++) for (const x of items) out.push(x);
   return seq instanceof PyTuple ? new PyTuple(out) : out;
+}
+
+/** `bytes * times`, with the errors of `repeat`. */
+function repeatBytesChecked(b: PyBytes, times: PyInt): PyBytes {
+  const n = repeatCount(times);
+  if (beyondSsize(b.data.length, n, times)) throw new PyError('OverflowError', 'repeated bytes are too long');
+  if (b.data.length * n > MAX_BYTES) throw memoryError();
+  return repeatBytes(b, n);
 }
 
 const lookUp = (mapping: Value, key: Value) => getItem(mapping, key, false);
@@ -77,8 +125,8 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
       if (seq !== null && y !== null) return repeat(seq, y);
       const seqB = typeof b === 'string' || Array.isArray(b) || b instanceof PyTuple ? b : null;
       if (seqB !== null && x !== null) return repeat(seqB, x);
-      if (a instanceof PyBytes && y !== null) return repeatBytes(a, Number(y));
-      if (b instanceof PyBytes && x !== null) return repeatBytes(b, Number(x));
+      if (a instanceof PyBytes && y !== null) return repeatBytesChecked(a, y);
+      if (b instanceof PyBytes && x !== null) return repeatBytesChecked(b, x);
       break;
     }
     case '|':
@@ -143,7 +191,8 @@ function intOp(op: BinOp, x: PyInt, y: PyInt, a: Value, b: Value): Value {
       break;
     case '<<':
       if (Y < 0n) throw new PyError('ValueError', 'negative shift count');
-      r = X << Y;
+      if (X !== 0n && Y > MAX_SSIZE) throw new PyError('OverflowError', 'too many digits in integer');
+      r = bigResult(() => X << Y);
       break;
     case '>>':
       if (Y < 0n) throw new PyError('ValueError', 'negative shift count');

@@ -116,6 +116,15 @@ export function setAttribute(object: Value, name: string, value: Value): void {
 }
 
 /** The values `for v in x` visits. */
+/**
+ * `xs.extend(v)`: appends v's items one by one (a spread into push() passes each item as an
+ * argument and overflows the stack past ~100,000 of them); a list extended by itself doubles.
+ */
+export function extendList(xs: Value[], v: Value): void {
+  const items = Array.isArray(v) ? v.slice() : iterate(v);
+  for (const x of items) xs.push(x);
+}
+
 export function iterate(v: Value): Iterable<Value> {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return v;

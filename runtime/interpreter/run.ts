@@ -2,7 +2,7 @@
 // step budget and a time budget so that no program can hang the process.
 import type * as A from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostics.ts';
-import { PyError } from '../values/errors.ts';
+import { engineErrorAsPy, PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyInstance } from './archetypes.ts';
 import { builtins } from './builtins.ts';
@@ -150,10 +150,10 @@ export class Program {
       return outcome(body(), null);
     } catch (e) {
       if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: null, trace: [] });
-      if (e instanceof RangeError) return outcome(null, { type: 'RecursionError', message: 'maximum recursion depth exceeded', span: null, trace: [] });
-      if (!(e instanceof PyError)) throw e;
-      const value = exceptionValue(e);
-      return outcome(null, { type: value.typeName, message: value.message(), span: e.span, trace: e.trace });
+      const error = e instanceof PyError ? e : engineErrorAsPy(e);
+      if (!error) throw e;
+      const value = exceptionValue(error);
+      return outcome(null, { type: value.typeName, message: value.message(), span: error.span, trace: error.trace });
     }
   }
 

@@ -101,6 +101,7 @@ for (const [name, base] of [
   ['NotImplementedError', 'RuntimeError'],
   ['StopIteration', 'Exception'],
   ['ImportError', 'Exception'],
+  ['MemoryError', 'Exception'],
 ]) {
   define(name, base);
 }
@@ -133,3 +134,19 @@ export class PyError extends Error {
     this.value = value;
   }
 }
+
+/**
+ * The Python error for an error the JS engine raised while a program ran: running out of stack
+ * is Python's RecursionError; a string, array, buffer or bigint too large to allocate is a
+ * MemoryError (as Python raises when an allocation fails, without a message). Null for any
+ * other JS error: that is a fault of the interpreter, not something the program did.
+ */
+export function engineErrorAsPy(e: unknown): PyError | null {
+  if (!(e instanceof RangeError)) return null;
+  if (e.message === 'Maximum call stack size exceeded') return new PyError('RecursionError', 'maximum recursion depth exceeded');
+  if (OUT_OF_MEMORY.some((m) => e.message.startsWith(m))) return new PyError('MemoryError', '');
+  return null;
+}
+
+/** V8's messages for an allocation it cannot make. */
+const OUT_OF_MEMORY = ['Invalid string length', 'Invalid array length', 'Invalid typed array length', 'Array buffer allocation failed', 'Maximum BigInt size exceeded'];

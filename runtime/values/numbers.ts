@@ -6,7 +6,7 @@
 //   operation returns the smallest form, so one int value has exactly one representation.
 // - float: a `PyFloat` box, so that a float is never confused with an int.
 // - bool: a JS boolean (Python's bool is an int subclass; arithmetic treats it as 0 or 1).
-import { PyError } from './errors.ts';
+import { engineErrorAsPy, PyError } from './errors.ts';
 
 export type PyInt = number | bigint;
 
@@ -93,7 +93,16 @@ export function intPow(a: PyInt, b: PyInt): PyInt | PyFloat {
     const r = Math.pow(a, b);
     if (Number.isSafeInteger(r)) return r;
   }
-  return int(big(a) ** big(b));
+  return int(bigResult(() => big(a) ** big(b)));
+}
+
+/** A bigint computation whose result JS cannot hold: a MemoryError, as CPython's when it cannot allocate one. */
+export function bigResult(compute: () => bigint): bigint {
+  try {
+    return compute();
+  } catch (e) {
+    throw engineErrorAsPy(e) ?? e;
+  }
 }
 
 /** `a / b` for ints: always a float. */
