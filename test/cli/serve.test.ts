@@ -143,7 +143,7 @@ test('webhooks through the real CLI: a key made over HTTP and one made by `jac-s
   const cliKey = /jacwh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}[0-9a-f]{8}/.exec(created.stdout)![0];
   const listed = spawnSync(process.execPath, [bin, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
   assert.match(listed.stdout, /deploy-script/);
-  assert.not.match(listed.stdout, new RegExp(cliKey.split('_')[2]));
+  assert.not.ok(listed.stdout.includes(cliKey.slice('jacwh_'.length + 17)), 'the secret (after the key id; it may hold \'_\') is never listed');
   const again = await start([], examples, hookData);
   assert.is((await call(again.url, { 'x-api-key': cliKey })).status, 200);
   again.process.kill('SIGTERM');

@@ -167,7 +167,7 @@ test('no key reaches the log, in any placement, whatever the outcome', async () 
   await h.app.inject({ method: 'POST', url: '/webhook/walker/on_body', payload: { token: key, amount: 'not an int' } });
   await h.app.inject({ method: 'POST', url: `/webhook/walker/nope/${encodeURIComponent(key)}` });
   assert.ok(h.log.length >= 5);
-  const secret = key.split('_')[2];
+  const secret = key.slice('jacwh_'.length + 17); // after the key id: the secret may hold '_' itself
   assert.not.ok(h.log.join('\n').includes(secret.slice(0, 20)), 'the secret part is never logged');
 });
 
