@@ -3,6 +3,9 @@
 // - Runs on one root never interleave. A root is leased to one worker while it has jobs under
 //   way; every job on it goes to that worker, which runs them in order (and commits them in
 //   batches). Different roots run in parallel on different workers.
+// - A lease is given only to an idle worker. Jobs on roots without a lease wait in one queue, in
+//   arrival order, for the next worker to become idle: a job never waits behind another root's
+//   run that may last until its budget ends, while an idle worker could take it.
 // - Any worker may hold a copy of any root's graph. Each state of a root's graph has a tag; a
 //   lease starts by telling the worker the tag of the last committed state, and a copy with
 //   another tag is read again from disk. (Across processes, a version in the shared store
@@ -89,6 +92,13 @@ interface Slot {
 export class WorkerPool {
   private slots: Slot[] = [];
   private readonly roots = new Map<string, RootState>();
+  /** Jobs on roots without a lease, waiting for an idle worker, oldest first. */
+  private waiting: Pending[] = [];
+  /** Called once `waiting` is empty (close waits for it). */
+  private onDrained: (() => void)[] = [];
+  /** Replacements that failed to load in a row (each waits longer before the next try). */
+  private failedLoads = 0;
+  private respawnTimer: NodeJS.Timeout | null = null;
   private nextId = 0;
   private closing = false;
   private config: WorkerConfig;
@@ -166,6 +176,8 @@ export class WorkerPool {
   /** Waits for every job under way, then ends the workers. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.respawnTimer) clearTimeout(this.respawnTimer);
+    if (this.waiting.length > 0) await new Promise<void>((resolve) => this.onDrained.push(resolve));
     await Promise.all(this.slots.map((slot) => this.closeSlot(slot)));
   }
 
@@ -199,8 +211,11 @@ export class WorkerPool {
       worker.on('message', (m: WorkerMessage) => {
         if (m.kind === 'ready') {
           slot.ready = true;
-          worker.unref(); // an idle worker does not keep the process alive; one with jobs does (dispatch)
+          // An idle worker does not keep the process alive; one with jobs (dispatch) or being closed (closeSlot) does.
+          if (slot.jobs.size === 0 && !slot.retiring) worker.unref();
+          if (this.slots.includes(slot)) this.failedLoads = 0;
           resolve({ manifest: m.manifest });
+          this.pump();
         } else if (m.kind === 'load-failed') resolve({ failure: m.message });
         else this.onMessage(slot, m);
       });
@@ -279,6 +294,7 @@ export class WorkerPool {
         if (slot.jobs.size === 0) {
           slot.worker.unref();
           slot.onIdle?.();
+          this.pump();
         }
         return;
       }
@@ -312,16 +328,29 @@ export class WorkerPool {
       this.log?.warn({ worker: slot.name, reason, root: slot.current?.job.root }, `run worker stopped (${describeReason(reason, this.config.maxMillis, this.maxMemoryMb)}); a new one replaces it`);
     }
     if (!slot.retiring && !this.closing) {
-      const { slot: fresh, loaded } = this.spawn(this.config);
-      this.slots.push(fresh);
-      void loaded.then((l) => {
-        if ('failure' in l) this.log?.error({ worker: fresh.name }, `a replacement run worker did not load: ${l.failure}`);
-      });
+      if (slot.ready) this.replace();
+      else {
+        // A replacement that did not load (its files changed on disk?) is tried again later, not in a loop.
+        this.failedLoads++;
+        this.respawnTimer = setTimeout(() => this.replace(), Math.min(30_000, 500 * 2 ** this.failedLoads));
+        this.respawnTimer.unref();
+      }
     }
-    for (const p of resend) {
-      if (++p.attempts >= MAX_ATTEMPTS || this.slots.length === 0) p.resolve({ status: 500, name: 'WorkerUnavailable', message: 'no run worker could take the job' });
-      else this.dispatch(p);
-    }
+    // Jobs it had not begun go first to the next idle worker, in the order they came.
+    const again = resend.filter((p) => ++p.attempts < MAX_ATTEMPTS);
+    for (const p of resend) if (!again.includes(p)) p.resolve(unavailable('no run worker could take the job'));
+    this.waiting.unshift(...again);
+    this.pump();
+  }
+
+  private replace(): void {
+    this.respawnTimer = null;
+    if (this.closing) return;
+    const { slot, loaded } = this.spawn(this.config);
+    this.slots.push(slot);
+    void loaded.then((l) => {
+      if ('failure' in l) this.log?.error({ worker: slot.name }, `a replacement run worker did not load: ${l.failure}`);
+    });
   }
 
   private stoppedAnswer(p: Pending, reason: Slot['stopReason']): Answer {
@@ -344,39 +373,61 @@ export class WorkerPool {
   // ---- scheduling ----
 
   private submit(job: Dispatchable): Promise<Answer> {
-    if (this.closing) return Promise.resolve({ status: 500, name: 'WorkerUnavailable', message: 'the server is stopping' });
+    if (this.closing) return Promise.resolve(unavailable('the server is stopping'));
     return new Promise<Answer>((resolve) => this.dispatch({ job: { ...job, id: ++this.nextId, expect: 'held' } as Job, resolve, state: 'sent', attempts: 0 }));
   }
 
   private dispatch(p: Pending): void {
-    let state = this.roots.get(p.job.root);
-    if (!state) this.roots.set(p.job.root, (state = { tag: null, holder: null, outstanding: 0, last: null }));
-    let slot = state.holder;
-    if (slot) p.job.expect = 'held';
-    else {
-      slot = this.choose(state);
-      p.job.expect = { tag: state.tag };
-      state.holder = slot;
-    }
-    state.outstanding++;
     p.state = 'sent';
+    const state = this.rootState(p.job.root);
+    if (state.holder) this.send(state.holder, p, 'held');
+    else {
+      this.waiting.push(p);
+      this.pump();
+    }
+  }
+
+  /** Gives waiting jobs to idle workers, oldest first, with every waiting job on the same root. */
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const open = this.slots.filter((s) => !s.retiring);
+      if (open.length === 0 || (this.failedLoads > 0 && !open.some((s) => s.ready))) {
+        // Nothing can take them: the pool is closing, or its replacement workers do not load.
+        for (const p of this.waiting.splice(0)) p.resolve(unavailable(this.closing ? 'the server is stopping' : 'no run worker could load the program'));
+        break;
+      }
+      const idle = open.filter((s) => s.ready && s.jobs.size === 0);
+      if (idle.length === 0) return;
+      const first = this.waiting[0];
+      const state = this.rootState(first.job.root);
+      // The worker that held the root last likely has its graph.
+      const slot = state.last && idle.includes(state.last) ? state.last : idle[0];
+      state.holder = slot;
+      const expect = { tag: state.tag };
+      const same = this.waiting.filter((p) => p.job.root === first.job.root);
+      this.waiting = this.waiting.filter((p) => p.job.root !== first.job.root);
+      for (const p of same) this.send(slot, p, p === first ? expect : 'held');
+    }
+    for (const resolve of this.onDrained.splice(0)) resolve();
+  }
+
+  private send(slot: Slot, p: Pending, expect: Job['expect']): void {
+    p.job.expect = expect;
+    this.rootState(p.job.root).outstanding++;
     slot.jobs.set(p.job.id, p);
     slot.worker.ref();
     slot.worker.postMessage(p.job);
   }
 
-  /**
-   * The worker for a root with no lease: the one that held it last while it is free (it has
-   * the graph), else the least busy; a worker still loading only when no other can take it.
-   */
-  private choose(state: RootState): Slot {
-    const open = this.slots.filter((s) => !s.retiring);
-    const ready = open.filter((s) => s.ready);
-    const candidates = ready.length > 0 ? ready : open;
-    const least = candidates.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-    const last = state.last && candidates.includes(state.last) ? state.last : null;
-    return last && last.jobs.size <= least.jobs.size ? last : least;
+  private rootState(root: string): RootState {
+    let state = this.roots.get(root);
+    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null }));
+    return state;
   }
+}
+
+function unavailable(message: string): Answer {
+  return { status: 500, name: 'WorkerUnavailable', message };
 }
 
 function describeReason(reason: NonNullable<Slot['stopReason']>, maxMillis: number, maxMemoryMb: number): string {
