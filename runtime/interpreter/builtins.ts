@@ -9,6 +9,7 @@ import { typeName, type Value } from '../values/value.ts';
 import { PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { newBytes } from './bytes-methods.ts';
 import { PyBuiltin, PyRange } from './callables.ts';
+import { collect } from './memory.ts';
 import { binary } from './operators.ts';
 import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
 import { sortValues } from './sorting.ts';
@@ -129,7 +130,7 @@ function round(x: Value, digits: Value | undefined): Value {
 }
 
 function minMax(name: 'min' | 'max', args: Args, kwargs: Kwargs): Value {
-  const items = args.length === 1 ? [...iterate(args[0])] : args;
+  const items = args.length === 1 ? collect(iterate(args[0])) : args;
   const key = kwargs.get('key') ?? null;
   if (items.length === 0) {
     if (kwargs.has('default')) return kwargs.get('default')!;
@@ -211,18 +212,24 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   fn('min', (a, kw) => minMax('min', a, kw));
   fn('max', (a, kw) => minMax('max', a, kw));
   fn('sorted', (a, kw) => sortValues(iterate(a[0]), kw.get('key') ?? null, kw.get('reverse') ?? false));
-  fn('reversed', (a) => [...iterate(a[0])].reverse());
+  fn('reversed', (a) => collect(iterate(a[0])).reverse());
   fn('enumerate', (a, kw) => {
     let i = Number(toInt(a[1] ?? kw.get('start') ?? 0));
-    return [...iterate(a[0])].map((v) => new PyTuple([i++, v]));
+    return collect(iterate(a[0])).map((v) => new PyTuple([i++, v]));
   });
   fn('zip', (a) => {
-    const lists = a.map((x) => [...iterate(x)]);
+    const lists = a.map((x) => collect(iterate(x)));
     const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_, i) => new PyTuple(lists.map((l) => l[i])));
   });
-  fn('any', (a) => [...iterate(a[0])].some(truthy));
-  fn('all', (a) => [...iterate(a[0])].every(truthy));
+  fn('any', (a) => {
+    for (const v of iterate(a[0])) if (truthy(v)) return true;
+    return false;
+  });
+  fn('all', (a) => {
+    for (const v of iterate(a[0])) if (!truthy(v)) return false;
+    return true;
+  });
   fn('round', (a) => round(a[0], a[1]));
   fn('isinstance', (a) => (expectArgs('isinstance', a, 2), isInstance(a[0], a[1])));
   const radix = (name: string, prefix: string, base: number) =>
@@ -249,11 +256,11 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   // map and filter give lists here; Python gives iterators, which programs consume the same way.
   fn('map', (a) => {
     const [f, ...its] = a;
-    const lists = its.map((x) => [...iterate(x)]);
+    const lists = its.map((x) => collect(iterate(x)));
     const n = Math.min(...lists.map((l) => l.length));
     return Array.from({ length: n }, (_, i) => call(f, lists.map((l) => l[i]), new Map()));
   });
-  fn('filter', (a) => [...iterate(a[1])].filter((v) => truthy(a[0] === null ? v : call(a[0], [v], new Map()))));
+  fn('filter', (a) => collect(iterate(a[1])).filter((v) => truthy(a[0] === null ? v : call(a[0], [v], new Map()))));
   fn('hasattr', (a) => {
     expectArgs('hasattr', a, 2);
     try {
@@ -290,8 +297,8 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   b.set('str', defineType('str', (a) => (a.length === 0 ? '' : str(a[0]))));
   b.set('bytes', defineType('bytes', newBytes));
   b.set('bool', defineType('bool', (a) => (a.length === 0 ? false : truthy(a[0]))));
-  b.set('list', defineType('list', (a) => (a.length === 0 ? [] : [...iterate(a[0])])));
-  b.set('tuple', defineType('tuple', (a) => new PyTuple(a.length === 0 ? [] : [...iterate(a[0])])));
+  b.set('list', defineType('list', (a) => (a.length === 0 ? [] : collect(iterate(a[0])))));
+  b.set('tuple', defineType('tuple', (a) => new PyTuple(a.length === 0 ? [] : collect(iterate(a[0])))));
   const setArgument = (a: Args): Iterable<Value> | PyDict => (a.length === 0 ? [] : a[0] instanceof PySet || a[0] instanceof PyDict ? a[0] : iterate(a[0]));
   b.set('set', defineType('set', (a) => setOf(setArgument(a))));
   b.set(

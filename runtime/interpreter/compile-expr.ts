@@ -9,6 +9,7 @@ import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
+import { collect, grow } from './memory.ts';
 import { binary, unary } from './operators.ts';
 import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
@@ -390,7 +391,7 @@ function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Valu
     const out: Value[] = [];
     for (const p of parts) {
       if (p.spread) extendList(out, p.ev(f));
-      else out.push(p.ev(f));
+      else grow(out, p.ev(f));
     }
     return out;
   };
@@ -487,7 +488,7 @@ function compileComprehension(rt: Runtime, scope: Scope, e: A.ListComp | A.DictC
     const run = (level: number): void => {
       if (level === loops.length) {
         if (isDict) dict.set(key!(f), value!(f));
-        else out.push(elt!(f));
+        else grow(out, elt!(f));
         return;
       }
       const loop = loops[level];
@@ -532,7 +533,7 @@ export function compileTarget(rt: Runtime, scope: Scope, t: A.Expr): (f: Frame, 
       const starAt = t.elts.findIndex((x) => x.kind === 'Starred');
       const stores = t.elts.map((x) => compileTarget(rt, scope, x.kind === 'Starred' ? x.value : x));
       return (f, v) => {
-        const items = [...iterate(v)];
+        const items = collect(iterate(v));
         const n = stores.length;
         if (starAt === -1 && items.length !== n) {
           throw new PyError('ValueError', items.length > n ? `too many values to unpack (expected ${n})` : `not enough values to unpack (expected ${n}, got ${items.length})`);

@@ -7,7 +7,8 @@ import { repr } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { bytesMethods } from './bytes-methods.ts';
 import { PyBuiltin } from './callables.ts';
-import { extendList, iterate } from './protocols.ts';
+import { grow } from './memory.ts';
+import { extendList, iterate, spliceList } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 import { strMethods } from './str-methods.ts';
 
@@ -23,7 +24,7 @@ function arity(name: string, args: Value[], min: number, max = min): void {
 const listMethods: Record<string, Method<Value[]>> = {
   append: (xs, a) => {
     arity('append', a, 1);
-    xs.push(a[0]);
+    grow(xs, a[0]);
     return null;
   },
   extend: (xs, a) => {
@@ -63,7 +64,7 @@ const listMethods: Record<string, Method<Value[]>> = {
   },
   sort: (xs, _a, kw) => {
     const sorted = sortValues(xs, kw.get('key') ?? null, kw.get('reverse') ?? false);
-    xs.splice(0, xs.length, ...sorted);
+    spliceList(xs, 0, xs.length, sorted);
     return null;
   },
   copy: (xs) => [...xs],

@@ -3,7 +3,6 @@ import type { BinOp, UnaryOp } from '../../grammar/ast.ts';
 import { PyBytes, concatBytes, repeatBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple, setDifference, setIntersection, setSymmetricDifference, setUnion } from '../values/containers.ts';
 import { constants } from 'node:buffer';
-import { getHeapStatistics } from 'node:v8';
 import { PyError } from '../values/errors.ts';
 import {
   PyFloat,
@@ -25,6 +24,7 @@ import {
 import { truthy } from '../values/compare.ts';
 import { printf } from '../values/printf.ts';
 import { typeName, type Value } from '../values/value.ts';
+import { itemsFit, memoryError } from './memory.ts';
 import { getItem } from './protocols.ts';
 
 const { MAX_STRING_LENGTH, MAX_LENGTH: MAX_BYTES } = constants;
@@ -46,9 +46,6 @@ const unsupported = (op: string, a: Value, b: Value) =>
   new PyError('TypeError', `unsupported operand type(s) for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
 
 const MAX_SSIZE = 2n ** 63n - 1n;
-/** More list items than this are not allocated: past 2^32 - 1 a JS array cannot hold them. */
-const MAX_ITEMS = 2 ** 32 - 1;
-const memoryError = () => new PyError('MemoryError', '');
 
 /** A repeat count as CPython takes it: a C ssize_t (else an OverflowError), negatives as 0. */
 function repeatCount(times: PyInt): number {
@@ -59,14 +56,6 @@ function repeatCount(times: PyInt): number {
 /** Whether `length * times` is beyond a C ssize_t (checked before anything is allocated, as CPython does). */
 function beyondSsize(length: number, n: number, times: PyInt): boolean {
   return length * n > Number.MAX_SAFE_INTEGER && BigInt(length) * BigInt(times) > MAX_SSIZE;
-}
-
-/** Whether `count` more list items fit in the memory the JS heap has left (8 bytes each, twice over while the list grows). */
-function itemsFit(count: number): boolean {
-  if (count > MAX_ITEMS) return false;
-  if (count < 1 << 20) return true;
-  const heap = getHeapStatistics();
-  return count * 16 < heap.heap_size_limit - heap.used_heap_size;
 }
 
 /**

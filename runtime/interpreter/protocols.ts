@@ -7,6 +7,7 @@ import { equals } from '../values/compare.ts';
 import { typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
+import { collect, grow, reserve } from './memory.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 import { PyModule } from './modules.ts';
 
@@ -115,16 +116,33 @@ export function setAttribute(object: Value, name: string, value: Value): void {
   else throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}' and no way to set it`);
 }
 
-/** The values `for v in x` visits. */
 /**
  * `xs.extend(v)`: appends v's items one by one (a spread into push() passes each item as an
  * argument and overflows the stack past ~100,000 of them); a list extended by itself doubles.
  */
 export function extendList(xs: Value[], v: Value): void {
+  if (Array.isArray(v)) reserve(v.length);
   const items = Array.isArray(v) ? v.slice() : iterate(v);
-  for (const x of items) xs.push(x);
+  for (const x of items) grow(xs, x);
 }
 
+/**
+ * `xs.splice(start, count, ...items)` for any number of items (a spread passes each item as an
+ * argument, and past about 100,000 of them overflows the stack).
+ */
+export function spliceList(xs: Value[], start: number, count: number, items: readonly Value[]): void {
+  if (items.length < 10_000) {
+    xs.splice(start, count, ...items);
+    return;
+  }
+  reserve(Math.max(0, items.length - count));
+  const tail = xs.slice(start + count);
+  xs.length = start;
+  for (const v of items) xs.push(v);
+  for (const v of tail) xs.push(v);
+}
+
+/** The values `for v in x` visits. */
 export function iterate(v: Value): Iterable<Value> {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return v;
@@ -210,13 +228,13 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
 /** `xs[a:b] = values` (a list may grow or shrink); `xs[a:b:k] = values` needs equal lengths. */
 export function setSlice(object: Value, bounds: SliceBounds, values: Value): void {
   if (!Array.isArray(object)) throw new PyError('TypeError', `'${typeName(object)}' object does not support item assignment`);
-  const items = [...iterate(values)];
+  const items = collect(iterate(values));
   const indexes = sliceIndexes(bounds, object.length);
   const step = bounds.step === null ? 1 : Number(bounds.step);
   if (step === 1) {
     // The insertion point of an empty slice is its clamped start.
     const start = indexes.length > 0 ? indexes[0] : sliceIndexes({ ...bounds, upper: null }, object.length)[0] ?? object.length;
-    object.splice(start, indexes.length, ...items);
+    spliceList(object, start, indexes.length, items);
     return;
   }
   if (items.length !== indexes.length) {

@@ -1,10 +1,11 @@
 // `sorted()` and `list.sort()`: stable, by `<` as Python compares, with `key` and `reverse`.
 import { compare, truthy } from '../values/compare.ts';
 import type { Value } from '../values/value.ts';
+import { collect } from './memory.ts';
 import { call } from './protocols.ts';
 
 export function sortValues(items: Iterable<Value>, key: Value, reverse: Value): Value[] {
-  const decorated = [...items].map((v, i) => ({ v, k: key === null ? v : call(key, [v], new Map()), i }));
+  const decorated = collect(items).map((v, i) => ({ v, k: key === null ? v : call(key, [v], new Map()), i }));
   const desc = truthy(reverse);
   decorated.sort((a, b) => {
     // Python sorts with `<` only; reverse keeps equal items in their original order.

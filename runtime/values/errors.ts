@@ -149,4 +149,4 @@ export function engineErrorAsPy(e: unknown): PyError | null {
 }
 
 /** V8's messages for an allocation it cannot make. */
-const OUT_OF_MEMORY = ['Invalid string length', 'Invalid array length', 'Invalid typed array length', 'Array buffer allocation failed', 'Maximum BigInt size exceeded'];
+const OUT_OF_MEMORY = ['Invalid string length', 'Invalid array length', 'Invalid typed array length', 'Array buffer allocation failed', 'Maximum BigInt size exceeded', 'Map maximum size exceeded', 'Set maximum size exceeded'];

@@ -54,4 +54,21 @@ test('a list of 2^31 items is refused before it exhausts the heap', () => {
   assert.equal([out, error], ['refused\n', null]);
 });
 
+test('a list longer than the interpreter allows is refused by every way of building one, before its items are allocated', () => {
+  const ways = ['list(range(2 ** 27))', 'tuple(range(2 ** 27))', 'sorted(range(2 ** 27))', '[*range(2 ** 27)]', 'list(reversed(range(2 ** 27)))', '[].extend(range(2 ** 27))'];
+  const { out, error } = run(`with entry {\n${ways.map((w) => `    try { x = ${w}; print("built"); } except MemoryError { print("refused"); }`).join('\n')}\n}`);
+  assert.equal([out, error], [ways.map(() => 'refused\n').join(''), null]);
+});
+
+test('long lists sort in place and take long slices (no spread of their items into one call)', () => {
+  const { out, error } = run(`with entry {
+    x = list(range(200000));
+    x.sort(reverse=True);
+    print(x[0], x[-1]);
+    x[0:10] = list(range(50000));
+    print(x[0], x[49999], x[50000], len(x));
+}`);
+  assert.equal([out, error], ['199999 0\n0 49999 199989 249990\n', null]);
+});
+
 test.run();
