@@ -43,8 +43,12 @@ export interface HasNodeJob extends JobBase {
 
 export type Job = WalkJob | HasNodeJob;
 
-/** What the main thread sends a worker: jobs, and (once it has none) the word to end. */
-export type ToWorker = Job | { kind: 'close' };
+/**
+ * What the main thread sends a worker: jobs, in order (the ones sent within one turn of the
+ * event loop travel together: a message wakes the thread, and that costs more than cloning a job),
+ * and (once it has none) the word to end.
+ */
+export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =

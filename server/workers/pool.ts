@@ -87,6 +87,8 @@ interface Slot {
   current: Pending | null;
   /** Called when its last job is answered (set while it is being closed). */
   onIdle: (() => void) | null;
+  /** Jobs given to it in this turn of the event loop, posted together at its end. */
+  outbox: Job[];
 }
 
 export class WorkerPool {
@@ -205,7 +207,7 @@ export class WorkerPool {
           { eval: true, workerData: config, resourceLimits },
         );
     this.started++;
-    const slot: Slot = { worker, name: `w${worker.threadId}`, ready: false, retiring: false, jobs: new Map(), phase: 'idle', timer: null, stopReason: null, current: null, onIdle: null };
+    const slot: Slot = { worker, name: `w${worker.threadId}`, ready: false, retiring: false, jobs: new Map(), phase: 'idle', timer: null, stopReason: null, current: null, onIdle: null, outbox: [] };
     const loaded = new Promise<{ manifest: AppManifest } | { failure: string }>((resolve) => {
       worker.once('exit', (code) => resolve({ failure: `a run worker stopped while loading the program (exit code ${code})` }));
       worker.on('message', (m: WorkerMessage) => {
@@ -416,7 +418,12 @@ export class WorkerPool {
     this.rootState(p.job.root).outstanding++;
     slot.jobs.set(p.job.id, p);
     slot.worker.ref();
-    slot.worker.postMessage(p.job);
+    if (slot.outbox.push(p.job) === 1) {
+      setImmediate(() => {
+        const jobs = slot.outbox.splice(0);
+        if (this.slots.includes(slot)) slot.worker.postMessage({ kind: 'jobs', jobs } satisfies ToWorker);
+      });
+    }
   }
 
   private rootState(root: string): RootState {

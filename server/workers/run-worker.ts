@@ -28,7 +28,7 @@ if (app) {
   let closing = false;
   const take = (m: ToWorker) => {
     if (m.kind === 'close') closing = true;
-    else inbox.push(m);
+    else inbox.push(...m.jobs);
   };
   /** Moves what has arrived into the inbox, without yielding to the event loop. */
   const drain = () => {
