@@ -38,6 +38,8 @@ const SECRET_NAME = 'TOKEN_SECRET';
 
 const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** Tokens whose signature was checked, remembered (oldest forgotten first) so a client's next request skips the HMAC. */
+const VERIFIED_TOKENS = 10_000;
 
 export class Users {
   private constructor(
@@ -47,6 +49,9 @@ export class Users {
     /** Every password hash of registrations and logins takes its turn here. */
     readonly hashing: HashLimiter,
   ) {}
+
+  /** Token → its subject and expiry, for tokens whose signature and claims were checked. */
+  private readonly verified = new Map<string, { sub: string; exp: number }>();
 
   /** The user model over `store`, with its token secret settled (see UserConfig). */
   static async open(store: Store, config: UserConfig): Promise<Users> {
@@ -94,6 +99,13 @@ export class Users {
 
   /** The user a token names, or null when it is malformed, forged, expired or its user is gone. */
   async authenticate(token: string): Promise<UserRecord | null> {
+    const claims = this.verified.get(token) ?? this.verify(token);
+    if (!claims || !(claims.exp > Date.now() / 1000)) return null;
+    return this.store.findUser({ id: claims.sub });
+  }
+
+  /** A token's subject and expiry when we signed it; remembered for the next request. */
+  private verify(token: string): { sub: string; exp: number } | null {
     const parts = token.split('.');
     if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) return null;
     const [header, payload, signature] = parts;
@@ -102,8 +114,10 @@ export class Users {
     if (decodeJson(header)?.alg !== 'HS256') return null;
     const claims = decodeJson(payload);
     if (typeof claims?.sub !== 'string' || typeof claims.exp !== 'number') return null;
-    if (!(claims.exp > Date.now() / 1000)) return null;
-    return this.store.findUser({ id: claims.sub });
+    if (this.verified.size >= VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    const checked = { sub: claims.sub, exp: claims.exp };
+    this.verified.set(token, checked);
+    return checked;
   }
 
   private sign(user: UserRecord): string {

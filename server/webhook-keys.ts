@@ -12,6 +12,7 @@ const KEY = /^jacwh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})([0-9a-f]{8})$/;
 export type Interval = 'seconds' | 'minutes' | 'hours' | 'days';
 export const INTERVAL_MS: Record<Interval, number> = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
+const VERIFIED_KEYS = 10_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const checksum = (text: string) => crc32(text).toString(16).padStart(8, '0');
 
@@ -40,6 +41,8 @@ export class WebhookKeys {
   /** Key id → last use, not yet written (a use does not cost a disk write). */
   private readonly lastUsed = new Map<string, string>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Key texts whose secret was checked → their key id (oldest forgotten first), so a sender's next request skips the hash. */
+  private readonly verified = new Map<string, string>();
 
   constructor(
     private readonly store: Store,
@@ -49,6 +52,12 @@ export class WebhookKeys {
 
   /** The live record of a key text, or null: malformed, unknown, wrong secret, or expired. */
   async verify(text: string, now = Date.now()): Promise<KeyRecord | null> {
+    const known = this.verified.get(text);
+    if (known !== undefined) {
+      // Deleted or expired since: the record says so.
+      const record = await this.store.findKey(known);
+      return record && Date.parse(record.expiresAt) > now ? record : null;
+    }
     const parsed = parseKey(text);
     if (!parsed) return null;
     const record = await this.store.findKey(parsed.id);
@@ -57,6 +66,8 @@ export class WebhookKeys {
     const stored = Buffer.from(record.secretHash, 'hex');
     if (stored.length !== given.length || !timingSafeEqual(stored, given)) return null;
     if (Date.parse(record.expiresAt) <= now) return null;
+    if (this.verified.size >= VERIFIED_KEYS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(text, record.id);
     return record;
   }
 

@@ -204,6 +204,24 @@ test('bearer: expired, wrong alg and vanished users are 401, with the right secr
   }
 });
 
+test('bearer: a token accepted before is refused once it expires, and its altered copies never pass', async () => {
+  const secret = 'a-test-secret-of-reasonable-length';
+  const s = await start({ tokenSecret: secret });
+  try {
+    const { user } = await signUp(s.app, 'ines@example.com');
+    const now = Math.floor(Date.now() / 1000);
+    const token = forge({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, email: user.email, root_id: user.root_id, iat: now, exp: now + 2 }, secret);
+    assert.is((await me(s.app, `Bearer ${token}`)).statusCode, 200);
+    assert.is((await me(s.app, `Bearer ${token}`)).statusCode, 200, 'accepted again');
+    assertUnauthorized(await me(s.app, `Bearer ${token.slice(0, -2)}`), 'a shortened signature of an accepted token');
+    assertUnauthorized(await me(s.app, `Bearer ${token}A`), 'a longer signature of an accepted token');
+    await new Promise((resolve) => setTimeout(resolve, (now + 2 - Date.now() / 1000) * 1000 + 50));
+    assertUnauthorized(await me(s.app, `Bearer ${token}`), 'expired since it was accepted');
+  } finally {
+    await s.close();
+  }
+});
+
 test('bearer: a token issued with a negative timeout is already expired', async () => {
   const s = await start({ tokenTimeoutHours: -1 });
   try {
