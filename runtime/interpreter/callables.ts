@@ -1,6 +1,7 @@
 // Things a program can call: Jac functions (with Python's argument binding), builtins, and
 // range objects that builtins hand out.
-import type { PyObject, Value } from '../values/value.ts';
+import { typeName, type PyObject, type Value } from '../values/value.ts';
+import { PyFloat } from '../values/numbers.ts';
 import { PyDict, PyTuple } from '../values/containers.ts';
 import { engineErrorAsPy, PyError } from '../values/errors.ts';
 import { type Frame, UNBOUND } from './scope.ts';
@@ -142,6 +143,56 @@ export class PyRange implements PyObject {
   get length(): number {
     const n = Math.ceil((this.stop - this.start) / this.step);
     return Math.max(0, n);
+  }
+
+  /** The position of `v` (an int, or a float equal to one), or -1. */
+  indexOf(v: Value): number {
+    const n = typeof v === 'boolean' ? Number(v) : typeof v === 'number' || typeof v === 'bigint' ? Number(v) : v instanceof PyFloat && Number.isInteger(v.value) ? v.value : null;
+    if (n === null) return -1;
+    const offset = n - this.start;
+    if (offset % this.step !== 0) return -1;
+    const i = offset / this.step;
+    return i >= 0 && i < this.length ? i : -1;
+  }
+
+  /** `r[i]` */
+  item(index: Value): number {
+    if (typeof index !== 'number' && typeof index !== 'bigint' && typeof index !== 'boolean') {
+      throw new PyError('TypeError', `range indices must be integers or slices, not ${typeName(index)}`);
+    }
+    const n = Number(index);
+    const i = n < 0 ? n + this.length : n;
+    if (i < 0 || i >= this.length) throw new PyError('IndexError', 'range object index out of range');
+    return this.start + i * this.step;
+  }
+
+  /** `r[a:b:k]`: another range, over the same numbers the slice of its list would hold. */
+  slice(lower: Value, upper: Value, step: Value): PyRange {
+    const bound = (v: Value): number | null => {
+      if (v === null) return null;
+      if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
+      throw new PyError('TypeError', `slice indices must be integers or None or have an __index__ method`);
+    };
+    const k = bound(step) ?? 1;
+    if (k === 0) throw new PyError('ValueError', 'slice step cannot be zero');
+    const length = this.length;
+    const [low, high] = k > 0 ? [0, length] : [-1, length - 1];
+    const clamp = (v: number | null, dflt: number) => (v === null ? dflt : v < 0 ? Math.max(v + length, low) : Math.min(v, high));
+    const i = clamp(bound(lower), k > 0 ? low : high);
+    const j = clamp(bound(upper), k > 0 ? high : low);
+    return new PyRange(this.start + i * this.step, this.start + j * this.step, this.step * k);
+  }
+
+  pyLength(): number {
+    return this.length;
+  }
+
+  /** Ranges are equal when they hold the same numbers (`range(0) == range(2, 2)`). */
+  pyEquals(other: Value): boolean {
+    if (!(other instanceof PyRange)) return false;
+    const n = this.length;
+    if (n !== other.length) return false;
+    return n === 0 || (this.start === other.start && (n === 1 || this.step === other.step));
   }
 
   pyTypeName(): string {

@@ -8,14 +8,14 @@ import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
-import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
+import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
 import { compileMatch } from './compile-match.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
-import { call, deleteItem, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -239,7 +239,12 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
     const store = compileStoreName(rt, scope, t.name);
     return (f) => void store(f, inPlace(op, load(f), value(f)));
   }
-  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+  if (t.kind === 'Index' && t.index.kind === 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const bounds = slice(rt, scope, t.index);
+    return (f) => void deleteSlice(object(f), bounds(f));
+  }
+  if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
     return (f) => {
@@ -281,7 +286,12 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
       return undefined;
     };
   }
-  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+  if (t.kind === 'Index' && t.index.kind === 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const bounds = slice(rt, scope, t.index);
+    return (f) => void deleteSlice(object(f), bounds(f));
+  }
+  if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
     return (f) => void deleteItem(object(f), index(f));

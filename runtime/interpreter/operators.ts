@@ -10,6 +10,7 @@ import {
   float,
   floatFloorDiv,
   floatMod,
+  floatPow,
   int,
   intAdd,
   intFloorDiv,
@@ -18,6 +19,7 @@ import {
   intNeg,
   intPow,
   intSub,
+  intToFloat,
   intTrueDiv,
   type PyInt,
 } from '../values/numbers.ts';
@@ -39,7 +41,7 @@ function asInt(v: Value): PyInt | null {
 function asFloat(v: Value): number | null {
   if (v instanceof PyFloat) return v.value;
   const i = asInt(v);
-  return i === null ? null : Number(i);
+  return i === null ? null : intToFloat(i);
 }
 
 const unsupported = (op: string, a: Value, b: Value) =>
@@ -209,9 +211,9 @@ function floatOp(op: BinOp, x: number, y: number, a: Value, b: Value): Value {
     case '%':
       return floatMod(x, y);
     case '**':
-      if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', 'zero to a negative power');
+      if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', '0.0 cannot be raised to a negative power');
       if (x < 0 && !Number.isInteger(y)) throw new PyError('ValueError', 'complex results are not supported');
-      return float(Math.pow(x, y));
+      return floatPow(x, y);
   }
   throw unsupported(op, a, b);
 }
