@@ -15,7 +15,7 @@ import { PyBytes } from '../values/bytes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { collect } from './memory.ts';
 import { binary } from './operators.ts';
-import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
+import { OBJECT_TYPE, PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 
 type Args = Value[];
@@ -125,7 +125,7 @@ function isInstance(v: Value, cls: Value): boolean {
     const e = v instanceof PyInstance ? v.exception : v;
     return e instanceof PyException && e.cls.isSubclassOf(cls);
   }
-  if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean');
+  if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean') || cls === OBJECT_TYPE;
   throw new PyError('TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
 }
 
@@ -370,6 +370,7 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
       return d;
     }),
   );
+  b.set('object', OBJECT_TYPE);
   for (const [name, cls] of builtinExceptionClasses) b.set(name, cls);
   return b;
 }

@@ -76,12 +76,14 @@ function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: M
   let next = 0;
   const starIndex = params.findIndex((p) => p.variadic === 'star');
   const kwIndex = params.findIndex((p) => p.variadic === 'starstar');
-  const positional = params.filter((p) => p.variadic === null && params.indexOf(p) < (starIndex === -1 ? Infinity : starIndex));
+  // Jac has no keyword-only parameters: those written after `*args` are positional too, filled
+  // before `*args` takes what is left (`def f(a, *r, c)` binds `f(1, 2, 3)` as a=1, c=2, r=(3,)).
+  const positional = params.filter((p) => p.variadic === null);
   for (; next < args.length && next < positional.length; next++) slots[params.indexOf(positional[next])] = args[next];
-  if (next < args.length) {
-    if (starIndex === -1) {
-      throw new PyError('TypeError', `${fn}() takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
-    }
+  if (next < args.length && starIndex === -1) {
+    const required = positional.filter((p) => p.default === undefined).length;
+    const takes = required === positional.length ? `${positional.length} positional argument${positional.length === 1 ? '' : 's'}` : `from ${required} to ${positional.length} positional arguments`;
+    throw new PyError('TypeError', `${fn}() takes ${takes} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
   }
   if (starIndex !== -1) slots[starIndex] = new PyTuple(args.slice(next));
   const extra = new PyDict();
@@ -104,8 +106,10 @@ function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: M
     else missing.push(`'${p.name}'`);
   });
   if (missing.length > 0) {
-    const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`;
-    throw new PyError('TypeError', `${fn}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`);
+    // CPython's list: 'a' and 'b'; 'a', 'b', and 'c'.
+    const n = missing.length;
+    const list = n === 1 ? missing[0] : n === 2 ? `${missing[0]} and ${missing[1]}` : `${missing.slice(0, -1).join(', ')}, and ${missing[n - 1]}`;
+    throw new PyError('TypeError', `${fn}() missing ${n} required positional argument${n === 1 ? '' : 's'}: ${list}`);
   }
 }
 
