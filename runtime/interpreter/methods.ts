@@ -4,6 +4,7 @@ import { PyBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple, setDifference, setIntersection, setOf, setSymmetricDifference, setUnion } from '../values/containers.ts';
 import { PyError, PyException, exceptionClass } from '../values/errors.ts';
 import { PyFloat, type PyInt } from '../values/numbers.ts';
+import { PyDictView } from '../values/dict-views.ts';
 import { repr } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { bytesMethods } from './bytes-methods.ts';
@@ -120,9 +121,9 @@ const rangeMethods: Record<string, Method<PyRange>> = {
 
 const dictMethods: Record<string, Method<PyDict>> = {
   get: (d, a) => d.get(a[0]) ?? (a.length > 1 ? a[1] : null),
-  keys: (d) => d.keys(),
-  values: (d) => [...d.items()].map(([, v]) => v),
-  items: (d) => [...d.items()].map(([k, v]) => new PyTuple([k, v])),
+  keys: (d, a) => (arity('keys', a, 0), new PyDictView(d, 'keys')),
+  values: (d, a) => (arity('values', a, 0), new PyDictView(d, 'values')),
+  items: (d, a) => (arity('items', a, 0), new PyDictView(d, 'items')),
   pop: (d, a) => {
     const v = d.get(a[0]);
     if (v === undefined) {
@@ -160,6 +161,14 @@ const dictMethods: Record<string, Method<PyDict>> = {
   clear: (d) => {
     for (const k of d.keys()) d.delete(k);
     return null;
+  },
+};
+
+const viewMethods: Record<string, Method<PyDictView>> = {
+  isdisjoint: (view, a) => {
+    arity('isdisjoint', a, 1);
+    for (const v of iterate(a[0])) if (view.has(v)) return false;
+    return true;
   },
 };
 
@@ -259,6 +268,7 @@ export function methodOf(object: Value, name: string): PyBuiltin | undefined {
   if (object instanceof PyFloat) return bind(floatMethods, object);
   if (object instanceof PyTuple) return bind(tupleMethods, object);
   if (object instanceof PyRange) return bind(rangeMethods, object);
+  if (object instanceof PyDictView && object.setLike) return bind(viewMethods, object);
   if (object instanceof PyBytes) return bind(bytesMethods, object);
   if (Array.isArray(object)) return bind(listMethods, object);
   if (object instanceof PyDict) return bind(dictMethods, object);

@@ -27,7 +27,8 @@ import { truthy } from '../values/compare.ts';
 import { printf } from '../values/printf.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { itemsFit, memoryError } from './memory.ts';
-import { getItem } from './protocols.ts';
+import { getItem, iterate } from './protocols.ts';
+import { viewSetOperation } from '../values/dict-views.ts';
 
 const { MAX_STRING_LENGTH, MAX_LENGTH: MAX_BYTES } = constants;
 
@@ -97,6 +98,8 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
   const fx = asFloat(a);
   const fy = asFloat(b);
   if (fx !== null && fy !== null) return floatOp(op, fx, fy, a, b);
+  const viewResult = viewSetOperation(op, a, b, iterate);
+  if (viewResult !== null) return viewResult;
   switch (op) {
     case '+':
       if (typeof a === 'string' && typeof b === 'string') return a + b;

@@ -1,6 +1,7 @@
 // What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values.
 import { PyBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyDictView } from '../values/dict-views.ts';
 import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
 import { equals } from '../values/compare.ts';
@@ -150,7 +151,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyTuple) return v.items;
   if (v instanceof PyDict) return v.keys();
   if (v instanceof PySet) return v.values();
-  if (v instanceof PyRange) return v;
+  if (v instanceof PyRange || v instanceof PyDictView) return v;
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
@@ -280,6 +281,7 @@ export function contains(container: Value, item: Value, equals: (a: Value, b: Va
   }
   if (container instanceof PyDict || container instanceof PySet) return container.has(item);
   if (container instanceof PyBytes) return bytesContain(container, item);
+  if (container instanceof PyDictView) return container.has(item);
   if (container instanceof PyRange && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean')) return container.indexOf(item) !== -1;
   for (const v of iterate(container)) if (v === item || equals(v, item)) return true;
   return false;

@@ -2,6 +2,7 @@
 import { PyBytes, compareBytes } from './bytes.ts';
 import { PyError } from './errors.ts';
 import { PyDict, PySet, PyTuple } from './containers.ts';
+import { PyDictView } from './dict-views.ts';
 import { PyFloat } from './numbers.ts';
 import { isPyObject, typeName, type Value } from './value.ts';
 
@@ -89,6 +90,10 @@ export function compare(op: Order, a: Value, b: Value): boolean {
     return test(op, seqA.length, seqB.length);
   }
   if (a instanceof PySet && b instanceof PySet) return setCompare(op, a, b);
+  // A keys or items view orders against a set (or view) by inclusion, as a set does.
+  const setA = a instanceof PySet ? a : a instanceof PyDictView && a.setLike ? a.toSet() : null;
+  const setB = b instanceof PySet ? b : b instanceof PyDictView && b.setLike ? b.toSet() : null;
+  if (setA && setB) return setCompare(op, setA, setB);
   if (a instanceof PyBytes && b instanceof PyBytes) return test(op, compareBytes(a, b), 0);
   throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 }
