@@ -104,7 +104,9 @@ export function getAttribute(object: Value, name: string): Value {
   if (object instanceof PyRange && (name === 'start' || name === 'stop' || name === 'step')) return object[name];
   if (object instanceof PyException) {
     if (name === 'args') return new PyTuple(object.args);
-    if (name === '__cause__') return object.cause;
+    if (name === '__cause__') return object.cause?.value ?? null;
+    if (name === '__context__') return object.context?.value ?? null;
+    if (name === '__suppress_context__') return object.suppressContext;
   }
   const method = methodOf(object, name);
   if (method) return method;
