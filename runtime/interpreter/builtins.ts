@@ -39,15 +39,19 @@ function toInt(v: Value): PyInt {
   throw new PyError('TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${typeName(v)}'`);
 }
 
+/** Python's float syntax: digits joined by single underscores, an optional fraction and exponent. */
+const DIGITS = String.raw`\d+(?:_\d+)*`;
+const FLOAT_TEXT = new RegExp(String.raw`^[+-]?(?:${DIGITS}\.?(?:${DIGITS})?|\.${DIGITS})(?:e[+-]?${DIGITS})?$`);
+
 function toFloat(v: Value): PyFloat {
   if (v instanceof PyFloat) return v;
   if (typeof v === 'number' || typeof v === 'bigint') return float(intToFloat(v));
   if (typeof v === 'boolean') return float(Number(v));
   if (typeof v === 'string') {
-    const text = v.trim().toLowerCase().replace(/_/g, '');
-    const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity, nan: NaN, '+nan': NaN, '-nan': NaN };
+    const text = v.trim().toLowerCase();
+    const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity, nan: NaN, '+nan': NaN, '-nan': NaN };
     if (text in special) return float(special[text]);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return float(Number(text));
+    if (FLOAT_TEXT.test(text)) return float(Number(text.replace(/_/g, '')));
     throw new PyError('ValueError', `could not convert string to float: ${repr(v)}`);
   }
   throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
