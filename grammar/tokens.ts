@@ -124,7 +124,8 @@ export const KwElif = keyword('elif');
 export const KwElse = keyword('else');
 export const KwFor = keyword('for');
 export const KwTo = keyword('to', [SoftKeyword]);
-export const KwBy = keyword('by');
+// `by` is a name except where the reference's grammar can take the keyword (see call()).
+export const KwBy = keyword('by', [SoftKeyword]);
 export const KwWhile = keyword('while');
 export const KwContinue = keyword('continue');
 export const KwBreak = keyword('break');

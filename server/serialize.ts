@@ -3,6 +3,7 @@
 // enums are written by member name; lists and dicts are walked. Big ints keep every digit.
 import { PyBytes } from '../runtime/values/bytes.ts';
 import { PyDict, PySet, PyTuple } from '../runtime/values/containers.ts';
+import { PyDictView } from '../runtime/values/dict-views.ts';
 import { PyFloat } from '../runtime/values/numbers.ts';
 import { str } from '../runtime/values/repr.ts';
 import { typeName, type Value } from '../runtime/values/value.ts';
@@ -30,6 +31,8 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
   if (Array.isArray(v)) return v.map(inner);
   if (v instanceof PyTuple) return v.items.map(inner);
   if (v instanceof PySet) return [...v.values()].map(inner);
+  // `report d.keys()` sends the list the view shows, as a report of `list(d.keys())` would.
+  if (v instanceof PyDictView) return [...v].map(inner);
   if (v instanceof PyDict) {
     const o: { [key: string]: Wire } = {};
     for (const [k, x] of v.items()) setKey(o, typeof k === 'string' ? k : str(k), inner(x));

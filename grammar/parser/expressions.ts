@@ -477,12 +477,18 @@ export class ExpressionParser extends JacParserBase {
   call: Rule<{ args: A.Expr[]; keywords: A.Keyword[]; by: A.Expr | null }> = this.RULE('call', () => {
     this.CONSUME(T.LParen);
     const items: Argument[] = [];
-    this.OPTION(() => {
-      items.push(this.SUBRULE(this.argument));
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.OPTION2(() => items.push(this.SUBRULE2(this.argument)));
-      });
+    // Where `by <call>` may come next, the reference reads `by` as that keyword, never a name:
+    // `f(by)` and `f(x, by)` fail to compile while `x = by` is fine.
+    const notBy = () => this.LA(1).tokenType !== T.KwBy;
+    this.OPTION({
+      GATE: notBy,
+      DEF: () => {
+        items.push(this.SUBRULE(this.argument));
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          this.OPTION2({ GATE: notBy, DEF: () => items.push(this.SUBRULE2(this.argument)) });
+        });
+      },
     });
     const by = this.OPTION3(() => {
       this.CONSUME(T.KwBy);

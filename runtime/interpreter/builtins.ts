@@ -2,16 +2,20 @@
 import { compare, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from '../values/errors.ts';
-import { PyFloat, float, int, intAdd, type PyInt } from '../values/numbers.ts';
+import { pyHash } from '../values/hash.ts';
+import { parseInt } from '../values/int-parse.ts';
+import { PyFloat, float, int, intAdd, intToFloat, type PyInt } from '../values/numbers.ts';
+import { roundFloat, roundFloatToInt, roundInt } from '../values/rounding.ts';
 import { format } from '../values/format.ts';
 import { repr, str } from '../values/repr.ts';
 import { typeName, type Value } from '../values/value.ts';
-import { PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
+import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { newBytes } from './bytes-methods.ts';
-import { PyBuiltin, PyRange } from './callables.ts';
+import { PyBytes } from '../values/bytes.ts';
+import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { collect } from './memory.ts';
 import { binary } from './operators.ts';
-import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
+import { OBJECT_TYPE, PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
 import { sortValues } from './sorting.ts';
 
 type Args = Value[];
@@ -27,7 +31,7 @@ function toInt(v: Value): PyInt {
   if (typeof v === 'number' || typeof v === 'bigint') return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof PyFloat) {
-    if (!Number.isFinite(v.value)) throw new PyError(Number.isNaN(v.value) ? 'ValueError' : 'OverflowError', `cannot convert float ${repr(v)} to integer`);
+    if (!Number.isFinite(v.value)) throw new PyError(Number.isNaN(v.value) ? 'ValueError' : 'OverflowError', `cannot convert float ${Number.isNaN(v.value) ? 'NaN' : 'infinity'} to integer`);
     const t = Math.trunc(v.value);
     return Number.isSafeInteger(t) ? t : int(BigInt(t));
   }
@@ -35,40 +39,19 @@ function toInt(v: Value): PyInt {
   throw new PyError('TypeError', `int() argument must be a string, a bytes-like object or a real number, not '${typeName(v)}'`);
 }
 
-const digitsOf: Record<number, RegExp> = { 2: /^[01]+(_[01]+)*$/, 8: /^[0-7]+(_[0-7]+)*$/, 10: /^\d+(_\d+)*$/, 16: /^[0-9a-f]+(_[0-9a-f]+)*$/i };
-const prefixes: Record<string, number> = { '0x': 16, '0o': 8, '0b': 2 };
-
-/** int(text, base) for bases 2, 8, 10 and 16 (and 0: the prefix decides), as Python parses. */
-function parseInt(text: string, base: number): PyInt {
-  const invalid = () => new PyError('ValueError', `invalid literal for int() with base ${base}: ${repr(text)}`);
-  let t = text.trim().toLowerCase();
-  const sign = t.startsWith('-') ? -1n : 1n;
-  if (t.startsWith('-') || t.startsWith('+')) t = t.slice(1);
-  let b = base;
-  const prefix = t.slice(0, 2);
-  if (prefix in prefixes && (base === 0 || base === prefixes[prefix])) {
-    b = prefixes[prefix];
-    t = t.slice(2).replace(/^_/, '');
-  } else if (base === 0) {
-    b = 10;
-    if (/^0+[1-9]/.test(t)) throw invalid();
-  }
-  const pattern = digitsOf[b];
-  if (!pattern) throw new PyError('ValueError', `int() base ${base} is not supported`);
-  if (!pattern.test(t)) throw invalid();
-  const digits = t.replace(/_/g, '');
-  const value = b === 10 ? BigInt(digits) : BigInt((b === 16 ? '0x' : b === 8 ? '0o' : '0b') + digits);
-  return int(sign * value);
-}
+/** Python's float syntax: digits joined by single underscores, an optional fraction and exponent. */
+const DIGITS = String.raw`\d+(?:_\d+)*`;
+const FLOAT_TEXT = new RegExp(String.raw`^[+-]?(?:${DIGITS}\.?(?:${DIGITS})?|\.${DIGITS})(?:e[+-]?${DIGITS})?$`);
 
 function toFloat(v: Value): PyFloat {
   if (v instanceof PyFloat) return v;
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return float(Number(v));
+  if (typeof v === 'number' || typeof v === 'bigint') return float(intToFloat(v));
+  if (typeof v === 'boolean') return float(Number(v));
   if (typeof v === 'string') {
-    const text = v.trim().toLowerCase().replace(/_/g, '');
-    const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '-infinity': -Infinity, nan: NaN, '+nan': NaN, '-nan': NaN };
+    const text = v.trim().toLowerCase();
+    const special: Record<string, number> = { inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity, nan: NaN, '+nan': NaN, '-nan': NaN };
     if (text in special) return float(special[text]);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(text)) return float(Number(text));
+    if (FLOAT_TEXT.test(text)) return float(Number(text.replace(/_/g, '')));
     throw new PyError('ValueError', `could not convert string to float: ${repr(v)}`);
   }
   throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
@@ -84,12 +67,12 @@ function sum(items: Iterable<Value>, start: Value): Value {
       total = intAdd(total, toInt(item));
       continue;
     }
-    if (item instanceof PyFloat || (floatSum !== null && (typeof item === 'number' || typeof item === 'boolean'))) {
+    if (item instanceof PyFloat || (floatSum !== null && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean'))) {
       if (floatSum === null) {
         if (!(typeof total === 'number' || typeof total === 'bigint' || total instanceof PyFloat)) throw unsupportedSum(total, item);
-        floatSum = total instanceof PyFloat ? total.value : Number(total);
+        floatSum = total instanceof PyFloat ? total.value : intToFloat(total);
       }
-      const x = item instanceof PyFloat ? item.value : Number(item);
+      const x = item instanceof PyFloat ? item.value : typeof item === 'boolean' ? Number(item) : intToFloat(item);
       const t: number = floatSum + x;
       compensation += Math.abs(floatSum) >= Math.abs(x) ? floatSum - t + x : x - t + floatSum;
       floatSum = t;
@@ -111,22 +94,12 @@ function toIntStrict(v: Value): PyInt {
 
 const unsupportedSum = (a: Value, b: Value) => new PyError('TypeError', `unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
 
-/** round(): half to even, like Python. */
+/** round(x) and round(x, ndigits): ties to even, on the exact value (rounding.ts). */
 function round(x: Value, digits: Value | undefined): Value {
-  if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') {
-    if (digits === undefined || digits === null || Number(digits) >= 0) return toInt(x);
-    const p = 10 ** -Number(digits);
-    return Math.round(Number(x) / p) * p;
-  }
+  const n = digits === undefined || digits === null ? null : Number(toIntStrict(digits));
+  if (typeof x === 'number' || typeof x === 'bigint' || typeof x === 'boolean') return n === null ? toInt(x) : roundInt(toInt(x), n);
   if (!(x instanceof PyFloat)) throw new PyError('TypeError', `type ${typeName(x)} doesn't define __round__ method`);
-  const v = x.value;
-  if (digits === undefined || digits === null) {
-    const r = Math.round(v);
-    return toInt(float(Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r));
-  }
-  const n = Number(digits);
-  if (n >= 0 && n <= 100) return float(Number(v.toFixed(n))); // exact decimal expansion, like Python
-  return x;
+  return n === null ? roundFloatToInt(x.value) : roundFloat(x.value, n);
 }
 
 function minMax(name: 'min' | 'max', args: Args, kwargs: Kwargs): Value {
@@ -156,8 +129,76 @@ function isInstance(v: Value, cls: Value): boolean {
     const e = v instanceof PyInstance ? v.exception : v;
     return e instanceof PyException && e.cls.isSubclassOf(cls);
   }
-  if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean');
+  if (cls instanceof PyType) return typeName(v) === cls.name || (cls.name === 'int' && typeof v === 'boolean') || cls === OBJECT_TYPE;
   throw new PyError('TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
+}
+
+/** A builtin's arguments given by position or by name (`pow(2, exp=5)`), in declared order. */
+function positionalOrKeyword(name: string, args: Args, kwargs: Kwargs, names: string[]): (Value | undefined)[] {
+  if (args.length > names.length) throw new PyError('TypeError', `${name}() takes at most ${names.length} arguments (${args.length} given)`);
+  const out: (Value | undefined)[] = names.map((_, i) => args[i]);
+  for (const [key, value] of kwargs) {
+    const i = names.indexOf(key);
+    if (i === -1) throw new PyError('TypeError', `${name}() got an unexpected keyword argument '${key}'`);
+    if (out[i] !== undefined) throw new PyError('TypeError', `argument for ${name}() given by name ('${key}') and position (${i + 1})`);
+    out[i] = value;
+  }
+  return out;
+}
+
+/** `pow(base, exp, mod)`: exact modular exponentiation; a negative exponent takes the inverse. */
+function modularPow(base: Value, exp: Value, mod: Value): PyInt {
+  const isInteger = (v: Value) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean';
+  if (!isInteger(base) || !isInteger(exp) || !isInteger(mod)) {
+    const numeric = (v: Value) => isInteger(v) || v instanceof PyFloat;
+    if (numeric(base) && numeric(exp) && numeric(mod)) throw new PyError('TypeError', 'pow() 3rd argument not allowed unless all arguments are integers');
+    throw new PyError('TypeError', `unsupported operand type(s) for ** or pow(): '${typeName(base)}', '${typeName(exp)}', '${typeName(mod)}'`);
+  }
+  const m = BigInt(toInt(mod));
+  if (m === 0n) throw new PyError('ValueError', 'pow() 3rd argument cannot be 0');
+  const modulus = m < 0n ? -m : m;
+  const reduce = (x: bigint) => ((x % modulus) + modulus) % modulus;
+  let b = reduce(BigInt(toInt(base)));
+  let e = BigInt(toInt(exp));
+  if (e < 0n) {
+    b = modularInverse(b, modulus);
+    e = -e;
+  }
+  let r = modulus === 1n ? 0n : 1n;
+  for (; e > 0n; e >>= 1n, b = (b * b) % modulus) if (e & 1n) r = (r * b) % modulus;
+  // The result takes the sign of the modulus, as Python's % does.
+  return int(m < 0n && r !== 0n ? r + m : r);
+}
+
+function modularInverse(b: bigint, modulus: bigint): bigint {
+  let [r0, r1, s0, s1] = [modulus, b, 0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1, s0, s1] = [r1, r0 - q * r1, s1, s0 - q * s1];
+  }
+  if (r0 !== 1n) throw new PyError('ValueError', 'base is not invertible for the given modulus');
+  return ((s0 % modulus) + modulus) % modulus;
+}
+
+const isClass = (v: Value) => v instanceof PyClass || v instanceof PyType || v instanceof PyExceptionClass || v instanceof PyEnum;
+
+function isSubclass(sub: Value, cls: Value): boolean {
+  if (!isClass(sub)) throw new PyError('TypeError', 'issubclass() arg 1 must be a class');
+  if (cls instanceof PyTuple) return cls.items.some((c) => isSubclass(sub, c));
+  if (!isClass(cls)) throw new PyError('TypeError', 'issubclass() arg 2 must be a class, a tuple of classes, or a union');
+  if (sub === cls || (cls instanceof PyType && cls.name === 'object')) return true;
+  if (cls instanceof PyClass) return sub instanceof PyClass && sub.isSubclassOf(cls);
+  if (cls instanceof PyExceptionClass) {
+    const builtinBase = sub instanceof PyClass ? sub.exceptionBase : sub instanceof PyExceptionClass ? sub : null;
+    return builtinBase !== null && builtinBase.isSubclassOf(cls);
+  }
+  if (cls instanceof PyType) return sub instanceof PyType && sub.name === 'bool' && cls.name === 'int';
+  return false;
+}
+
+function isCallable(v: Value): boolean {
+  if (v instanceof PyInstance) return v.cls.lookup('__call__') !== undefined;
+  return v instanceof PyFunction || v instanceof PyBuiltin || v instanceof PyBoundMethod || isClass(v);
 }
 
 const types = new Map<string, PyType>();
@@ -283,14 +324,23 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   fn('setattr', (a) => (expectArgs('setattr', a, 3), setAttribute(a[0], str(a[1]), a[2]), null));
   fn('divmod', (a) => (expectArgs('divmod', a, 2), new PyTuple([binary('//', a[0], a[1]), binary('%', a[0], a[1])])));
 
+  fn('pow', (a, kw) => {
+    const [base, exp, mod] = positionalOrKeyword('pow', a, kw, ['base', 'exp', 'mod']);
+    if (base === undefined || exp === undefined) throw new PyError('TypeError', `pow() missing required argument '${base === undefined ? 'base' : 'exp'}' (pos ${base === undefined ? 1 : 2})`);
+    return mod === undefined || mod === null ? binary('**', base, exp) : modularPow(base, exp, mod);
+  });
+  fn('issubclass', (a) => (expectArgs('issubclass', a, 2), isSubclass(a[0], a[1])));
+  fn('callable', (a) => (expectArgs('callable', a, 1), isCallable(a[0])));
+  fn('hash', (a) => (expectArgs('hash', a, 1), int(pyHash(a[0]))));
   b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0]))));
   b.set(
     'int',
     defineType('int', (a, kw) => {
       const base = a[1] ?? kw.get('base');
       if (base === undefined) return a.length === 0 ? 0 : toInt(a[0]);
-      if (typeof a[0] !== 'string') throw new PyError('TypeError', "int() can't convert non-string with explicit base");
-      return parseInt(a[0], Number(toInt(base)));
+      const text = a[0] instanceof PyBytes ? a[0].latin1() : a[0];
+      if (typeof text !== 'string') throw new PyError('TypeError', "int() can't convert non-string with explicit base");
+      return parseInt(text, Number(toIntStrict(base)));
     }),
   );
   b.set('float', defineType('float', (a) => (a.length === 0 ? float(0) : toFloat(a[0]))));
@@ -324,6 +374,7 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
       return d;
     }),
   );
+  b.set('object', OBJECT_TYPE);
   for (const [name, cls] of builtinExceptionClasses) b.set(name, cls);
   return b;
 }

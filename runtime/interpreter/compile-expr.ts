@@ -397,7 +397,7 @@ function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Valu
   };
 }
 
-function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => SliceBounds {
+export function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => SliceBounds {
   const none = () => null;
   const lower = s.lower ? compileExpr(rt, scope, s.lower) : none;
   const upper = s.upper ? compileExpr(rt, scope, s.upper) : none;

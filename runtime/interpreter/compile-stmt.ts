@@ -2,20 +2,20 @@
 // break / continue / return signal that loops and calls act on.
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
-import { engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { chainContext, engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
-import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
+import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
 import { compileMatch } from './compile-match.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
-import { call, deleteItem, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -239,7 +239,12 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
     const store = compileStoreName(rt, scope, t.name);
     return (f) => void store(f, inPlace(op, load(f), value(f)));
   }
-  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+  if (t.kind === 'Index' && t.index.kind === 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const bounds = slice(rt, scope, t.index);
+    return (f) => void deleteSlice(object(f), bounds(f));
+  }
+  if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
     return (f) => {
@@ -281,7 +286,12 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
       return undefined;
     };
   }
-  if (t.kind === 'Index' && t.index.kind !== 'Slice') {
+  if (t.kind === 'Index' && t.index.kind === 'Slice') {
+    const object = compileExpr(rt, scope, t.object);
+    const bounds = slice(rt, scope, t.index);
+    return (f) => void deleteSlice(object(f), bounds(f));
+  }
+  if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
     return (f) => void deleteItem(object(f), index(f));
@@ -314,7 +324,7 @@ function toException(v: Value): PyException {
 
 /** The exception value of an error in flight (a runtime error gets one on first need). */
 export function exceptionValue(e: PyError): PyException {
-  return e.value ?? new PyException(exceptionClass(e.pyType), e.message ? [e.message] : [], repr);
+  return (e.value ??= new PyException(exceptionClass(e.pyType), e.message ? [e.message] : [], repr));
 }
 
 function compileRaise(rt: Runtime, scope: Scope, s: A.Raise): Exec {
@@ -329,7 +339,11 @@ function compileRaise(rt: Runtime, scope: Scope, s: A.Raise): Exec {
   const cause = s.cause ? compileExpr(rt, scope, s.cause) : null;
   return (f) => {
     const value = toException(exc(f));
-    if (cause) value.cause = toException(cause(f));
+    if (cause) {
+      const c = cause(f);
+      value.cause = c === null ? null : toException(c); // `from None` only hides the context
+      value.suppressContext = true;
+    }
     throw new PyError(value.typeName, value.message(), value);
   };
 }
@@ -351,6 +365,8 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
   };
   return (f) => {
     let signal: Signal;
+    // The exception propagating through `finally`, which becomes the context of one raised there.
+    let pending: PyError | null = null;
     try {
       try {
         signal = body(f);
@@ -358,12 +374,25 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
         const err = thrown instanceof PyError ? thrown : engineErrorAsPy(thrown);
         if (!err) throw thrown;
         const value = exceptionValue(err);
+        // Raised while another was being handled: that one is its context.
+        const outer = rt.handling[rt.handling.length - 1];
+        if (outer) chainContext(value, exceptionValue(outer));
+        pending = err;
         for (const h of handlers) {
           if (!matches(h.type(f), value)) continue;
           h.store?.(f, value.value);
           rt.handling.push(err);
           try {
-            return h.body(f);
+            const handled = h.body(f);
+            pending = null;
+            return handled;
+          } catch (inner) {
+            const innerErr = inner instanceof PyError ? inner : engineErrorAsPy(inner);
+            if (innerErr) {
+              chainContext(exceptionValue(innerErr), value);
+              pending = innerErr;
+            }
+            throw innerErr ?? inner;
           } finally {
             rt.handling.pop();
           }
@@ -374,7 +403,14 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
       return signal;
     } finally {
       if (finalbody) {
-        const fs = finalbody(f);
+        let fs: Signal;
+        try {
+          fs = finalbody(f);
+        } catch (inner) {
+          const innerErr = inner instanceof PyError ? inner : engineErrorAsPy(inner);
+          if (innerErr && pending) chainContext(exceptionValue(innerErr), exceptionValue(pending));
+          throw innerErr ?? inner;
+        }
         if (fs !== undefined) return fs; // a return/break in `finally` wins, as in Python
       }
     }

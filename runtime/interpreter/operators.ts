@@ -10,6 +10,7 @@ import {
   float,
   floatFloorDiv,
   floatMod,
+  floatPow,
   int,
   intAdd,
   intFloorDiv,
@@ -18,6 +19,7 @@ import {
   intNeg,
   intPow,
   intSub,
+  intToFloat,
   intTrueDiv,
   type PyInt,
 } from '../values/numbers.ts';
@@ -25,7 +27,8 @@ import { truthy } from '../values/compare.ts';
 import { printf } from '../values/printf.ts';
 import { typeName, type Value } from '../values/value.ts';
 import { itemsFit, memoryError } from './memory.ts';
-import { getItem } from './protocols.ts';
+import { getItem, iterate } from './protocols.ts';
+import { viewSetOperation } from '../values/dict-views.ts';
 
 const { MAX_STRING_LENGTH, MAX_LENGTH: MAX_BYTES } = constants;
 
@@ -39,7 +42,7 @@ function asInt(v: Value): PyInt | null {
 function asFloat(v: Value): number | null {
   if (v instanceof PyFloat) return v.value;
   const i = asInt(v);
-  return i === null ? null : Number(i);
+  return i === null ? null : intToFloat(i);
 }
 
 const unsupported = (op: string, a: Value, b: Value) =>
@@ -95,6 +98,8 @@ export function binary(op: BinOp, a: Value, b: Value): Value {
   const fx = asFloat(a);
   const fy = asFloat(b);
   if (fx !== null && fy !== null) return floatOp(op, fx, fy, a, b);
+  const viewResult = viewSetOperation(op, a, b, iterate);
+  if (viewResult !== null) return viewResult;
   switch (op) {
     case '+':
       if (typeof a === 'string' && typeof b === 'string') return a + b;
@@ -209,9 +214,9 @@ function floatOp(op: BinOp, x: number, y: number, a: Value, b: Value): Value {
     case '%':
       return floatMod(x, y);
     case '**':
-      if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', 'zero to a negative power');
+      if (x === 0 && y < 0) throw new PyError('ZeroDivisionError', '0.0 cannot be raised to a negative power');
       if (x < 0 && !Number.isInteger(y)) throw new PyError('ValueError', 'complex results are not supported');
-      return float(Math.pow(x, y));
+      return floatPow(x, y);
   }
   throw unsupported(op, a, b);
 }

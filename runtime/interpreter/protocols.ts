@@ -1,10 +1,11 @@
 // What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values.
 import { PyBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
+import { PyDictView } from '../values/dict-views.ts';
 import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
 import { equals } from '../values/compare.ts';
-import { typeName, type PyObject, type Value } from '../values/value.ts';
+import { isPyObject, typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
 import { collect, grow, reserve } from './memory.ts';
@@ -100,9 +101,12 @@ export function getAttribute(object: Value, name: string): Value {
     const attr = object.enumType.attributes.get(name);
     if (attr !== undefined) return attr instanceof PyFunction && !object.enumType.staticMethods.has(name) ? new PyBoundMethod(object, attr) : attr;
   }
+  if (object instanceof PyRange && (name === 'start' || name === 'stop' || name === 'step')) return object[name];
   if (object instanceof PyException) {
     if (name === 'args') return new PyTuple(object.args);
-    if (name === '__cause__') return object.cause;
+    if (name === '__cause__') return object.cause?.value ?? null;
+    if (name === '__context__') return object.context?.value ?? null;
+    if (name === '__suppress_context__') return object.suppressContext;
   }
   const method = methodOf(object, name);
   if (method) return method;
@@ -149,7 +153,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyTuple) return v.items;
   if (v instanceof PyDict) return v.keys();
   if (v instanceof PySet) return v.values();
-  if (v instanceof PyRange) return v;
+  if (v instanceof PyRange || v instanceof PyDictView) return v;
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
@@ -199,6 +203,7 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     if (Array.isArray(object)) return sliceIndexes(s, object.length).map((i) => object[i]);
     if (object instanceof PyTuple) return new PyTuple(sliceIndexes(s, object.items.length).map((i) => object.items[i]));
     if (object instanceof PyBytes) return new PyBytes(Uint8Array.from(sliceIndexes(s, object.data.length), (i) => object.data[i]));
+    if (object instanceof PyRange) return object.slice(s.lower, s.upper, s.step);
     throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
   }
   const i = index as Value;
@@ -212,6 +217,7 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     if (k < 0 || k >= object.data.length) throw new PyError('IndexError', 'index out of range');
     return object.data[k];
   }
+  if (object instanceof PyRange) return object.item(i);
   if (object instanceof PyDict) {
     const v = object.get(i);
     if (v === undefined) throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
@@ -253,7 +259,21 @@ export function deleteItem(object: Value, index: Value): void {
   if (Array.isArray(object)) object.splice(normalizeIndex(index, object.length, 'list assignment'), 1);
   else if (object instanceof PyDict) {
     if (!object.delete(index)) throw new PyError('KeyError', repr(index), new PyException(exceptionClass('KeyError'), [index], repr));
-  } else throw new PyError('TypeError', `'${typeName(object)}' object doesn't support item deletion`);
+  } else {
+    // CPython words it differently for sequences (str, tuple, bytes, range) and other objects.
+    const sequence = typeof object === 'string' || object instanceof PyTuple || object instanceof PyBytes || object instanceof PyRange;
+    throw new PyError('TypeError', `'${typeName(object)}' object ${sequence ? "doesn't" : 'does not'} support item deletion`);
+  }
+}
+
+/** `del xs[a:b]` and `del xs[a:b:k]`: the selected items leave the list. */
+export function deleteSlice(object: Value, bounds: SliceBounds): void {
+  if (!Array.isArray(object)) throw new PyError('TypeError', `'${typeName(object)}' object does not support item deletion`);
+  const doomed = new Set(sliceIndexes(bounds, object.length));
+  if (doomed.size === 0) return;
+  let kept = 0;
+  for (let i = 0; i < object.length; i++) if (!doomed.has(i)) object[kept++] = object[i];
+  object.length = kept;
 }
 
 export function contains(container: Value, item: Value, equals: (a: Value, b: Value) => boolean): boolean {
@@ -263,7 +283,9 @@ export function contains(container: Value, item: Value, equals: (a: Value, b: Va
   }
   if (container instanceof PyDict || container instanceof PySet) return container.has(item);
   if (container instanceof PyBytes) return bytesContain(container, item);
-  for (const v of iterate(container)) if (equals(v, item)) return true;
+  if (container instanceof PyDictView) return container.has(item);
+  if (container instanceof PyRange && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean')) return container.indexOf(item) !== -1;
+  for (const v of iterate(container)) if (v === item || equals(v, item)) return true;
   return false;
 }
 
@@ -287,5 +309,6 @@ export function length(v: Value): number {
   if (v instanceof PyRange) return v.length;
   if (v instanceof PyEnum) return v.members.size;
   if (v instanceof PyBytes) return v.data.length;
+  if (isPyObject(v) && v.pyLength) return v.pyLength();
   throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
 }

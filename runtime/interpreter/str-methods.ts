@@ -10,6 +10,7 @@ import * as U from '../values/unicode.ts';
 import { typeName, type Value } from '../values/value.ts';
 import type { Method } from './methods.ts';
 import { getAttribute, getItem, iterate } from './protocols.ts';
+import { maketrans, translate } from './str-translate.ts';
 
 type Kwargs = Map<string, Value>;
 
@@ -392,4 +393,6 @@ export const strMethods: Record<string, Method<string>> = {
   isascii: predicate('isascii', (s) => /^[\x00-\x7f]*$/.test(s)),
   isidentifier: predicate('isidentifier', U.isIdentifier),
   isprintable: predicate('isprintable', U.isPrintable),
+  translate: (s, a, kw) => (takesOne('translate', a, kw), translate(s, a[0])),
+  maketrans: (_s, a) => maketrans(a),
 };

@@ -2,8 +2,9 @@
 import { PyBytes, compareBytes } from './bytes.ts';
 import { PyError } from './errors.ts';
 import { PyDict, PySet, PyTuple } from './containers.ts';
+import { PyDictView } from './dict-views.ts';
 import { PyFloat } from './numbers.ts';
-import { typeName, type Value } from './value.ts';
+import { isPyObject, typeName, type Value } from './value.ts';
 
 /** The number a bool, int or float stands for in arithmetic comparisons; null otherwise. */
 function numeric(v: Value): number | bigint | null {
@@ -30,12 +31,18 @@ export function truthy(v: Value): boolean {
   if (v instanceof PyTuple) return v.items.length > 0;
   if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
   if (v instanceof PyBytes) return v.data.length > 0;
+  if (isPyObject(v) && v.pyLength) return v.pyLength() > 0;
   return true;
 }
 
-/** `a == b` */
+/** How containers compare items (Python's PyObject_RichCompareBool): the same object is equal. */
+export function sameOrEqual(a: Value, b: Value): boolean {
+  return a === b || equals(a, b);
+}
+
+/** `a == b`: a NaN is unequal even to itself. */
 export function equals(a: Value, b: Value): boolean {
-  if (a === b) return true;
+  if (a === b) return !(a instanceof PyFloat && Number.isNaN(a.value));
   const x = numeric(a);
   const y = numeric(b);
   if (x !== null && y !== null) return x == y; // loose: compares a bigint with a number by value
@@ -45,7 +52,7 @@ export function equals(a: Value, b: Value): boolean {
   if (a instanceof PyDict && b instanceof PyDict) {
     if (a.size !== b.size) return false;
     for (const [k, v] of a.items()) {
-      if (!b.has(k) || !equals(v, b.get(k)!)) return false;
+      if (!b.has(k) || !sameOrEqual(v, b.get(k)!)) return false;
     }
     return true;
   }
@@ -55,12 +62,14 @@ export function equals(a: Value, b: Value): boolean {
     return true;
   }
   if (a instanceof PyBytes && b instanceof PyBytes) return compareBytes(a, b) === 0;
+  if (isPyObject(a) && a.pyEquals) return a.pyEquals(b);
+  if (isPyObject(b) && b.pyEquals) return b.pyEquals(a);
   return false; // other objects: identity, already checked
 }
 
 function sequenceEquals(a: readonly Value[], b: readonly Value[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!equals(a[i], b[i])) return false;
+  for (let i = 0; i < a.length; i++) if (!sameOrEqual(a[i], b[i])) return false;
   return true;
 }
 
@@ -76,11 +85,15 @@ export function compare(op: Order, a: Value, b: Value): boolean {
   const seqB = Array.isArray(b) ? b : b instanceof PyTuple ? b.items : null;
   if (seqA && seqB && Array.isArray(a) === Array.isArray(b)) {
     for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
-      if (!equals(seqA[i], seqB[i])) return compare(op, seqA[i], seqB[i]);
+      if (!sameOrEqual(seqA[i], seqB[i])) return compare(op, seqA[i], seqB[i]);
     }
     return test(op, seqA.length, seqB.length);
   }
   if (a instanceof PySet && b instanceof PySet) return setCompare(op, a, b);
+  // A keys or items view orders against a set (or view) by inclusion, as a set does.
+  const setA = a instanceof PySet ? a : a instanceof PyDictView && a.setLike ? a.toSet() : null;
+  const setB = b instanceof PySet ? b : b instanceof PyDictView && b.setLike ? b.toSet() : null;
+  if (setA && setB) return setCompare(op, setA, setB);
   if (a instanceof PyBytes && b instanceof PyBytes) return test(op, compareBytes(a, b), 0);
   throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 }

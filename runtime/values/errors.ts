@@ -32,6 +32,10 @@ export class PyExceptionClass implements PyObject {
 export class PyException implements PyObject {
   /** The exception named by `raise ... from cause`. */
   cause: PyException | null = null;
+  /** The exception being handled when this one was raised (`__context__`). */
+  context: PyException | null = null;
+  /** Set by `raise ... from ...` (even `from None`): tracebacks then leave out the context. */
+  suppressContext = false;
 
   constructor(
     readonly cls: PyExceptionClass,
@@ -72,6 +76,17 @@ export class PyException implements PyObject {
   pyRepr(): string {
     return `${this.typeName}(${this.args.map(this.render).join(', ')})`;
   }
+}
+
+/**
+ * Records that `raised` happened while `handled` was being handled (Python's implicit chaining).
+ * The first chaining wins: an exception keeps the context it was raised in as it propagates
+ * out of enclosing handlers. Never links an exception to itself or into a cycle.
+ */
+export function chainContext(raised: PyException, handled: PyException): void {
+  if (raised === handled || raised.context !== null) return;
+  for (let c: PyException | null = handled; c; c = c.context) if (c === raised) return;
+  raised.context = handled;
 }
 
 const classes = new Map<string, PyExceptionClass>();
@@ -118,7 +133,8 @@ export const builtinExceptionClasses: ReadonlyMap<string, PyExceptionClass> = cl
  * exception value it raised.
  */
 export class PyError extends Error {
-  readonly value: PyException | null;
+  /** The exception value; one made for a runtime error is kept here once asked for. */
+  value: PyException | null;
   /** Where it was raised: the innermost Jac statement, once the statement has seen it. */
   span: Span | null = null;
   /** The functions and abilities it passed through, innermost first. */

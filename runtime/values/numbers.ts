@@ -105,10 +105,42 @@ export function bigResult(compute: () => bigint): bigint {
   }
 }
 
-/** `a / b` for ints: always a float. */
+/** An int as a float (`float(n)`, `n * 1.0`): the nearest double, or Python's OverflowError. */
+export function intToFloat(i: PyInt): number {
+  if (typeof i === 'number') return i;
+  const x = Number(i);
+  if (!Number.isFinite(x)) throw new PyError('OverflowError', 'int too large to convert to float');
+  return x;
+}
+
+const bitLength = (x: bigint): number => (x === 0n ? 0 : x.toString(2).length);
+
+/** `a / b` for ints: always a float, correctly rounded however large a and b are (as CPython's). */
 export function intTrueDiv(a: PyInt, b: PyInt): PyFloat {
   if (b === 0 || b === 0n) throw zeroDivision('division by zero');
-  return float(Number(a) / Number(b));
+  // Both exact as doubles: IEEE division is correctly rounded.
+  if (typeof a === 'number' && typeof b === 'number') return float(a / b);
+  const negative = a < 0 !== b < 0;
+  const n = big(a) < 0n ? -big(a) : big(a);
+  const d = big(b) < 0n ? -big(b) : big(b);
+  if (n === 0n) return float(negative ? -0 : 0);
+  // A quotient of at least 55 bits, with a sticky bit for any remainder, rounds once to 53 bits.
+  const shift = 55 - (bitLength(n) - bitLength(d));
+  const num = shift > 0 ? n << BigInt(shift) : n;
+  const den = shift < 0 ? d << BigInt(-shift) : d;
+  let q = num / den;
+  if (num % den !== 0n) q |= 1n;
+  const half = Math.trunc(-shift / 2);
+  const x = Number(q) * 2 ** half * 2 ** (-shift - half);
+  if (!Number.isFinite(x)) throw new PyError('OverflowError', 'integer division result too large for a float');
+  return float(negative ? -x : x);
+}
+
+/** `x ** y` for floats whose result is real: C's pow, whose overflow Python reports as ERANGE. */
+export function floatPow(x: number, y: number): PyFloat {
+  const r = Math.pow(x, y);
+  if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) throw new PyError('OverflowError', "(34, 'Numerical result out of range')");
+  return float(x === 1 ? 1 : r); // 1 ** nan and 1 ** inf are 1 in C
 }
 
 /** Python's float floor division and modulo (CPython's float_divmod, step for step). */

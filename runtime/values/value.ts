@@ -16,6 +16,10 @@ export interface PyObject {
   pyRepr(): string;
   /** `str()`, when it differs from `repr()` (an exception's str is its message). */
   pyStr?(): string;
+  /** `len()`, and so truthiness, of a built-in object with a length (a range, a dict view). */
+  pyLength?(): number;
+  /** `==` of a built-in object compared by value (a range, a dict view); identity otherwise. */
+  pyEquals?(other: Value): boolean;
 }
 
 export function isPyObject(v: unknown): v is PyObject {
