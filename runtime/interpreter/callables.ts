@@ -9,7 +9,7 @@ export type Signal = undefined | typeof BREAK | typeof CONTINUE | Return;
 export const BREAK = { signal: 'break' } as const;
 export const CONTINUE = { signal: 'continue' } as const;
 export class Return {
-  constructor(readonly value: Value) {}
+  constructor(public value: Value) {}
 }
 
 export type Exec = (f: Frame) => Signal;
@@ -44,11 +44,17 @@ export class PyFunction implements PyObject {
   /** True when every parameter is a plain positional one: calls can skip general binding. */
   private readonly simple: boolean;
 
+  /**
+   * Runs the function. `args` must be an array made for this call: when the arguments are plain
+   * positional ones it becomes the new frame's slots (a call allocates one array, not two).
+   */
   call(args: Value[], kwargs: Map<string, Value>): Value {
-    const slots: Value[] = new Array(this.frameSize).fill(UNBOUND);
+    let slots: Value[];
     if (this.simple && kwargs.size === 0 && args.length === this.params.length) {
-      for (let i = 0; i < args.length; i++) slots[i] = args[i];
+      slots = args;
+      for (let i = args.length; i < this.frameSize; i++) slots.push(UNBOUND);
     } else {
+      slots = new Array(this.frameSize).fill(UNBOUND);
       bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
     }
     let signal: Signal;

@@ -10,7 +10,9 @@ import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
 import { collect, grow } from './memory.ts';
-import { binary, unary } from './operators.ts';
+import { Globals } from './globals.ts';
+import { unary } from './operators.ts';
+import { compileBinaryOp, compileCompareOp, smallIntLiteral } from './fast-paths.ts';
 import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
@@ -73,6 +75,16 @@ export function compileLoad(rt: Runtime, scope: Scope, name: string): Eval {
     };
   }
   const { globals, builtins } = rt;
+  if (globals instanceof Globals) {
+    const cell = globals.cell(name);
+    return () => {
+      const v = cell.value;
+      if (v !== undefined) return v;
+      const b = builtins.get(name);
+      if (b === undefined) throw new PyError('NameError', `name '${name}' is not defined`);
+      return b;
+    };
+  }
   return () => {
     // Not `??`: a global may hold None (null).
     let v = globals.get(name);
@@ -190,8 +202,7 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'Binary': {
       const left = sub(e.left);
       const right = sub(e.right);
-      const op = e.op;
-      return (f) => binary(op, left(f), right(f));
+      return compileBinaryOp(e.op, left, right, smallIntLiteral(e.right));
     }
     case 'BoolOp': {
       const values = e.values.map(sub);
@@ -208,6 +219,7 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'Compare': {
       const operands = [sub(e.left), ...e.comparators.map(sub)];
       const ops = e.ops;
+      if (ops.length === 1) return compileCompareOp(ops[0], operands[0], operands[1], smallIntLiteral(e.comparators[0]), compareOp);
       return (f) => {
         let left = operands[0](f);
         for (let i = 0; i < ops.length; i++) {
@@ -408,9 +420,16 @@ function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => SliceBounds
 function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
   if (e.by) throw new NotSupported("'by' calls");
   const fn = compileExpr(rt, scope, e.func);
-  const args = elements(rt, scope, e.args);
   const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
-  if (keywords.length === 0) return (f) => call(fn(f), args(f), NO_KWARGS as Map<string, Value>);
+  const positional = e.args.some((x) => x.kind === 'Starred') ? null : e.args.map((x) => compileExpr(rt, scope, x));
+  const args = positional ? fixedArguments(positional) : elements(rt, scope, e.args);
+  if (keywords.length === 0) {
+    return (f) => {
+      const callee = fn(f);
+      const values = args(f);
+      return callee instanceof PyFunction ? callee.call(values, NO_KWARGS as Map<string, Value>) : call(callee, values, NO_KWARGS as Map<string, Value>);
+    };
+  }
   return (f) => {
     const callee = fn(f);
     const kwargs = new Map<string, Value>();
@@ -422,6 +441,28 @@ function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
     }
     return call(callee, args(f), kwargs);
   };
+}
+
+/** The argument list of a call without `*spread`: built at its final length, with no checks per item. */
+function fixedArguments(parts: Eval[]): (f: Frame) => Value[] {
+  switch (parts.length) {
+    case 0:
+      return () => [];
+    case 1: {
+      const [a] = parts;
+      return (f) => [a(f)];
+    }
+    case 2: {
+      const [a, b] = parts;
+      return (f) => [a(f), b(f)];
+    }
+    case 3: {
+      const [a, b, c] = parts;
+      return (f) => [a(f), b(f), c(f)];
+    }
+    default:
+      return (f) => parts.map((p) => p(f));
+  }
 }
 
 /** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */
