@@ -1,9 +1,11 @@
 // Function-call cost: recursive fib, a method called in a loop and calls with keyword
-// arguments, each run through the interpreter (parse + compile + run) and written in plain JS
-// in the same process; the ratio of the two is printed.
+// arguments, each run through the interpreter and written in plain JS in the same process; the
+// times are printed with their ratio to plain JS.
 // Run: npm run bench:calls   (target: fib within 10× plain JS)
 import { parse } from '../grammar/index.ts';
-import { runModule } from '../runtime/interpreter/run.ts';
+import { PyInstance } from '../runtime/interpreter/archetypes.ts';
+import { RootClass } from '../runtime/interpreter/graph.ts';
+import { Program } from '../runtime/interpreter/run.ts';
 
 interface Case {
   name: string;
@@ -86,35 +88,48 @@ function time<T>(f: () => T): [T, number] {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Parse, compile and run `source`, returning what it printed. */
-function runJac(source: string): string {
+/** Parses and compiles `source`; running the result gives what it printed. */
+function compileJac(source: string): () => string {
   const { module, diagnostics } = parse(source, 'calls.jac');
   if (!module) throw new Error(`the bench program does not parse: ${diagnostics[0]?.message}`);
   let out = '';
-  const result = runModule(module, (text) => (out += text));
-  if (result.error || result.unsupported) throw new Error(`the bench program failed: ${result.error ?? result.unsupported?.message}`);
-  return out;
+  const program = Program.compile(module, 'calls.jac', (text) => (out += text));
+  if (!(program instanceof Program)) throw new Error(`the bench program does not compile: ${program.message}`);
+  return () => {
+    out = '';
+    const { error } = program.runMain(new PyInstance(RootClass));
+    if (error) throw new Error(`the bench program failed: ${error.type}: ${error.message}`);
+    return out;
+  };
 }
 
-// The first run of each case counts JIT warm-up ("cold"); then the median of 5 runs ("warm"),
-// alternating with the plain JS so both see the same machine load.
+// Each case: its first parse + compile + run in this process ("cold", JIT warm-up included);
+// then the median of 5 more runs of the same compiled program ("warm", as the server runs a
+// walker per request); then the median of 5 parse + compile + runs of fresh copies
+// ("recompiled": V8 has seen other copies of the same closures, so its calls are polymorphic).
+// The plain JS runs between them, so both see the same machine load.
 const rounds = 5;
+const report = (ms: number, js: number) => `${ms.toFixed(0).padStart(4)} ms ${`(${(ms / js).toFixed(1)}×)`.padEnd(8)}`;
 for (const c of cases) {
-  const [first, cold] = time(() => runJac(c.jac));
-  const jacTimes: number[] = [];
+  const [[first], cold] = time(() => {
+    const run = compileJac(c.jac);
+    return [run(), run] as const;
+  });
+  const run = compileJac(c.jac);
+  const warm: number[] = [];
+  const fresh: number[] = [];
   const jsTimes: number[] = [];
-  let expected = '';
   for (let r = 0; r < rounds; r++) {
-    const [out, jac] = time(() => runJac(c.jac));
-    const [js, ms] = time(c.js);
-    if (out !== first || js !== first) throw new Error(`${c.name}: different results: ${out.trim()} / ${js.trim()}`);
-    expected = js;
-    jacTimes.push(jac);
-    jsTimes.push(ms);
+    const [out, ms] = time(run);
+    const [again, ms2] = time(() => compileJac(c.jac)());
+    const [js, msJs] = time(c.js);
+    if (out !== first || again !== first || js !== first) throw new Error(`${c.name}: different results: ${out.trim()} / ${js.trim()}`);
+    warm.push(ms);
+    fresh.push(ms2);
+    jsTimes.push(msJs);
   }
-  const jac = median(jacTimes);
   const js = median(jsTimes);
   console.log(
-    `${c.name.padEnd(24)} jac-serve cold ${cold.toFixed(0).padStart(5)} ms, warm ${jac.toFixed(0).padStart(5)} ms; plain JS ${js.toFixed(1).padStart(6)} ms; ratio ${(jac / js).toFixed(1)}× warm, ${(cold / js).toFixed(1)}× cold  (${expected.trim()})`,
+    `${c.name.padEnd(23)} plain JS ${js.toFixed(1).padStart(5)} ms; jac-serve cold ${report(cold, js)} warm ${report(median(warm), js)} recompiled ${report(median(fresh), js)} (${first.trim()})`,
   );
 }

@@ -43,6 +43,7 @@ export class PyFunction implements PyObject {
 
   /** True when every parameter is a plain positional one: calls can skip general binding. */
   private readonly simple: boolean;
+  private layout: ParamLayout | null = null;
 
   /**
    * Runs the function. `args` must be an array made for this call: when the arguments are plain
@@ -55,7 +56,7 @@ export class PyFunction implements PyObject {
       for (let i = args.length; i < this.frameSize; i++) slots.push(UNBOUND);
     } else {
       slots = new Array(this.frameSize).fill(UNBOUND);
-      bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
+      bindArguments(this.qualname ?? this.name, this.params, (this.layout ??= layoutOf(this.params)), args, kwargs, slots);
     }
     let signal: Signal;
     try {
@@ -77,23 +78,42 @@ export class PyFunction implements PyObject {
   }
 }
 
-function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: Map<string, Value>, slots: Value[]): void {
-  let next = 0;
-  const starIndex = params.findIndex((p) => p.variadic === 'star');
-  const kwIndex = params.findIndex((p) => p.variadic === 'starstar');
-  const positional = params.filter((p) => p.variadic === null && params.indexOf(p) < (starIndex === -1 ? Infinity : starIndex));
-  for (; next < args.length && next < positional.length; next++) slots[params.indexOf(positional[next])] = args[next];
-  if (next < args.length) {
-    if (starIndex === -1) {
-      throw new PyError('TypeError', `${fn}() takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
-    }
+/** Where a function's parameters are, worked out on its first call that needs general binding. */
+interface ParamLayout {
+  /** The parameters that take positional arguments: the first `positional` slots. */
+  positional: number;
+  star: number;
+  starstar: number;
+  /** The slot of each parameter a keyword argument can name. */
+  byName: Map<string, number>;
+}
+
+function layoutOf(params: ParamSpec[]): ParamLayout {
+  const star = params.findIndex((p) => p.variadic === 'star');
+  const starstar = params.findIndex((p) => p.variadic === 'starstar');
+  const byName = new Map<string, number>();
+  params.forEach((p, i) => {
+    if (p.variadic === null && !byName.has(p.name)) byName.set(p.name, i);
+  });
+  let positional = 0;
+  while (positional < params.length && params[positional].variadic === null) positional++;
+  return { positional, star, starstar, byName };
+}
+
+/** Python's argument binding: positional, `*args`, keywords, `**kwargs`, then defaults. */
+function bindArguments(fn: string, params: ParamSpec[], layout: ParamLayout, args: Value[], kwargs: Map<string, Value>, slots: Value[]): void {
+  const { positional, star, starstar, byName } = layout;
+  const given = Math.min(args.length, positional);
+  for (let i = 0; i < given; i++) slots[i] = args[i];
+  if (args.length > positional && star === -1) {
+    throw new PyError('TypeError', `${fn}() takes ${positional} positional argument${positional === 1 ? '' : 's'} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
   }
-  if (starIndex !== -1) slots[starIndex] = new PyTuple(args.slice(next));
-  const extra = new PyDict();
+  if (star !== -1) slots[star] = new PyTuple(args.slice(given));
+  const extra = starstar === -1 ? null : new PyDict();
   for (const [name, value] of kwargs) {
-    const i = params.findIndex((p) => p.name === name && p.variadic === null);
-    if (i === -1) {
-      if (kwIndex === -1) throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
+    const i = byName.get(name);
+    if (i === undefined) {
+      if (extra === null) throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
       extra.set(name, value);
     } else if (slots[i] !== UNBOUND) {
       throw new PyError('TypeError', `${fn}() got multiple values for argument '${name}'`);
@@ -101,14 +121,15 @@ function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: M
       slots[i] = value;
     }
   }
-  if (kwIndex !== -1) slots[kwIndex] = extra;
-  const missing: string[] = [];
-  params.forEach((p, i) => {
-    if (p.variadic || slots[i] !== UNBOUND) return;
+  if (extra !== null) slots[starstar] = extra;
+  let missing: string[] | null = null;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p.variadic !== null || slots[i] !== UNBOUND) continue;
     if (p.default !== undefined) slots[i] = p.default;
-    else missing.push(`'${p.name}'`);
-  });
-  if (missing.length > 0) {
+    else (missing ??= []).push(`'${p.name}'`);
+  }
+  if (missing !== null) {
     const list = missing.length === 1 ? missing[0] : `${missing.slice(0, -1).join(', ')} and ${missing[missing.length - 1]}`;
     throw new PyError('TypeError', `${fn}() missing ${missing.length} required positional argument${missing.length === 1 ? '' : 's'}: ${list}`);
   }

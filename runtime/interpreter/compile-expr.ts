@@ -8,10 +8,11 @@ import { PyError } from '../values/errors.ts';
 import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
-import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
+import { PyFunction, type ParamSpec } from './callables.ts';
 import { collect, grow } from './memory.ts';
 import { Globals } from './globals.ts';
 import { unary } from './operators.ts';
+import { compileCall } from './compile-call.ts';
 import { compileBinaryOp, compileCompareOp, smallIntLiteral } from './fast-paths.ts';
 import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
@@ -397,7 +398,7 @@ function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
 }
 
 /** Elements of a list/tuple/set display, with `*spread`. */
-function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Value[] {
+export function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Value[] {
   const parts = elts.map((x) => (x.kind === 'Starred' ? { spread: true, ev: compileExpr(rt, scope, x.value) } : { spread: false, ev: compileExpr(rt, scope, x) }));
   return (f) => {
     const out: Value[] = [];
@@ -415,54 +416,6 @@ function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => SliceBounds
   const upper = s.upper ? compileExpr(rt, scope, s.upper) : none;
   const step = s.step ? compileExpr(rt, scope, s.step) : none;
   return (f) => ({ lower: lower(f), upper: upper(f), step: step(f) });
-}
-
-function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
-  if (e.by) throw new NotSupported("'by' calls");
-  const fn = compileExpr(rt, scope, e.func);
-  const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
-  const positional = e.args.some((x) => x.kind === 'Starred') ? null : e.args.map((x) => compileExpr(rt, scope, x));
-  const args = positional ? fixedArguments(positional) : elements(rt, scope, e.args);
-  if (keywords.length === 0) {
-    return (f) => {
-      const callee = fn(f);
-      const values = args(f);
-      return callee instanceof PyFunction ? callee.call(values, NO_KWARGS as Map<string, Value>) : call(callee, values, NO_KWARGS as Map<string, Value>);
-    };
-  }
-  return (f) => {
-    const callee = fn(f);
-    const kwargs = new Map<string, Value>();
-    for (const k of keywords) {
-      const v = k.value(f);
-      if (k.name !== null) kwargs.set(k.name, v);
-      else if (v instanceof PyDict) for (const [key, val] of v.items()) kwargs.set(str(key), val);
-      else throw new PyError('TypeError', 'argument after ** must be a mapping');
-    }
-    return call(callee, args(f), kwargs);
-  };
-}
-
-/** The argument list of a call without `*spread`: built at its final length, with no checks per item. */
-function fixedArguments(parts: Eval[]): (f: Frame) => Value[] {
-  switch (parts.length) {
-    case 0:
-      return () => [];
-    case 1: {
-      const [a] = parts;
-      return (f) => [a(f)];
-    }
-    case 2: {
-      const [a, b] = parts;
-      return (f) => [a(f), b(f)];
-    }
-    case 3: {
-      const [a, b, c] = parts;
-      return (f) => [a(f), b(f), c(f)];
-    }
-    default:
-      return (f) => parts.map((p) => p(f));
-  }
 }
 
 /** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */
