@@ -4,9 +4,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
 import { runFile, runFileWithData } from './run.ts';
-import { serve } from '../server/serve.ts';
-import { keysCreate, keysList, keysRevoke } from './keys.ts';
 import { UsageError } from './files.ts';
+
+// The server (Fastify and its plugins) and the key commands are loaded only by the commands
+// that use them: `run` and `check` start without them.
+const keys = () => import('./keys.ts');
 
 function fail(error: unknown): never {
   if (error instanceof UsageError) {
@@ -61,7 +63,7 @@ await yargs(hideBin(process.argv))
           .option('email', { type: 'string', demandOption: true, describe: 'the user whose keys these are' });
       const print = (text: Promise<string>) => text.then((t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), fail);
       return y
-        .command('list', "List the user's keys (never their secrets)", (c) => target(c), (argv) => print(keysList({ data: argv.data, email: argv.email })))
+        .command('list', "List the user's keys (never their secrets)", (c) => target(c), (argv) => print(keys().then((k) => k.keysList({ data: argv.data, email: argv.email }))))
         .command(
           'create',
           'Create a key and print it (shown only this once)',
@@ -75,7 +77,8 @@ await yargs(hideBin(process.argv))
               .option('app', { type: 'string', describe: 'the .jac file or folder served, to check walker and node type names' }),
           (argv) =>
             print(
-              keysCreate({
+              keys().then((k) =>
+                k.keysCreate({
                 data: argv.data,
                 email: argv.email,
                 name: argv.name,
@@ -85,13 +88,14 @@ await yargs(hideBin(process.argv))
                 interval: argv.interval as 'seconds' | 'minutes' | 'hours' | 'days',
                 app: argv.app,
               }),
+              ),
             ),
         )
         .command(
           'revoke <ids..>',
           'Delete keys by id (all or nothing)',
           (c) => target(c).positional('ids', { type: 'string', array: true, demandOption: true }),
-          (argv) => print(keysRevoke({ data: argv.data, email: argv.email, ids: argv.ids as string[] })),
+          (argv) => print(keys().then((k) => k.keysRevoke({ data: argv.data, email: argv.email, ids: argv.ids as string[] }))),
         )
         .demandCommand(1, 'name a keys command: list, create or revoke');
     },
@@ -121,6 +125,7 @@ await yargs(hideBin(process.argv))
         }),
     async (argv) => {
       try {
+        const { serve } = await import('../server/serve.ts');
         const running = await serve(
           {
             path: argv.path as string,

@@ -1,7 +1,8 @@
 // Tokens of the Jac walker subset (jaclang 0.8.0's jac.lark terminals) and the lexer.
 // The lexer has modes for f-strings: `f"` enters a string mode whose `{` opens an expression
 // mode; braces inside a hole nest, and the `}` that closes the hole returns to the string.
-import { createToken, Lexer, type CustomPatternMatcherFunc, type IToken, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherFunc, type IMultiModeLexerDefinition, type IToken, type TokenType } from 'chevrotain';
+import { skipGrammarChecks } from './grammar-checks.ts';
 
 const all: TokenType[] = [];
 function token(config: Parameters<typeof createToken>[0]): TokenType {
@@ -258,18 +259,17 @@ export const FStringHoleOpen = createToken({ name: 'FStringHoleOpen', pattern: '
 export const FStringStrayBrace = createToken({ name: 'FStringStrayBrace', pattern: '}', label: "'}'" });
 
 const codeTokens = all.filter((t) => t !== LBracePlain && t !== RBracePlain);
-export const jacLexer = new Lexer(
-  {
-    defaultMode: 'code',
-    modes: {
-      code: all,
-      fstringDouble: [FStringEnd, FStringBraceEscape, FStringHoleOpen, FStringStrayBrace, FStringText],
-      fstringSingle: [FStringSqEnd, FStringBraceEscape, FStringHoleOpen, FStringStrayBrace, FStringSqText],
-      fstringHole: [...codeTokens, LBraceNested, RBraceClose],
-    },
+/** The lexer's modes (exported so that a test can build a lexer that checks them). */
+export const lexerModes: IMultiModeLexerDefinition = {
+  defaultMode: 'code',
+  modes: {
+    code: all,
+    fstringDouble: [FStringEnd, FStringBraceEscape, FStringHoleOpen, FStringStrayBrace, FStringText],
+    fstringSingle: [FStringSqEnd, FStringBraceEscape, FStringHoleOpen, FStringStrayBrace, FStringSqText],
+    fstringHole: [...codeTokens, LBraceNested, RBraceClose],
   },
-  { positionTracking: 'full', ensureOptimizations: false },
-);
+};
+export const jacLexer = new Lexer(lexerModes, { positionTracking: 'full', ensureOptimizations: false, skipValidations: skipGrammarChecks });
 
 /** Every token type the parser may see, in one vocabulary (categories included). */
 export const allTokens: TokenType[] = [

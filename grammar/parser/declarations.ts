@@ -5,6 +5,7 @@ import type * as A from '../ast.ts';
 import { nameText } from '../build/context.ts';
 import { decodeString } from '../build/literals.ts';
 import { jacErrorMessages } from '../error-messages.ts';
+import { skipGrammarChecks } from '../grammar-checks.ts';
 import * as T from '../tokens.ts';
 import { IndexedLookaheadStrategy } from './lookahead.ts';
 import { StatementParser } from './statements.ts';
@@ -19,11 +20,13 @@ export class JacParser extends StatementParser {
   /**
    * `recover`: after an error, resynchronise and go on, so one run reports every independent
    * error. It costs about a fifth of the parse time, so valid input is parsed without it.
+   * `check`: validate the grammar while building the parser (see grammar-checks.ts).
    */
-  constructor(tokens: TokenType[], recover: boolean) {
+  constructor(tokens: TokenType[], recover: boolean, check = !skipGrammarChecks) {
     // Lookahead 3 tells `(?` from `(`? and `(` from `(x`.
     super(tokens, {
       recoveryEnabled: recover,
+      skipValidations: !check,
       maxLookahead: 3,
       errorMessageProvider: jacErrorMessages,
       lookaheadStrategy: new IndexedLookaheadStrategy({ maxLookahead: 3 }),

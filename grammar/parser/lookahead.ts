@@ -62,18 +62,58 @@ function firstMatch(parser: Lookahead, candidates: IndexedPath[]): number | unde
   return undefined;
 }
 
+type AlternationOptions = { prodOccurrence: number; rule: Rule; maxLookahead: number; hasPredicates: boolean; dynamicTokensEnabled: boolean };
+type OptionalOptions = { prodOccurrence: number; prodType: OptionalProductionType; rule: Rule; maxLookahead: number; dynamicTokensEnabled: boolean };
+type AlternationDecision = (this: Lookahead, orAlts?: IOrAlt<unknown>[]) => number | undefined;
+type OptionalDecision = (this: Lookahead) => boolean;
+
+/**
+ * Puts a decision built on first use in the place of its stand-in, in the parser's table of
+ * lookahead functions (Chevrotain 11.2's `lookAheadFuncsCache`, read on every decision), so
+ * later decisions call it directly. Should the table not be found, the stand-in keeps working.
+ */
+function settle<F>(parser: Lookahead, standIn: unknown, decide: F): F {
+  const table = (parser as unknown as { lookAheadFuncsCache?: unknown }).lookAheadFuncsCache;
+  if (table instanceof Map) {
+    for (const [key, value] of table) {
+      if (value === standIn) {
+        table.set(key, decide);
+        break;
+      }
+    }
+  }
+  return decide;
+}
+
+/**
+ * Each decision's paths are computed the first time the parser reaches it, not when the parser
+ * is built: computing all of them took most of the CLI's start, and a program reaches only a
+ * part of the grammar.
+ */
 export class IndexedLookaheadStrategy extends LLkLookaheadStrategy {
-  override buildLookaheadForAlternation(options: {
-    prodOccurrence: number;
-    rule: Rule;
-    maxLookahead: number;
-    hasPredicates: boolean;
-    dynamicTokensEnabled: boolean;
-  }): (orAlts?: IOrAlt<unknown>[]) => number | undefined {
+  override buildLookaheadForAlternation(options: AlternationOptions): AlternationDecision {
+    const strategy = this;
+    let decide: AlternationDecision | undefined;
+    return function first(this: Lookahead, orAlts?: IOrAlt<unknown>[]) {
+      decide ??= settle(this, first, strategy.alternation(options));
+      return decide.call(this, orAlts);
+    };
+  }
+
+  override buildLookaheadForOptional(options: OptionalOptions): OptionalDecision {
+    const strategy = this;
+    let decide: OptionalDecision | undefined;
+    return function first(this: Lookahead) {
+      decide ??= settle(this, first, strategy.optional(options));
+      return decide.call(this);
+    };
+  }
+
+  private alternation(options: AlternationOptions): AlternationDecision {
     const alts = getLookaheadPaths({ occurrence: options.prodOccurrence, rule: options.rule, prodType: 'Alternation', maxLookahead: options.maxLookahead });
     const singleToken = alts.every((paths) => paths.every((p) => p.length === 1));
     // LL(1) choices are already a table lookup; GATEd choices need Chevrotain's own handling.
-    if (options.hasPredicates || options.dynamicTokensEnabled || singleToken) return super.buildLookaheadForAlternation(options);
+    if (options.hasPredicates || options.dynamicTokensEnabled || singleToken) return super.buildLookaheadForAlternation(options) as AlternationDecision;
     const { byFirst, always } = indexPaths(alts);
     return function (this: Lookahead) {
       const token = this.LA(1) as { tokenTypeIdx?: number };
@@ -81,15 +121,9 @@ export class IndexedLookaheadStrategy extends LLkLookaheadStrategy {
     };
   }
 
-  override buildLookaheadForOptional(options: {
-    prodOccurrence: number;
-    prodType: OptionalProductionType;
-    rule: Rule;
-    maxLookahead: number;
-    dynamicTokensEnabled: boolean;
-  }): () => boolean {
+  private optional(options: OptionalOptions): OptionalDecision {
     const [inside] = getLookaheadPaths({ occurrence: options.prodOccurrence, rule: options.rule, prodType: options.prodType, maxLookahead: options.maxLookahead });
-    if (options.dynamicTokensEnabled || inside.every((p) => p.length === 1)) return super.buildLookaheadForOptional(options);
+    if (options.dynamicTokensEnabled || inside.every((p) => p.length === 1)) return super.buildLookaheadForOptional(options) as OptionalDecision;
     const { byFirst, always } = indexPaths([inside]);
     return function (this: Lookahead) {
       const token = this.LA(1) as { tokenTypeIdx?: number };

@@ -10,7 +10,7 @@ export type Signal = undefined | typeof BREAK | typeof CONTINUE | Return;
 export const BREAK = { signal: 'break' } as const;
 export const CONTINUE = { signal: 'continue' } as const;
 export class Return {
-  constructor(readonly value: Value) {}
+  constructor(public value: Value) {}
 }
 
 export type Exec = (f: Frame) => Signal;
@@ -44,13 +44,20 @@ export class PyFunction implements PyObject {
 
   /** True when every parameter is a plain positional one: calls can skip general binding. */
   private readonly simple: boolean;
+  private layout: ParamLayout | null = null;
 
+  /**
+   * Runs the function. `args` must be an array made for this call: when the arguments are plain
+   * positional ones it becomes the new frame's slots (a call allocates one array, not two).
+   */
   call(args: Value[], kwargs: Map<string, Value>): Value {
-    const slots: Value[] = new Array(this.frameSize).fill(UNBOUND);
+    let slots: Value[];
     if (this.simple && kwargs.size === 0 && args.length === this.params.length) {
-      for (let i = 0; i < args.length; i++) slots[i] = args[i];
+      slots = args;
+      for (let i = args.length; i < this.frameSize; i++) slots.push(UNBOUND);
     } else {
-      bindArguments(this.qualname ?? this.name, this.params, args, kwargs, slots);
+      slots = new Array(this.frameSize).fill(UNBOUND);
+      bindArguments(this.qualname ?? this.name, this.params, (this.layout ??= layoutOf(this.params)), args, kwargs, slots);
     }
     let signal: Signal;
     try {
@@ -72,25 +79,52 @@ export class PyFunction implements PyObject {
   }
 }
 
-function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: Map<string, Value>, slots: Value[]): void {
-  let next = 0;
-  const starIndex = params.findIndex((p) => p.variadic === 'star');
-  const kwIndex = params.findIndex((p) => p.variadic === 'starstar');
-  // Jac has no keyword-only parameters: those written after `*args` are positional too, filled
-  // before `*args` takes what is left (`def f(a, *r, c)` binds `f(1, 2, 3)` as a=1, c=2, r=(3,)).
-  const positional = params.filter((p) => p.variadic === null);
-  for (; next < args.length && next < positional.length; next++) slots[params.indexOf(positional[next])] = args[next];
-  if (next < args.length && starIndex === -1) {
-    const required = positional.filter((p) => p.default === undefined).length;
-    const takes = required === positional.length ? `${positional.length} positional argument${positional.length === 1 ? '' : 's'}` : `from ${required} to ${positional.length} positional arguments`;
+/** Where a function's parameters are, worked out on its first call that needs general binding. */
+interface ParamLayout {
+  /**
+   * The slots of the parameters that take positional arguments, in order. Jac has no
+   * keyword-only parameters: those written after `*args` are positional too, filled before
+   * `*args` takes what is left (`def f(a, *r, c)` binds `f(1, 2, 3)` as a=1, c=2, r=(3,)).
+   */
+  positional: number[];
+  /** How many of them have no default. */
+  required: number;
+  star: number;
+  starstar: number;
+  /** The slot of each parameter a keyword argument can name. */
+  byName: Map<string, number>;
+}
+
+function layoutOf(params: ParamSpec[]): ParamLayout {
+  const star = params.findIndex((p) => p.variadic === 'star');
+  const starstar = params.findIndex((p) => p.variadic === 'starstar');
+  const byName = new Map<string, number>();
+  const positional: number[] = [];
+  params.forEach((p, i) => {
+    if (p.variadic !== null) return;
+    positional.push(i);
+    if (!byName.has(p.name)) byName.set(p.name, i);
+  });
+  const required = positional.filter((i) => params[i].default === undefined).length;
+  return { positional, required, star, starstar, byName };
+}
+
+/** Python's argument binding: positional, `*args`, keywords, `**kwargs`, then defaults. */
+function bindArguments(fn: string, params: ParamSpec[], layout: ParamLayout, args: Value[], kwargs: Map<string, Value>, slots: Value[]): void {
+  const { positional, required, star, starstar, byName } = layout;
+  const given = Math.min(args.length, positional.length);
+  for (let i = 0; i < given; i++) slots[positional[i]] = args[i];
+  if (args.length > positional.length && star === -1) {
+    const n = positional.length;
+    const takes = required === n ? `${n} positional argument${n === 1 ? '' : 's'}` : `from ${required} to ${n} positional arguments`;
     throw new PyError('TypeError', `${fn}() takes ${takes} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
   }
-  if (starIndex !== -1) slots[starIndex] = new PyTuple(args.slice(next));
-  const extra = new PyDict();
+  if (star !== -1) slots[star] = new PyTuple(args.slice(given));
+  const extra = starstar === -1 ? null : new PyDict();
   for (const [name, value] of kwargs) {
-    const i = params.findIndex((p) => p.name === name && p.variadic === null);
-    if (i === -1) {
-      if (kwIndex === -1) throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
+    const i = byName.get(name);
+    if (i === undefined) {
+      if (extra === null) throw new PyError('TypeError', `${fn}() got an unexpected keyword argument '${name}'`);
       extra.set(name, value);
     } else if (slots[i] !== UNBOUND) {
       throw new PyError('TypeError', `${fn}() got multiple values for argument '${name}'`);
@@ -98,14 +132,15 @@ function bindArguments(fn: string, params: ParamSpec[], args: Value[], kwargs: M
       slots[i] = value;
     }
   }
-  if (kwIndex !== -1) slots[kwIndex] = extra;
-  const missing: string[] = [];
-  params.forEach((p, i) => {
-    if (p.variadic || slots[i] !== UNBOUND) return;
+  if (extra !== null) slots[starstar] = extra;
+  let missing: string[] | null = null;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p.variadic !== null || slots[i] !== UNBOUND) continue;
     if (p.default !== undefined) slots[i] = p.default;
-    else missing.push(`'${p.name}'`);
-  });
-  if (missing.length > 0) {
+    else (missing ??= []).push(`'${p.name}'`);
+  }
+  if (missing !== null) {
     // CPython's list: 'a' and 'b'; 'a', 'b', and 'c'.
     const n = missing.length;
     const list = n === 1 ? missing[0] : n === 2 ? `${missing[0]} and ${missing[1]}` : `${missing.slice(0, -1).join(', ')}, and ${missing[n - 1]}`;

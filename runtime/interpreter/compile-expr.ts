@@ -8,9 +8,12 @@ import { PyError } from '../values/errors.ts';
 import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
-import { NO_KWARGS, PyFunction, type ParamSpec } from './callables.ts';
+import { PyFunction, type ParamSpec } from './callables.ts';
 import { collect, grow } from './memory.ts';
-import { binary, unary } from './operators.ts';
+import { Globals } from './globals.ts';
+import { unary } from './operators.ts';
+import { compileCall } from './compile-call.ts';
+import { compileBinaryOp, compileCompareOp, smallIntLiteral } from './fast-paths.ts';
 import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
 import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
@@ -73,6 +76,16 @@ export function compileLoad(rt: Runtime, scope: Scope, name: string): Eval {
     };
   }
   const { globals, builtins } = rt;
+  if (globals instanceof Globals) {
+    const cell = globals.cell(name);
+    return () => {
+      const v = cell.value;
+      if (v !== undefined) return v;
+      const b = builtins.get(name);
+      if (b === undefined) throw new PyError('NameError', `name '${name}' is not defined`);
+      return b;
+    };
+  }
   return () => {
     // Not `??`: a global may hold None (null).
     let v = globals.get(name);
@@ -190,8 +203,7 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'Binary': {
       const left = sub(e.left);
       const right = sub(e.right);
-      const op = e.op;
-      return (f) => binary(op, left(f), right(f));
+      return compileBinaryOp(e.op, left, right, smallIntLiteral(e.right));
     }
     case 'BoolOp': {
       const values = e.values.map(sub);
@@ -208,6 +220,7 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'Compare': {
       const operands = [sub(e.left), ...e.comparators.map(sub)];
       const ops = e.ops;
+      if (ops.length === 1) return compileCompareOp(ops[0], operands[0], operands[1], smallIntLiteral(e.comparators[0]), compareOp);
       return (f) => {
         let left = operands[0](f);
         for (let i = 0; i < ops.length; i++) {
@@ -385,7 +398,7 @@ function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
 }
 
 /** Elements of a list/tuple/set display, with `*spread`. */
-function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Value[] {
+export function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): (f: Frame) => Value[] {
   const parts = elts.map((x) => (x.kind === 'Starred' ? { spread: true, ev: compileExpr(rt, scope, x.value) } : { spread: false, ev: compileExpr(rt, scope, x) }));
   return (f) => {
     const out: Value[] = [];
@@ -403,25 +416,6 @@ export function slice(rt: Runtime, scope: Scope, s: A.Slice): (f: Frame) => Slic
   const upper = s.upper ? compileExpr(rt, scope, s.upper) : none;
   const step = s.step ? compileExpr(rt, scope, s.step) : none;
   return (f) => ({ lower: lower(f), upper: upper(f), step: step(f) });
-}
-
-function compileCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
-  if (e.by) throw new NotSupported("'by' calls");
-  const fn = compileExpr(rt, scope, e.func);
-  const args = elements(rt, scope, e.args);
-  const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
-  if (keywords.length === 0) return (f) => call(fn(f), args(f), NO_KWARGS as Map<string, Value>);
-  return (f) => {
-    const callee = fn(f);
-    const kwargs = new Map<string, Value>();
-    for (const k of keywords) {
-      const v = k.value(f);
-      if (k.name !== null) kwargs.set(k.name, v);
-      else if (v instanceof PyDict) for (const [key, val] of v.items()) kwargs.set(str(key), val);
-      else throw new PyError('TypeError', 'argument after ** must be a mapping');
-    }
-    return call(callee, args(f), kwargs);
-  };
 }
 
 /** `def` and `lambda`: defaults are evaluated now, once; the body runs in a new frame per call. */

@@ -11,6 +11,7 @@ import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts'
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
 import { compileMatch } from './compile-match.ts';
+import { isTrue } from './fast-paths.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary } from './operators.ts';
@@ -19,28 +20,35 @@ import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, itera
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
+/**
+ * A block runs its statements in order until one signals. An error gets the span of the
+ * innermost statement it leaves: one handler per block (not per statement) finds it by index.
+ */
 export function compileBlock(rt: Runtime, scope: Scope, body: A.Stmt[]): Exec {
-  const stmts = body.map((s) => compileStmt(rt, scope, s));
-  if (stmts.length === 1) return stmts[0];
+  const stmts = body.map((s) => compileStmtUnlocated(rt, scope, s));
+  const spans = body.map((s) => s.span);
+  if (stmts.length === 1) return locate(stmts[0], spans[0]);
   return (f) => {
-    for (const s of stmts) {
-      const signal = s(f);
-      if (signal !== undefined) return signal;
+    let i = 0;
+    try {
+      for (; i < stmts.length; i++) {
+        const signal = stmts[i](f);
+        if (signal !== undefined) return signal;
+      }
+      return undefined;
+    } catch (e) {
+      if (e instanceof PyError && e.span === null) e.span = spans[i];
+      throw e;
     }
-    return undefined;
   };
 }
 
+/** One statement on its own, its errors given its span. */
 export function compileStmt(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
-  let exec: Exec;
-  try {
-    exec = compileStmtKind(rt, scope, s);
-  } catch (err) {
-    if (err instanceof NotSupported) err.span ??= s.span;
-    throw err;
-  }
-  // An error gets the span of the innermost statement it leaves.
-  const span = s.span;
+  return locate(compileStmtUnlocated(rt, scope, s), s.span);
+}
+
+function locate(exec: Exec, span: A.Span): Exec {
   return (f) => {
     try {
       return exec(f);
@@ -49,6 +57,15 @@ export function compileStmt(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       throw e;
     }
   };
+}
+
+function compileStmtUnlocated(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
+  try {
+    return compileStmtKind(rt, scope, s);
+  } catch (err) {
+    if (err instanceof NotSupported) err.span ??= s.span;
+    throw err;
+  }
 }
 
 const none: Exec = () => undefined;
@@ -84,9 +101,24 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return compileAugAssign(rt, scope, s);
     case 'If': {
       const test = expr(s.test);
+      if (!s.orelse && s.body.length === 1) {
+        // `if c { return x; }`: the one statement's errors are located here, saving a call.
+        const only = compileStmtUnlocated(rt, scope, s.body[0]);
+        const span = s.body[0].span;
+        return (f) => {
+          if (!isTrue(test(f))) return undefined;
+          try {
+            return only(f);
+          } catch (e) {
+            if (e instanceof PyError && e.span === null) e.span = span;
+            throw e;
+          }
+        };
+      }
       const body = block(s.body);
+      if (!s.orelse) return (f) => (isTrue(test(f)) ? body(f) : undefined);
       const orelse = block(s.orelse);
-      return (f) => (truthy(test(f)) ? body(f) : orelse(f));
+      return (f) => (isTrue(test(f)) ? body(f) : orelse(f));
     }
     case 'While': {
       const test = expr(s.test);
@@ -150,7 +182,13 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return compileReport(rt, scope, s);
     case 'Return': {
       const value = s.value ? expr(s.value) : () => null;
-      return (f) => new Return(value(f));
+      // One signal per statement, refilled each time: the value is read as soon as the call
+      // returns, and a `finally` that could run this statement again first copies it (compileTry).
+      const signal = new Return(null);
+      return (f) => {
+        signal.value = value(f);
+        return signal;
+      };
     }
     case 'Function': {
       if (s.body?.kind !== 'Block') throw new NotSupported('a function without a body');

@@ -10,6 +10,7 @@ import { NotSupported, type Runtime } from './compile-expr.ts';
 import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
+import { Globals } from './globals.ts';
 import { LoadError, readModule } from './modules.ts';
 import { NO_KWARGS, type Exec } from './callables.ts';
 import type { Ability } from './archetypes.ts';
@@ -171,7 +172,7 @@ export class Program {
 
   /** Compiles one module; running it is left to the caller (once, for imports). */
   private compileModule(ast: A.Module, moduleFile: string, isMain: boolean): { globals: Map<string, Value>; exec: Exec } {
-    const globals = new Map<string, Value>();
+    const globals = new Globals();
     const rt: Runtime = {
       globals,
       builtins: builtins(this.write),
