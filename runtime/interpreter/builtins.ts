@@ -1,5 +1,5 @@
 // Python's built-in functions and types as Jac programs see them.
-import { compare, truthy } from '../values/compare.ts';
+import { compare, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from '../values/errors.ts';
 import { PyFloat, float, int, intAdd, type PyInt } from '../values/numbers.ts';
@@ -9,6 +9,7 @@ import { typeName, type Value } from '../values/value.ts';
 import { PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { newBytes } from './bytes-methods.ts';
 import { PyBuiltin, PyRange } from './callables.ts';
+import { PyGenerator, PyIterator, stopIteration } from './iterators.ts';
 import { collect } from './memory.ts';
 import { binary } from './operators.ts';
 import { PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
@@ -160,6 +161,34 @@ function isInstance(v: Value, cls: Value): boolean {
   throw new PyError('TypeError', 'isinstance() arg 2 must be a type, a tuple of types, or a union');
 }
 
+/** Python's name for the iterator over each built-in iterable. */
+function iteratorType(v: Value): string {
+  if (Array.isArray(v)) return 'list_iterator';
+  if (typeof v === 'string') return /^[\x00-\x7f]*$/.test(v) ? 'str_ascii_iterator' : 'str_iterator';
+  if (v instanceof PyDict) return 'dict_keyiterator';
+  if (v instanceof PySet) return 'set_iterator';
+  if (v instanceof PyRange) return 'range_iterator';
+  return `${typeName(v)}_iterator`;
+}
+
+/** `iter(x)`: an iterator is its own; a container gets a new one-shot iterator over it. */
+function iteratorOf(v: Value): Value {
+  if (v instanceof PyGenerator || v instanceof PyIterator) return v;
+  return new PyIterator(iteratorType(v), iterate(v)[Symbol.iterator]());
+}
+
+/** `iter(f, sentinel)`: calls f until it returns the sentinel. */
+function callUntil(f: Value, sentinel: Value): Value {
+  function* calls(): Generator<Value> {
+    for (;;) {
+      const v = call(f, [], new Map());
+      if (equals(v, sentinel)) return;
+      yield v;
+    }
+  }
+  return new PyIterator('callable_iterator', calls());
+}
+
 const types = new Map<string, PyType>();
 function typeOf(v: Value): Value {
   if (v instanceof PyException) return v.cls;
@@ -229,6 +258,20 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   fn('all', (a) => {
     for (const v of iterate(a[0])) if (!truthy(v)) return false;
     return true;
+  });
+  fn('iter', (a) => {
+    expectArgs('iter', a, 1, 2);
+    if (a.length === 2) return callUntil(a[0], a[1]);
+    return iteratorOf(a[0]);
+  });
+  fn('next', (a) => {
+    expectArgs('next', a, 1, 2);
+    const [it] = a;
+    if (!(it instanceof PyGenerator || it instanceof PyIterator)) throw new PyError('TypeError', `'${typeName(it)}' object is not an iterator`);
+    const r = it instanceof PyGenerator ? it.resume(null) : it.next();
+    if (!r.done) return r.value;
+    if (a.length === 2) return a[1];
+    throw stopIteration(it instanceof PyGenerator ? (r.value ?? null) : null);
   });
   fn('round', (a) => round(a[0], a[1]));
   fn('isinstance', (a) => (expectArgs('isinstance', a, 2), isInstance(a[0], a[1])));

@@ -7,6 +7,7 @@ import { equals } from '../values/compare.ts';
 import { typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
+import { PyGenerator, PyIterator } from './iterators.ts';
 import { collect, grow, reserve } from './memory.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 import { PyModule } from './modules.ts';
@@ -103,6 +104,11 @@ export function getAttribute(object: Value, name: string): Value {
   if (object instanceof PyException) {
     if (name === 'args') return new PyTuple(object.args);
     if (name === '__cause__') return object.cause;
+    if (name === 'value' && object.cls.isSubclassOf(exceptionClass('StopIteration'))) return object.args[0] ?? null;
+  }
+  if (object instanceof PyGenerator) {
+    const attr = object.attribute(name);
+    if (attr !== undefined) return attr;
   }
   const method = methodOf(object, name);
   if (method) return method;
@@ -152,6 +158,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyRange) return v;
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);
+  if (v instanceof PyGenerator || v instanceof PyIterator) return v;
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
 }
 
