@@ -5,11 +5,11 @@
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
 import { PyTuple } from '../values/containers.ts';
-import { engineErrorAsPy, PyError } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, type PyException } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
-import { NotSupported, compileExpr, compileLoad, compileStoreName, compileTarget, type Runtime } from './compile-expr.ts';
+import { NotSupported, compileExpr, compileLoad, compileStoreName, compileTarget, type Eval, type Runtime } from './compile-expr.ts';
 import { compilePattern } from './compile-match.ts';
 import { compileBlock, compileStmt, exceptionMatches, exceptionValue, inPlace } from './compile-stmt.ts';
 import { PyGenerator } from './iterators.ts';
@@ -30,13 +30,47 @@ export function compileGeneratorBody(rt: Runtime, scope: Scope, body: A.Stmt[], 
   return (f) => {
     const cls = owner?.cls;
     const qualname = cls instanceof PyClass ? `${cls.qualname}.${name}` : name;
-    return new Return(new PyGenerator(name, qualname, result(run(f))));
+    return new Return(new PyGenerator(name, qualname, run(f)));
   };
 }
 
-function* result(body: Generator<Value, Signal, Value>): Generator<Value, Value, Value> {
-  const signal = yield* body;
-  return signal instanceof Return ? signal.value : null;
+// Every resumable level costs each `yield` that passes through it, so statements set the spans
+// of their errors in place rather than through a wrapping generator, and an expression without
+// `yield` inside a resumable statement stays a plain closure.
+
+/** Gives an error without a source position the position of the statement it leaves. */
+function spanned(err: unknown, span: A.Span): unknown {
+  if (err instanceof PyError && err.span === null) err.span = span;
+  return err;
+}
+
+/** An expression of a compound statement (a test, an iterable): plain unless it holds a `yield`. */
+interface Part {
+  sync: Eval | null;
+  gen: GenEval | null;
+}
+
+function part(rt: Runtime, scope: Scope, e: A.Expr, span: A.Span): Part {
+  if (!containsYield(e)) {
+    const ev = compileExpr(rt, scope, e);
+    const sync: Eval = (f) => {
+      try {
+        return ev(f);
+      } catch (err) {
+        throw spanned(err, span);
+      }
+    };
+    return { sync, gen: null };
+  }
+  const inner = compileGenExpr(rt, scope, e);
+  const gen: GenEval = function* (f) {
+    try {
+      return yield* inner(f);
+    } catch (err) {
+      throw spanned(err, span);
+    }
+  };
+  return { sync: null, gen };
 }
 
 const nothing: GenExec = function* () {
@@ -72,22 +106,12 @@ function compileGenBlock(rt: Runtime, scope: Scope, body: A.Stmt[] | null): GenE
 }
 
 function compileGenStmt(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
-  let exec: GenExec;
   try {
-    exec = compileGenStmtKind(rt, scope, s);
+    return compileGenStmtKind(rt, scope, s);
   } catch (err) {
     if (err instanceof NotSupported) err.span ??= s.span;
     throw err;
   }
-  const span = s.span;
-  return function* (f) {
-    try {
-      return yield* exec(f);
-    } catch (e) {
-      if (e instanceof PyError && e.span === null) e.span = span;
-      throw e;
-    }
-  };
 }
 
 /** A part that must not hold a `yield` (a target, a `for ... to` step): compiled as usual. */
@@ -96,34 +120,50 @@ function plain<T>(node: unknown, what: string, compile: () => T): T {
   return compile();
 }
 
+/**
+ * A simple statement whose expression `e` holds a yield, then `then` with its value. A plain
+ * `yield v` (the usual case) is done right here, one resumable level fewer.
+ */
+function leaf(rt: Runtime, scope: Scope, span: A.Span, e: A.Expr, then: (f: Frame, v: Value) => Signal): GenExec {
+  if (e.kind === 'Yield' && !e.isFrom && !containsYield(e.value)) {
+    const value = e.value ? compileExpr(rt, scope, e.value) : null;
+    return function* (f) {
+      try {
+        const sent = yield value ? value(f) : null;
+        return then(f, sent);
+      } catch (err) {
+        throw spanned(err, span);
+      }
+    };
+  }
+  const gen = compileGenExpr(rt, scope, e);
+  return function* (f) {
+    try {
+      return then(f, yield* gen(f));
+    } catch (err) {
+      throw spanned(err, span);
+    }
+  };
+}
+
 function compileGenStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
-  const expr = (e: A.Expr) => compileGenExpr(rt, scope, e);
+  const span = s.span;
+  const expr = (e: A.Expr) => part(rt, scope, e, span);
   const block = (b: A.Stmt[] | null) => compileGenBlock(rt, scope, b);
   const target = (t: A.Expr) => plain(t, 'an assignment target', () => compileTarget(rt, scope, t));
   switch (s.kind) {
-    case 'ExprStmt': {
-      const e = expr(s.expr);
-      return function* (f) {
-        yield* e(f);
-        return undefined;
-      };
-    }
+    case 'ExprStmt':
+      return leaf(rt, scope, span, s.expr, () => undefined);
     case 'Assign': {
-      const value = expr(s.value);
       const stores = s.targets.map(target);
-      return function* (f) {
-        const v = yield* value(f);
+      return leaf(rt, scope, span, s.value, (f, v) => {
         for (const store of stores) store(f, v);
         return undefined;
-      };
+      });
     }
     case 'AnnAssign': {
-      const value = expr(s.value!);
       const store = target(s.target);
-      return function* (f) {
-        store(f, yield* value(f));
-        return undefined;
-      };
+      return leaf(rt, scope, span, s.value!, (f, v) => void store(f, v));
     }
     case 'AugAssign': {
       const t = s.target;
@@ -131,32 +171,33 @@ function compileGenStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
       const op = s.op.slice(0, -1) as A.BinOp;
       const load = compileLoad(rt, scope, t.name);
       const store = compileStoreName(rt, scope, t.name);
-      const value = expr(s.value);
+      const value = compileGenExpr(rt, scope, s.value);
       return function* (f) {
-        const old = load(f);
-        store(f, inPlace(op, old, yield* value(f)));
-        return undefined;
+        try {
+          const old = load(f); // read before the yield, as Python does
+          store(f, inPlace(op, old, yield* value(f)));
+          return undefined;
+        } catch (err) {
+          throw spanned(err, span);
+        }
       };
     }
-    case 'Return': {
-      const value = expr(s.value!);
-      return function* (f) {
-        return new Return(yield* value(f));
-      };
-    }
+    case 'Return':
+      return leaf(rt, scope, span, s.value!, (_f, v) => new Return(v));
     case 'If': {
       const test = expr(s.test);
       const body = block(s.body);
       const orelse = block(s.orelse);
       return function* (f) {
-        return truthy(yield* test(f)) ? yield* body(f) : yield* orelse(f);
+        const t = test.sync ? test.sync(f) : yield* test.gen!(f);
+        return truthy(t) ? yield* body(f) : yield* orelse(f);
       };
     }
     case 'While': {
       const test = expr(s.test);
       const body = block(s.body);
       return function* (f) {
-        while (truthy(yield* test(f))) {
+        while (truthy(test.sync ? test.sync(f) : yield* test.gen!(f))) {
           rt.tick();
           const signal = yield* body(f);
           if (signal === BREAK) break;
@@ -171,9 +212,20 @@ function compileGenStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
       const body = block(s.body);
       const orelse = block(s.orelse);
       return function* (f) {
-        for (const item of iterate(yield* iter(f))) {
+        const v = iter.sync ? iter.sync(f) : yield* iter.gen!(f);
+        let items: Iterable<Value>;
+        try {
+          items = iterate(v);
+        } catch (err) {
+          throw spanned(err, span);
+        }
+        for (const item of items) {
           rt.tick();
-          store(f, item);
+          try {
+            store(f, item);
+          } catch (err) {
+            throw spanned(err, span);
+          }
           const signal = yield* body(f);
           if (signal === BREAK) return undefined;
           if (signal instanceof Return) return signal;
@@ -189,7 +241,7 @@ function compileGenStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
       const orelse = block(s.orelse);
       return function* (f) {
         init(f);
-        while (truthy(yield* test(f))) {
+        while (truthy(test.sync ? test.sync(f) : yield* test.gen!(f))) {
           rt.tick();
           const signal = yield* body(f);
           if (signal === BREAK) return undefined;
@@ -209,12 +261,16 @@ function compileGenStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): GenExec {
         guard: c.guard ? plain(c.guard, 'a case guard', () => compileExpr(rt, scope, c.guard!)) : null,
         body: block(c.body),
       }));
-      return function* (f) {
-        const v = yield* subject(f);
-        for (const c of cases) {
-          if (c.matches(f, v) && (!c.guard || truthy(c.guard(f)))) return yield* c.body(f);
+      const choose = (f: Frame, v: Value) => {
+        try {
+          return cases.find((c) => c.matches(f, v) && (!c.guard || truthy(c.guard(f))));
+        } catch (err) {
+          throw spanned(err, span);
         }
-        return undefined;
+      };
+      return function* (f) {
+        const chosen = choose(f, subject.sync ? subject.sync(f) : yield* subject.gen!(f));
+        return chosen ? yield* chosen.body(f) : undefined;
       };
     }
     default:
@@ -231,6 +287,14 @@ function compileGenTry(rt: Runtime, scope: Scope, s: A.Try): GenExec {
   }));
   const orelse = s.orelse ? compileGenBlock(rt, scope, s.orelse) : null;
   const finalbody = s.finalbody ? compileGenBlock(rt, scope, s.finalbody) : null;
+  const span = s.span;
+  const handlerFor = (f: Frame, value: PyException) => {
+    try {
+      return handlers.find((h) => exceptionMatches(h.type(f), value));
+    } catch (err) {
+      throw spanned(err, span);
+    }
+  };
   return function* (f) {
     let signal: Signal;
     try {
@@ -240,12 +304,10 @@ function compileGenTry(rt: Runtime, scope: Scope, s: A.Try): GenExec {
         const err = thrown instanceof PyError ? thrown : engineErrorAsPy(thrown);
         if (!err) throw thrown;
         const value = exceptionValue(err);
-        for (const h of handlers) {
-          if (!exceptionMatches(h.type(f), value)) continue;
-          h.store?.(f, value.value);
-          return yield* handling(rt, err, h.body(f));
-        }
-        throw err;
+        const h = handlerFor(f, value);
+        if (!h) throw err;
+        h.store?.(f, value.value);
+        return yield* handling(rt, err, h.body(f));
       }
       if (signal === undefined && orelse) signal = yield* orelse(f);
       return signal;

@@ -5,7 +5,7 @@
 import { engineErrorAsPy, exceptionClass, PyError, PyException } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
 import type { PyObject, Value } from '../values/value.ts';
-import { PyBuiltin } from './callables.ts';
+import { PyBuiltin, Return } from './callables.ts';
 
 let nextAddress = 0x7f3a51c00000;
 
@@ -60,7 +60,8 @@ export class PyGenerator implements PyObject, IterableIterator<Value> {
   constructor(
     readonly name: string,
     readonly qualname: string,
-    private readonly body: Generator<Value, Value, Value>,
+    /** Its return value is what the body returned: a function body's Return signal, or null. */
+    private readonly body: Generator<Value, unknown, Value>,
   ) {}
 
   /** Runs the body to its next `yield` (sending `sent` as the value of the paused `yield`). */
@@ -70,8 +71,9 @@ export class PyGenerator implements PyObject, IterableIterator<Value> {
     this.started = this.running = true;
     try {
       const r = this.body.next(sent);
-      if (r.done) this.finished = true;
-      return r;
+      if (!r.done) return r;
+      this.finished = true;
+      return { done: true, value: r.value instanceof Return ? r.value.value : null };
     } catch (e) {
       this.finished = true;
       throw this.escaping(e);
