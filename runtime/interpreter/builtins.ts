@@ -177,10 +177,11 @@ function iteratorOf(v: Value): Value {
   return new PyIterator(iteratorType(v), iterate(v)[Symbol.iterator]());
 }
 
-/** `iter(f, sentinel)`: calls f until it returns the sentinel. */
-function callUntil(f: Value, sentinel: Value): Value {
+/** `iter(f, sentinel)`: calls f until it returns the sentinel; each call is a step of the run's budget. */
+function callUntil(f: Value, sentinel: Value, tick: () => void): Value {
   function* calls(): Generator<Value> {
     for (;;) {
+      tick();
       const v = call(f, [], new Map());
       if (equals(v, sentinel)) return;
       yield v;
@@ -206,8 +207,8 @@ function defineType(name: string, construct: (args: Args, kwargs: Kwargs) => Val
   return t;
 }
 
-/** The builtins of a program whose `print` writes to `write`. */
-export function builtins(write: (text: string) => void): Map<string, Value> {
+/** The builtins of a program whose `print` writes to `write`; `tick` counts a step of its budget. */
+export function builtins(write: (text: string) => void, tick: () => void = () => undefined): Map<string, Value> {
   const b = new Map<string, Value>();
   const fn = (name: string, f: (args: Args, kwargs: Kwargs) => Value) => b.set(name, new PyBuiltin(name, f));
 
@@ -261,7 +262,7 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   });
   fn('iter', (a) => {
     expectArgs('iter', a, 1, 2);
-    if (a.length === 2) return callUntil(a[0], a[1]);
+    if (a.length === 2) return callUntil(a[0], a[1], tick);
     return iteratorOf(a[0]);
   });
   fn('next', (a) => {

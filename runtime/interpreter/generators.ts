@@ -5,6 +5,7 @@
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
 import { PyTuple } from '../values/containers.ts';
+import { str } from '../values/repr.ts';
 import { engineErrorAsPy, PyError, type PyException } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass } from './archetypes.ts';
@@ -372,7 +373,7 @@ function compileGenExprKind(rt: Runtime, scope: Scope, e: A.Expr): GenEval {
       if (e.isFrom) {
         if (!value) throw new NotSupported("'yield from' without a value");
         return function* (f) {
-          return yield* delegate(yield* value(f));
+          return yield* delegate(rt, yield* value(f));
         };
       }
       return function* (f) {
@@ -414,6 +415,14 @@ function compileGenExprKind(rt: Runtime, scope: Scope, e: A.Expr): GenEval {
       const orelse = sub(e.orelse);
       return function* (f) {
         return truthy(yield* test(f)) ? yield* body(f) : yield* orelse(f);
+      };
+    }
+    case 'FString': {
+      const parts = e.parts.map((p) => (typeof p === 'string' ? p : sub(p)));
+      return function* (f) {
+        let out = '';
+        for (const p of parts) out += typeof p === 'string' ? p : str(yield* p(f));
+        return out;
       };
     }
     case 'List': {
@@ -482,11 +491,14 @@ function elements(rt: Runtime, scope: Scope, elts: A.Expr[]): GenEval {
 /**
  * `yield from v`: a generator is resumed with what the caller sends, and its return value is
  * the expression's value (closing the outer generator closes it too); any other iterable's
- * items are yielded one by one.
+ * items are yielded one by one, each a step of the budget.
  */
-function* delegate(v: Value): Generator<Value, Value, Value> {
+function* delegate(rt: Runtime, v: Value): Generator<Value, Value, Value> {
   if (!(v instanceof PyGenerator)) {
-    for (const item of iterate(v)) yield item;
+    for (const item of iterate(v)) {
+      rt.tick(); // as a loop would: `yield from range(10**12)` is one
+      yield item;
+    }
     return null;
   }
   let sent: Value = null;

@@ -175,7 +175,7 @@ export class Program {
     const globals = new Map<string, Value>();
     const rt: Runtime = {
       globals,
-      builtins: builtins(this.write),
+      builtins: builtins(this.write, () => rt.tick()),
       handling: this.handling,
       root: new PyInstance(RootClass),
       reports: [],
