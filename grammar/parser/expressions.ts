@@ -771,7 +771,7 @@ export class ExpressionParser extends JacParserBase {
     const inner = this.OPTION(() =>
       this.OR(
         this.alts('parenAtom', () => [
-          { ALT: () => ({ yield: this.SUBRULE(this.yieldExpr) }) },
+          { ALT: () => ({ yield: this.valuedYield(this.SUBRULE(this.yieldExpr)) }) },
           {
             ALT: () => {
               const first = this.SUBRULE(this.argument);
@@ -1006,6 +1006,14 @@ export class ExpressionParser extends JacParserBase {
       return { isAsync, target, iter, conds, span: this.spanFrom(start) };
     });
   });
+
+  /** Only the statement `yield;` may leave out the value: `x = yield;` and `(yield)` do not compile in 0.8.0. */
+  protected valuedYield(e: A.Expr): A.Expr {
+    this.act(() => {
+      if (e.kind === 'Yield' && e.value === null) this.report('JAC_SYNTAX_INVALID', "a 'yield' used as a value needs an operand", e.span);
+    });
+    return e;
+  }
 
   yieldExpr: Rule<A.Expr> = this.RULE('yieldExpr', () => {
     const start = this.CONSUME(T.KwYield);

@@ -242,7 +242,7 @@ export abstract class StatementParser extends PatternParser {
   });
 
   assignValue: Rule<A.Expr> = this.RULE('assignValue', () =>
-    this.OR(this.alts('assignValue', () => [{ ALT: () => this.SUBRULE(this.yieldExpr) }, { ALT: () => this.SUBRULE(this.expression) }])),
+    this.OR(this.alts('assignValue', () => [{ ALT: () => this.valuedYield(this.SUBRULE(this.yieldExpr)) }, { ALT: () => this.SUBRULE(this.expression) }])),
   );
 
   ifStmt: Rule<A.Stmt> = this.RULE('ifStmt', () => {

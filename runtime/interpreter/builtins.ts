@@ -1,7 +1,8 @@
 // Python's built-in functions and types as Jac programs see them.
-import { compare, truthy } from '../values/compare.ts';
+import { compare, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from '../values/errors.ts';
+import { PyDictView } from '../values/dict-views.ts';
 import { pyHash } from '../values/hash.ts';
 import { parseInt } from '../values/int-parse.ts';
 import { PyFloat, float, int, intAdd, intToFloat, type PyInt } from '../values/numbers.ts';
@@ -13,6 +14,7 @@ import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './arch
 import { newBytes } from './bytes-methods.ts';
 import { PyBytes } from '../values/bytes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
+import { PyGenerator, PyIterator, stopIteration } from './iterators.ts';
 import { collect } from './memory.ts';
 import { binary } from './operators.ts';
 import { OBJECT_TYPE, PyType, call, getAttribute, iterate, length, setAttribute } from './protocols.ts';
@@ -201,6 +203,36 @@ function isCallable(v: Value): boolean {
   return v instanceof PyFunction || v instanceof PyBuiltin || v instanceof PyBoundMethod || isClass(v);
 }
 
+/** Python's name for the iterator over each built-in iterable. */
+function iteratorType(v: Value): string {
+  if (Array.isArray(v)) return 'list_iterator';
+  if (typeof v === 'string') return /^[\x00-\x7f]*$/.test(v) ? 'str_ascii_iterator' : 'str_iterator';
+  if (v instanceof PyDict) return 'dict_keyiterator';
+  if (v instanceof PyDictView) return v.kind === 'keys' ? 'dict_keyiterator' : v.kind === 'values' ? 'dict_valueiterator' : 'dict_itemiterator';
+  if (v instanceof PySet) return 'set_iterator';
+  if (v instanceof PyRange) return 'range_iterator';
+  return `${typeName(v)}_iterator`;
+}
+
+/** `iter(x)`: an iterator is its own; a container gets a new one-shot iterator over it. */
+function iteratorOf(v: Value): Value {
+  if (v instanceof PyGenerator || v instanceof PyIterator) return v;
+  return new PyIterator(iteratorType(v), iterate(v)[Symbol.iterator]());
+}
+
+/** `iter(f, sentinel)`: calls f until it returns the sentinel; each call is a step of the run's budget. */
+function callUntil(f: Value, sentinel: Value, tick: () => void): Value {
+  function* calls(): Generator<Value> {
+    for (;;) {
+      tick();
+      const v = call(f, [], new Map());
+      if (equals(v, sentinel)) return;
+      yield v;
+    }
+  }
+  return new PyIterator('callable_iterator', calls());
+}
+
 const types = new Map<string, PyType>();
 function typeOf(v: Value): Value {
   if (v instanceof PyException) return v.cls;
@@ -218,8 +250,8 @@ function defineType(name: string, construct: (args: Args, kwargs: Kwargs) => Val
   return t;
 }
 
-/** The builtins of a program whose `print` writes to `write`. */
-export function builtins(write: (text: string) => void): Map<string, Value> {
+/** The builtins of a program whose `print` writes to `write`; `tick` counts a step of its budget. */
+export function builtins(write: (text: string) => void, tick: () => void = () => undefined): Map<string, Value> {
   const b = new Map<string, Value>();
   const fn = (name: string, f: (args: Args, kwargs: Kwargs) => Value) => b.set(name, new PyBuiltin(name, f));
 
@@ -270,6 +302,20 @@ export function builtins(write: (text: string) => void): Map<string, Value> {
   fn('all', (a) => {
     for (const v of iterate(a[0])) if (!truthy(v)) return false;
     return true;
+  });
+  fn('iter', (a) => {
+    expectArgs('iter', a, 1, 2);
+    if (a.length === 2) return callUntil(a[0], a[1], tick);
+    return iteratorOf(a[0]);
+  });
+  fn('next', (a) => {
+    expectArgs('next', a, 1, 2);
+    const [it] = a;
+    if (!(it instanceof PyGenerator || it instanceof PyIterator)) throw new PyError('TypeError', `'${typeName(it)}' object is not an iterator`);
+    const r = it instanceof PyGenerator ? it.resume(null) : it.next();
+    if (!r.done) return r.value;
+    if (a.length === 2) return a[1];
+    throw stopIteration(it instanceof PyGenerator ? (r.value ?? null) : null);
   });
   fn('round', (a) => round(a[0], a[1]));
   fn('isinstance', (a) => (expectArgs('isinstance', a, 2), isInstance(a[0], a[1])));

@@ -9,13 +9,14 @@ import { float } from '../values/numbers.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { PyFunction, type ParamSpec } from './callables.ts';
+import { PyGenerator } from './iterators.ts';
 import { collect, grow } from './memory.ts';
 import { Globals } from './globals.ts';
 import { unary } from './operators.ts';
 import { compileCall } from './compile-call.ts';
 import { compileBinaryOp, compileCompareOp, smallIntLiteral } from './fast-paths.ts';
 import { call, contains, extendList, getAttribute, getItem, iterate, setAttribute, setItem as setItemOf, setSlice, type SliceBounds } from './protocols.ts';
-import { type Frame, Scope, UNBOUND, functionScope } from './scope.ts';
+import { type Frame, Scope, UNBOUND, containsYield, functionScope } from './scope.ts';
 import type { Exec } from './callables.ts';
 import type { PyInstance } from './archetypes.ts';
 import { compileAssignCompr, compileConnect, compileDisconnect, compileEdgeRef, compileFilter, compileSpawn, compileSpecial, compileTypes } from './compile-spatial.ts';
@@ -28,6 +29,8 @@ export interface Runtime {
   builtins: Map<string, Value>;
   /** Compiles a function body (statements live in compile-stmt.ts). */
   compileBody(scope: Scope, body: A.Stmt[]): Exec;
+  /** Compiles the body of a function that contains `yield` (generators.ts). */
+  compileGenerator(scope: Scope, body: A.Stmt[], name: string): Exec;
   /** The exceptions being handled, innermost last (for a bare `raise`). */
   handling: PyError[];
   /** The root node of this run's graph. */
@@ -430,7 +433,7 @@ export function compileFunction(
 ): Eval {
   const inner = functionScope(scope.isModule ? null : scope, params.map((p) => p.name), body);
   inner.owner = owner;
-  const exec = rt.compileBody(inner, body);
+  const exec = containsYield(body) ? rt.compileGenerator(inner, body, name) : rt.compileBody(inner, body);
   const defaults = params.map((p) => (p.default ? compileExpr(rt, scope, p.default) : null));
   return (f) => {
     const specs: ParamSpec[] = params.map((p, i) => ({ name: p.name, variadic: p.variadic, default: defaults[i]?.(f) }));
@@ -475,6 +478,26 @@ function compileComprehension(rt: Runtime, scope: Scope, e: A.ListComp | A.DictC
   const key = isDict ? compileExpr(rt, inner, (e as A.DictComp).key) : null;
   const value = isDict ? compileExpr(rt, inner, (e as A.DictComp).value) : null;
   const kind = e.kind;
+  if (kind === 'GenExp') {
+    // A generator expression is lazy: only its first iterable is evaluated (and iterated) now.
+    const depth = loops.length;
+    const produce = function* (f: Frame, level: number, items: Iterable<Value>): Generator<Value, Value, Value> {
+      const loop = loops[level];
+      for (const item of items) {
+        rt.tick();
+        loop.store(f, item);
+        if (!loop.conds.every((c) => truthy(c(f)))) continue;
+        if (level + 1 === depth) yield elt!(f);
+        else yield* produce(f, level + 1, iterate(loops[level + 1].iter(f)));
+      }
+      return null;
+    };
+    return (outer) => {
+      const f: Frame = { slots: new Array(inner.size).fill(UNBOUND), parent: scope.isModule ? null : outer };
+      const first = iterate(loops[0].iter(outer));
+      return new PyGenerator('<genexpr>', '<genexpr>', produce(f, 0, first));
+    };
+  }
   return (outer) => {
     const f: Frame = { slots: new Array(inner.size).fill(UNBOUND), parent: scope.isModule ? null : outer };
     const out: Value[] = [];

@@ -13,7 +13,7 @@ import { PyType, getAttribute } from './protocols.ts';
 import type { Frame, Scope } from './scope.ts';
 
 /** Tests a value against a pattern, binding names on success. */
-type Matcher = (f: Frame, v: Value) => boolean;
+export type Matcher = (f: Frame, v: Value) => boolean;
 
 export function compileMatch(rt: Runtime, scope: Scope, s: A.Match, block: (b: A.Stmt[]) => Exec): Exec {
   const subject = compileExpr(rt, scope, s.subject);
@@ -33,7 +33,7 @@ export function compileMatch(rt: Runtime, scope: Scope, s: A.Match, block: (b: A
 
 const sequenceOf = (v: Value): readonly Value[] | null => (Array.isArray(v) ? v : v instanceof PyTuple ? v.items : null);
 
-function compilePattern(rt: Runtime, scope: Scope, p: A.Pattern): Matcher {
+export function compilePattern(rt: Runtime, scope: Scope, p: A.Pattern): Matcher {
   switch (p.kind) {
     case 'PLiteral': {
       const value = compileExpr(rt, scope, p.value);

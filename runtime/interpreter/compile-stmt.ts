@@ -305,7 +305,7 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
 }
 
 /** `xs += ys` extends the list in place, as Python's list.__iadd__ does; the rest rebind. */
-function inPlace(op: A.BinOp, a: Value, b: Value): Value {
+export function inPlace(op: A.BinOp, a: Value, b: Value): Value {
   if (op === '+' && Array.isArray(a)) {
     extendList(a, b);
     return a;
@@ -386,6 +386,14 @@ function compileRaise(rt: Runtime, scope: Scope, s: A.Raise): Exec {
   };
 }
 
+/** Whether an `except cls` clause catches `e`. */
+export function exceptionMatches(cls: Value, e: PyException): boolean {
+  if (cls instanceof PyExceptionClass) return e.cls.isSubclassOf(cls);
+  if (cls instanceof PyClass && cls.exceptionBase) return e.instance instanceof PyInstance && e.instance.cls.isSubclassOf(cls);
+  if (cls instanceof PyTuple) return cls.items.some((c) => exceptionMatches(c, e));
+  throw new PyError('TypeError', 'catching classes that do not inherit from BaseException is not allowed');
+}
+
 function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
   const body = compileBlock(rt, scope, s.body);
   const handlers = s.handlers.map((h) => ({
@@ -395,12 +403,6 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
   }));
   const orelse = s.orelse ? compileBlock(rt, scope, s.orelse) : null;
   const finalbody = s.finalbody ? compileBlock(rt, scope, s.finalbody) : null;
-  const matches = (cls: Value, e: PyException): boolean => {
-    if (cls instanceof PyExceptionClass) return e.cls.isSubclassOf(cls);
-    if (cls instanceof PyClass && cls.exceptionBase) return e.instance instanceof PyInstance && e.instance.cls.isSubclassOf(cls);
-    if (cls instanceof PyTuple) return cls.items.some((c) => matches(c, e));
-    throw new PyError('TypeError', 'catching classes that do not inherit from BaseException is not allowed');
-  };
   return (f) => {
     let signal: Signal;
     // The exception propagating through `finally`, which becomes the context of one raised there.
@@ -417,7 +419,7 @@ function compileTry(rt: Runtime, scope: Scope, s: A.Try): Exec {
         if (outer) chainContext(value, exceptionValue(outer));
         pending = err;
         for (const h of handlers) {
-          if (!matches(h.type(f), value)) continue;
+          if (!exceptionMatches(h.type(f), value)) continue;
           h.store?.(f, value.value);
           rt.handling.push(err);
           try {

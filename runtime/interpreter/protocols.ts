@@ -8,6 +8,7 @@ import { equals } from '../values/compare.ts';
 import { isPyObject, typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
+import { PyGenerator, PyIterator } from './iterators.ts';
 import { collect, grow, reserve } from './memory.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 import { PyModule } from './modules.ts';
@@ -107,6 +108,11 @@ export function getAttribute(object: Value, name: string): Value {
     if (name === '__cause__') return object.cause?.value ?? null;
     if (name === '__context__') return object.context?.value ?? null;
     if (name === '__suppress_context__') return object.suppressContext;
+    if (name === 'value' && object.cls.isSubclassOf(exceptionClass('StopIteration'))) return object.args[0] ?? null;
+  }
+  if (object instanceof PyGenerator) {
+    const attr = object.attribute(name);
+    if (attr !== undefined) return attr;
   }
   const method = methodOf(object, name);
   if (method) return method;
@@ -156,6 +162,7 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyRange || v instanceof PyDictView) return v;
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);
+  if (v instanceof PyGenerator || v instanceof PyIterator) return v;
   throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
 }
 

@@ -8,6 +8,7 @@ import { PyInstance } from './archetypes.ts';
 import { builtins } from './builtins.ts';
 import { NotSupported, type Runtime } from './compile-expr.ts';
 import { compileBlock, exceptionValue } from './compile-stmt.ts';
+import { compileGeneratorBody } from './generators.ts';
 import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
 import { Globals } from './globals.ts';
@@ -175,7 +176,7 @@ export class Program {
     const globals = new Globals();
     const rt: Runtime = {
       globals,
-      builtins: builtins(this.write),
+      builtins: builtins(this.write, () => rt.tick()),
       handling: this.handling,
       root: new PyInstance(RootClass),
       reports: [],
@@ -184,6 +185,7 @@ export class Program {
       file: moduleFile,
       isMain,
       compileBody: (scope, body) => compileBlock(rt, scope, body),
+      compileGenerator: (scope, body, name) => compileGeneratorBody(rt, scope, body, name),
       importModule: (path) => this.importModule(path, ast),
     };
     this.runtimes.push(rt);

@@ -183,3 +183,19 @@ function collectStmt(s: A.Stmt, bound: Set<string>, scope: Scope): void {
       return;
   }
 }
+
+/** Nodes that start a scope of their own: a `yield` inside one does not make the outer function a generator. */
+const NEW_SCOPE = new Set(['Function', 'Ability', 'Archetype', 'Enum', 'Impl', 'Lambda']);
+
+/** Whether `node` (a statement, an expression, or a list of them) holds a `yield` of its own scope. */
+export function containsYield(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(containsYield);
+  if (!node || typeof node !== 'object') return false;
+  const kind = (node as { kind?: unknown }).kind;
+  if (kind === 'Yield') return true;
+  if (typeof kind === 'string' && NEW_SCOPE.has(kind)) return false;
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'span' && value && typeof value === 'object' && containsYield(value)) return true;
+  }
+  return false;
+}
