@@ -1,4 +1,5 @@
 // The jac-serve command line. This file is the only place that exits the process.
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -16,6 +17,22 @@ function fail(error: unknown): never {
     process.exit(1);
   }
   throw error;
+}
+
+/** A flag that must be a whole number from `min` (to `max`), or a message saying what is wrong with it. */
+function wholeNumber(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof v === 'number' && !(Number.isInteger(v) && v >= min && v <= max)) {
+    throw new Error(`--${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}${Number.isNaN(v) ? '' : `, not ${v}`}`);
+  }
+}
+
+function positiveNumber(name: string, v: unknown): void {
+  if (typeof v === 'number' && !(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number${Number.isNaN(v) ? '' : `, not ${v}`}`);
+}
+
+/** A data dir flag that names an existing file rather than a folder. */
+function dataDir(v: unknown): void {
+  if (typeof v === 'string' && existsSync(v) && !statSync(v).isDirectory()) throw new Error(`--data must name a folder; ${v} is a file`);
 }
 
 await yargs(hideBin(process.argv))
@@ -41,7 +58,13 @@ await yargs(hideBin(process.argv))
         .positional('file', { type: 'string', demandOption: true, describe: 'the .jac file' })
         .option('max-steps', { type: 'number', default: 50_000_000, describe: 'loop iterations and ability runs allowed' })
         .option('max-seconds', { type: 'number', default: 60, describe: 'wall-clock time allowed' })
-        .option('data', { type: 'string', describe: 'a data dir: run against its stored graph and save what the run changes' }),
+        .option('data', { type: 'string', describe: 'a data dir: run against its stored graph and save what the run changes' })
+        .check((argv) => {
+          wholeNumber('max-steps', argv.maxSteps, 1);
+          positiveNumber('max-seconds', argv.maxSeconds);
+          dataDir(argv.data);
+          return true;
+        }),
     async (argv) => {
       try {
         const streams = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
@@ -117,10 +140,10 @@ await yargs(hideBin(process.argv))
         .option('max-memory-mb', { type: 'number', default: 1024, describe: "each worker's heap limit: a run that exhausts it ends that worker only" })
         .option('max-connections', { type: 'number', describe: 'open connections allowed at once (default: what the open-files limit leaves room for)' })
         .check((argv) => {
-          for (const name of ['workers', 'max-memory-mb', 'max-seconds', 'max-steps', 'max-connections'] as const) {
-            const v = argv[name];
-            if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number, not ${v}`);
-          }
+          wholeNumber('port', argv.port, 0, 65535);
+          for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections'] as const) wholeNumber(name, argv[name], 1);
+          positiveNumber('max-seconds', argv.maxSeconds);
+          dataDir(argv.data);
           return true;
         }),
     async (argv) => {
@@ -165,4 +188,19 @@ await yargs(hideBin(process.argv))
   .demandCommand(1, 'name a command: serve (the default), check, run or keys')
   .strict()
   .help()
+  // A usage mistake gets one line and the way to the help, never the whole help or a stack trace.
+  .fail((message, error, parser) => {
+    if (hideBin(process.argv).length === 0) {
+      // `jac-serve` alone: what it can do.
+      parser.showHelp();
+      process.exit(1);
+    }
+    if (error instanceof UsageError || (error && !message)) {
+      // What the operator must fix (a used port, a locked data dir), or a fault of jac-serve's own: one line each.
+      process.stderr.write(`jac-serve: ${error instanceof UsageError ? '' : `${error.name}: `}${error.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`jac-serve: ${message || error?.message}\n(jac-serve --help lists the commands and flags)\n`);
+    process.exit(2);
+  })
   .parseAsync();

@@ -2,7 +2,7 @@
 // and stop cleanly. With `--watch`, a changed .jac file is loaded by a new set of workers; the
 // HTTP server stays and dispatches to the newest app that loaded (Fastify cannot add routes to an
 // app that is running), and a reload that fails keeps the last good one.
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { type FSWatcher, existsSync, readFileSync, rmSync, watch } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -75,6 +75,12 @@ function routesOf(program: ServedApp, base: string): string[] {
 /** Loads, listens, and prints the routes; throws UsageError for what the operator must fix. */
 export async function serve(options: ServeOptions, streams: Streams): Promise<Running> {
   const files = jacFilesIn(options.path);
+  // A start that fails leaves no data dir behind that it made itself.
+  const dataDirExisted = existsSync(options.data);
+  const undo = async (store: LowStore) => {
+    await store.close();
+    if (!dataDirExisted) rmSync(options.data, { recursive: true, force: true });
+  };
   let store: LowStore;
   try {
     store = await LowStore.open(options.data);
@@ -86,25 +92,29 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
   try {
     runs = await WorkerPool.start({ ...options, files, dataDir: options.data, print: true });
   } catch (e) {
-    await store.close();
+    await undo(store);
     if (e instanceof PoolLoadError) throw new UsageError(`the program did not load:\n${e.message}`);
     throw e;
   }
   let program = servedApp(runs.manifest);
-  let app: FastifyInstance = await buildApp({ program, runs, store, options });
-  await app.ready();
+  let app!: FastifyInstance;
   const server: Server = createServer((req, res) => app.routing(req, res));
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 30_000;
-  server.maxConnections = connectionCap(options.maxConnections);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} on ${options.host} is in use`) : e));
-    server.listen(options.port, options.host, resolve);
-  }).catch(async (e: unknown) => {
+  try {
+    app = await buildApp({ program, runs, store, options });
+    await app.ready();
+    server.requestTimeout = 120_000;
+    server.headersTimeout = 30_000;
+    server.maxConnections = connectionCap(options.maxConnections);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new UsageError(`port ${options.port} on ${options.host} is in use`) : e));
+      server.listen(options.port, options.host, resolve);
+    });
+  } catch (e) {
     await runs.close();
-    await store.close();
+    await (app as FastifyInstance | undefined)?.close();
+    await undo(store);
     throw e;
-  });
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

@@ -2,8 +2,9 @@
 //   <dir>/LOCK            the process using the dir (lock.ts)
 //   <dir>/system.json     format version, secrets, users, webhook keys
 //   <dir>/roots/<hex>.json one root's graph: its records in creation order (root-files.ts)
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from './make-dirs.ts';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
@@ -40,7 +41,7 @@ export class LowStore implements Store {
 
   /** Opens (creating if needed) the data dir, taking its lock. */
   static async open(dir: string): Promise<LowStore> {
-    mkdirSync(join(dir, 'roots'), { recursive: true });
+    makeDirs(join(dir, 'roots'));
     const unlock = lockDataDir(dir);
     try {
       const adapter = new DurableFile<SystemData>(join(dir, 'system.json'), (d) => JSON.stringify(d), decodeSystem);
