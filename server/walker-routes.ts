@@ -26,17 +26,20 @@ interface FieldPlan {
   path: FieldManifest[];
 }
 
-function planFields(e: WalkerManifest): FieldPlan {
+/** Where each field comes from; a GET or HEAD request has no body, so its fields come from the query string. */
+function planFields(e: WalkerManifest, bodiless: boolean): FieldPlan {
   const inPath = new Set(pathVariables(e.specs.path));
   const asQuery = e.specs.asQuery;
   const plan: FieldPlan = { body: [], query: [], path: [] };
   for (const f of e.fields) {
     if (inPath.has(f.name)) plan.path.push(f);
-    else if (asQuery === '*' || asQuery.includes(f.name)) plan.query.push(f);
+    else if (bodiless || asQuery === '*' || asQuery.includes(f.name)) plan.query.push(f);
     else plan.body.push(f);
   }
   return plan;
 }
+
+const BODILESS = new Set(['get', 'head']);
 
 function objectSchema(fields: FieldManifest[]): JsonSchema {
   return {
@@ -100,10 +103,6 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
   for (const endpoint of program.walkers.values()) {
     if (endpoint.specs.private) continue;
     const webhook = endpoint.specs.webhook;
-    const plan = planFields(endpoint);
-    const bodySchema = objectSchema(plan.body);
-    if (webhook?.type === 'body') (bodySchema.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
-    const needsBody = plan.body.some((f) => !f.hasDefault);
     const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, (_m, name: string) => (webhook?.type === 'path' && name === webhook.name ? `:${KEY_PARAM}` : `:${name}`));
     const entries: ('root' | 'node')[] = endpoint.specs.entryType === 'ROOT' ? ['root'] : endpoint.specs.entryType === 'NODE' ? ['node'] : ['root', 'node'];
     const base = webhook ? '/webhook/walker' : '/walker';
@@ -130,64 +129,75 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       return { caller: { rootId: owner.root, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(record) } };
     };
 
-    for (const entry of entries) {
-      const pathParams = objectSchema(plan.path);
-      if (entry === 'node') {
-        (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
-        (pathParams.required as string[]).unshift('node');
+    // GET and HEAD take every field from the query string; the other methods from the body.
+    const bodiless = endpoint.specs.methods.filter((m) => BODILESS.has(m));
+    const withBody = endpoint.specs.methods.filter((m) => !BODILESS.has(m));
+    const groups = [{ methods: withBody, bodiless: false }, { methods: bodiless, bodiless: true }].filter((g) => g.methods.length > 0);
+    for (const group of groups) {
+      const plan = planFields(endpoint, group.bodiless);
+      const bodySchema = objectSchema(plan.body);
+      if (webhook?.type === 'body' && !group.bodiless) (bodySchema.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
+      const needsBody = plan.body.some((f) => !f.hasDefault);
+      const operationSuffix = groups.length > 1 && group.bodiless ? '_get' : '';
+      for (const entry of entries) {
+        const pathParams = objectSchema(plan.path);
+        if (entry === 'node') {
+          (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
+          (pathParams.required as string[]).unshift('node');
+        }
+        if (webhook?.type === 'path') {
+          (pathParams.properties as JsonSchema)[KEY_PARAM] = { type: 'string', description: 'the webhook API key' };
+          (pathParams.required as string[]).push(KEY_PARAM);
+        }
+        const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
+        const security = webhook ? (webhook.type === 'header' || webhook.type === 'query' ? [{ [webhookScheme(webhook)]: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
+        const route: RouteOptions = {
+          method: group.methods.map((m) => m.toUpperCase()),
+          url,
+          schema: {
+            tags: endpoint.specs.tags ?? [webhook ? 'Webhook Walker APIs' : 'Walker APIs'],
+            summary: endpoint.specs.summary ?? `${endpoint.name}${entry === 'node' ? ' on a node' : ''}`,
+            ...(endpoint.specs.description ? { description: endpoint.specs.description } : {}),
+            ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
+            operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}${operationSuffix}`,
+            ...(security ? { security } : {}),
+            ...(plan.body.length > 0 || (webhook?.type === 'body' && !group.bodiless) ? { body: bodySchema } : {}),
+            ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query) } : {}),
+            ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
+          },
+          preValidation: async (request) => {
+            // A route whose body fields all have defaults can be called with no body at all.
+            if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
+            if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
+          },
+          handler: async (request, reply) => {
+            let caller: Caller;
+            if (webhook) {
+              const check = (request as CheckedRequest).webhook!;
+              if (check.retryAfter !== undefined) return tooManyFailures(reply, check.retryAfter);
+              if (check.failure) throw check.failure;
+              caller = check.caller!;
+            } else {
+              caller = await bearerCaller(request);
+            }
+            (request as CheckedRequest).jac = { walker: endpoint.name, root: caller.rootId };
+            const params = (request.params ?? {}) as Record<string, unknown>;
+            const body = (request.body ?? {}) as Record<string, unknown>;
+            const query = (request.query ?? {}) as Record<string, unknown>;
+            const fields: Record<string, unknown> = {};
+            for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
+            for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
+            for (const f of plan.path) fields[f.name] = params[f.name];
+            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
+            if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
+            caller.used?.();
+            if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
+            if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
+            throw new Error(`a walk job was answered as another kind of job`);
+          },
+        };
+        app.route(route);
       }
-      if (webhook?.type === 'path') {
-        (pathParams.properties as JsonSchema)[KEY_PARAM] = { type: 'string', description: 'the webhook API key' };
-        (pathParams.required as string[]).push(KEY_PARAM);
-      }
-      const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
-      const security = webhook ? (webhook.type === 'header' || webhook.type === 'query' ? [{ [webhookScheme(webhook)]: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
-      const route: RouteOptions = {
-        method: endpoint.specs.methods.map((m) => m.toUpperCase()),
-        url,
-        schema: {
-          tags: endpoint.specs.tags ?? [webhook ? 'Webhook Walker APIs' : 'Walker APIs'],
-          summary: endpoint.specs.summary ?? `${endpoint.name}${entry === 'node' ? ' on a node' : ''}`,
-          ...(endpoint.specs.description ? { description: endpoint.specs.description } : {}),
-          ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
-          operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}`,
-          ...(security ? { security } : {}),
-          ...(plan.body.length > 0 || webhook?.type === 'body' ? { body: bodySchema } : {}),
-          ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query) } : {}),
-          ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
-        },
-        preValidation: async (request) => {
-          // A route whose body fields all have defaults can be called with no body at all.
-          if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
-          if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
-        },
-        handler: async (request, reply) => {
-          let caller: Caller;
-          if (webhook) {
-            const check = (request as CheckedRequest).webhook!;
-            if (check.retryAfter !== undefined) return tooManyFailures(reply, check.retryAfter);
-            if (check.failure) throw check.failure;
-            caller = check.caller!;
-          } else {
-            caller = await bearerCaller(request);
-          }
-          (request as CheckedRequest).jac = { walker: endpoint.name, root: caller.rootId };
-          const params = (request.params ?? {}) as Record<string, unknown>;
-          const body = (request.body ?? {}) as Record<string, unknown>;
-          const query = (request.query ?? {}) as Record<string, unknown>;
-          const fields: Record<string, unknown> = {};
-          for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
-          for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
-          for (const f of plan.path) fields[f.name] = params[f.name];
-          const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
-          if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
-          caller.used?.();
-          if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
-          if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
-          throw new Error(`a walk job was answered as another kind of job`);
-        },
-      };
-      app.route(route);
     }
   }
 }
