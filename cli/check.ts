@@ -28,7 +28,7 @@ export function check(paths: string[], write: (text: string) => void): CheckResu
     }
     if (!parsed) continue;
     try {
-      loadApp(files, () => undefined);
+      loadApp(files, () => undefined, { runEntries: false });
     } catch (e) {
       if (!(e instanceof LoadFailure)) throw e;
       for (const { diagnostic, source } of e.diagnostics) write(formatDiagnostic(diagnostic, source) + '\n');

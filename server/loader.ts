@@ -9,7 +9,7 @@ import { parse } from '../grammar/index.ts';
 import type { Value } from '../runtime/values/value.ts';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { RootClass } from '../runtime/interpreter/graph.ts';
-import { errorText, Program } from '../runtime/interpreter/run.ts';
+import { type CompileOptions, errorText, Program } from '../runtime/interpreter/run.ts';
 import { fieldDeclaration, SchemaError, schemaForType } from './schema.ts';
 import { isExcluded, readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
 
@@ -50,7 +50,7 @@ export class LoadFailure extends Error {
 }
 
 /** Loads `files`; what their top-level code prints goes to `write`. */
-export function loadApp(files: string[], write: (text: string) => void, options: { collectReturns?: boolean } = {}): LoadedApp {
+export function loadApp(files: string[], write: (text: string) => void, options: CompileOptions = {}): LoadedApp {
   const failures: { diagnostic: Diagnostic; source: string }[] = [];
   const fail = (source: string, message: string, span: A.Span, code: Diagnostic['code'] = 'JAC_LOAD_ERROR') =>
     failures.push({ diagnostic: { code, severity: 'error', message, span }, source });

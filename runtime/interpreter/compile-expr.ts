@@ -39,6 +39,8 @@ export interface Runtime {
   reports: Value[];
   /** Whether walkers keep their abilities' return values (`returns`, which the server can show). */
   collectReturns: boolean;
+  /** Whether `with entry` blocks run (not while a program is only being checked). */
+  runEntries: boolean;
   /** Counts a step (a loop iteration, an ability run); throws once the run's budget is spent. */
   tick(): void;
   /** The module's file, for resolving its imports. */

@@ -215,7 +215,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     case 'Delete':
       return compileDelete(rt, scope, s.target);
     case 'ModuleEntry':
-      if (s.name === '__main__' && !rt.isMain) return none;
+      if (!rt.runEntries || (s.name === '__main__' && !rt.isMain)) return none;
       return compileBlock(rt, scope, s.body);
     case 'Import':
       return compileImport(rt, scope, s);

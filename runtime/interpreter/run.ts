@@ -82,6 +82,13 @@ export interface Outcome<T> {
  * top-level code, or a walker spawned for a request) gets its root, its reports and its budget;
  * runs are synchronous, so one never sees another's.
  */
+export interface CompileOptions {
+  /** Walkers keep their abilities' return values (`returns`). */
+  collectReturns?: boolean;
+  /** Run `with entry` blocks (default true); `check` defines the program's types without them. */
+  runEntries?: boolean;
+}
+
 export class Program {
   private readonly runtimes: Runtime[] = [];
   private readonly handling: PyError[] = [];
@@ -93,6 +100,7 @@ export class Program {
   private constructor(
     private readonly write: (text: string) => void,
     private readonly collectReturns: boolean,
+    private readonly runEntries: boolean,
   ) {}
 
   /**
@@ -100,8 +108,8 @@ export class Program {
    * imports. A construct the interpreter cannot run, or an import it cannot satisfy, is a
    * diagnostic instead of a program.
    */
-  static compile(module: A.Module, file: string, write: (text: string) => void, options: { collectReturns?: boolean } = {}): Program | Diagnostic {
-    const program = new Program(write, options.collectReturns ?? false);
+  static compile(module: A.Module, file: string, write: (text: string) => void, options: CompileOptions = {}): Program | Diagnostic {
+    const program = new Program(write, options.collectReturns ?? false, options.runEntries ?? true);
     try {
       program.main = program.compileModule(module, file, true);
       return program;
@@ -181,6 +189,7 @@ export class Program {
       root: new PyInstance(RootClass),
       reports: [],
       collectReturns: this.collectReturns,
+      runEntries: this.runEntries,
       tick: () => undefined,
       file: moduleFile,
       isMain,
