@@ -3,7 +3,7 @@
 import { typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyFloat } from '../values/numbers.ts';
 import { PyDict, PyTuple } from '../values/containers.ts';
-import { engineErrorAsPy, PyError } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, locatable } from '../values/errors.ts';
 import { type Frame, UNBOUND } from './scope.ts';
 
 export type Signal = undefined | typeof BREAK | typeof CONTINUE | Return;
@@ -64,7 +64,7 @@ export class PyFunction implements PyObject {
       signal = this.body({ slots, parent: this.closure });
     } catch (e) {
       const error = e instanceof PyError ? e : (engineErrorAsPy(e) ?? e);
-      if (error instanceof PyError) error.trace.push(this.qualname ?? this.name);
+      if (locatable(error)) error.trace.push(this.qualname ?? this.name);
       throw error;
     }
     return signal instanceof Return ? signal.value : null;

@@ -2,7 +2,7 @@
 // break / continue / return signal that loops and calls act on.
 import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
-import { chainContext, engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
+import { chainContext, engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass, locatable } from '../values/errors.ts';
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
 import type { Value } from '../values/value.ts';
@@ -37,7 +37,7 @@ export function compileBlock(rt: Runtime, scope: Scope, body: A.Stmt[]): Exec {
       }
       return undefined;
     } catch (e) {
-      if (e instanceof PyError && e.span === null) e.span = spans[i];
+      if (locatable(e) && e.span === null) e.span = spans[i];
       throw e;
     }
   };
@@ -53,7 +53,7 @@ function locate(exec: Exec, span: A.Span): Exec {
     try {
       return exec(f);
     } catch (e) {
-      if (e instanceof PyError && e.span === null) e.span = span;
+      if (locatable(e) && e.span === null) e.span = span;
       throw e;
     }
   };
@@ -110,7 +110,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
           try {
             return only(f);
           } catch (e) {
-            if (e instanceof PyError && e.span === null) e.span = span;
+            if (locatable(e) && e.span === null) e.span = span;
             throw e;
           }
         };

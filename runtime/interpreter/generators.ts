@@ -6,7 +6,7 @@ import type * as A from '../../grammar/ast.ts';
 import { truthy } from '../values/compare.ts';
 import { PyTuple } from '../values/containers.ts';
 import { str } from '../values/repr.ts';
-import { engineErrorAsPy, PyError, type PyException } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, type PyException, locatable } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
@@ -41,7 +41,7 @@ export function compileGeneratorBody(rt: Runtime, scope: Scope, body: A.Stmt[], 
 
 /** Gives an error without a source position the position of the statement it leaves. */
 function spanned(err: unknown, span: A.Span): unknown {
-  if (err instanceof PyError && err.span === null) err.span = span;
+  if (locatable(err) && err.span === null) err.span = span;
   return err;
 }
 

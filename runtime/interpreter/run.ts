@@ -2,7 +2,7 @@
 // step budget and a time budget so that no program can hang the process.
 import type * as A from '../../grammar/ast.ts';
 import type { Diagnostic } from '../../grammar/diagnostics.ts';
-import { engineErrorAsPy, PyError } from '../values/errors.ts';
+import { engineErrorAsPy, PyError, BudgetExhausted } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyInstance } from './archetypes.ts';
 import { builtins } from './builtins.ts';
@@ -61,7 +61,6 @@ export function errorText(e: RunError): string {
 }
 
 /** Not a Python exception: a program cannot catch running out of budget. */
-class BudgetExhausted extends Error {}
 
 /** The limits of one run: its steps (loop iterations, ability runs) and wall-clock time. */
 export interface Budget {
@@ -159,7 +158,7 @@ export class Program {
     try {
       return outcome(body(), null);
     } catch (e) {
-      if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: null, trace: [] });
+      if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: e.span, trace: e.trace });
       const error = e instanceof PyError ? e : engineErrorAsPy(e);
       if (!error) throw e;
       const value = exceptionValue(error);

@@ -132,6 +132,20 @@ export const builtinExceptionClasses: ReadonlyMap<string, PyExceptionClass> = cl
  * (`new PyError('ZeroDivisionError', 'division by zero')`); a program's `raise` gives it the
  * exception value it raised.
  */
+/**
+ * A run that spent its budget of steps or time. Not a Python exception (a program cannot catch
+ * it); like one, it learns the statement and functions it passes through.
+ */
+export class BudgetExhausted extends Error {
+  span: Span | null = null;
+  readonly trace: string[] = [];
+}
+
+/** Whether `e` is an error that takes the position of the statement it leaves. */
+export function locatable(e: unknown): e is PyError | BudgetExhausted {
+  return e instanceof PyError || e instanceof BudgetExhausted;
+}
+
 export class PyError extends Error {
   /** The exception value; one made for a runtime error is kept here once asked for. */
   value: PyException | null;

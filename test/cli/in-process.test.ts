@@ -51,11 +51,11 @@ test('runFile: syntax errors and unsupported programs do not run; a missing file
   assert.throws(() => runFile(join(dir, 'missing.jac'), m.streams), (e: unknown) => e instanceof UsageError);
 });
 
-test('runFile: a budget stop has no source position', () => {
+test('runFile: a budget stop names the statement where the run was', () => {
   writeFileSync(join(dir, 'loop.jac'), 'with entry { while True { } }\n');
   const r = collect();
   assert.is(runFile(join(dir, 'loop.jac'), r.streams, { maxSteps: 100 }), 1);
-  assert.match(r.err[0], /loop\.jac: BudgetExhausted: step budget exhausted after 100 steps\n/);
+  assert.match(r.err.join(''), /loop\.jac:1:14: BudgetExhausted: step budget exhausted after 100 steps\n1 \| with entry/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -32,11 +32,11 @@ test('an uncaught error: file:line:col, Python type and message, code frame, Jac
   assert.is(r.stderr, 'boom.jac:3:13: ZeroDivisionError: division by zero\n3 |     def f { x = 1 / 0; }\n  |             ^^^^^^^^^^\n  in W.f\n  in W.go\n');
 });
 
-test('an endless loop ends with a clear budget error instead of hanging', () => {
-  writeFileSync(join(dir, 'loop.jac'), 'with entry { while True { } }\n');
+test('an endless loop ends with a clear budget error, at the statement where the run was, instead of hanging', () => {
+  writeFileSync(join(dir, 'loop.jac'), 'def spin() {\n    while True { }\n}\nwith entry { spin(); }\n');
   const r = run('--max-steps', '10000', 'loop.jac');
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^loop\.jac: BudgetExhausted: step budget exhausted after 10,000 steps\n$/);
+  assert.is(r.stderr, 'loop.jac:2:5: BudgetExhausted: step budget exhausted after 10,000 steps\n2 |     while True { }\n  |     ^^^^^^^^^^^^^^\n  in spin\n');
 });
 
 test('a syntax error is reported as by check, and nothing runs', () => {
