@@ -6,7 +6,7 @@
 // Emails are kept exactly as given: no trimming (the route's `format: email` already refuses
 // surrounding whitespace) and no case folding, so `A@x.io` and `a@x.io` are two accounts.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { newId } from '../runtime/store/ids.ts';
+import { newId, rootIdOf } from '../runtime/store/ids.ts';
 import { type Store, StoreError, type UserRecord } from '../runtime/store/store.ts';
 import { DUMMY_HASH, HashLimiter, type HashingLimits, hashPassword, verifyPassword } from './password-hashing.ts';
 
@@ -89,7 +89,7 @@ export class Users {
     // Hash even for an unknown email, so the time taken does not tell which emails exist.
     const ok = await this.hashing.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
     if (!user || !ok) return null;
-    return { token: this.sign(user), user: { id: user.id, email: user.email, root_id: user.root } };
+    return { token: this.sign(user), user: { id: user.id, email: user.email, root_id: rootIdOf(user.root) } };
   }
 
   /** A user by id (the owner of a webhook key), or null. */
@@ -122,7 +122,7 @@ export class Users {
 
   private sign(user: UserRecord): string {
     const iat = Math.floor(Date.now() / 1000);
-    const claims: TokenPayload = { sub: user.id, email: user.email, root_id: user.root, iat, exp: iat + this.timeoutSeconds };
+    const claims: TokenPayload = { sub: user.id, email: user.email, root_id: rootIdOf(user.root), iat, exp: iat + this.timeoutSeconds };
     const unsigned = `${JWT_HEADER}.${base64url(JSON.stringify(claims))}`;
     return `${unsigned}.${this.signature(unsigned)}`;
   }

@@ -11,6 +11,7 @@ import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import { INTERVAL_MS, type Interval, keyPreview, type WebhookKeys } from './webhook-keys.ts';
 import type { WorkerPool } from './workers/pool.ts';
+import { rootIdOf } from '../runtime/store/ids.ts';
 
 export interface WebhookRouteOptions {
   program: ServedApp;
@@ -180,7 +181,7 @@ interface GenerateBody {
 
 /** A key as listed: everything but the secret (and its hash). */
 function listed(keys: WebhookKeys, owner: UserRecord, k: KeyRecord) {
-  return { id: k.id, name: k.name, root_id: owner.root, walkers: k.walkers, nodes: k.nodes, expiration: k.expiresAt, created_at: k.createdAt, last_used_at: keys.lastUsedAt(k), key_preview: keyPreview(k.id) };
+  return { id: k.id, name: k.name, root_id: rootIdOf(owner.root), walkers: k.walkers, nodes: k.nodes, expiration: k.expiresAt, created_at: k.createdAt, last_used_at: keys.lastUsedAt(k), key_preview: keyPreview(k.id) };
 }
 
 // ---- Routes ----

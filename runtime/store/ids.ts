@@ -15,3 +15,8 @@ export function parseId(id: string): { kind: IdKind; type: string; hex: string }
   const m = ID.exec(id);
   return m ? { kind: m[1] as IdKind, type: m[2] ?? '', hex: m[3] } : null;
 }
+
+/** What Jac Cloud calls a user's `root_id`: the root's hex alone (apps build `n::<root_id>` from it). */
+export function rootIdOf(rootId: string): string {
+  return rootId.slice(rootId.lastIndexOf(':') + 1);
+}

@@ -44,7 +44,7 @@ export async function harness(source: string, options: HarnessOptions = {}, data
     await app.inject({ method: 'POST', url: '/user/register', payload: { email, password: 'pw' } });
     const r = await app.inject({ method: 'POST', url: '/user/login', payload: { email, password: 'pw' } });
     const body = r.json();
-    return { authorization: `Bearer ${body.token}`, root: body.user.root_id as string };
+    return { authorization: `Bearer ${body.token}`, root: `n::${body.user.root_id as string}` }; // root_id is the root's hex, as in Jac Cloud
   };
   return {
     app,

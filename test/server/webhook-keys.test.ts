@@ -176,7 +176,7 @@ test('GET /webhook lists only the caller\'s keys, with a preview and never the k
   assert.equal(keys.map((k) => k.name).sort(), ['bobs-key', 'race', 'shared-name']);
   const k = keys.find((x) => x.id === mine.id)!;
   assert.equal(Object.keys(k).sort(), ['created_at', 'expiration', 'id', 'key_preview', 'last_used_at', 'name', 'nodes', 'root_id', 'walkers']);
-  assert.is(k.root_id, bob.root);
+  assert.is(`n::${k.root_id}`, bob.root);
   assert.equal(k.walkers, ['query_hook']);
   assert.equal(k.nodes, []);
   assert.match(k.expiration as string, ISO_Z);
@@ -192,7 +192,7 @@ test('GET /webhook lists only the caller\'s keys, with a preview and never the k
 
   const alices = await listed(alice);
   assert.ok(alices.length > 0);
-  assert.not.ok(alices.some((x) => x.root_id !== alice.root || x.id === mine.id), "alice sees none of bob's keys");
+  assert.not.ok(alices.some((x) => `n::${x.root_id}` !== alice.root || x.id === mine.id), "alice sees none of bob's keys");
 });
 
 test('a used key shows last_used_at; a deleted key stops working at once', async () => {
