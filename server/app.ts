@@ -16,6 +16,7 @@ import { walkerRoutes, webhookScheme } from './walker-routes.ts';
 import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
+import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -79,7 +80,11 @@ export async function buildApp({ program, runs, store, options = {} }: { program
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    theme: { title: 'jac-serve API' },
+    logo: { type: 'image/svg+xml', content: DOCS_LOGO_SVG, href: '/docs' },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 

@@ -198,7 +198,10 @@ test('OpenAPI: /openapi.json has an operation per walker route with its schema a
   assert.not.ok(spec.paths['/walker/hidden']);
   assert.ok(spec.paths['/user/login']);
   const docs = await h.app.inject({ method: 'GET', url: '/docs' });
-  assert.ok(docs.statusCode === 200 || docs.statusCode === 302, String(docs.statusCode));
+  assert.is(docs.statusCode, 200);
+  assert.match(docs.body, /<title>jac-serve API<\/title>/, "the page is jac-serve's");
+  const initializer = await h.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+  assert.match(initializer.body, /data:image\/svg\+xml;base64,/, "jac-serve's logo replaces Swagger UI's");
 });
 
 test('one log line per request with walker, root, status and time; the token is never logged', async () => {

@@ -1,0 +1,2 @@
+// The mark /docs shows in place of Swagger UI's own: jac-serve's name, as an SVG.
+export const DOCS_LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="36" viewBox="0 0 150 36"><rect width="150" height="36" rx="6" fill="#1f2937"/><text x="75" y="24" font-family="Helvetica, Arial, sans-serif" font-size="18" font-weight="bold" fill="#f9fafb" text-anchor="middle">jac-serve</text></svg>`;
