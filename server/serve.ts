@@ -12,6 +12,7 @@ import { jacFilesIn, UsageError } from '../cli/files.ts';
 import { type AppOptions, buildApp } from './app.ts';
 import { type ServedApp, servedApp } from './manifest.ts';
 import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
+import { terminalLogStream } from './log-stream.ts';
 
 export interface ServeOptions extends AppOptions, Omit<PoolOptions, 'files' | 'dataDir' | 'print'> {
   path: string;
@@ -74,6 +75,7 @@ function routesOf(program: ServedApp, base: string): string[] {
 
 /** Loads, listens, and prints the routes; throws UsageError for what the operator must fix. */
 export async function serve(options: ServeOptions, streams: Streams): Promise<Running> {
+  options = { ...options, logStream: options.logStream ?? terminalLogStream() };
   const files = jacFilesIn(options.path);
   // A start that fails leaves no data dir behind that it made itself.
   const dataDirExisted = existsSync(options.data);

@@ -114,4 +114,44 @@ test('a GET walker takes its fields from the query string', async () => {
   }
 });
 
+/** Serves `served` with `command` wrapping the CLI; resolves with what it printed once /healthz was logged. */
+async function logOf(wrap: (args: string[]) => [string, string[]], data: string): Promise<string> {
+  const [command, args] = wrap([process.execPath, bin, 'serve', served, '--data', join(dir, data), '--port', '0', '--workers', '1']);
+  const child = spawn(command, args, { cwd: dir, detached: true });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    await fetch(`${url}/healthz`);
+    for (let waited = 0; !/healthz/.test(out.slice(out.indexOf('listening on'))) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    return out;
+  } finally {
+    process.kill(-child.pid!, 'SIGTERM');
+    await new Promise((resolve) => child.on('close', resolve));
+  }
+}
+
+test('logs: JSON lines when stdout is not a terminal, pretty coloured lines on a terminal', async () => {
+  const piped = await logOf((args) => [args[0], args.slice(1)], 'log-json');
+  const line = piped.split('\n').find((l) => l.includes('"route":"/healthz"'));
+  assert.ok(line, piped);
+  assert.is(JSON.parse(line!).msg, 'request');
+  // `script` runs the server on a pseudo-terminal.
+  const shown = await logOf((args) => ['script', ['-qfc', args.map((a) => `'${a}'`).join(' '), '/dev/null']], 'log-tty');
+  const pretty = shown.split('\n').find((l) => l.includes('/healthz') && l.includes('request'));
+  assert.ok(pretty, shown);
+  assert.match(pretty!, /^\[\d\d:\d\d:\d\d\.\d{3}\] \u001b\[32mINFO\u001b\[39m: /, 'time, coloured level, message');
+  assert.not.match(pretty!, /"level":/);
+});
+
 test.run();
