@@ -25,7 +25,13 @@ export type TypeResolver = (name: string) => Value | undefined;
 export type DeclarationOf = (cls: PyClass) => A.Archetype | undefined;
 
 /** Builds an obj instance from keyword fields (runs the program's code: the caller provides it). */
-export type Construct = (cls: PyClass, fields: Map<string, Value>) => Value;
+export type Construct = ((cls: PyClass, fields: Map<string, Value>) => Value) & {
+  /** The node of the caller's graph with this id and type; throws NodeNotFound when there is none. */
+  node?: (cls: PyClass, id: string) => Value;
+};
+
+/** A field typed as a node was given an id that is not a node of that type in the caller's graph. */
+export class NodeNotFound extends Error {}
 
 /** A field type the server cannot take from a request; reported as a load error at `span`. */
 export class SchemaError extends Error {
@@ -63,6 +69,8 @@ type Shape =
   | { kind: 'dict'; intKeys: boolean; value: Shape }
   | { kind: 'union'; options: Shape[] }
   | { kind: 'enum'; enumType: PyEnum; values: { json: string | number | boolean | null; member: PyEnumMember }[] }
+  /** A node of the caller's graph, given by its id. */
+  | { kind: 'node'; cls: PyClass }
   | ObjShape;
 
 interface ObjShape {
@@ -148,7 +156,8 @@ class ShapeReader {
     }
     if (value instanceof PyEnum) return this.enumShape(value, at);
     if (value instanceof PyClass) {
-      if (value.kind === 'node' || value.kind === 'edge' || value.kind === 'walker') {
+      if (value.kind === 'node') return { kind: 'node', cls: value };
+      if (value.kind === 'edge' || value.kind === 'walker') {
         const a = value.kind === 'edge' ? 'an' : 'a';
         throw new SchemaError(`a request cannot carry ${a} ${value.kind}: '${name}' is ${a} ${value.kind} type (take its id as a str field instead)`, at.span);
       }
@@ -325,6 +334,8 @@ function toSchema(shape: Shape, open: Map<ObjShape, { anchor: string | null }>):
       const one = schemas.length === 1 ? schemas[0] : { anyOf: schemas };
       return nullable ? orNull(one) : one;
     }
+    case 'node':
+      return { type: 'string', description: `the id of a node of type ${shape.cls.name} in your graph` };
     case 'obj': {
       const recurring = open.get(shape);
       if (recurring) {
@@ -423,6 +434,12 @@ function toJac(json: unknown, shape: Shape, construct: Construct): Value {
       if (found) return found.member;
       break;
     }
+    case 'node':
+      if (typeof json === 'string') {
+        if (!construct.node) throw new NodeNotFound(json);
+        return construct.node(shape.cls, json);
+      }
+      break;
     case 'obj':
       if (isPlainObject(json)) {
         const fields = new Map<string, Value>();
@@ -465,6 +482,8 @@ function fits(json: unknown, shape: Shape, exact: boolean): boolean {
       return isPlainObject(json) && Object.entries(json).every(([k, v]) => (!shape.intKeys || /^-?[0-9]+$/.test(k)) && fits(v, shape.value, exact));
     case 'enum':
       return shape.values.some((v) => sameJson(v.json, json));
+    case 'node':
+      return typeof json === 'string';
     case 'obj':
       return isPlainObject(json) && shape.fields.every((f) => (Object.hasOwn(json, f.name) ? fits(json[f.name], f.shape, exact) : !f.required));
     case 'union':

@@ -14,7 +14,7 @@ import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
 import { type GraphChange, type GraphStore, StoreError } from '../../runtime/store/store.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { LoadedApp } from '../loader.ts';
-import { jacValue } from '../schema.ts';
+import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
 import { serialize, stringify, type Wire } from '../serialize.ts';
 import type { Answer, HasNodeJob, Job, WalkJob, WorkerMessage } from './messages.ts';
 
@@ -155,17 +155,31 @@ export class Runner {
 
     const { resolveType, declarationOf } = this.app;
     const byName = new Map(endpoint.fields.map((f) => [f.name, f]));
-    const construct = (cls: PyClass, fields: Map<string, Value>) => call(cls, [], fields);
-    const outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
+    const construct: Construct = Object.assign((cls: PyClass, fields: Map<string, Value>) => call(cls, [], fields), {
+      // A field typed as a node takes the id of a node of that type in the caller's own graph.
+      node: (cls: PyClass, id: string) => {
+        const node = graph.node(id);
+        if (!node || !node.cls.isSubclassOf(cls)) throw new NodeNotFound(id);
+        return node;
+      },
+    });
+    let outcome;
+    try {
+      outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
       const kwargs = new Map<string, Value>();
       for (const [name, json] of Object.entries(job.fields)) {
         const field = byName.get(name);
         if (field) kwargs.set(name, jacValue(json, field.type, resolveType, construct, declarationOf));
       }
-      const walker = call(endpoint.cls, [], kwargs) as PyInstance;
-      endpoint.program.spawn(walker, at);
-      return walker;
-    });
+        const walker = call(endpoint.cls, [], kwargs) as PyInstance;
+        endpoint.program.spawn(walker, at);
+        return walker;
+      });
+    } catch (e) {
+      if (!(e instanceof NodeNotFound)) throw e;
+      // Nothing ran yet; the graph is dropped all the same, in case building the fields touched it.
+      return { job, answer: { status: 404, detail: 'Node not found' }, change: null, discard: true };
+    }
     if (outcome.error?.type === 'BudgetExhausted') return { job, answer: failure('WalkerBudgetExhausted', describe(outcome.error)), change: null, discard: true };
 
     // The answer is written now, before a later run of the batch changes what it reports.

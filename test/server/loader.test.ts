@@ -49,7 +49,7 @@ test('an excluded field needs a default; webhook with auth False is refused', ()
 });
 
 test('a field a request cannot carry, a name used twice, a module that fails to run', () => {
-  assert.equal(failures({ 'w.jac': 'node N {}\nwalker W {\n    has n: N;\n}\n' }), ["w.jac:3:12: walker W: a request cannot carry a node: 'N' is a node type (take its id as a str field instead)"]);
+  assert.equal(failures({ 'w.jac': 'edge E {}\nwalker W {\n    has e: E;\n}\n' }), ["w.jac:3:12: walker W: a request cannot carry an edge: 'E' is an edge type (take its id as a str field instead)"]);
   assert.match(failures({ 'a.jac': 'walker W {}\n', 'b.jac': 'walker W {}\n' })[0], /^b\.jac:1:1: W is defined in two files/);
   assert.match(failures({ 'w.jac': 'with entry {\n    x = 1 / 0;\n}\n' })[0], /^w\.jac:2:5: ZeroDivisionError: division by zero \(while loading the module\)$/);
   assert.match(failures({ 'w.jac': 'walker W {\n    has a: int\n}\n' })[0], /^w\.jac:2:\d+: expected/);

@@ -22,6 +22,7 @@ obj Labeled(Point) { has label: str = ''; }
 obj Tree { has v: int, kids: list[Tree] = []; }
 obj Line { has a: Point, b: Point | None = None, tags: dict[str, Color] = {}; }
 obj Pin { has at: Spot; }
+obj Trip { has via: Road; }
 node Spot { has n: int = 0; }
 edge Road { has km: float = 0.0; }
 def helper() -> int { return 1; }
@@ -343,11 +344,14 @@ test('SchemaError: unknown names, with where they are', () => {
   assert.is(e.message, "'helper' is not a type");
 });
 
-test('SchemaError: a request cannot carry a node, edge or walker', () => {
-  let e = schemaError('walker W { has s: Spot; }', 's');
-  assert.match(e.message, /cannot carry a node: 'Spot' is a node type/);
-  assert.is(at(e), `app.jac:${firstLine}:19`);
-  e = schemaError('walker W { has r: `root | None = None; }', 'r');
+test('a node field is a string id, in an obj too (the worker resolves it in the caller graph)', () => {
+  const nodeId = { type: 'string', description: 'the id of a node of type Spot in your graph' };
+  assert.equal(program('walker W { has s: Spot; }').schema('s'), nodeId);
+  assert.equal((program('walker W { has p: Pin; }').schema('p') as { properties: Record<string, unknown> }).properties.at, nodeId);
+});
+
+test('SchemaError: a request cannot carry root, an edge or a walker', () => {
+  let e = schemaError('walker W { has r: `root | None = None; }', 'r');
   assert.match(e.message, /cannot carry a node: root is a node/);
   e = schemaError('walker W { has r: list[Road] = []; }', 'r');
   assert.match(e.message, /cannot carry an edge: 'Road' is an edge type/);
@@ -355,10 +359,10 @@ test('SchemaError: a request cannot carry a node, edge or walker', () => {
   assert.match(e.message, /walker/);
   assert.is(at(e), `app.jac:${firstLine + 1}:19`);
   // Inside an obj: the error points at the obj's field, where the type is written.
-  e = schemaError('walker W { has p: Pin; }', 'p');
-  assert.match(e.message, /'Spot' is a node type/);
-  const pinLine = TYPES.split('\n').findIndex((l) => l.startsWith('obj Pin')) + 1;
-  assert.is(at(e), `app.jac:${pinLine}:19`);
+  e = schemaError('walker W { has t: Trip; }', 't');
+  assert.match(e.message, /'Road' is an edge type/);
+  const tripLine = TYPES.split('\n').findIndex((l) => l.startsWith('obj Trip')) + 1;
+  assert.is(at(e), `app.jac:${tripLine}:21`);
 });
 
 test('SchemaError: types JSON cannot hold', () => {
