@@ -75,9 +75,6 @@ interface WebhookCheck {
 }
 type CheckedRequest = FastifyRequest & { webhook?: WebhookCheck; jac?: { walker: string; root: string } };
 
-/** The request field that carries a webhook key, and its name in the route. */
-const KEY_PARAM = 'webhook_key';
-
 function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
   const pick = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   switch (spec.type) {
@@ -86,7 +83,7 @@ function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
     case 'query':
       return pick((request.query as Record<string, unknown> | undefined)?.[spec.name]);
     case 'path':
-      return pick((request.params as Record<string, unknown> | undefined)?.[KEY_PARAM]);
+      return pick((request.params as Record<string, unknown> | undefined)?.[spec.name]);
     case 'body':
       return pick((request.body as Record<string, unknown> | undefined)?.[spec.name]);
   }
@@ -103,7 +100,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
   for (const endpoint of program.walkers.values()) {
     if (endpoint.specs.private) continue;
     const webhook = endpoint.specs.webhook;
-    const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, (_m, name: string) => (webhook?.type === 'path' && name === webhook.name ? `:${KEY_PARAM}` : `:${name}`));
+    const routePath = endpoint.specs.path.replace(/\{([^}]*)\}/g, (_m, name: string) => `:${name}`);
     const entries: ('root' | 'node')[] = endpoint.specs.entryType === 'ROOT' ? ['root'] : endpoint.specs.entryType === 'NODE' ? ['node'] : ['root', 'node'];
     const base = webhook ? '/webhook/walker' : '/walker';
 
@@ -146,8 +143,8 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           (pathParams.required as string[]).unshift('node');
         }
         if (webhook?.type === 'path') {
-          (pathParams.properties as JsonSchema)[KEY_PARAM] = { type: 'string', description: 'the webhook API key' };
-          (pathParams.required as string[]).push(KEY_PARAM);
+          (pathParams.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
+          (pathParams.required as string[]).push(webhook.name);
         }
         const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
         const security = webhook ? (webhook.type === 'header' || webhook.type === 'query' ? [{ [webhookScheme(webhook)]: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;

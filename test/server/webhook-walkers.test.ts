@@ -176,7 +176,7 @@ test('OpenAPI documents each placement: apiKey schemes for header and query, a p
   assert.equal(spec.components.securitySchemes['webhook_header_X-API-KEY'], { type: 'apiKey', in: 'header', name: 'X-API-KEY' });
   assert.equal(spec.components.securitySchemes.webhook_query_api_key, { type: 'apiKey', in: 'query', name: 'api_key' });
   assert.equal(spec.paths['/webhook/walker/on_push'].post.security, [{ 'webhook_header_X-API-KEY': [] }]);
-  assert.ok(spec.paths['/webhook/walker/on_path/{webhook_key}'].post.parameters.some((p: { name: string }) => p.name === 'webhook_key'));
+  assert.ok(spec.paths['/webhook/walker/on_path/{key}'].post.parameters.some((p: { name: string }) => p.name === 'key'), "the path variable has the walker's own name, as the route printed at start-up");
   assert.ok(spec.paths['/webhook/walker/on_body'].post.requestBody.content['application/json'].schema.properties.token);
 });
 
