@@ -1,10 +1,12 @@
 // Archetypes (obj, node, edge, walker) as Python dataclasses: fields in declaration order with
 // inherited ones first, per-instance defaults, `postinit`, methods, static fields, identity
-// equality, and the `Name(f=v, ...)` repr.
+// equality unless the class defines `__eq__`, and the `Name(f=v, ...)` repr unless it defines
+// `__repr__`.
 import { PyError, PyException, type PyExceptionClass } from '../values/errors.ts';
+import { truthy } from '../values/compare.ts';
 import { repr } from '../values/repr.ts';
-import type { PyObject, Value } from '../values/value.ts';
-import { PyFunction } from './callables.ts';
+import { NOT_IMPLEMENTED, typeName, type PyObject, type RichOp, type Value } from '../values/value.ts';
+import { NO_KWARGS, PyFunction } from './callables.ts';
 import type { GraphTracker } from './tracking.ts';
 
 export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
@@ -34,11 +36,29 @@ export interface Field {
   byPostinit: boolean;
 }
 
+/**
+ * Bumped whenever any class gains or changes an attribute, so that the special methods each
+ * class caches (`PyClass.special`) are looked up again.
+ */
+let attributeVersion = 0;
+
+class AttributeMap extends Map<string, Value> {
+  override set(name: string, value: Value): this {
+    attributeVersion++;
+    return super.set(name, value);
+  }
+}
+
+/** A special method a class disables: `__hash__` after an `__eq__` (the class is unhashable). */
+export const DISABLED = false;
+
+const RICH_METHODS: Record<RichOp, string> = { '==': '__eq__', '!=': '__ne__', '<': '__lt__', '<=': '__le__', '>': '__gt__', '>=': '__ge__' };
+
 export class PyClass implements PyObject {
   /** Instance fields, inherited ones first (a redefined field keeps its first position). */
   readonly fields: Field[] = [];
   /** Methods and static values defined on this class itself. */
-  readonly attributes = new Map<string, Value>();
+  readonly attributes: Map<string, Value> = new AttributeMap();
   readonly staticMethods = new Set<string>();
   /** The docstring (`__doc__`). */
   doc: string | null = null;
@@ -107,6 +127,40 @@ export class PyClass implements PyObject {
       if (v !== undefined) return v;
     }
     return undefined;
+  }
+
+  /** Special methods found so far (by name), valid while `specialsVersion` is current. */
+  private specials = new Map<string, PyFunction | null | typeof DISABLED>();
+  private specialsVersion = -1;
+  /** True when no class in the hierarchy defines a special method: every protocol is the default. */
+  private plain = true;
+
+  /**
+   * The special method `name` (`__eq__`, `__add__`) a program defined for this class, null when
+   * Python's default applies, DISABLED for a `__hash__` turned off by an `__eq__`.
+   */
+  special(name: string): PyFunction | null | typeof DISABLED {
+    if (this.specialsVersion !== attributeVersion) {
+      this.specials.clear();
+      this.specialsVersion = attributeVersion;
+      this.plain = !this.mro().some((c) => [...c.attributes.keys()].some((k) => k.startsWith('__') && k.endsWith('__') && k !== '__init__'));
+    }
+    if (this.plain) return null;
+    let found = this.specials.get(name);
+    if (found === undefined) this.specials.set(name, (found = this.findSpecial(name)));
+    return found;
+  }
+
+  private findSpecial(name: string): PyFunction | null | typeof DISABLED {
+    for (const c of this.mro()) {
+      const own = c.attributes.get(name);
+      if (own instanceof PyFunction) return own;
+      // A dataclass generates its own __repr__, hiding one its base defined.
+      if (name === '__repr__' && c.kind !== 'class') return null;
+      // Defining __eq__ without __hash__ sets __hash__ to None, as a Python class body does.
+      if (name === '__hash__' && c.attributes.get('__eq__') instanceof PyFunction) return DISABLED;
+    }
+    return null;
   }
 
   isStatic(name: string): boolean {
@@ -256,11 +310,70 @@ export class PyInstance implements PyObject {
     return this.cls.name;
   }
 
+  /** Calls the special method `fn` of this instance's class with `self` bound. */
+  callSpecial(fn: PyFunction, args: Value[]): Value {
+    return fn.call([this, ...args], NO_KWARGS as Map<string, Value>);
+  }
+
+  /** `__str__`, `__repr__`: a program's method must return a str. */
+  private textFrom(name: '__str__' | '__repr__', fn: PyFunction): string {
+    const text = this.callSpecial(fn, []);
+    if (typeof text !== 'string') throw new PyError('TypeError', `${name} returned non-string (type ${typeName(text)})`);
+    return text;
+  }
+
   pyStr(): string {
+    const fn = this.cls.special('__str__');
+    if (fn) return this.textFrom('__str__', fn);
     return this.exception ? this.exception.message() : this.pyRepr();
   }
 
+  pyTruth(): boolean {
+    const fn = this.cls.special('__bool__');
+    if (fn) {
+      const v = this.callSpecial(fn, []);
+      if (typeof v !== 'boolean') throw new PyError('TypeError', `__bool__ should return bool, returned ${typeName(v)}`);
+      return v;
+    }
+    return this.cls.special('__len__') ? this.pyLength() > 0 : true;
+  }
+
+  /** `len(x)` through the class's `__len__` (a TypeError when it has none). */
+  pyLength(): number {
+    const fn = this.cls.special('__len__');
+    if (!fn) throw new PyError('TypeError', `object of type '${this.cls.name}' has no len()`);
+    const n = this.callSpecial(fn, []);
+    if (typeof n !== 'number' && typeof n !== 'bigint' && typeof n !== 'boolean') throw new PyError('TypeError', `'${typeName(n)}' object cannot be interpreted as an integer`);
+    if (Number(n) < 0) throw new PyError('ValueError', '__len__() should return >= 0');
+    if (typeof n === 'bigint') throw new PyError('OverflowError', 'cannot fit \'int\' into an index-sized integer');
+    return Number(n);
+  }
+
+  pyCompare(op: RichOp, other: Value): Value {
+    const fn = this.cls.special(RICH_METHODS[op]);
+    if (fn) return this.callSpecial(fn, [other]);
+    // object.__ne__ inverts __eq__ (unless that declined); object.__eq__ is identity.
+    if (op === '!=') {
+      const eq = this.pyCompare('==', other);
+      return eq === NOT_IMPLEMENTED ? eq : !truthy(eq);
+    }
+    if (op === '==' && this === other) return true;
+    return NOT_IMPLEMENTED;
+  }
+
+  pyHashText(): string | null {
+    const fn = this.cls.special('__hash__');
+    if (fn === null) return null;
+    if (fn === DISABLED) throw new PyError('TypeError', `unhashable type: '${this.cls.name}'`);
+    const h = this.callSpecial(fn, []);
+    if (typeof h === 'boolean') return h ? '1' : '0';
+    if (typeof h !== 'number' && typeof h !== 'bigint') throw new PyError('TypeError', '__hash__ method should return an integer');
+    return String(h);
+  }
+
   pyRepr(): string {
+    const fn = this.cls.special('__repr__');
+    if (fn) return this.textFrom('__repr__', fn);
     if (this.exception) return this.exception.pyRepr();
     const shown: string[] = [];
     for (const f of this.cls.fields) {
@@ -336,7 +449,7 @@ export class PyEnumMember implements PyObject {
 export class PyEnum implements PyObject {
   readonly members = new Map<string, PyEnumMember>();
   /** Methods defined in the enum's `with entry` body, and other class attributes. */
-  readonly attributes = new Map<string, Value>();
+  readonly attributes: Map<string, Value> = new AttributeMap();
   readonly staticMethods = new Set<string>();
 
   constructor(readonly name: string) {}

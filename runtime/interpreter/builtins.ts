@@ -9,7 +9,7 @@ import { PyFloat, float, int, intAdd, intToFloat, type PyInt } from '../values/n
 import { roundFloat, roundFloatToInt, roundInt } from '../values/rounding.ts';
 import { format } from '../values/format.ts';
 import { repr, str } from '../values/repr.ts';
-import { typeName, type Value } from '../values/value.ts';
+import { NOT_IMPLEMENTED, typeName, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance } from './archetypes.ts';
 import { newBytes } from './bytes-methods.ts';
 import { PyBytes } from '../values/bytes.ts';
@@ -378,6 +378,7 @@ export function builtins(write: (text: string) => void, tick: () => void = () =>
   fn('issubclass', (a) => (expectArgs('issubclass', a, 2), isSubclass(a[0], a[1])));
   fn('callable', (a) => (expectArgs('callable', a, 1), isCallable(a[0])));
   fn('hash', (a) => (expectArgs('hash', a, 1), int(pyHash(a[0]))));
+  b.set('NotImplemented', NOT_IMPLEMENTED);
   b.set('type', defineType('type', (a) => (expectArgs('type', a, 1), typeOf(a[0]))));
   b.set(
     'int',

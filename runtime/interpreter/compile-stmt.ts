@@ -5,7 +5,7 @@ import { truthy } from '../values/compare.ts';
 import { chainContext, engineErrorAsPy, PyError, PyException, PyExceptionClass, exceptionClass, locatable } from '../values/errors.ts';
 import { repr, str } from '../values/repr.ts';
 import { PyTuple } from '../values/containers.ts';
-import type { Value } from '../values/value.ts';
+import { NOT_IMPLEMENTED, type Value } from '../values/value.ts';
 import { PyClass, PyInstance } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
 import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
@@ -14,7 +14,7 @@ import { compileMatch } from './compile-match.ts';
 import { isTrue } from './fast-paths.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, resolveImport } from './modules.ts';
-import { binary } from './operators.ts';
+import { binary, binaryByMethod } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
 import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
 import type { Scope } from './scope.ts';
@@ -306,6 +306,11 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
 
 /** `xs += ys` extends the list in place, as Python's list.__iadd__ does; the rest rebind. */
 export function inPlace(op: A.BinOp, a: Value, b: Value): Value {
+  if (a instanceof PyInstance) {
+    // `x += y` tries x.__iadd__(y), then x.__add__(y), then y.__radd__(x).
+    const r = binaryByMethod(op, a, b, true);
+    if (r !== NOT_IMPLEMENTED) return r;
+  }
   if (op === '+' && Array.isArray(a)) {
     extendList(a, b);
     return a;

@@ -25,10 +25,12 @@ import {
 } from '../values/numbers.ts';
 import { truthy } from '../values/compare.ts';
 import { printf } from '../values/printf.ts';
-import { typeName, type Value } from '../values/value.ts';
+import { NOT_IMPLEMENTED, typeName, type Value } from '../values/value.ts';
 import { itemsFit, memoryError } from './memory.ts';
 import { getItem, iterate } from './protocols.ts';
 import { viewSetOperation } from '../values/dict-views.ts';
+import { PyInstance } from './archetypes.ts';
+import { PyFunction } from './callables.ts';
 
 const { MAX_STRING_LENGTH, MAX_LENGTH: MAX_BYTES } = constants;
 
@@ -91,7 +93,37 @@ function repeatBytesChecked(b: PyBytes, times: PyInt): PyBytes {
 
 const lookUp = (mapping: Value, key: Value) => getItem(mapping, key, false);
 
+/** The special methods behind each binary operator: `a + b` tries `a.__add__(b)`, then `b.__radd__(a)`. */
+const BINARY_METHODS: Partial<Record<BinOp, string>> = {
+  '+': 'add', '-': 'sub', '*': 'mul', '/': 'truediv', '//': 'floordiv', '%': 'mod', '**': 'pow',
+  '@': 'matmul', '&': 'and', '|': 'or', '^': 'xor', '<<': 'lshift', '>>': 'rshift',
+};
+
+/** `a op b` through the operands' own methods (archetype instances); NOT_IMPLEMENTED when neither has one that accepts. */
+export function binaryByMethod(op: BinOp, a: Value, b: Value, inPlace = false): Value {
+  const name = BINARY_METHODS[op];
+  if (!name) return NOT_IMPLEMENTED;
+  if (a instanceof PyInstance) {
+    for (const method of inPlace ? [`__i${name}__`, `__${name}__`] : [`__${name}__`]) {
+      const fn = a.cls.special(method);
+      if (fn instanceof PyFunction) {
+        const r = a.callSpecial(fn, [b]);
+        if (r !== NOT_IMPLEMENTED) return r;
+      }
+    }
+  }
+  if (b instanceof PyInstance && !(a instanceof PyInstance && a.cls === b.cls)) {
+    const fn = b.cls.special(`__r${name}__`);
+    if (fn instanceof PyFunction) return b.callSpecial(fn, [a]);
+  }
+  return NOT_IMPLEMENTED;
+}
+
 export function binary(op: BinOp, a: Value, b: Value): Value {
+  if (a instanceof PyInstance || b instanceof PyInstance) {
+    const r = binaryByMethod(op, a, b);
+    if (r !== NOT_IMPLEMENTED) return r;
+  }
   const x = asInt(a);
   const y = asInt(b);
   if (x !== null && y !== null) return intOp(op, x, y, a, b);
@@ -230,5 +262,9 @@ export function unary(op: UnaryOp, v: Value): Value {
     return intSub(intNeg(i), 1); // ~x == -x - 1
   }
   if (v instanceof PyFloat && op !== '~') return float(op === '-' ? -v.value : v.value);
+  if (v instanceof PyInstance) {
+    const fn = v.cls.special(op === '-' ? '__neg__' : op === '+' ? '__pos__' : '__invert__');
+    if (fn instanceof PyFunction) return v.callSpecial(fn, []);
+  }
   throw new PyError('TypeError', `bad operand type for unary ${op}: '${typeName(v)}'`);
 }

@@ -1,10 +1,12 @@
-// What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values.
+// What Python does for `f(x)`, `x.name`, `x[i]`, `for v in x` and `type(x)` on runtime values,
+// including through the special methods (`__call__`, `__getitem__`, `__iter__`, `__len__`,
+// `__contains__`) a program's classes define.
 import { PyBytes } from '../values/bytes.ts';
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
 import { PyDictView } from '../values/dict-views.ts';
 import { PyError, PyException, PyExceptionClass, exceptionClass } from '../values/errors.ts';
 import { repr } from '../values/repr.ts';
-import { equals } from '../values/compare.ts';
+import { equals, truthy } from '../values/compare.ts';
 import { isPyObject, typeName, type PyObject, type Value } from '../values/value.ts';
 import { PyBoundMethod, PyClass, PyEnum, PyEnumMember, PyInstance, PySuper } from './archetypes.ts';
 import { PyBuiltin, PyFunction, PyRange } from './callables.ts';
@@ -43,6 +45,10 @@ export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): 
   if (callee instanceof PyEnum) {
     for (const m of callee.members.values()) if (equals(m.value, args[0] ?? null)) return m;
     throw new PyError('ValueError', `${repr(args[0] ?? null)} is not a valid ${callee.name}`);
+  }
+  if (callee instanceof PyInstance) {
+    const fn = callee.cls.special('__call__');
+    if (fn) return fn.call([callee, ...args], kwargs);
   }
   throw new PyError('TypeError', `'${typeName(callee)}' object is not callable`);
 }
@@ -154,6 +160,13 @@ export function spliceList(xs: Value[], start: number, count: number, items: rea
 
 /** The values `for v in x` visits. */
 export function iterate(v: Value): Iterable<Value> {
+  const items = iterableOrNull(v);
+  if (items === null) throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+  return items;
+}
+
+/** What `iterate` gives, or null for a value that is not iterable. */
+function iterableOrNull(v: Value): Iterable<Value> | null {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return v;
   if (v instanceof PyTuple) return v.items;
@@ -163,7 +176,59 @@ export function iterate(v: Value): Iterable<Value> {
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);
   if (v instanceof PyGenerator || v instanceof PyIterator) return v;
-  throw new PyError('TypeError', `'${typeName(v)}' object is not iterable`);
+  if (v instanceof PyInstance) return instanceItems(v);
+  return null;
+}
+
+/** Whether a `PyError` is (a subclass of) the built-in exception `name`. */
+function raised(e: unknown, name: string): boolean {
+  if (!(e instanceof PyError)) return false;
+  return (e.value?.cls ?? exceptionClass(e.pyType)).isSubclassOf(exceptionClass(name));
+}
+
+/**
+ * An instance's items: from the iterator its `__iter__` returns (an object with `__next__`,
+ * run until StopIteration), else `__getitem__` at 0, 1, 2, ... until IndexError.
+ */
+function instanceItems(v: PyInstance): Iterable<Value> | null {
+  const iter = v.cls.special('__iter__');
+  if (iter) {
+    const it = v.callSpecial(iter, []);
+    const next = it instanceof PyInstance ? it.cls.special('__next__') : null;
+    if (next) return nextUntilStop(it as PyInstance, next);
+    // Python requires an iterator here; a list or other container is refused.
+    const items = typeof it === 'string' || Array.isArray(it) || it instanceof PyTuple || it instanceof PyDict || it instanceof PySet || it instanceof PyRange || it instanceof PyInstance ? null : iterableOrNull(it);
+    if (items === null) throw new PyError('TypeError', `iter() returned non-iterator of type '${typeName(it)}'`);
+    return items;
+  }
+  const getItem = v.cls.special('__getitem__');
+  return getItem ? indexUntilError(v, getItem) : null;
+}
+
+function* nextUntilStop(it: PyInstance, next: PyFunction): Iterable<Value> {
+  for (;;) {
+    let item: Value;
+    try {
+      item = it.callSpecial(next, []);
+    } catch (e) {
+      if (raised(e, 'StopIteration')) return;
+      throw e;
+    }
+    yield item;
+  }
+}
+
+function* indexUntilError(v: PyInstance, getItem: PyFunction): Iterable<Value> {
+  for (let i = 0; ; i++) {
+    let item: Value;
+    try {
+      item = v.callSpecial(getItem, [i]);
+    } catch (e) {
+      if (raised(e, 'IndexError') || raised(e, 'StopIteration')) return;
+      throw e;
+    }
+    yield item;
+  }
 }
 
 function normalizeIndex(i: Value, length: number, what: string): number {
@@ -179,6 +244,28 @@ export interface SliceBounds {
   lower: Value;
   upper: Value;
   step: Value;
+}
+
+/** A slice object, as `x[a:b]` passes it to a program's `__getitem__` or `__setitem__`. */
+export class PySlice implements PyObject, SliceBounds {
+  constructor(
+    readonly lower: Value,
+    readonly upper: Value,
+    readonly step: Value,
+  ) {}
+
+  pyTypeName(): string {
+    return 'slice';
+  }
+
+  pyRepr(): string {
+    return `slice(${repr(this.lower)}, ${repr(this.upper)}, ${repr(this.step)})`;
+  }
+}
+
+/** The special method `name` of an instance's class, if it defines one. */
+function specialOf(v: Value, name: string): PyFunction | null {
+  return v instanceof PyInstance ? v.cls.special(name) || null : null;
 }
 
 /** The indexes a slice selects, with Python's clamping and negative steps. */
@@ -204,8 +291,11 @@ export function sliceIndexes(s: SliceBounds, length: number): number[] {
 }
 
 export function getItem(object: Value, index: Value | SliceBounds, isSlice: boolean): Value {
+  if (index instanceof PySlice) isSlice = true;
   if (isSlice) {
     const s = index as SliceBounds;
+    const fn = specialOf(object, '__getitem__');
+    if (fn) return (object as PyInstance).callSpecial(fn, [index instanceof PySlice ? index : new PySlice(s.lower, s.upper, s.step)]);
     if (typeof object === 'string') return sliceIndexes(s, object.length).map((i) => object[i]).join('');
     if (Array.isArray(object)) return sliceIndexes(s, object.length).map((i) => object[i]);
     if (object instanceof PyTuple) return new PyTuple(sliceIndexes(s, object.items.length).map((i) => object.items[i]));
@@ -235,11 +325,18 @@ export function getItem(object: Value, index: Value | SliceBounds, isSlice: bool
     if (member) return member;
     throw new PyError('KeyError', repr(i), new PyException(exceptionClass('KeyError'), [i], repr));
   }
+  const fn = specialOf(object, '__getitem__');
+  if (fn) return (object as PyInstance).callSpecial(fn, [i]);
   throw new PyError('TypeError', `'${typeName(object)}' object is not subscriptable`);
 }
 
 /** `xs[a:b] = values` (a list may grow or shrink); `xs[a:b:k] = values` needs equal lengths. */
 export function setSlice(object: Value, bounds: SliceBounds, values: Value): void {
+  const fn = specialOf(object, '__setitem__');
+  if (fn) {
+    (object as PyInstance).callSpecial(fn, [new PySlice(bounds.lower, bounds.upper, bounds.step), values]);
+    return;
+  }
   if (!Array.isArray(object)) throw new PyError('TypeError', `'${typeName(object)}' object does not support item assignment`);
   const items = collect(iterate(values));
   const indexes = sliceIndexes(bounds, object.length);
@@ -257,8 +354,11 @@ export function setSlice(object: Value, bounds: SliceBounds, values: Value): voi
 }
 
 export function setItem(object: Value, index: Value, value: Value): void {
-  if (Array.isArray(object)) object[normalizeIndex(index, object.length, 'list assignment')] = value;
-  else if (object instanceof PyDict) object.set(index, value);
+  if (Array.isArray(object)) {
+    if (index instanceof PySlice) setSlice(object, index, value);
+    else object[normalizeIndex(index, object.length, 'list assignment')] = value;
+  } else if (object instanceof PyDict) object.set(index, value);
+  else if (specialOf(object, '__setitem__')) (object as PyInstance).callSpecial(specialOf(object, '__setitem__')!, [index, value]);
   else throw new PyError('TypeError', `'${typeName(object)}' object does not support item assignment`);
 }
 
@@ -292,7 +392,11 @@ export function contains(container: Value, item: Value, equals: (a: Value, b: Va
   if (container instanceof PyBytes) return bytesContain(container, item);
   if (container instanceof PyDictView) return container.has(item);
   if (container instanceof PyRange && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean')) return container.indexOf(item) !== -1;
-  for (const v of iterate(container)) if (v === item || equals(v, item)) return true;
+  const fn = specialOf(container, '__contains__');
+  if (fn) return truthy((container as PyInstance).callSpecial(fn, [item]));
+  const items = iterableOrNull(container);
+  if (items === null) throw new PyError('TypeError', `argument of type '${typeName(container)}' is not iterable`);
+  for (const v of items) if (v === item || equals(v, item)) return true;
   return false;
 }
 
@@ -316,6 +420,7 @@ export function length(v: Value): number {
   if (v instanceof PyRange) return v.length;
   if (v instanceof PyEnum) return v.members.size;
   if (v instanceof PyBytes) return v.data.length;
+  if (v instanceof PyInstance) return v.pyLength();
   if (isPyObject(v) && v.pyLength) return v.pyLength();
   throw new PyError('TypeError', `object of type '${typeName(v)}' has no len()`);
 }

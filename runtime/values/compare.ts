@@ -1,10 +1,11 @@
-// Truthiness, equality and ordering with Python's rules.
+// Truthiness, equality and ordering with Python's rules, including the special methods
+// (`__bool__`, `__eq__`, `__lt__`, ...) a program's classes define.
 import { PyBytes, compareBytes } from './bytes.ts';
 import { PyError } from './errors.ts';
 import { PyDict, PySet, PyTuple } from './containers.ts';
 import { PyDictView } from './dict-views.ts';
 import { PyFloat } from './numbers.ts';
-import { isPyObject, typeName, type Value } from './value.ts';
+import { NOT_IMPLEMENTED, isPyObject, typeName, type PyObject, type RichOp, type Value } from './value.ts';
 
 /** The number a bool, int or float stands for in arithmetic comparisons; null otherwise. */
 function numeric(v: Value): number | bigint | null {
@@ -32,7 +33,8 @@ export function truthy(v: Value): boolean {
   if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
   if (v instanceof PyBytes) return v.data.length > 0;
   if (isPyObject(v) && v.pyLength) return v.pyLength() > 0;
-  return true;
+  const o = v as PyObject;
+  return o.pyTruth === undefined || o.pyTruth();
 }
 
 /** How containers compare items (Python's PyObject_RichCompareBool): the same object is equal. */
@@ -40,13 +42,43 @@ export function sameOrEqual(a: Value, b: Value): boolean {
   return a === b || equals(a, b);
 }
 
-/** `a == b`: a NaN is unequal even to itself. */
+/** An object whose class may define rich comparisons (an archetype instance). */
+function compares(v: Value): v is PyObject & { pyCompare: NonNullable<PyObject['pyCompare']> } {
+  return typeof v === 'object' && v !== null && (v as PyObject).pyCompare !== undefined;
+}
+
+const REFLECTED: Record<RichOp, RichOp> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/** Python's rich comparison: a's method, then b's reflected one; NOT_IMPLEMENTED if both decline. */
+function richCompare(op: RichOp, a: Value, b: Value): Value {
+  if (compares(a)) {
+    const r = a.pyCompare(op, b);
+    if (r !== NOT_IMPLEMENTED) return r;
+  }
+  if (compares(b)) return b.pyCompare(REFLECTED[op], a);
+  return NOT_IMPLEMENTED;
+}
+
+/**
+ * The `==` and `!=` operators. Unlike container lookups (`equals`), they call an `__eq__` even
+ * on the same object; when every method declines, Python falls back to identity.
+ */
+export function equalsOperator(a: Value, b: Value, negate: boolean): boolean {
+  if (compares(a) || compares(b)) {
+    const r = richCompare(negate ? '!=' : '==', a, b);
+    if (r !== NOT_IMPLEMENTED) return truthy(r);
+    return negate !== (a === b);
+  }
+  return negate !== equals(a, b);
+}
+
+/** `a == b` as containers test it (Python's PyObject_RichCompareBool): the same object is equal. */
 export function equals(a: Value, b: Value): boolean {
   if (a === b) return !(a instanceof PyFloat && Number.isNaN(a.value));
   const x = numeric(a);
   const y = numeric(b);
   if (x !== null && y !== null) return x == y; // loose: compares a bigint with a number by value
-  if (typeof a === 'string' || typeof b === 'string') return false;
+  if (typeof a === 'string' && typeof b === 'string') return false;
   if (Array.isArray(a) && Array.isArray(b)) return sequenceEquals(a, b);
   if (a instanceof PyTuple && b instanceof PyTuple) return sequenceEquals(a.items, b.items);
   if (a instanceof PyDict && b instanceof PyDict) {
@@ -64,6 +96,10 @@ export function equals(a: Value, b: Value): boolean {
   if (a instanceof PyBytes && b instanceof PyBytes) return compareBytes(a, b) === 0;
   if (isPyObject(a) && a.pyEquals) return a.pyEquals(b);
   if (isPyObject(b) && b.pyEquals) return b.pyEquals(a);
+  if (compares(a) || compares(b)) {
+    const r = richCompare('==', a, b);
+    return r !== NOT_IMPLEMENTED && truthy(r);
+  }
   return false; // other objects: identity, already checked
 }
 
@@ -95,6 +131,10 @@ export function compare(op: Order, a: Value, b: Value): boolean {
   const setB = b instanceof PySet ? b : b instanceof PyDictView && b.setLike ? b.toSet() : null;
   if (setA && setB) return setCompare(op, setA, setB);
   if (a instanceof PyBytes && b instanceof PyBytes) return test(op, compareBytes(a, b), 0);
+  if (compares(a) || compares(b)) {
+    const r = richCompare(op, a, b);
+    if (r !== NOT_IMPLEMENTED) return truthy(r);
+  }
   throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 }
 

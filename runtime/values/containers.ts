@@ -1,11 +1,13 @@
 // Python's tuple, dict and set. (A list is a plain JS array.) Dicts and sets hash their keys
 // the way Python does: 1, 1.0 and True are one key; -0.0 and 0 are one key; a tuple is hashed
-// by its items; lists, dicts and sets cannot be keys.
+// by its items; lists, dicts and sets cannot be keys. An object whose class defines `__hash__`
+// is found by that hash and its `__eq__`.
 import { PyBytes } from './bytes.ts';
+import { equals } from './compare.ts';
 import { PyError } from './errors.ts';
 import { PyFloat } from './numbers.ts';
 import { IntSetTable, intHash } from './set-order.ts';
-import { typeName, type Value } from './value.ts';
+import { typeName, type PyObject, type Value } from './value.ts';
 
 export class PyTuple {
   constructor(readonly items: readonly Value[]) {}
@@ -18,7 +20,17 @@ const TUPLE = '\u0000t';
 const ESCAPED = '\u0000s';
 const BYTES = '\u0000b';
 
-export function hashKey(v: Value): HashKey {
+/**
+ * The key of a value hashed by a program's `__hash__` (or a tuple holding one): equal keys
+ * share this text, but only `__eq__` can tell whether two values with it are the same key.
+ */
+export class UserHashed {
+  constructor(readonly text: string) {}
+}
+
+const USER = 'u';
+
+export function hashKey(v: Value): HashKey | UserHashed {
   if (typeof v === 'string') return v.startsWith('\u0000') ? ESCAPED + v : v;
   if (typeof v === 'number' || typeof v === 'bigint' || v === null) return v;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -29,12 +41,20 @@ export function hashKey(v: Value): HashKey {
     return x;
   }
   if (v instanceof PyBytes) return BYTES + v.latin1();
-  if (v instanceof PyTuple) return TUPLE + JSON.stringify(v.items.map(keyText));
-  if (v instanceof PySet && v.frozen) return '\u0000f' + JSON.stringify([...v.values()].map(keyText).sort());
+  if (v instanceof PyTuple) return composite(TUPLE, v.items.map(keyText));
+  if (v instanceof PySet && v.frozen) return composite('\u0000f', [...v.values()].map(keyText).sort());
   if (Array.isArray(v) || v instanceof PyDict || v instanceof PySet) {
     throw new PyError('TypeError', `unhashable type: '${typeName(v)}'`);
   }
+  const hashed = (v as PyObject).pyHashText?.();
+  if (hashed != null) return new UserHashed(hashed);
   return v; // archetype instances and other objects: by identity
+}
+
+/** A tuple's or frozenset's key from its items' texts; user-hashed when any item is. */
+function composite(prefix: string, texts: string[]): HashKey | UserHashed {
+  const text = prefix + JSON.stringify(texts);
+  return texts.some((t) => t.startsWith(USER)) ? new UserHashed(text) : text;
 }
 
 // Tuple items are written as text; objects keyed by identity get a stable per-object number.
@@ -42,6 +62,7 @@ const identities = new WeakMap<object, number>();
 let nextIdentity = 1;
 function keyText(v: Value): string {
   const k = hashKey(v);
+  if (k instanceof UserHashed) return USER + k.text;
   if (typeof k === 'object' && k !== null) {
     let id = identities.get(k);
     if (id === undefined) identities.set(k, (id = nextIdentity++));
@@ -50,31 +71,70 @@ function keyText(v: Value): string {
   return `${typeof k}:${String(k)}`;
 }
 
+/**
+ * The user-hashed keys of one dict or set, by hash text. A user-hashed key is stored under the
+ * first key object equal to it, so a lookup compares against the few keys sharing its hash.
+ */
+class UserKeys {
+  private readonly byHash = new Map<string, Value[]>();
+
+  /** The stored key equal to `v`; with `insert`, `v` becomes one when none is. */
+  find(h: UserHashed, v: Value, insert: boolean): HashKey | undefined {
+    let keys = this.byHash.get(h.text);
+    if (keys) for (const k of keys) if (k === v || equals(k, v)) return k as HashKey;
+    if (!insert) return undefined;
+    if (!keys) this.byHash.set(h.text, (keys = []));
+    keys.push(v);
+    return v as HashKey;
+  }
+
+  forget(h: UserHashed, stored: HashKey): void {
+    const keys = this.byHash.get(h.text)!;
+    keys.splice(keys.indexOf(stored as Value), 1);
+    if (keys.length === 0) this.byHash.delete(h.text);
+  }
+}
+
 /** A dict: insertion-ordered; a re-assigned key keeps its first key object, as in Python. */
 export class PyDict {
   private readonly entries = new Map<HashKey, [Value, Value]>();
+  private userKeys: UserKeys | null = null;
+
+  /** The Map key for `key` (undefined: a user-hashed key not present, unless `insert`). */
+  private slot(key: Value, insert: boolean): HashKey | undefined {
+    const h = hashKey(key);
+    if (!(h instanceof UserHashed)) return h;
+    return (this.userKeys ??= new UserKeys()).find(h, key, insert);
+  }
 
   get size(): number {
     return this.entries.size;
   }
 
   get(key: Value): Value | undefined {
-    return this.entries.get(hashKey(key))?.[1];
+    const k = this.slot(key, false);
+    return k === undefined ? undefined : this.entries.get(k)?.[1];
   }
 
   has(key: Value): boolean {
-    return this.entries.has(hashKey(key));
+    const k = this.slot(key, false);
+    return k !== undefined && this.entries.has(k);
   }
 
   set(key: Value, value: Value): void {
-    const h = hashKey(key);
+    const h = this.slot(key, true)!;
     const entry = this.entries.get(h);
     if (entry) entry[1] = value;
     else this.entries.set(h, [key, value]);
   }
 
   delete(key: Value): boolean {
-    return this.entries.delete(hashKey(key));
+    const h = hashKey(key);
+    if (!(h instanceof UserHashed)) return this.entries.delete(h);
+    const k = this.userKeys?.find(h, key, false);
+    if (k === undefined) return false;
+    this.userKeys!.forget(h, k);
+    return this.entries.delete(k);
   }
 
   *items(): IterableIterator<[Value, Value]> {
@@ -92,6 +152,7 @@ export class PySet {
   frozen = false;
 
   private readonly members = new Map<HashKey, Value>();
+  private userKeys: UserKeys | null = null;
   /** CPython's table while every member ever added was int-like; then insertion order rules. */
   private table: IntSetTable | null = new IntSetTable();
   /** The iteration order, computed once per change rather than on every iteration. */
@@ -106,11 +167,14 @@ export class PySet {
   }
 
   has(v: Value): boolean {
-    return this.members.has(hashKey(v));
+    const h = hashKey(v);
+    if (!(h instanceof UserHashed)) return this.members.has(h);
+    return this.userKeys?.find(h, v, false) !== undefined;
   }
 
   add(v: Value): void {
-    const k = hashKey(v);
+    const h = hashKey(v);
+    const k = h instanceof UserHashed ? (this.userKeys ??= new UserKeys()).find(h, v, true)! : h;
     if (this.members.has(k)) return;
     this.members.set(k, v);
     this.order = null;
@@ -122,7 +186,13 @@ export class PySet {
   }
 
   delete(v: Value): boolean {
-    const k = hashKey(v);
+    const h = hashKey(v);
+    let k: HashKey | undefined = h as HashKey;
+    if (h instanceof UserHashed) {
+      k = this.userKeys?.find(h, v, false);
+      if (k === undefined) return false;
+      this.userKeys!.forget(h, k);
+    }
     const removed = this.members.delete(k);
     if (removed) {
       this.order = null;
@@ -151,6 +221,7 @@ export class PySet {
   /** `s.clear()`: empty, with a fresh table (no dummies left behind). */
   clear(): void {
     this.members.clear();
+    this.userKeys = null;
     this.table = new IntSetTable();
     this.order = null;
   }

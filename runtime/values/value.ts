@@ -20,7 +20,27 @@ export interface PyObject {
   pyLength?(): number;
   /** `==` of a built-in object compared by value (a range, a dict view); identity otherwise. */
   pyEquals?(other: Value): boolean;
+  /** Truthiness, for an object whose class decides it (`__bool__`, `__len__`). */
+  pyTruth?(): boolean;
+  /**
+   * A rich comparison its class defines (`__eq__`, `__lt__`, ...): the method's result, or
+   * NOT_IMPLEMENTED when the class has no such method or the method declined.
+   */
+  pyCompare?(op: RichOp, other: Value): Value;
+  /**
+   * The text of a hash its class defines (`__hash__`), null when hashed by identity; throws
+   * Python's TypeError when the class made it unhashable (an `__eq__` without `__hash__`).
+   */
+  pyHashText?(): string | null;
 }
+
+export type RichOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
+/** Python's `NotImplemented`: what a special method returns to let the other operand try. */
+export const NOT_IMPLEMENTED: PyObject = {
+  pyTypeName: () => 'NotImplementedType',
+  pyRepr: () => 'NotImplemented',
+};
 
 export function isPyObject(v: unknown): v is PyObject {
   return typeof v === 'object' && v !== null && typeof (v as PyObject).pyRepr === 'function';
