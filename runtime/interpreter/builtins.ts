@@ -1,7 +1,7 @@
 // Python's built-in functions and types as Jac programs see them.
 import { compare, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
-import { PyError, PyException, PyExceptionClass, builtinExceptionClasses } from '../values/errors.ts';
+import { PyError, PyException, PyExceptionClass, builtinExceptionClasses, exceptionClass } from '../values/errors.ts';
 import { PyDictView } from '../values/dict-views.ts';
 import { pyHash } from '../values/hash.ts';
 import { parseInt } from '../values/int-parse.ts';
@@ -217,6 +217,11 @@ function iteratorType(v: Value): string {
 /** `iter(x)`: an iterator is its own; a container gets a new one-shot iterator over it. */
 function iteratorOf(v: Value): Value {
   if (v instanceof PyGenerator || v instanceof PyIterator) return v;
+  if (v instanceof PyInstance) {
+    // iter() of an object of the program's own: what its __iter__ returns, else its items.
+    const fn = v.cls.special('__iter__');
+    if (fn instanceof PyFunction) return v.callSpecial(fn, []);
+  }
   return new PyIterator(iteratorType(v), iterate(v)[Symbol.iterator]());
 }
 
@@ -311,6 +316,16 @@ export function builtins(write: (text: string) => void, tick: () => void = () =>
   fn('next', (a) => {
     expectArgs('next', a, 1, 2);
     const [it] = a;
+    const userNext = it instanceof PyInstance ? it.cls.special('__next__') : null;
+    if (userNext instanceof PyFunction) {
+      // An object of the program's own with __next__: its StopIteration means the default, if given.
+      try {
+        return (it as PyInstance).callSpecial(userNext, []);
+      } catch (e) {
+        if (a.length === 2 && e instanceof PyError && (e.value?.cls ?? exceptionClass(e.pyType)).isSubclassOf(exceptionClass('StopIteration'))) return a[1];
+        throw e;
+      }
+    }
     if (!(it instanceof PyGenerator || it instanceof PyIterator)) throw new PyError('TypeError', `'${typeName(it)}' object is not an iterator`);
     const r = it instanceof PyGenerator ? it.resume(null) : it.next();
     if (!r.done) return r.value;
