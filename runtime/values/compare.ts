@@ -32,9 +32,12 @@ export function truthy(v: Value): boolean {
   if (v instanceof PyTuple) return v.items.length > 0;
   if (v instanceof PyDict || v instanceof PySet) return v.size > 0;
   if (v instanceof PyBytes) return v.data.length > 0;
-  if (isPyObject(v) && v.pyLength) return v.pyLength() > 0;
+  // An archetype instance decides by __bool__, then __len__ (pyTruth); a built-in object with a
+  // length (a range, a dict view) by its length; any other object is true.
   const o = v as PyObject;
-  return o.pyTruth === undefined || o.pyTruth();
+  if (o.pyTruth !== undefined) return o.pyTruth();
+  if (isPyObject(v) && v.pyLength) return v.pyLength() > 0;
+  return true;
 }
 
 /** How containers compare items (Python's PyObject_RichCompareBool): the same object is equal. */
