@@ -41,6 +41,23 @@ function planFields(e: WalkerManifest, bodiless: boolean): FieldPlan {
 
 const BODILESS = new Set(['get', 'head']);
 
+/**
+ * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
+ * (`additionalProperties`), so documenting an answer never changes what is sent.
+ */
+function errorAnswers(codes: number[]): Record<number, JsonSchema> {
+  const detail = (description: string, shape: JsonSchema = { type: 'string' }): JsonSchema => ({ description, type: 'object', additionalProperties: true, properties: { detail: shape } });
+  const all: Record<number, JsonSchema> = {
+    401: detail('no token or key, or one that is not valid'),
+    403: detail('the key does not open this walker or node'),
+    404: detail('the node is not one of your graph'),
+    422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
+    429: detail('too many failed key attempts from this client; see Retry-After'),
+    500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
+  };
+  return Object.fromEntries(codes.map((c) => [c, all[c]]));
+}
+
 function objectSchema(fields: FieldManifest[]): JsonSchema {
   return {
     type: 'object',
@@ -161,6 +178,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             ...(plan.body.length > 0 || (webhook?.type === 'body' && !group.bodiless) ? { body: bodySchema } : {}),
             ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query) } : {}),
             ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
+            response: errorAnswers([
+              ...(webhook || endpoint.specs.auth ? [401] : []),
+              ...(webhook ? [403] : []),
+              ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
+              ...(endpoint.fields.length > 0 || webhook?.type === 'body' ? [422] : []),
+              ...(webhook ? [429] : []),
+              500,
+            ]),
           },
           preValidation: async (request) => {
             // A route whose body fields all have defaults can be called with no body at all.

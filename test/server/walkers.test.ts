@@ -192,8 +192,14 @@ test('OpenAPI: /openapi.json has an operation per walker route with its schema a
   assert.equal(op.security, [{ bearerAuth: [] }]);
   assert.ok(op.requestBody.content['application/json'].schema.properties.title);
   assert.ok(spec.paths['/walker/complete/{node}'].patch);
+  // Each route documents the error answers it can give.
+  assert.equal(Object.keys(op.responses).sort(), ['401', '404', '422', '500'], 'a token route with fields');
+  assert.equal(op.responses['422'].content['application/json'].schema.properties.detail.type, 'array');
+  assert.ok(spec.paths['/walker/complete/{node}'].patch.responses['404'], 'a node route: 404');
+  assert.ok(op.responses['500'].content['application/json'].schema.properties.error_id);
   const pub = spec.paths['/walker/public_hello'].post;
   assert.equal([pub.tags, pub.summary, pub.description, pub.deprecated, pub.security], [['Public'], 'Say hello', 'No token needed', true, undefined]);
+  assert.not.ok(pub.responses['401'], 'a public route answers no 401');
   assert.ok(spec.paths['/walker/by_title/by/{title}'].get.parameters.some((p: { name: string; in: string }) => p.name === 'title' && p.in === 'path'));
   assert.not.ok(spec.paths['/walker/hidden']);
   assert.ok(spec.paths['/user/login']);
