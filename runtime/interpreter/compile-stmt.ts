@@ -315,7 +315,16 @@ export function inPlace(op: A.BinOp, a: Value, b: Value): Value {
     extendList(a, b);
     return a;
   }
-  return binary(op, a, b);
+  try {
+    return binary(op, a, b);
+  } catch (e) {
+    // CPython names the augmented operator: "unsupported operand type(s) for +=: ...".
+    const plain = `unsupported operand type(s) for ${op === '**' ? '** or pow()' : op}: `;
+    if (e instanceof PyError && e.pyType === 'TypeError' && e.value === null && e.message.startsWith(plain)) {
+      throw new PyError('TypeError', `unsupported operand type(s) for ${op}=: ${e.message.slice(plain.length)}`);
+    }
+    throw e;
+  }
 }
 
 function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
