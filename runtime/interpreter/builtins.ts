@@ -214,6 +214,28 @@ function iteratorType(v: Value): string {
   return `${typeName(v)}_iterator`;
 }
 
+/** Python's name for `reversed(x)`'s iterator. */
+function reversedType(v: Value): string {
+  if (Array.isArray(v)) return 'list_reverseiterator';
+  if (v instanceof PyRange) return 'range_iterator';
+  if (v instanceof PyDict) return 'dict_reversekeyiterator';
+  return 'reversed';
+}
+
+/** Takes one item from each iterator in turn, as zip and map do, until the first one ends. */
+function* inStep(iterators: Iterator<Value>[], combine: (values: Value[]) => Value): Generator<Value> {
+  if (iterators.length === 0) return;
+  for (;;) {
+    const values: Value[] = [];
+    for (const it of iterators) {
+      const r = it.next();
+      if (r.done) return;
+      values.push(r.value);
+    }
+    yield combine(values);
+  }
+}
+
 /** `iter(x)`: an iterator is its own; a container gets a new one-shot iterator over it. */
 function iteratorOf(v: Value): Value {
   if (v instanceof PyGenerator || v instanceof PyIterator) return v;
@@ -290,16 +312,17 @@ export function builtins(write: (text: string) => void, tick: () => void = () =>
   fn('min', (a, kw) => minMax('min', a, kw));
   fn('max', (a, kw) => minMax('max', a, kw));
   fn('sorted', (a, kw) => sortValues(iterate(a[0]), kw.get('key') ?? null, kw.get('reverse') ?? false));
-  fn('reversed', (a) => collect(iterate(a[0])).reverse());
+  // reversed, enumerate, zip, map and filter are lazy one-shot iterators, as in Python: they
+  // take from what they wrap only as they are asked (zip of an endless generator ends).
+  fn('reversed', (a) => new PyIterator(reversedType(a[0]), collect(iterate(a[0])).reverse()[Symbol.iterator]()));
   fn('enumerate', (a, kw) => {
     let i = Number(toInt(a[1] ?? kw.get('start') ?? 0));
-    return collect(iterate(a[0])).map((v) => new PyTuple([i++, v]));
+    const items = iterate(a[0]);
+    return new PyIterator('enumerate', (function* () {
+      for (const v of items) yield new PyTuple([i++, v]);
+    })());
   });
-  fn('zip', (a) => {
-    const lists = a.map((x) => collect(iterate(x)));
-    const n = lists.length === 0 ? 0 : Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_, i) => new PyTuple(lists.map((l) => l[i])));
-  });
+  fn('zip', (a) => new PyIterator('zip', inStep(a.map((x) => iterate(x)[Symbol.iterator]()), (vs) => new PyTuple(vs))));
   fn('any', (a) => {
     for (const v of iterate(a[0])) if (truthy(v)) return true;
     return false;
@@ -355,14 +378,18 @@ export function builtins(write: (text: string) => void, tick: () => void = () =>
     if (typeof c !== 'string' || [...c].length !== 1) throw new PyError('TypeError', `ord() expected a character, but string of length ${typeof c === 'string' ? [...c].length : 0} found`);
     return c.codePointAt(0)!;
   });
-  // map and filter give lists here; Python gives iterators, which programs consume the same way.
   fn('map', (a) => {
     const [f, ...its] = a;
-    const lists = its.map((x) => collect(iterate(x)));
-    const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_, i) => call(f, lists.map((l) => l[i]), new Map()));
+    if (its.length === 0) throw new PyError('TypeError', 'map() must have at least two arguments.');
+    return new PyIterator('map', inStep(its.map((x) => iterate(x)[Symbol.iterator]()), (vs) => call(f, vs, new Map())));
   });
-  fn('filter', (a) => collect(iterate(a[1])).filter((v) => truthy(a[0] === null ? v : call(a[0], [v], new Map()))));
+  fn('filter', (a) => {
+    const [f, it] = a;
+    const items = iterate(it);
+    return new PyIterator('filter', (function* () {
+      for (const v of items) if (truthy(f === null ? v : call(f, [v], new Map()))) yield v;
+    })());
+  });
   fn('hasattr', (a) => {
     expectArgs('hasattr', a, 2);
     try {
