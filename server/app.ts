@@ -12,7 +12,7 @@ import type { ServedApp } from './manifest.ts';
 import type { HashingLimits } from './password-hashing.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
-import { walkerRoutes, webhookScheme } from './walker-routes.ts';
+import { documentedSchema, walkerRoutes, webhookScheme } from './walker-routes.ts';
 import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
@@ -66,6 +66,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   });
 
   await app.register(swagger, {
+    transform: ({ schema, url, route }) => ({ schema: documentedSchema(schema, route.config), url }),
     openapi: {
       info: { title: 'jac-serve', version: '0.1.0', description: 'Jac walkers served as HTTP endpoints (Jac Cloud compatible)' },
       components: {

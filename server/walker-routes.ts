@@ -41,6 +41,13 @@ function planFields(e: WalkerManifest, bodiless: boolean): FieldPlan {
 
 const BODILESS = new Set(['get', 'head']);
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Body properties the route checks itself, listed as required in OpenAPI only. */
+    documentedRequired?: string[];
+  }
+}
+
 /**
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
  * (`additionalProperties`), so documenting an answer never changes what is sent.
@@ -187,6 +194,9 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               500,
             ]),
           },
+          // A key in the body is required, but its absence must answer 401 rather than 422:
+          // it is marked required in the documentation only (see documentedSchema).
+          ...(webhook?.type === 'body' && !group.bodiless ? { config: { documentedRequired: [webhook.name] } } : {}),
           preValidation: async (request) => {
             // A route whose body fields all have defaults can be called with no body at all.
             if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
@@ -234,4 +244,15 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
 /** The OpenAPI security scheme of a header or query key placement. */
 export function webhookScheme(spec: WebhookSpec): string {
   return `webhook_${spec.type}_${spec.name}`;
+}
+
+/**
+ * A route's schema as OpenAPI shows it: body properties that a route validates itself (a
+ * webhook key in the body) are listed as required there too.
+ */
+export function documentedSchema<S extends { body?: unknown }>(schema: S, config: unknown): S {
+  const required = (config as { documentedRequired?: string[] } | undefined)?.documentedRequired;
+  const body = schema?.body as { required?: string[] } | undefined;
+  if (!required || !body) return schema;
+  return { ...schema, body: { ...body, required: [...new Set([...(body.required ?? []), ...required])] } };
 }
