@@ -19,7 +19,7 @@ function fail(error: unknown): never {
   throw error;
 }
 
-/** A flag that must be a whole number from `min` (to `max`), or a message saying what is wrong with it. */
+/** Throws, saying what is wrong, when a flag given is not a whole number from `min` (to `max`). */
 function wholeNumber(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof v === 'number' && !(Number.isInteger(v) && v >= min && v <= max)) {
     throw new Error(`--${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}${Number.isNaN(v) ? '' : `, not ${v}`}`);
@@ -30,7 +30,7 @@ function positiveNumber(name: string, v: unknown): void {
   if (typeof v === 'number' && !(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number${Number.isNaN(v) ? '' : `, not ${v}`}`);
 }
 
-/** A data dir flag that names an existing file rather than a folder. */
+/** Throws when the data dir flag names an existing file rather than a folder. */
 function dataDir(v: unknown): void {
   if (typeof v === 'string' && existsSync(v) && !statSync(v).isDirectory()) throw new Error(`--data must name a folder; ${v} is a file`);
 }
