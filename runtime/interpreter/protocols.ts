@@ -170,8 +170,8 @@ function iterableOrNull(v: Value): Iterable<Value> | null {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return v;
   if (v instanceof PyTuple) return v.items;
-  if (v instanceof PyDict) return v.keys();
-  if (v instanceof PySet) return v.values();
+  if (v instanceof PyDict) return v.walk('keys');
+  if (v instanceof PySet) return v.walk();
   if (v instanceof PyRange || v instanceof PyDictView) return v;
   if (v instanceof PyEnum) return v.members.values();
   if (v instanceof PyBytes) return Array.from(v.data);

@@ -141,6 +141,22 @@ export class PyDict {
     for (const [k, v] of this.entries.values()) yield [k, v];
   }
 
+  /**
+   * A program's iteration (`for k in d`, a view's): as Python's dict iterator, each step first
+   * checks that the dict kept its size, and that it has not given more items than it held
+   * (a key removed and another added).
+   */
+  *walk(kind: 'keys' | 'values' | 'items'): IterableIterator<Value> {
+    const size = this.entries.size;
+    let left = size;
+    for (const [k, v] of this.entries.values()) {
+      if (this.entries.size !== size) throw new PyError('RuntimeError', 'dictionary changed size during iteration');
+      if (left-- === 0) throw new PyError('RuntimeError', 'dictionary keys changed during iteration');
+      yield kind === 'keys' ? k : kind === 'values' ? v : new PyTuple([k, v]);
+    }
+    if (this.entries.size !== size) throw new PyError('RuntimeError', 'dictionary changed size during iteration');
+  }
+
   keys(): Value[] {
     return [...this.entries.values()].map((e) => e[0]);
   }
@@ -234,6 +250,16 @@ export class PySet {
 
   [Symbol.iterator](): IterableIterator<Value> {
     return this.values();
+  }
+
+  /** A program's iteration (`for x in s`): as in Python, a set that changes size under it raises at the next step. */
+  *walk(): IterableIterator<Value> {
+    const size = this.members.size;
+    for (const v of this.values()) {
+      if (this.members.size !== size) throw new PyError('RuntimeError', 'Set changed size during iteration');
+      yield v;
+    }
+    if (this.members.size !== size) throw new PyError('RuntimeError', 'Set changed size during iteration');
   }
 }
 

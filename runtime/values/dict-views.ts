@@ -2,7 +2,6 @@
 // and items views are set-like: `&`, `|`, `-`, `^` give sets and `==` compares as sets.
 import { sameOrEqual } from './compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from './containers.ts';
-import { PyError } from './errors.ts';
 import { repr } from './repr.ts';
 import type { PyObject, Value } from './value.ts';
 
@@ -15,12 +14,8 @@ export class PyDictView implements PyObject {
   ) {}
 
   /** Like Python, a dict that changes size while a view walks it stops the walk. */
-  *[Symbol.iterator](): IterableIterator<Value> {
-    const size = this.dict.size;
-    for (const [k, v] of this.dict.items()) {
-      yield this.kind === 'keys' ? k : this.kind === 'values' ? v : new PyTuple([k, v]);
-      if (this.dict.size !== size) throw new PyError('RuntimeError', 'dictionary changed size during iteration');
-    }
+  [Symbol.iterator](): IterableIterator<Value> {
+    return this.dict.walk(this.kind);
   }
 
   /** Keys and items views behave as sets; a values view does not. */
