@@ -37,8 +37,8 @@ export interface Field {
 }
 
 /**
- * Bumped whenever any class gains or changes an attribute, so that the special methods each
- * class caches (`PyClass.special`) are looked up again.
+ * Bumped whenever any class gains, changes or loses an attribute, so that the special methods
+ * and methods each class caches (`PyClass.special`, `PyClass.method`) are looked up again.
  */
 let attributeVersion = 0;
 
@@ -46,6 +46,11 @@ class AttributeMap extends Map<string, Value> {
   override set(name: string, value: Value): this {
     attributeVersion++;
     return super.set(name, value);
+  }
+
+  override delete(name: string): boolean {
+    attributeVersion++;
+    return super.delete(name);
   }
 }
 
@@ -161,6 +166,26 @@ export class PyClass implements PyObject {
       if (name === '__hash__' && c.attributes.get('__eq__') instanceof PyFunction) return DISABLED;
     }
     return null;
+  }
+
+  private methods = new Map<string, PyFunction | null>();
+  private methodsVersion = -1;
+
+  /**
+   * The function `instance.name(...)` calls with the instance as `self` (a class attribute that
+   * is a function, not static), or null when the attribute is anything else.
+   */
+  method(name: string): PyFunction | null {
+    if (this.methodsVersion !== attributeVersion) {
+      this.methods.clear();
+      this.methodsVersion = attributeVersion;
+    }
+    let m = this.methods.get(name);
+    if (m === undefined) {
+      const attr = this.lookup(name);
+      this.methods.set(name, (m = attr instanceof PyFunction && !this.isStatic(name) ? attr : null));
+    }
+    return m;
   }
 
   isStatic(name: string): boolean {

@@ -59,6 +59,39 @@ export class PyFunction implements PyObject {
       slots = new Array(this.frameSize).fill(UNBOUND);
       bindArguments(this.qualname ?? this.name, this.params, (this.layout ??= layoutOf(this.params)), args, kwargs, slots);
     }
+    return this.run(slots);
+  }
+
+  /**
+   * Where the keyword arguments `names` go when a call gives `given` positional arguments
+   * first: a slot per name, when they simply fill parameters (no `*args` or `**kwargs` here, no
+   * name unknown, repeated or already given, and every parameter left out has a default).
+   * Otherwise null: such a call takes the general binding, which raises what Python raises.
+   */
+  keywordPlan(given: number, names: readonly string[]): number[] | null {
+    if (!this.simple || given > this.params.length) return null;
+    const filled = new Array<boolean>(this.params.length).fill(false).fill(true, 0, given);
+    const plan: number[] = [];
+    for (const name of names) {
+      const i = this.params.findIndex((p) => p.name === name);
+      if (i === -1 || filled[i]) return null;
+      filled[i] = true;
+      plan.push(i);
+    }
+    return this.params.every((p, i) => filled[i] || p.default !== undefined) ? plan : null;
+  }
+
+  /** Calls with positional `args` (a fresh array) and keyword `values` placed by `keywordPlan`. */
+  callPlanned(args: Value[], plan: readonly number[], values: readonly Value[]): Value {
+    const slots = args;
+    const given = args.length;
+    for (let i = given; i < this.frameSize; i++) slots.push(UNBOUND);
+    for (let j = 0; j < plan.length; j++) slots[plan[j]] = values[j];
+    for (let i = given; i < this.params.length; i++) if (slots[i] === UNBOUND) slots[i] = this.params[i].default!;
+    return this.run(slots);
+  }
+
+  private run(slots: Value[]): Value {
     let signal: Signal;
     try {
       signal = this.body({ slots, parent: this.closure });

@@ -12,7 +12,7 @@ import { PyBoundMethod } from './archetypes.ts';
 import { NO_KWARGS, PyFunction } from './callables.ts';
 import { type Eval, NotSupported, type Runtime, compileExpr, elements } from './compile-expr.ts';
 import { Globals, type GlobalCell } from './globals.ts';
-import { call, getAttribute } from './protocols.ts';
+import { call, getAttribute, instanceMethod } from './protocols.ts';
 import type { Frame, Scope } from './scope.ts';
 
 const noKwargs = NO_KWARGS as Map<string, Value>;
@@ -67,36 +67,79 @@ function compileGlobalCall(cell: GlobalCell, fn: Eval, parts: Eval[]): Eval {
   }
 }
 
-/** `object.name(...)`: a method found on the object's class is called without a bound-method copy of the arguments. */
+/**
+ * `object.name(...)`: a method found on an instance's class is called with the instance as its
+ * first argument, without a bound method; any other attribute is read (before the arguments,
+ * as Python does) and called.
+ */
 function compileMethodCall(object: Eval, name: string, parts: Eval[]): Eval {
   switch (parts.length) {
     case 0:
       return (f) => {
-        const m = getAttribute(object(f), name);
+        const o = object(f);
+        const fn = instanceMethod(o, name);
+        if (fn !== null) return fn.call([o], noKwargs);
+        const m = getAttribute(o, name);
         return m instanceof PyBoundMethod ? m.fn.call([m.self], noKwargs) : invoke(m, []);
       };
     case 1: {
       const [a] = parts;
       return (f) => {
-        const m = getAttribute(object(f), name);
+        const o = object(f);
+        const fn = instanceMethod(o, name);
+        if (fn !== null) return fn.call([o, a(f)], noKwargs);
+        const m = getAttribute(o, name);
         return m instanceof PyBoundMethod ? m.fn.call([m.self, a(f)], noKwargs) : invoke(m, [a(f)]);
       };
     }
     case 2: {
       const [a, b] = parts;
       return (f) => {
-        const m = getAttribute(object(f), name);
+        const o = object(f);
+        const fn = instanceMethod(o, name);
+        if (fn !== null) return fn.call([o, a(f), b(f)], noKwargs);
+        const m = getAttribute(o, name);
         return m instanceof PyBoundMethod ? m.fn.call([m.self, a(f), b(f)], noKwargs) : invoke(m, [a(f), b(f)]);
       };
     }
     default: {
       const args = fixedArguments(parts);
       return (f) => {
-        const m = getAttribute(object(f), name);
+        const o = object(f);
+        const fn = instanceMethod(o, name);
+        const m = fn ?? getAttribute(o, name);
         const values = args(f);
+        if (fn !== null) return fn.call([o, ...values], noKwargs);
         return m instanceof PyBoundMethod ? m.fn.call([m.self, ...values], noKwargs) : invoke(m, values);
       };
     }
+  }
+}
+
+/**
+ * One call site with keyword arguments `f(a, k=v)`: the first time it reaches a Jac function
+ * it works out which slots the keywords fill (`keywordPlan`), and reuses that while the callee
+ * stays the same, so a call builds no `Map` of keywords. Anything else binds as usual.
+ */
+export class KeywordCall {
+  private fn: PyFunction | null = null;
+  private plan: number[] | null = null;
+
+  constructor(readonly names: readonly string[]) {}
+
+  call(callee: Value, args: Value[], values: Value[]): Value {
+    const fn = callee instanceof PyBoundMethod ? callee.fn : callee;
+    if (fn instanceof PyFunction) {
+      const all = callee instanceof PyBoundMethod ? [callee.self, ...args] : args;
+      if (fn !== this.fn) {
+        this.fn = fn;
+        this.plan = fn.keywordPlan(all.length, this.names);
+      }
+      if (this.plan !== null) return fn.callPlanned(all, this.plan, values);
+    }
+    const kwargs = new Map<string, Value>();
+    this.names.forEach((name, i) => kwargs.set(name, values[i]));
+    return call(callee, args, kwargs);
   }
 }
 
@@ -105,6 +148,16 @@ function compileGeneralCall(rt: Runtime, scope: Scope, e: A.Call): Eval {
   const fn = compileExpr(rt, scope, e.func);
   const args = elements(rt, scope, e.args);
   const keywords = e.keywords.map((k) => ({ name: k.name, value: compileExpr(rt, scope, k.value) }));
+  const names = keywords.map((k) => k.name);
+  if (names.every((n) => n !== null)) {
+    const site = new KeywordCall(names as string[]);
+    const values = keywords.map((k) => k.value);
+    return (f) => {
+      const callee = fn(f);
+      const positional = args(f);
+      return site.call(callee, positional, values.map((v) => v(f)));
+    };
+  }
   return (f) => {
     const callee = fn(f);
     const values = args(f);

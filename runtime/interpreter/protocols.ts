@@ -53,6 +53,14 @@ export function call(callee: Value, args: Value[], kwargs: Map<string, Value>): 
   throw new PyError('TypeError', `'${typeName(callee)}' object is not callable`);
 }
 
+/**
+ * The function `object.name(...)` runs with `object` as `self`, found as getAttribute finds it
+ * (an instance's own field first), so a call need not make a bound method; null otherwise.
+ */
+export function instanceMethod(object: Value, name: string): PyFunction | null {
+  return object instanceof PyInstance && object.get(name) === undefined ? object.cls.method(name) : null;
+}
+
 export function getAttribute(object: Value, name: string): Value {
   // The hot path first: a field of a node, edge, walker or obj.
   if (object instanceof PyInstance) {
