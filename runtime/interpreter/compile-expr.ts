@@ -27,7 +27,7 @@ export type Eval = (f: Frame) => Value;
 export interface Runtime {
   globals: Map<string, Value>;
   builtins: Map<string, Value>;
-  /** Compiles a function body (statements live in compile-stmt.ts). */
+  /** Compiles a function body or a `with entry` block: to JavaScript (codegen/), or closures. */
   compileBody(scope: Scope, body: A.Stmt[]): Exec;
   /** Compiles the body of a function that contains `yield` (generators.ts). */
   compileGenerator(scope: Scope, body: A.Stmt[], name: string): Exec;
@@ -54,6 +54,23 @@ export interface Runtime {
 /** A construct the interpreter does not run yet; carries where it is in the source. */
 export class NotSupported extends Error {
   span: A.Span | null = null;
+}
+
+/** Code nested more deeply than the compiler's stack allows (Python's compiler stops too). */
+export class NestedTooDeeply extends NotSupported {
+  constructor() {
+    super('the code is nested too deeply to compile (maximum recursion depth exceeded during compilation)');
+  }
+}
+
+/**
+ * What compiling `node` threw, with its span: a stack overflow becomes NestedTooDeeply, located
+ * at the innermost node that could still make it.
+ */
+export function compileError(err: unknown, node: { span: A.Span }): unknown {
+  const error = err instanceof RangeError && err.message === 'Maximum call stack size exceeded' ? new NestedTooDeeply() : err;
+  if (error instanceof NotSupported) error.span ??= node.span;
+  return error;
 }
 
 /** Reads a name: a slot in this or an enclosing frame, or a global, then a builtin. */
@@ -104,8 +121,7 @@ export function compileExpr(rt: Runtime, scope: Scope, e: A.Expr): Eval {
   try {
     return compileExprKind(rt, scope, e);
   } catch (err) {
-    if (err instanceof NotSupported) err.span ??= e.span;
-    throw err;
+    throw compileError(err, e);
   }
 }
 
@@ -383,7 +399,7 @@ function constantInt(x: A.Expr): bigint | null {
   }
 }
 
-function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
+export function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
   switch (op) {
     case '==':
       return equals(a, b);

@@ -8,7 +8,7 @@ import { PyTuple } from '../values/containers.ts';
 import { NOT_IMPLEMENTED, type Value } from '../values/value.ts';
 import { PyClass, PyInstance } from './archetypes.ts';
 import { BREAK, CONTINUE, Return, type Exec, type Signal } from './callables.ts';
-import { NotSupported, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
+import { NotSupported, compileError, compileExpr, compileFunction, compileLoad, compileStoreName, compileTarget, slice, type Runtime } from './compile-expr.ts';
 import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.ts';
 import { compileMatch } from './compile-match.ts';
 import { isTrue } from './fast-paths.ts';
@@ -63,8 +63,7 @@ function compileStmtUnlocated(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
   try {
     return compileStmtKind(rt, scope, s);
   } catch (err) {
-    if (err instanceof NotSupported) err.span ??= s.span;
-    throw err;
+    throw compileError(err, s);
   }
 }
 
@@ -216,7 +215,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
       return compileDelete(rt, scope, s.target);
     case 'ModuleEntry':
       if (!rt.runEntries || (s.name === '__main__' && !rt.isMain)) return none;
-      return compileBlock(rt, scope, s.body);
+      return rt.compileBody(scope, s.body);
     case 'Import':
       return compileImport(rt, scope, s);
     case 'Archetype':

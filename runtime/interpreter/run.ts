@@ -6,9 +6,10 @@ import { engineErrorAsPy, PyError, BudgetExhausted } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyInstance } from './archetypes.ts';
 import { builtins } from './builtins.ts';
-import { NotSupported, type Runtime } from './compile-expr.ts';
+import { NestedTooDeeply, NotSupported, type Runtime } from './compile-expr.ts';
 import { compileBlock, exceptionValue } from './compile-stmt.ts';
 import { compileGeneratorBody } from './generators.ts';
+import { compileBodyToJs } from './codegen/compile-body.ts';
 import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
 import { Globals } from './globals.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   maxMillis?: number;
   /** Keep each walker's ability return values in its `returns` (default false). */
   collectReturns?: boolean;
+  /** Compile function bodies to JavaScript (default true). */
+  codegen?: boolean;
   /** The root to run against (a stored one); a fresh, empty root by default. */
   root?: PyInstance;
   /** Told how to find the program's types by name (to read a stored graph into them). */
@@ -86,6 +89,8 @@ export interface CompileOptions {
   collectReturns?: boolean;
   /** Run `with entry` blocks (default true); `check` defines the program's types without them. */
   runEntries?: boolean;
+  /** Compile function bodies to JavaScript (default true); false runs them as closures only. */
+  codegen?: boolean;
 }
 
 export class Program {
@@ -100,6 +105,7 @@ export class Program {
     private readonly write: (text: string) => void,
     private readonly collectReturns: boolean,
     private readonly runEntries: boolean,
+    private readonly codegen: boolean,
   ) {}
 
   /**
@@ -108,13 +114,14 @@ export class Program {
    * diagnostic instead of a program.
    */
   static compile(module: A.Module, file: string, write: (text: string) => void, options: CompileOptions = {}): Program | Diagnostic {
-    const program = new Program(write, options.collectReturns ?? false, options.runEntries ?? true);
+    const program = new Program(write, options.collectReturns ?? false, options.runEntries ?? true, options.codegen ?? true);
     try {
       program.main = program.compileModule(module, file, true);
       return program;
     } catch (e) {
       if (e instanceof LoadError) return { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span };
       if (!(e instanceof NotSupported) || !e.span) throw e;
+      if (e instanceof NestedTooDeeply) return { code: 'JAC_RUNTIME_TOO_DEEP', severity: 'error', message: e.message, span: e.span };
       return { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span };
     }
   }
@@ -192,7 +199,7 @@ export class Program {
       tick: () => undefined,
       file: moduleFile,
       isMain,
-      compileBody: (scope, body) => compileBlock(rt, scope, body),
+      compileBody: (scope, body) => (this.codegen ? compileBodyToJs(rt, scope, body) : compileBlock(rt, scope, body)),
       compileGenerator: (scope, body, name) => compileGeneratorBody(rt, scope, body, name),
       importModule: (path) => this.importModule(path, ast),
     };

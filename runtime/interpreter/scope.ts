@@ -21,6 +21,8 @@ export class Scope {
   readonly declaredNonlocal = new Set<string>();
   /** In a method: the class it belongs to, filled in when the class is built (for `super`). */
   owner: { cls: unknown } | null = null;
+  /** A function's parameters: its first slots, bound by every call. */
+  params = 0;
 
   /** `parent` is the enclosing function scope; null for the module and top-level functions. */
   constructor(
@@ -54,6 +56,7 @@ export class Scope {
 export function functionScope(parent: Scope | null, params: string[], body: A.Stmt[]): Scope {
   const scope = new Scope(false, parent);
   for (const p of params) scope.declare(p);
+  scope.params = scope.size;
   const bound = new Set<string>();
   for (const s of body) collectStmt(s, bound, scope);
   for (const name of bound) {

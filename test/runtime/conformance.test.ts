@@ -25,20 +25,24 @@ interface Outcome {
   name: string;
   /** What the case printed, and the error it ended with; null when it did not parse. */
   run: { out: string; error: string | null; unsupported: string | null } | null;
+  /** Where the final error was raised and the calls it left (compared between the two ways of running). */
+  where: string | null;
   expected: { out: string; error: string | null };
 }
 
-function runCase(dir: string, file: string): Outcome {
+function runCase(dir: string, file: string, codegen = true): Outcome {
   const name = `${dir}/${file}`;
   const path = join(casesDir, dir, file);
   const out = readFileSync(path.replace(/\.jac$/, '.out'), 'utf8');
   const errPath = path.replace(/\.jac$/, '.err');
   const expected = { out, error: existsSync(errPath) ? readFileSync(errPath, 'utf8').trim() : null };
   const { module } = parse(readFileSync(path, 'utf8'), name);
-  if (!module) return { name, run: null, expected };
+  if (!module) return { name, run: null, where: null, expected };
   let printed = '';
-  const result = runModule(module, (text) => (printed += text), {}, path);
-  return { name, run: { out: printed, error: result.error, unsupported: result.unsupported?.message ?? null }, expected };
+  const result = runModule(module, (text) => (printed += text), { codegen }, path);
+  const detail = result.errorDetail;
+  const where = detail && `${detail.span ? `${detail.span.line}:${detail.span.col}` : '?'} in ${detail.trace.join(' < ')}`;
+  return { name, run: { out: printed, error: result.error, unsupported: result.unsupported?.message ?? null }, where, expected };
 }
 
 /** Same as the reference: the same stdout and final error, or both refuse to compile. */
@@ -59,6 +63,18 @@ test('every corpus case prints exactly what jaclang 0.8.0 printed (or, like it, 
   const wrong = outcomes.filter((o) => !(o.name in deliberate) && !matches(o)).map((o) => `${o.name}: ${JSON.stringify(o.run)}`);
   assert.equal(wrong, []);
   assert.ok(outcomes.length >= 170, `${outcomes.length} cases`);
+});
+
+test('with function bodies run as closures instead of generated JavaScript, every case prints the same and fails at the same place', () => {
+  const differ = outcomes
+    .map((o) => {
+      const [dir, file] = o.name.split('/');
+      const closures = runCase(dir, file, false);
+      const [a, b] = [JSON.stringify([closures.run, closures.where]), JSON.stringify([o.run, o.where])];
+      return a === b ? null : `${o.name}: closures ${a} vs generated ${b}`;
+    })
+    .filter((x) => x !== null);
+  assert.equal(differ, []);
 });
 
 test('the deliberate differences print what jac-serve promises', () => {
