@@ -63,31 +63,36 @@ export class PyFunction implements PyObject {
   }
 
   /**
-   * Where the keyword arguments `names` go when a call gives `given` positional arguments
-   * first: a slot per name, when they simply fill parameters (no `*args` or `**kwargs` here, no
-   * name unknown, repeated or already given, and every parameter left out has a default).
-   * Otherwise null: such a call takes the general binding, which raises what Python raises.
+   * How a call that gives `given` positional arguments and then the keyword arguments `names`
+   * binds, when they simply fill parameters (no `*args` or `**kwargs` here, no name unknown,
+   * repeated or already given, and every parameter left out has a default). Otherwise null:
+   * such a call takes the general binding, which raises what Python raises.
    */
-  keywordPlan(given: number, names: readonly string[]): number[] | null {
+  keywordPlan(given: number, names: readonly string[]): KeywordPlan | null {
     if (!this.simple || given > this.params.length) return null;
+    const template = new Array<Value>(this.frameSize).fill(UNBOUND);
     const filled = new Array<boolean>(this.params.length).fill(false).fill(true, 0, given);
-    const plan: number[] = [];
+    const slots: number[] = [];
     for (const name of names) {
       const i = this.params.findIndex((p) => p.name === name);
       if (i === -1 || filled[i]) return null;
       filled[i] = true;
-      plan.push(i);
+      slots.push(i);
     }
-    return this.params.every((p, i) => filled[i] || p.default !== undefined) ? plan : null;
+    for (let i = 0; i < this.params.length; i++) {
+      if (filled[i]) continue;
+      const dflt = this.params[i].default;
+      if (dflt === undefined) return null;
+      template[i] = dflt;
+    }
+    return { given, slots, template };
   }
 
-  /** Calls with positional `args` (a fresh array) and keyword `values` placed by `keywordPlan`. */
-  callPlanned(args: Value[], plan: readonly number[], values: readonly Value[]): Value {
-    const slots = args;
-    const given = args.length;
-    for (let i = given; i < this.frameSize; i++) slots.push(UNBOUND);
-    for (let j = 0; j < plan.length; j++) slots[plan[j]] = values[j];
-    for (let i = given; i < this.params.length; i++) if (slots[i] === UNBOUND) slots[i] = this.params[i].default!;
+  /** Calls with positional `args` and keyword `values` bound as `plan` says. */
+  callPlanned(args: readonly Value[], plan: KeywordPlan, values: readonly Value[]): Value {
+    const slots = plan.template.slice();
+    for (let i = 0; i < plan.given; i++) slots[i] = args[i];
+    for (let j = 0; j < plan.slots.length; j++) slots[plan.slots[j]] = values[j];
     return this.run(slots);
   }
 
@@ -110,6 +115,16 @@ export class PyFunction implements PyObject {
   pyRepr(): string {
     return `<function ${this.name}>`;
   }
+}
+
+/** A keyword call's binding, worked out once per call site and callee (`keywordPlan`). */
+export interface KeywordPlan {
+  /** How many positional arguments the call gives. */
+  given: number;
+  /** The slot each keyword argument fills, in the call's order. */
+  slots: number[];
+  /** The new frame before the arguments go in: defaults where they apply, unbound elsewhere. */
+  template: Value[];
 }
 
 /** Where a function's parameters are, worked out on its first call that needs general binding. */

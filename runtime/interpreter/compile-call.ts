@@ -9,7 +9,7 @@ import { PyError } from '../values/errors.ts';
 import { str } from '../values/repr.ts';
 import type { Value } from '../values/value.ts';
 import { PyBoundMethod } from './archetypes.ts';
-import { NO_KWARGS, PyFunction } from './callables.ts';
+import { type KeywordPlan, NO_KWARGS, PyFunction } from './callables.ts';
 import { type Eval, NotSupported, type Runtime, compileExpr, elements } from './compile-expr.ts';
 import { Globals, type GlobalCell } from './globals.ts';
 import { call, getAttribute, instanceMethod } from './protocols.ts';
@@ -123,7 +123,7 @@ function compileMethodCall(object: Eval, name: string, parts: Eval[]): Eval {
  */
 export class KeywordCall {
   private fn: PyFunction | null = null;
-  private plan: number[] | null = null;
+  private plan: KeywordPlan | null = null;
 
   constructor(readonly names: readonly string[]) {}
 

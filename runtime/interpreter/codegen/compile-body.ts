@@ -14,7 +14,7 @@ import { compareOp, type Runtime } from '../compile-expr.ts';
 import { inPlace } from '../compile-stmt.ts';
 import { isTrue } from '../fast-paths.ts';
 import { binary, unary } from '../operators.ts';
-import { call, getAttribute, getItem, instanceMethod, iterate, setAttribute } from '../protocols.ts';
+import { call, getAttribute, getItem, iterate } from '../protocols.ts';
 import { type Scope, UNBOUND } from '../scope.ts';
 import { truthy } from '../../values/compare.ts';
 import { Emitter } from './emitter.ts';
@@ -37,8 +37,6 @@ const HELPERS: Record<string, unknown> = {
   truthy,
   compareOp,
   getAttribute,
-  setAttribute,
-  instanceMethod,
   getItem,
   iterate,
   locatable,

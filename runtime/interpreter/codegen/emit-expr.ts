@@ -8,6 +8,7 @@ import { compileError, compileExpr, compileLoad } from '../compile-expr.ts';
 import { smallIntLiteral } from '../fast-paths.ts';
 import { Globals } from '../globals.ts';
 import type { Emitter } from './emitter.ts';
+import { AttributeSite } from './sites.ts';
 
 export function emitExpr(em: Emitter, e: A.Expr): string {
   try {
@@ -49,7 +50,7 @@ function emitKnown(em: Emitter, e: A.Expr): string | null {
     case 'Ternary':
       return `(truthy(${emitExpr(em, e.test)}) ? ${emitExpr(em, e.body)} : ${emitExpr(em, e.orelse)})`;
     case 'Attribute':
-      return e.op === '.' && !e.nullSafe ? `getAttribute(${emitExpr(em, e.object)}, ${JSON.stringify(e.name)})` : null;
+      return e.op === '.' && !e.nullSafe ? `${em.ref(new AttributeSite(e.name))}.get(${emitExpr(em, e.object)})` : null;
     case 'Index':
       return e.index.kind === 'Slice' || e.nullSafe ? null : `getItem(${emitExpr(em, e.object)}, ${emitExpr(em, e.index)}, false)`;
     case 'Call':
@@ -134,7 +135,8 @@ function emitCall(em: Emitter, e: A.Call): string | null {
   }
   if (func.kind === 'Attribute' && func.op === '.' && !func.nullSafe) {
     const [o, fn, m] = [em.temp(), em.temp(), em.temp()];
-    const lookup = [`${o} = ${emitExpr(em, func.object)}`, `${fn} = instanceMethod(${o}, ${JSON.stringify(func.name)})`, `${m} = ${fn} ?? getAttribute(${o}, ${JSON.stringify(func.name)})`];
+    const site = em.ref(new AttributeSite(func.name));
+    const lookup = [`${o} = ${emitExpr(em, func.object)}`, `${fn} = ${site}.method(${o})`, `${m} = ${fn} ?? getAttribute(${o}, ${JSON.stringify(func.name)})`];
     const [assign, args] = emitArguments(em, e.args);
     const list = args.map((a) => `, ${a}`).join('');
     return `(${[...lookup, ...assign].join(', ')}, ${fn} !== null ? ${fn}.call([${o}${list}], NOKW) : ${m} instanceof PyBoundMethod ? ${m}.fn.call([${m}.self${list}], NOKW) : invoke(${m}, [${args.join(', ')}]))`;

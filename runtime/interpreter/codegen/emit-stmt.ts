@@ -7,6 +7,7 @@ import { compileStmt } from '../compile-stmt.ts';
 import { compileStoreName, compileTarget } from '../compile-expr.ts';
 import type { Emitter } from './emitter.ts';
 import { emitExpr, emitLoad } from './emit-expr.ts';
+import { AttributeSite } from './sites.ts';
 
 /** The Jac loop a statement is in: where `continue` and `break` go. */
 interface Loop {
@@ -85,6 +86,11 @@ function emitStore(em: Emitter, target: A.Expr, value: string): string {
     if (r.kind === 'local' && r.depth === 0) return `s[${r.index}] = ${value}`;
     return `${em.ref(compileStoreName(em.rt, em.scope, name))}(f, ${value})`;
   }
+  if (target.kind === 'Attribute' && target.op === '.' && !target.nullSafe) {
+    // The value first, then the object, as the closure does.
+    const v = em.temp();
+    return `(${v} = ${value}, ${em.ref(new AttributeSite(target.name))}.set(${emitExpr(em, target.object)}, ${v}))`;
+  }
   return `${em.ref(compileTarget(em.rt, em.scope, target))}(f, ${value})`;
 }
 
@@ -100,8 +106,8 @@ function emitAugAssign(em: Emitter, s: A.AugAssign, out: string[]): boolean {
   if (t.kind === 'Attribute' && t.op === '.' && !t.nullSafe) {
     // As the closure: the object, its attribute, then the value.
     const o = em.temp();
-    const name = JSON.stringify(t.name);
-    out.push(`${em.at(s)} ${o} = ${emitExpr(em, t.object)}; setAttribute(${o}, ${name}, ${inPlaceOf(em, s, `getAttribute(${o}, ${name})`)});`);
+    const site = em.ref(new AttributeSite(t.name));
+    out.push(`${em.at(s)} ${o} = ${emitExpr(em, t.object)}; ${site}.set(${o}, ${inPlaceOf(em, s, `${site}.get(${o})`)});`);
     return true;
   }
   return false;
