@@ -1,14 +1,15 @@
 // Python's `math` module, the one standard module Jac programs commonly import. Pure
 // functions over numbers, so it runs natively; results and errors are Python's.
 import { PyError } from '../../values/errors.ts';
-import { PyFloat, float, int, isInt, type PyInt } from '../../values/numbers.ts';
+import { PyFloat, float, int, intToFloat, isInt, type PyInt } from '../../values/numbers.ts';
+import { PyTuple } from '../../values/containers.ts';
 import { typeName, type Value } from '../../values/value.ts';
 import { PyBuiltin } from '../callables.ts';
 
-/** A real argument as a JS number (Python's `must be real number, not str`). */
+/** A real argument as a JS number (Python's `must be real number, not str`; an int past a double's range is an OverflowError). */
 function real(v: Value | undefined): number {
   if (v instanceof PyFloat) return v.value;
-  if (typeof v === 'number' || typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return intToFloat(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
   throw new PyError('TypeError', `must be real number, not ${v === undefined ? 'nothing' : typeName(v)}`);
 }
@@ -20,6 +21,28 @@ function integer(v: Value | undefined): bigint {
 }
 
 const domainError = () => new PyError('ValueError', 'math domain error');
+
+/**
+ * A logarithm of any real, as CPython's loghelper takes it: an int too large for a double is
+ * split into a mantissa in [0.5, 1) (correctly rounded) and a power of two,
+ * `log(m) + log(2) * e`.
+ */
+function logOf(v: Value | undefined, log: (x: number) => number): number {
+  if (typeof v === 'bigint') {
+    if (v <= 0n) throw domainError();
+    const x = Number(v);
+    if (Number.isFinite(x)) return log(x);
+    const e = v.toString(2).length;
+    // 55 bits and a sticky bit: the double nearest the mantissa, rounded once.
+    const shift = BigInt(e - 55);
+    let top = v >> shift;
+    if ((v & ((1n << shift) - 1n)) !== 0n) top |= 1n;
+    return log(Number(top) / 2 ** 55) + log(2) * e;
+  }
+  const x = real(v);
+  if (x <= 0) throw domainError();
+  return log(x);
+}
 
 /** A float result; Python raises instead of returning inf/nan from finite arguments. */
 function checked(result: number, ...args: number[]): PyFloat {
@@ -37,6 +60,20 @@ function toIntegral(v: Value | undefined, round: (x: number) => number): PyInt {
   if (!Number.isFinite(x)) throw new PyError('OverflowError', 'cannot convert float infinity to integer');
   const r = round(x);
   return Number.isSafeInteger(r) ? r : int(BigInt(r));
+}
+
+/** `x` as m * 2**e with 0.5 <= |m| < 1, read from the double's exponent bits (exact, also for subnormals). */
+function frexp(x: number): [number, number] {
+  if (x === 0 || !Number.isFinite(x)) return [x, 0];
+  let e = 0;
+  let m = x;
+  if (Math.abs(m) < 2 ** -1000) [m, e] = [m * 2 ** 64, -64]; // a subnormal has no exponent bits of its own
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, m);
+  const high = bits.getUint16(0);
+  e += ((high >> 4) & 0x7ff) - 1022;
+  bits.setUint16(0, (high & 0x800f) | (1022 << 4));
+  return [bits.getFloat64(0), e];
 }
 
 function gcd(a: bigint, b: bigint): bigint {
@@ -93,8 +130,8 @@ export function mathModule(iterate: (v: Value) => Iterable<Value>): Map<string, 
 
   unary('sqrt', Math.sqrt, (x) => x >= 0 || Number.isNaN(x));
   unary('exp', Math.exp);
-  unary('log2', Math.log2, (x) => x > 0 || Number.isNaN(x));
-  unary('log10', Math.log10, (x) => x > 0 || Number.isNaN(x));
+  fn('log2', (a) => float(logOf(a[0], Math.log2)));
+  fn('log10', (a) => float(logOf(a[0], Math.log10)));
   unary('sin', Math.sin, Number.isFinite);
   unary('cos', Math.cos, Number.isFinite);
   unary('tan', Math.tan, Number.isFinite);
@@ -102,16 +139,56 @@ export function mathModule(iterate: (v: Value) => Iterable<Value>): Map<string, 
   unary('acos', Math.acos, (x) => Math.abs(x) <= 1 || Number.isNaN(x));
   unary('atan', Math.atan);
   unary('fabs', Math.abs);
+  unary('log1p', Math.log1p, (x) => x > -1 || Number.isNaN(x));
+  unary('expm1', Math.expm1);
+  unary('exp2', (x) => 2 ** x);
+  unary('cbrt', Math.cbrt);
+  unary('sinh', Math.sinh);
+  unary('cosh', Math.cosh);
+  unary('tanh', Math.tanh);
+  unary('asinh', Math.asinh);
+  unary('acosh', Math.acosh, (x) => x >= 1 || Number.isNaN(x));
+  unary('atanh', Math.atanh, (x) => Math.abs(x) < 1 || Number.isNaN(x));
+  fn('modf', (a) => {
+    const x = real(a[0]);
+    if (!Number.isFinite(x)) return new PyTuple([float(Number.isNaN(x) ? x : Math.sign(x) * 0), float(x)]);
+    const whole = Math.trunc(x);
+    // The fraction keeps the sign of x, as C's modf does (-0.0 for -3.0).
+    return new PyTuple([float(x - whole === 0 ? (x < 0 || Object.is(x, -0) ? -0 : 0) : x - whole), float(whole)]);
+  });
+  fn('frexp', (a) => {
+    const [m, e] = frexp(real(a[0]));
+    return new PyTuple([float(m), e]);
+  });
+  fn('ldexp', (a) => {
+    const x = real(a[0]);
+    const i = Number(integer(a[1]));
+    // Two steps, so 2**i alone cannot overflow or underflow where x * 2**i would not.
+    const half = Math.trunc(i / 2);
+    return checked(x * 2 ** half * 2 ** (i - half), x);
+  });
+  fn('dist', (a) => {
+    const [p, q] = [[...iterate(a[0])].map(real), [...iterate(a[1])].map(real)];
+    if (p.length !== q.length) throw new PyError('ValueError', 'both points must have the same number of dimensions');
+    return float(Math.hypot(...p.map((x, i) => x - q[i])));
+  });
+  fn('perm', (a) => {
+    const n = integer(a[0]);
+    const k = a.length < 2 || a[1] === null ? n : integer(a[1]);
+    if (n < 0n || k < 0n) throw new PyError('ValueError', `${n < 0n ? 'n' : 'k'} must be a non-negative integer`);
+    if (k > n) return 0;
+    let r = 1n;
+    for (let i = n - k + 1n; i <= n; i++) r *= i;
+    return int(r);
+  });
   unary('degrees', (x) => (x * 180) / Math.PI);
   unary('radians', (x) => (x * Math.PI) / 180);
   fn('log', (a) => {
-    const x = real(a[0]);
-    if (x <= 0) throw domainError();
-    if (a.length < 2) return float(Math.log(x));
-    const base = real(a[1]);
-    if (base <= 0) throw domainError();
-    if (base === 1) throw new PyError('ZeroDivisionError', 'float division by zero');
-    return float(Math.log(x) / Math.log(base));
+    const x = logOf(a[0], Math.log);
+    if (a.length < 2) return float(x);
+    const base = logOf(a[1], Math.log);
+    if (base === 0) throw new PyError('ZeroDivisionError', 'float division by zero');
+    return float(x / base);
   });
   fn('pow', (a) => {
     const [x, y] = [real(a[0]), real(a[1])];
@@ -176,9 +253,9 @@ export function mathModule(iterate: (v: Value) => Iterable<Value>): Map<string, 
     const n = integer(a[0]);
     if (n < 0n) throw new PyError('ValueError', 'isqrt() argument must be nonnegative');
     if (n < 2n) return int(n);
-    let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-    while (x * x > n) x--;
-    while ((x + 1n) * (x + 1n) <= n) x++;
+    // Newton's method from a power of two above the root: it falls to the root and stops.
+    let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
+    for (let y = (x + n / x) >> 1n; y < x; y = (x + n / x) >> 1n) x = y;
     return int(x);
   });
   fn('fsum', (a) => float(fsum([...iterate(a[0])].map(real))));
