@@ -59,31 +59,43 @@ function toFloat(v: Value): PyFloat {
   throw new PyError('TypeError', `float() argument must be a string or a real number, not '${typeName(v)}'`);
 }
 
-/** sum(): exact for ints; for floats, Neumaier's compensated summation as Python 3.12 does. */
+/**
+ * sum(): exact for ints; for floats (a float start, or ints then a float), Neumaier's compensated
+ * summation as Python 3.12 does; anything else adds as `+` does (tuples, objects' __add__/__radd__).
+ */
 function sum(items: Iterable<Value>, start: Value): Value {
+  if (typeof start === 'string') throw new PyError('TypeError', "sum() can't sum strings [use ''.join(seq) instead]");
+  if (start instanceof PyBytes) throw new PyError('TypeError', `sum() can't sum ${typeName(start)} [use b''.join(seq) instead]`);
   let total: Value = start;
   let floatSum: number | null = null;
   let compensation = 0;
+  // Once an item is added by `+`, CPython stays in its generic loop: no more compensation.
+  let generic = false;
   for (const item of items) {
-    if (floatSum === null && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean') && (typeof total === 'number' || typeof total === 'bigint')) {
-      total = intAdd(total, toInt(item));
-      continue;
-    }
-    if (item instanceof PyFloat || (floatSum !== null && (typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean'))) {
-      if (floatSum === null) {
-        if (!(typeof total === 'number' || typeof total === 'bigint' || total instanceof PyFloat)) throw unsupportedSum(total, item);
-        floatSum = total instanceof PyFloat ? total.value : intToFloat(total);
+    const intItem = typeof item === 'number' || typeof item === 'bigint' || typeof item === 'boolean';
+    if (floatSum === null && !generic) {
+      const intTotal = typeof total === 'number' || typeof total === 'bigint';
+      if (intItem && intTotal) {
+        total = intAdd(total as PyInt, toInt(item));
+        continue;
       }
-      const x = item instanceof PyFloat ? item.value : typeof item === 'boolean' ? Number(item) : intToFloat(item);
-      const t: number = floatSum + x;
-      compensation += Math.abs(floatSum) >= Math.abs(x) ? floatSum - t + x : x - t + floatSum;
-      floatSum = t;
-      continue;
+      if (total instanceof PyFloat ? intItem || item instanceof PyFloat : intTotal && item instanceof PyFloat) {
+        floatSum = total instanceof PyFloat ? total.value : intToFloat(total as PyInt);
+      }
     }
-    if (floatSum !== null) total = float(floatSum + compensation);
-    floatSum = null;
-    if (Array.isArray(total) && Array.isArray(item)) total = [...total, ...item];
-    else throw unsupportedSum(total, item);
+    if (floatSum !== null) {
+      if (intItem || item instanceof PyFloat) {
+        const x = item instanceof PyFloat ? item.value : typeof item === 'boolean' ? Number(item) : intToFloat(item);
+        const t: number = floatSum + x;
+        compensation += Math.abs(floatSum) >= Math.abs(x) ? floatSum - t + x : x - t + floatSum;
+        floatSum = t;
+        continue;
+      }
+      total = float(floatSum + compensation);
+      floatSum = null;
+    }
+    total = binary('+', total, item);
+    generic = true;
   }
   return floatSum !== null ? float(floatSum + compensation) : total;
 }
@@ -93,8 +105,6 @@ function toIntStrict(v: Value): PyInt {
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return toInt(v);
   throw new PyError('TypeError', `'${typeName(v)}' object cannot be interpreted as an integer`);
 }
-
-const unsupportedSum = (a: Value, b: Value) => new PyError('TypeError', `unsupported operand type(s) for +: '${typeName(a)}' and '${typeName(b)}'`);
 
 /** round(x) and round(x, ndigits): ties to even, on the exact value (rounding.ts). */
 function round(x: Value, digits: Value | undefined): Value {
