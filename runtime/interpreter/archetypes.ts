@@ -350,7 +350,10 @@ export class PyInstance implements PyObject {
   pyStr(): string {
     const fn = this.cls.special('__str__');
     if (fn) return this.textFrom('__str__', fn);
-    return this.exception ? this.exception.message() : this.pyRepr();
+    if (this.exception) return this.exception.message();
+    // object.__str__ calls the repr slot unchecked, so str() is the one to refuse a non-str.
+    const reprFn = this.cls.special('__repr__');
+    return reprFn ? this.textFrom('__str__', reprFn) : this.pyRepr();
   }
 
   pyTruth(): boolean {
