@@ -2,7 +2,7 @@
 // operators to functions at compile time, so running an expression does no lookups by kind.
 import type * as A from '../../grammar/ast.ts';
 import { PyBytes } from '../values/bytes.ts';
-import { compare, equals, truthy } from '../values/compare.ts';
+import { compareOperator, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { float } from '../values/numbers.ts';
@@ -243,13 +243,16 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
       const ops = e.ops;
       if (ops.length === 1) return compileCompareOp(ops[0], operands[0], operands[1], smallIntLiteral(e.comparators[0]), compareOp);
       return (f) => {
+        // `a < b < c` is `a < b and b < c`: the first false result, else the last.
         let left = operands[0](f);
+        let r: Value = true;
         for (let i = 0; i < ops.length; i++) {
           const right = operands[i + 1](f);
-          if (!compareOp(ops[i], left, right)) return false;
+          r = compareOp(ops[i], left, right);
+          if (r !== true && !truthy(r)) return r;
           left = right;
         }
-        return true;
+        return r;
       };
     }
     case 'Ternary': {
@@ -399,12 +402,9 @@ function constantInt(x: A.Expr): bigint | null {
   }
 }
 
-export function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
+/** One comparison; an archetype's `__eq__`, `__lt__`, ... may give any value, kept as Python keeps it. */
+export function compareOp(op: A.CmpOp, a: Value, b: Value): Value {
   switch (op) {
-    case '==':
-      return equals(a, b);
-    case '!=':
-      return !equals(a, b);
     case 'is':
       return a === b || (a === null && b === null);
     case 'is not':
@@ -414,7 +414,7 @@ export function compareOp(op: A.CmpOp, a: Value, b: Value): boolean {
     case 'not in':
       return !contains(b, a, equals);
     default:
-      return compare(op, a, b);
+      return compareOperator(op, a, b);
   }
 }
 

@@ -77,7 +77,7 @@ export function compileBinaryOp(op: A.BinOp, left: Eval, right: Eval, k: number 
  * A comparison of two operands (`a < b`, not a chain `a < b < c`); `general` decides all but
  * two numbers. `k` is `right`'s value when it is a small int literal.
  */
-export function compileCompareOp(op: A.CmpOp, left: Eval, right: Eval, k: number | null, general: (op: A.CmpOp, a: Value, b: Value) => boolean): Eval {
+export function compileCompareOp(op: A.CmpOp, left: Eval, right: Eval, k: number | null, general: (op: A.CmpOp, a: Value, b: Value) => Value): Eval {
   if (k !== null) {
     switch (op) {
       case '<':

@@ -63,16 +63,21 @@ function richCompare(op: RichOp, a: Value, b: Value): Value {
 }
 
 /**
- * The `==` and `!=` operators. Unlike container lookups (`equals`), they call an `__eq__` even
- * on the same object; when every method declines, Python falls back to identity.
+ * A comparison operator as an expression. An archetype's special method gives its own result (any
+ * value, not only a bool) and is called even on the same object; when every method declines, `==`
+ * and `!=` fall back to identity. Other values compare as `equals` and `compare` do.
  */
-export function equalsOperator(a: Value, b: Value, negate: boolean): boolean {
+export function compareOperator(op: RichOp, a: Value, b: Value): Value {
   if (compares(a) || compares(b)) {
-    const r = richCompare(negate ? '!=' : '==', a, b);
-    if (r !== NOT_IMPLEMENTED) return truthy(r);
-    return negate !== (a === b);
+    const r = richCompare(op, a, b);
+    if (r !== NOT_IMPLEMENTED) return r;
+    if (op === '==') return a === b;
+    if (op === '!=') return a !== b;
+    throw unorderable(op, a, b);
   }
-  return negate !== equals(a, b);
+  if (op === '==') return equals(a, b);
+  if (op === '!=') return !equals(a, b);
+  return compare(op, a, b);
 }
 
 /** `a == b` as containers test it (Python's PyObject_RichCompareBool): the same object is equal. */
@@ -138,8 +143,10 @@ export function compare(op: Order, a: Value, b: Value): boolean {
     const r = richCompare(op, a, b);
     if (r !== NOT_IMPLEMENTED) return truthy(r);
   }
-  throw new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
+  throw unorderable(op, a, b);
 }
+
+const unorderable = (op: Order, a: Value, b: Value) => new PyError('TypeError', `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b)}'`);
 
 function test<T extends number | bigint | string>(op: Order, x: T, y: T): boolean {
   switch (op) {

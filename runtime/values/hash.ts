@@ -4,7 +4,7 @@ import { PyBytes } from './bytes.ts';
 import { PyDict, PySet, PyTuple } from './containers.ts';
 import { PyError } from './errors.ts';
 import { PyFloat } from './numbers.ts';
-import { typeName, type Value } from './value.ts';
+import { typeName, type PyObject, type Value } from './value.ts';
 
 const MODULUS = (1n << 61n) - 1n;
 const INFINITY_HASH = 314159n;
@@ -88,7 +88,9 @@ export function pyHash(v: Value): bigint {
     return h;
   }
   if (Array.isArray(v) || v instanceof PyDict || v instanceof PySet) throw new PyError('TypeError', `unhashable type: '${typeName(v)}'`);
-  return identityHash(v);
+  // A class's own __hash__ gives an int, which Python reduces as it hashes any int.
+  const own = (v as PyObject).pyHashText?.();
+  return own == null ? identityHash(v) : pyHash(BigInt(own));
 }
 
 const hashOfNone = {};
