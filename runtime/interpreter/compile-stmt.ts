@@ -16,7 +16,8 @@ import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIf
 import { PyModule, missingName, resolveImport } from './modules.ts';
 import { binary, binaryByMethod } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
-import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem } from './protocols.ts';
+import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem, setSlice } from './protocols.ts';
+import { destroy } from './graph.ts';
 import type { Scope } from './scope.ts';
 import { UNBOUND } from './scope.ts';
 
@@ -279,7 +280,12 @@ function compileAugAssign(rt: Runtime, scope: Scope, s: A.AugAssign): Exec {
   if (t.kind === 'Index' && t.index.kind === 'Slice') {
     const object = compileExpr(rt, scope, t.object);
     const bounds = slice(rt, scope, t.index);
-    return (f) => void deleteSlice(object(f), bounds(f));
+    return (f) => {
+      const o = object(f);
+      const b = bounds(f);
+      setSlice(o, b, inPlace(op, getItem(o, b, true), value(f)));
+      return undefined;
+    };
   }
   if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
@@ -337,15 +343,25 @@ function compileDelete(rt: Runtime, scope: Scope, t: A.Expr): Exec {
       return undefined;
     };
   }
+  // jaclang 0.8.0 compiles `del x[k]` to `destroy([x[k]]); del x[k]`: the item is read first (a
+  // node or edge read is destroyed; a slice's list is not), then x and k are evaluated again.
   if (t.kind === 'Index' && t.index.kind === 'Slice') {
     const object = compileExpr(rt, scope, t.object);
     const bounds = slice(rt, scope, t.index);
-    return (f) => void deleteSlice(object(f), bounds(f));
+    return (f) => {
+      getItem(object(f), bounds(f), true);
+      deleteSlice(object(f), bounds(f));
+      return undefined;
+    };
   }
   if (t.kind === 'Index') {
     const object = compileExpr(rt, scope, t.object);
     const index = compileExpr(rt, scope, t.index);
-    return (f) => void deleteItem(object(f), index(f));
+    return (f) => {
+      destroy(getItem(object(f), index(f), false));
+      deleteItem(object(f), index(f));
+      return undefined;
+    };
   }
   if (t.kind === 'EdgeRef' || t.kind === 'FilterCompr' || t.kind === 'Call' || t.kind === 'Special' || t.kind === 'Attribute') {
     const value = compileExpr(rt, scope, t);

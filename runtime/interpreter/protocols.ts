@@ -374,15 +374,33 @@ export function deleteItem(object: Value, index: Value): void {
   if (Array.isArray(object)) object.splice(normalizeIndex(index, object.length, 'list assignment'), 1);
   else if (object instanceof PyDict) {
     if (!object.delete(index)) throw new PyError('KeyError', repr(index), new PyException(exceptionClass('KeyError'), [index], repr));
-  } else {
-    // CPython words it differently for sequences (str, tuple, bytes, range) and other objects.
-    const sequence = typeof object === 'string' || object instanceof PyTuple || object instanceof PyBytes || object instanceof PyRange;
+  } else if (!(object instanceof PyInstance && deleteByMethod(object, index))) {
+    // CPython words it differently for sequences (str, tuple, bytes, range, and a class's
+    // instances when the key is an int) and other objects.
+    const sequence =
+      typeof object === 'string' || object instanceof PyTuple || object instanceof PyBytes || object instanceof PyRange ||
+      (object instanceof PyInstance && (typeof index === 'number' || typeof index === 'bigint' || typeof index === 'boolean'));
     throw new PyError('TypeError', `'${typeName(object)}' object ${sequence ? "doesn't" : 'does not'} support item deletion`);
   }
 }
 
+/**
+ * `del x[k]` through the class's `__delitem__`; false when it defines neither that nor
+ * `__setitem__` (with only `__setitem__`, Python finds no `__delitem__`: an AttributeError).
+ */
+function deleteByMethod(object: PyInstance, key: Value): boolean {
+  const fn = object.cls.special('__delitem__');
+  if (fn) {
+    object.callSpecial(fn, [key]);
+    return true;
+  }
+  if (object.cls.special('__setitem__')) throw new PyError('AttributeError', '__delitem__');
+  return false;
+}
+
 /** `del xs[a:b]` and `del xs[a:b:k]`: the selected items leave the list. */
 export function deleteSlice(object: Value, bounds: SliceBounds): void {
+  if (object instanceof PyInstance && deleteByMethod(object, new PySlice(bounds.lower, bounds.upper, bounds.step))) return;
   if (!Array.isArray(object)) throw new PyError('TypeError', `'${typeName(object)}' object does not support item deletion`);
   const doomed = new Set(sliceIndexes(bounds, object.length));
   if (doomed.size === 0) return;
