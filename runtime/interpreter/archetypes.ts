@@ -42,9 +42,17 @@ export interface Field {
  */
 let attributeVersion = 0;
 
+/** Whether any class has defined `__eq__`: until then, equal objects are always the same object. */
+let eqDefined = false;
+
+export function someClassDefinesEq(): boolean {
+  return eqDefined;
+}
+
 class AttributeMap extends Map<string, Value> {
   override set(name: string, value: Value): this {
     attributeVersion++;
+    if (name === '__eq__') eqDefined = true;
     return super.set(name, value);
   }
 

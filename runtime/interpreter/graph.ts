@@ -1,10 +1,10 @@
 // The graph as jaclang 0.8.0 builds and queries it: connect, edge references with their
 // order and identity de-duplication, filters, disconnect, and destroying nodes and edges.
 import type { EdgeDir, EdgeOp, FilterCond } from '../../grammar/ast.ts';
-import { compare, equals } from '../values/compare.ts';
+import { compare, equals, sameOrEqual } from '../values/compare.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
-import { PyClass, PyInstance } from './archetypes.ts';
+import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
 import { contains, getAttribute, iterate } from './protocols.ts';
 
 /** The classes every program has: the root node's and the generic edge's. */
@@ -115,50 +115,74 @@ export interface HopPlan {
  */
 let hopEpoch = 0;
 
-/** One hop: from each node, its edges in order that match, de-duplicated by identity. */
-function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): { nodes: PyInstance[]; edges: PyInstance[] } {
-  const nodes: PyInstance[] = [];
-  const edges: PyInstance[] = [];
+/**
+ * One hop as jaclang 0.8.0's `refs` makes it: from each node, its edges in order that match,
+ * the nodes (or, for the last hop of `[edge ...]`, the edges) reached kept once, then the node
+ * filter, which in `[edge ...]` tests the edges themselves.
+ */
+function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[] {
+  if (someClassDefinesEq()) return hopByEquality(from, plan, wantEdges);
+  const out: PyInstance[] = [];
   const epoch = ++hopEpoch;
   const { dir, conds } = plan.op;
-  const out = dir === 'out' || dir === 'any';
+  const outward = dir === 'out' || dir === 'any';
   const inward = dir === 'in' || dir === 'any';
+  const filtered = plan.nodeType !== undefined || plan.nodeConds.length > 0;
   for (const n of from) {
     if (!n.edges) continue;
     for (const e of n.edges) {
       let other: PyInstance | null = null;
-      if (out && e.source === n) other = e.target;
+      if (outward && e.source === n) other = e.target;
       else if (inward && e.target === n) other = e.source;
       if (!other) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
       if (plan.target && !plan.target.includes(other)) continue;
-      if (plan.nodeType !== undefined && !isInstanceOf(other, plan.nodeType)) continue;
-      if (plan.nodeConds.length > 0 && !plan.nodeConds.every(({ cond, value }) => fieldTest(other!, cond, value))) continue;
-      if (other.mark !== epoch) {
-        other.mark = epoch;
-        nodes.push(other);
-      }
       // An edge is marked too: a self-loop is in its node's list twice.
-      if (wantEdges && e.mark !== epoch) {
-        e.mark = epoch;
-        edges.push(e);
-      }
+      const reached = wantEdges ? e : other;
+      if (reached.mark === epoch) continue;
+      reached.mark = epoch;
+      if (!filtered || passesNodeFilter(reached, plan)) out.push(reached);
     }
   }
-  return { nodes, edges };
+  return out;
+}
+
+function passesNodeFilter(v: PyInstance, plan: HopPlan): boolean {
+  if (plan.nodeType !== undefined && !isInstanceOf(v, plan.nodeType)) return false;
+  return plan.nodeConds.every(({ cond, value }) => fieldTest(v, cond, value));
+}
+
+/**
+ * A hop once a class defines `__eq__`: 0.8.0 keeps a node (or edge) unless one `==` to it was
+ * kept already, tested with `not in` after each node's matches, and picks the targets with `in`.
+ */
+function hopByEquality(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[] {
+  const kept: PyInstance[] = [];
+  const { dir, conds } = plan.op;
+  const outward = dir === 'out' || dir === 'any';
+  const inward = dir === 'in' || dir === 'any';
+  const isTarget = (v: PyInstance) => plan.target === null || plan.target.some((t) => sameOrEqual(t, v));
+  for (const n of from) {
+    if (!n.edges) continue;
+    const found: PyInstance[] = [];
+    for (const e of n.edges) {
+      if (!e.source || !e.target) continue;
+      if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
+      if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
+      if (outward && e.source === n && isTarget(e.target)) found.push(wantEdges ? e : e.target);
+      if (inward && e.target === n && isTarget(e.source)) found.push(wantEdges ? e : e.source);
+    }
+    for (const v of found) if (!kept.some((k) => sameOrEqual(k, v))) kept.push(v);
+  }
+  return plan.nodeType !== undefined || plan.nodeConds.length > 0 ? kept.filter((v) => passesNodeFilter(v, plan)) : kept;
 }
 
 /** `[origin hop hop ...]`: the nodes (or edges) the last hop reaches. */
 export function edgeRef(origin: Value, plans: HopPlan[], returnEdges: boolean): Value[] {
   let current = nodesOf(origin, 'an edge reference');
-  let edges: PyInstance[] = [];
-  for (let i = 0; i < plans.length; i++) {
-    const r = hop(current, plans[i], returnEdges && i === plans.length - 1);
-    current = r.nodes;
-    edges = r.edges;
-  }
-  return returnEdges ? edges : current;
+  for (let i = 0; i < plans.length; i++) current = hop(current, plans[i], returnEdges && i === plans.length - 1);
+  return current;
 }
 
 /** `L del --> R`: removes L's matching edges to R; true when any was removed. */
