@@ -121,7 +121,7 @@ let hopEpoch = 0;
  * filter, which in `[edge ...]` tests the edges themselves.
  */
 function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[] {
-  if (someClassDefinesEq()) return hopByEquality(from, plan, wantEdges);
+  if (someClassDefinesEq() && mayMeetEq(from, plan)) return hopByEquality(from, plan, wantEdges);
   const out: PyInstance[] = [];
   const epoch = ++hopEpoch;
   const { dir, conds } = plan.op;
@@ -146,6 +146,16 @@ function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[
     }
   }
   return out;
+}
+
+/** Whether a hop may reach (or target) an instance whose class defines `__eq__`: then `==` decides what is kept. */
+function mayMeetEq(from: PyInstance[], plan: HopPlan): boolean {
+  const eq = (v: PyInstance | null) => v !== null && v.cls.special('__eq__') !== null;
+  if (plan.target?.some(eq)) return true;
+  for (const n of from) {
+    if (n.edges) for (const e of n.edges) if (eq(e) || eq(e.source) || eq(e.target)) return true;
+  }
+  return false;
 }
 
 function passesNodeFilter(v: PyInstance, plan: HopPlan): boolean {
