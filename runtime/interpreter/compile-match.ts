@@ -2,7 +2,7 @@
 // sequences with `*rest`, mappings with `**rest`, class patterns (positional sub-patterns
 // follow the dataclass fields), dotted values, and guards.
 import type * as A from '../../grammar/ast.ts';
-import { equals, truthy } from '../values/compare.ts';
+import { compareOperator, equals, truthy } from '../values/compare.ts';
 import { PyDict, PyTuple } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { typeName as rtTypeName, type Value } from '../values/value.ts';
@@ -31,13 +31,16 @@ export function compileMatch(rt: Runtime, scope: Scope, s: A.Match, block: (b: A
   };
 }
 
+/** A literal or value pattern tests `subject == value`, the operator (a class's __eq__ runs even on itself). */
+const matchesValue = (v: Value, value: Value): boolean => truthy(compareOperator('==', v, value));
+
 const sequenceOf = (v: Value): readonly Value[] | null => (Array.isArray(v) ? v : v instanceof PyTuple ? v.items : null);
 
 export function compilePattern(rt: Runtime, scope: Scope, p: A.Pattern): Matcher {
   switch (p.kind) {
     case 'PLiteral': {
       const value = compileExpr(rt, scope, p.value);
-      return (f, v) => equals(v, value(f));
+      return (f, v) => matchesValue(v, value(f));
     }
     case 'PSingleton': {
       const value = p.value;
@@ -50,7 +53,7 @@ export function compilePattern(rt: Runtime, scope: Scope, p: A.Pattern): Matcher
     }
     case 'PValue': {
       const value = dotted(rt, scope, p.path, p.span);
-      return (f, v) => equals(v, value(f));
+      return (f, v) => matchesValue(v, value(f));
     }
     case 'POr': {
       const options = p.options.map((o) => compilePattern(rt, scope, o));

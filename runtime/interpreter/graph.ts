@@ -1,7 +1,7 @@
 // The graph as jaclang 0.8.0 builds and queries it: connect, edge references with their
 // order and identity de-duplication, filters, disconnect, and destroying nodes and edges.
 import type { EdgeDir, EdgeOp, FilterCond } from '../../grammar/ast.ts';
-import { compare, equals, sameOrEqual } from '../values/compare.ts';
+import { compare, compareOperator, equals, sameOrEqual, truthy } from '../values/compare.ts';
 import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
@@ -76,9 +76,9 @@ export function fieldTest(object: Value, cond: FilterCond, value: Value): boolea
   const actual = getAttribute(object, cond.field);
   switch (cond.op) {
     case '==':
-      return equals(actual, value);
     case '!=':
-      return !equals(actual, value);
+      // The operator itself, as 0.8.0's filter lambda runs it: a class's __eq__ or __ne__ decides.
+      return truthy(compareOperator(cond.op, actual, value));
     case 'is':
       return actual === value;
     case 'is not':
