@@ -87,7 +87,9 @@ test('entry_type NODE: the walker starts at a node of the caller; a malformed, u
   assert.is(r.statusCode, 200);
   assert.equal(r.json().reports[0], { id: task.id, context: { ...task.context, done: true } });
   assert.is((await post('/walker/complete')).statusCode, 404, 'no root route for a NODE walker');
-  for (const id of ['nonsense', 'n:Task:000000000000000000000000', alice.root.replace(/.$/, '0')]) {
+  // Another root id: alice's with its last digit changed (to one it is not).
+  const otherRoot = alice.root.replace(/.$/, (c: string) => (c === '0' ? '1' : '0'));
+  for (const id of ['nonsense', 'n:Task:000000000000000000000000', otherRoot]) {
     const nf = await post(`/walker/complete/${id}`);
     assert.is(nf.statusCode, 404);
     assert.equal(nf.json(), { detail: 'Node not found' });
