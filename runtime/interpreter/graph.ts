@@ -6,6 +6,7 @@ import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
 import { contains, getAttribute, iterate } from './protocols.ts';
+import { noteEdgeMade } from './tracking.ts';
 
 /** The classes every program has: the root node's and the generic edge's. */
 export const RootClass = new PyClass('Root', 'Root', 'node', [], []);
@@ -53,6 +54,7 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
   for (const l of ls) {
     for (const r of rs) {
       const edge = makeEdge();
+      noteEdgeMade(edge);
       edge.source = dir === 'in' ? r : l;
       edge.target = dir === 'in' ? l : r;
       edge.undirected = dir === 'any';
@@ -61,10 +63,9 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
       const graph = l.graph ?? r.graph;
       if (graph !== null) {
         // Connected to a stored node: the edge, and whatever the other end brings, are stored too.
+        // The ends' records do not change: a node's edges are its edge records, in creation order.
         if (l.graph !== null && r.graph !== null && l.graph !== r.graph) throw new PyError('ValueError', "cannot connect nodes of two different roots' graphs");
         graph.adopt(edge);
-        graph.touch(l);
-        graph.touch(r);
       }
     }
   }
@@ -212,7 +213,6 @@ export function destroyEdge(e: PyInstance): void {
     if (!end?.edges) continue;
     const i = end.edges.indexOf(e);
     if (i !== -1) end.edges.splice(i, 1);
-    end.graph?.touch(end);
   }
   e.graph?.remove(e);
 }

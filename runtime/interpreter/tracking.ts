@@ -19,6 +19,27 @@ export function idOf(i: PyInstance): string {
   return i.id;
 }
 
+/** The order edges were made in this process (a node's edges, reloaded, follow it). */
+const edgeOrder = new WeakMap<PyInstance, number>();
+let edgesMade = 0;
+
+export function noteEdgeMade(edge: PyInstance): void {
+  edgeOrder.set(edge, ++edgesMade);
+}
+
+/**
+ * `dirty` as a commit lists it: nodes and objects first, then edges in the order they were made
+ * (a subgraph adopted whole is walked in no such order), so a store that appends new records
+ * keeps every node's edges in creation order.
+ */
+export function commitOrder(dirty: Iterable<PyInstance>): PyInstance[] {
+  const others: PyInstance[] = [];
+  const edges: PyInstance[] = [];
+  for (const i of dirty) (i.cls.kind === 'edge' ? edges : others).push(i);
+  edges.sort((a, b) => (edgeOrder.get(a) ?? 0) - (edgeOrder.get(b) ?? 0));
+  return others.concat(edges);
+}
+
 export class GraphTracker {
   /** Instances created or changed since the last commit, in the order they were marked. */
   readonly dirty = new Set<PyInstance>();

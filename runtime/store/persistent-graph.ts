@@ -2,8 +2,8 @@
 // edges of the program's types, and turns what a run changed into one GraphChange.
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
-import { GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
-import { GraphTracker } from '../interpreter/tracking.ts';
+import { addEdge, GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
+import { commitOrder, GraphTracker } from '../interpreter/tracking.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
 import { parseId } from './ids.ts';
 import { type GraphChange, type GraphRecord, type GraphStore, type Json, StoreError } from './store.ts';
@@ -16,8 +16,6 @@ export type TypeResolver = (name: string) => Value | undefined;
 export class PersistentGraph {
   readonly tracker = new GraphTracker();
   readonly root: PyInstance;
-  /** Edge ids a node lists whose records could not be read (type gone): kept, not dropped. */
-  private readonly unreadEdges = new WeakMap<PyInstance, string[]>();
   private resolveType: TypeResolver | null = null;
 
   private constructor(
@@ -77,21 +75,13 @@ export class PersistentGraph {
         inst.source = source;
         inst.target = target;
         inst.undirected = r.undirected === true;
+        // A node's edges are its edge records in creation order, as connecting made them.
+        addEdge(source, inst);
+        addEdge(target, inst);
       }
       for (const name in r.fields) inst.values[inst.cls.slotFor(name)] = decodeValue(r.fields[name], cx);
     }
     for (const inst of byId.values()) if (inst !== this.root) this.tracker.include(inst);
-    for (const r of records) {
-      const inst = byId.get(r.id);
-      if (!inst || inst.cls.kind !== 'node') continue;
-      const unread: string[] = [];
-      for (const id of r.edges ?? []) {
-        const e = byId.get(id);
-        if (e) inst.edges!.push(e);
-        else unread.push(id);
-      }
-      if (unread.length > 0) this.unreadEdges.set(inst, unread);
-    }
   }
 
   /** The class of a record by its id's kind and type (looked up once per kind and type). */
@@ -118,7 +108,7 @@ export class PersistentGraph {
 
   /** What changed since the last call, encoded now (later changes go in the next one). */
   takeChanges(): GraphChange {
-    const upserts = [...this.tracker.dirty].map((i) => this.encode(i));
+    const upserts = commitOrder(this.tracker.dirty).map((i) => this.encode(i));
     const deletes = [...this.tracker.deleted];
     this.tracker.dirty.clear();
     this.tracker.deleted.clear();
@@ -144,8 +134,6 @@ export class PersistentGraph {
       record.source = i.source!.id!;
       record.target = i.target!.id!;
       if (i.undirected) record.undirected = true;
-    } else {
-      record.edges = [...i.edges!.map((e) => e.id!), ...(this.unreadEdges.get(i) ?? [])];
     }
     return record;
   }

@@ -14,7 +14,10 @@ export interface GraphRecord {
   id: string;
   /** The `has` fields (and attributes set later), encoded. */
   fields: Record<string, Json>;
-  /** For a node: its edges (ids), both directions, in the order they were made. */
+  /**
+   * Format 1 only: a node's edges (ids). A node's edges are the edge records naming it, in
+   * creation order, so adding an edge writes the edge alone.
+   */
   edges?: string[];
   /** For an edge: its ends (ids) and whether it was made undirected (`<++>`). */
   source?: string;
