@@ -1,43 +1,41 @@
-// The store under load: commit latency for a small change on a 10,000-node root, alone in its
-// data dir and beside a 100,000-node root (the ratio should be near 1: a commit writes only its
-// own root's file); the time to load each root into nodes; and how many disk writes 100
+// The embedded store under load: commit latency for a one-node change on roots of 1,000,
+// 10,000 and 100,000 nodes (a commit appends to the root's journal, so the 100k-node root
+// should cost about what the 1k one does: target within 2×), the bytes one new edge writes on a
+// node with 100,000 edges, the time to load each root into nodes, and how many disk writes 100
 // concurrent commits on one root take (group commit should make it far fewer than 100).
 // Run: npm run bench:store
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PyClass } from '../runtime/interpreter/archetypes.ts';
+import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
+import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
 import type { GraphRecord } from '../runtime/store/store.ts';
 
 const SMALL = 'n::00000000000000000000000a';
-const LARGE = 'n::00000000000000000000000b';
 const hex = (root: string, i: number) => root.slice(-2) + i.toString(16).padStart(22, '0');
 
 /** A root with `n` nodes hanging off it, each with a few fields. */
 function graph(root: string, n: number): GraphRecord[] {
   const records: GraphRecord[] = [];
-  const edges: string[] = [];
   for (let i = 0; i < n; i++) {
     const node = `n:Item:${hex(root, i)}`;
-    const edge = `e::${hex(root, i)}`;
-    edges.push(edge);
-    records.push({ id: node, fields: { name: `item ${i}`, value: i, tags: ['a', 'b'], score: i + 0.5 }, edges: [edge] });
-    records.push({ id: edge, fields: {}, source: root, target: node });
+    records.push({ id: node, fields: { name: `item ${i}`, value: i, tags: ['a', 'b'], score: i + 0.5 } });
+    records.push({ id: `e::${hex(root, i)}`, fields: {}, source: root, target: node });
   }
-  return [{ id: root, fields: {}, edges }, ...records];
+  return [{ id: root, fields: {} }, ...records];
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-async function commitLatencies(store: LowStore, count: number): Promise<{ median: number; p99: number; perSecond: number }> {
+async function commitLatencies(store: LowStore, count: number, nodes: number): Promise<{ median: number; p99: number; perSecond: number }> {
   const times: number[] = [];
   const start = performance.now();
   for (let k = 0; k < count; k++) {
     const t = performance.now();
-    const i = k % 10_000;
-    await store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, i)}`, fields: { name: `item ${i}`, value: k, tags: ['a', 'b'], score: 1.5 }, edges: [`e::${hex(SMALL, i)}`] }], deletes: [] });
+    const i = (k * 7919) % nodes;
+    await store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, i)}`, fields: { name: `item ${i}`, value: k, tags: ['a', 'b'], score: 1.5 } }], deletes: [] });
     times.push(performance.now() - t);
   }
   return { median: percentile(times, 0.5), p99: percentile(times, 0.99), perSecond: count / ((performance.now() - start) / 1000) };
@@ -51,48 +49,51 @@ const fresh = () => {
 };
 
 try {
-  const COMMITS = 200;
-  // The small root alone.
-  const aloneDir = fresh();
-  const alone = await LowStore.open(aloneDir);
-  await alone.commitGraph(SMALL, { upserts: graph(SMALL, 10_000), deletes: [] });
-  const soloFigures = await commitLatencies(alone, COMMITS);
-  await alone.close();
-
-  // The small root beside a large one.
-  const bothDir = fresh();
-  const both = await LowStore.open(bothDir);
-  await both.commitGraph(SMALL, { upserts: graph(SMALL, 10_000), deletes: [] });
-  await both.commitGraph(LARGE, { upserts: graph(LARGE, 100_000), deletes: [] });
-  const besideFigures = await commitLatencies(both, COMMITS);
-  await both.close();
-
-  const show = (f: { median: number; p99: number; perSecond: number }) => `median ${f.median.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.perSecond.toFixed(0)} commits/s`;
-  console.log(`small change, 10,000-node root alone:          ${show(soloFigures)}`);
-  console.log(`small change, beside a 100,000-node root:      ${show(besideFigures)}`);
-  console.log(`ratio (beside / alone), median: ${(besideFigures.median / soloFigures.median).toFixed(2)}×`);
-
-  // Loading each root: reading its file and making its nodes and edges.
+  const COMMITS = 300;
   const Item = new PyClass('Item', 'Item', 'node', [], []);
-  for (const [name, root] of [['10,000', SMALL], ['100,000', LARGE]] as const) {
-    const store = await LowStore.open(bothDir);
-    const t = performance.now();
-    const g = await PersistentGraph.open(store, root);
-    g.bindTypes((n) => (n === 'Item' ? Item : undefined));
-    g.loadNow();
-    const ms = performance.now() - t;
-    const size = statSync(join(bothDir, 'roots', `${root.slice(3)}.json`)).size;
-    console.log(`load the ${name}-node root (${(size / 1e6).toFixed(1)} MB): ${ms.toFixed(0)} ms (${g.root.edges!.length} edges from the root)`);
+  const show = (f: { median: number; p99: number; perSecond: number }) => `median ${f.median.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.perSecond.toFixed(0)} commits/s`;
+  const medians = new Map<number, number>();
+  let largest = '';
+  for (const n of [1_000, 10_000, 100_000]) {
+    const dir = fresh();
+    const store = await LowStore.open(dir);
+    await store.commitGraph(SMALL, { upserts: graph(SMALL, n), deletes: [] });
+    const figures = await commitLatencies(store, COMMITS, n);
+    medians.set(n, figures.median);
+    const folds = store.graphs.folds;
     await store.close();
+    const reopened = await LowStore.open(dir);
+    const t = performance.now();
+    const g = await PersistentGraph.open(reopened, SMALL);
+    g.bindTypes((name) => (name === 'Item' ? Item : undefined));
+    g.loadNow();
+    const loadMs = performance.now() - t;
+    const sizes = await reopened.graphs.sizes(SMALL);
+    console.log(
+      `${n.toLocaleString('en').padStart(7)}-node root: one-node commit ${show(figures)}; load ${loadMs.toFixed(0)} ms (snapshot ${(sizes.snapshot / 1e6).toFixed(1)} MB, journal ${(sizes.journal / 1e6).toFixed(2)} MB, ${folds} fold${folds === 1 ? '' : 's'})`,
+    );
+    if (n === 100_000) largest = dir;
+    await reopened.close();
   }
+  console.log(`ratio of medians, 100,000-node root / 1,000-node root: ${(medians.get(100_000)! / medians.get(1_000)!).toFixed(2)}× (target: within 2×)`);
+
+  // One edge added to the root, which has 100,000 edges: the bytes the commit appends.
+  const store = await LowStore.open(largest);
+  const root = await PersistentGraph.open(store, SMALL);
+  root.bindTypes((name) => (name === 'Item' ? Item : undefined));
+  root.loadNow();
+  const before = (await store.graphs.sizes(SMALL)).journal;
+  const child = new PyInstance(Item);
+  connect(root.root, child, 'out', () => new PyInstance(GenericEdge));
+  await root.commit();
+  const written = (await store.graphs.sizes(SMALL)).journal - before;
+  console.log(`one edge added to the root with 100,000 edges: ${written} bytes written (the root's edge list would be ${(100_000 * 29 / 1e6).toFixed(1)} MB)`);
 
   // 100 concurrent small commits on one root.
-  const store = await LowStore.open(bothDir);
-  await store.loadGraph(SMALL);
-  const before = store.writes;
+  const writesBefore = store.writes;
   const t = performance.now();
-  await Promise.all(Array.from({ length: 100 }, (_, k) => store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, k)}`, fields: { value: -k }, edges: [`e::${hex(SMALL, k)}`] }], deletes: [] })));
-  console.log(`100 concurrent commits on the 10,000-node root: ${store.writes - before} disk writes, ${(performance.now() - t).toFixed(0)} ms in all`);
+  await Promise.all(Array.from({ length: 100 }, (_, k) => store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, k)}`, fields: { value: -k } }], deletes: [] })));
+  console.log(`100 concurrent commits on the 100,000-node root: ${store.writes - writesBefore} disk writes, ${(performance.now() - t).toFixed(0)} ms in all`);
   await store.close();
 } finally {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -2,7 +2,11 @@
 // that is not one of ours or was written by a newer jac-serve.
 import { StoreError } from './store.ts';
 
-export const FORMAT_VERSION = 1;
+/**
+ * 2: a root is a snapshot plus a journal, and a node's edges are its edge records in creation
+ * order (format 1 files are read as they are; their nodes' edge lists are not needed).
+ */
+export const FORMAT_VERSION = 2;
 
 export function checkFormat(json: unknown, file: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new StoreError(`${file}: not a jac-serve data file (expected a JSON object)`, 'JAC_STORE_CORRUPT');

@@ -1,7 +1,8 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
 //   <dir>/LOCK            the process using the dir (lock.ts)
 //   <dir>/system.json     format version, secrets, users, webhook keys
-//   <dir>/roots/<hex>.json one root's graph: its records in creation order (root-files.ts)
+//   <dir>/roots/<hex>.json     one root's snapshot: its records in creation order (root-files.ts)
+//   <dir>/roots/<hex>.journal  the commits since the snapshot, a line each
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
@@ -48,7 +49,13 @@ export class LowStore implements Store {
       const db = new Low<SystemData>(adapter, { format: FORMAT_VERSION, secrets: {}, users: [], keys: [] });
       await db.read();
       const system = new SystemFile(db);
-      if (!existsSync(adapter.file)) await system.change(() => undefined); // a new data dir says its format at once
+      // A new data dir says its format at once; an older one is marked as this format before any
+      // root is written in it, so an older jac-serve refuses it instead of missing its journals.
+      if (!existsSync(adapter.file) || db.data.format < FORMAT_VERSION) {
+        await system.change((d) => {
+          d.format = FORMAT_VERSION;
+        });
+      }
       return new LowStore(dir, system, unlock);
     } catch (e) {
       unlock();

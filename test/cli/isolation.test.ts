@@ -24,9 +24,15 @@ const COUNTER = `
         c.n += 1;`;
 
 const PROGRAM = `
-node Counter { has n: int = 0; }
+node Counter { has n: int = 0; has note: str = ""; }
 walker bump {
     can go with \`root entry {${COUNTER}
+        report c.n;
+    }
+}
+walker bump_noted {
+    can go with \`root entry {${COUNTER}
+        c.note = "x" * 16384;
         report c.n;
     }
 }
@@ -373,7 +379,8 @@ test('a commit on a full disk answers 5xx and leaves the last acknowledged state
     assert.equal((await call(base, 'POST', '/walker/bump', { token: alice })).body, { status: 200, reports: [2] });
 
     disk.fill();
-    const failed = await call(base, 'POST', '/walker/bump', { token: alice });
+    // A commit appends to the root's journal: one larger than the free end of its last block.
+    const failed = await call(base, 'POST', '/walker/bump_noted', { token: alice });
     console.log(`  full disk: the commit answered ${failed.status} ${JSON.stringify(failed.body)}`);
     assert.ok(failed.status >= 500 && failed.status < 600, `${failed.status} ${JSON.stringify(failed.body)}`);
     assert.type(failed.body, 'object', 'the answer is JSON');
