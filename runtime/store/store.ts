@@ -1,7 +1,8 @@
 // What the rest of jac-serve needs from persistent storage, independent of how it is stored:
 // each root's graph as records, changed one walker run at a time, plus users, webhook keys and
-// server secrets. `LowStore` (lowdb-store.ts) keeps it in JSON files in a data dir; a backend
-// shared by several processes would implement the same interface.
+// server secrets. `LowStore` (lowdb-store.ts) keeps it in JSON files in a data dir; `PgStore`
+// (postgres/pg-store.ts) keeps it in PostgreSQL, shared by any number of processes. What only a
+// shared store needs is optional here (lockRoot, claimSecret, touchKeys, counters).
 
 /** A value as stored: JSON, with tagged objects for what JSON cannot say (see codec.ts). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -68,6 +69,32 @@ export interface GraphStore {
    * change stays in memory: the next load reads what is durable.
    */
   commitGraph(rootId: string, change: GraphChange): Promise<void>;
+  /**
+   * A store shared by several processes: holds the root against every other process until the
+   * lease is committed or released, and tells the root's version (the count of its commits), so a
+   * graph held in memory since an older version is read again.
+   */
+  lockRoot?(rootId: string): Promise<RootLease>;
+}
+
+/** A root held by one run (or batch of runs) across processes; see GraphStore.lockRoot. */
+export interface RootLease {
+  /** The root's version when the lease began (0: never committed). */
+  readonly version: number;
+  /** The root's records as of that version, in creation order, or null. */
+  load(): Promise<GraphRecord[] | null>;
+  /** Writes the change, ends the lease; resolves with the new version once it is durable. */
+  commit(change: GraphChange): Promise<number>;
+  /** Ends the lease; what was not committed is dropped. Safe to call after commit. */
+  release(): Promise<void>;
+}
+
+/** Counters every process of a shared store sees (login failure limits), each with an expiry. */
+export interface SharedCounters {
+  /** Adds one to `key` (a new window of `windowMs` when it has none); its count and ms left. */
+  hit(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** The count and ms left of `key`, without changing it (0, 0 when it has none). */
+  read(key: string): Promise<{ count: number; ttlMs: number }>;
 }
 
 export interface Store extends GraphStore {
@@ -80,15 +107,30 @@ export interface Store extends GraphStore {
   findKey(id: string): Promise<KeyRecord | null>;
   putKey(key: KeyRecord): Promise<void>;
   deleteKeys(ids: string[]): Promise<void>;
+  /**
+   * A shared store: sets keys' `lastUsedAt` (never earlier than it was) without rewriting the
+   * rest of their records, so a key another process revoked or extended meanwhile stays so.
+   */
+  touchKeys?(uses: [id: string, at: string][]): Promise<void>;
+  /**
+   * A shared store: sets a secret unless one is set already; resolves with the one now held, so
+   * processes starting together agree on it.
+   */
+  claimSecret?(name: string, value: string): Promise<string>;
+  /** A shared store: counters every process sees. */
+  readonly counters?: SharedCounters;
   /** Waits for every write under way, then releases the data dir. */
   close(): Promise<void>;
 }
 
-/** A store problem a person must act on: a data dir in use, a file that does not load. */
+/**
+ * A store problem a person must act on: a data dir in use, a file that does not load, a database
+ * that cannot be reached (JAC_STORE_UNAVAILABLE: a request answers 503, and may be tried again).
+ */
 export class StoreError extends Error {
   constructor(
     message: string,
-    readonly code: 'JAC_STORE_LOCKED' | 'JAC_STORE_CORRUPT' | 'JAC_STORE_VERSION' | 'JAC_STORE_VALUE' | 'JAC_STORE_IO',
+    readonly code: 'JAC_STORE_LOCKED' | 'JAC_STORE_CORRUPT' | 'JAC_STORE_VERSION' | 'JAC_STORE_VALUE' | 'JAC_STORE_IO' | 'JAC_STORE_UNAVAILABLE',
   ) {
     super(message);
     this.name = 'StoreError';

@@ -1,0 +1,56 @@
+// The database schema, as numbered steps. `jac_schema` lists the steps applied; a process that
+// starts runs the missing ones under an advisory lock, so N processes starting together migrate
+// once (the others wait, then find nothing to do). A database migrated by a newer jac-serve is
+// refused: this code would not know what its tables mean.
+import type pg from 'pg';
+import { StoreError } from '../store.ts';
+
+/** The advisory lock key pair (namespace, id) that elects the migrating process. */
+export const MIGRATION_LOCK = [0x6a6163, 1] as const;
+
+export const MIGRATIONS: string[] = [
+  // 1: secrets, users, webhook keys, graphs as one row per record, shared counters.
+  `CREATE TABLE jac_secrets (name text PRIMARY KEY, value text NOT NULL);
+   CREATE TABLE jac_users (id text PRIMARY KEY, email text NOT NULL UNIQUE, record jsonb NOT NULL);
+   CREATE TABLE jac_keys (id text PRIMARY KEY, owner text NOT NULL, seq bigserial NOT NULL, record jsonb NOT NULL);
+   CREATE INDEX jac_keys_owner ON jac_keys (owner, seq);
+   -- version: commits so far (a cached graph of another version is stale); next_seq: the
+   -- creation position the root's next new record gets.
+   CREATE TABLE jac_roots (root text PRIMARY KEY, version bigint NOT NULL, next_seq bigint NOT NULL);
+   -- json, not jsonb: jsonb reorders object keys, and a stored value's tag is its first key.
+   CREATE TABLE jac_records (root text NOT NULL, id text NOT NULL, seq bigint NOT NULL, record json NOT NULL, PRIMARY KEY (root, id));
+   CREATE INDEX jac_records_order ON jac_records (root, seq);
+   CREATE TABLE jac_counters (key text PRIMARY KEY, hits integer NOT NULL, expires_at bigint NOT NULL);`,
+];
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION (or refuses a newer one); `where` names it for messages. */
+export async function migrate(client: pg.ClientBase, where: string, steps = MIGRATIONS): Promise<void> {
+  await client.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS jac_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM jac_schema');
+    const current = rows[0].v ?? 0;
+    if (current > steps.length) {
+      throw new StoreError(
+        `the database at ${where} has schema version ${current}, newer than this jac-serve knows (${steps.length}): upgrade jac-serve, or use another database`,
+        'JAC_STORE_VERSION',
+      );
+    }
+    for (let v = current + 1; v <= steps.length; v++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(steps[v - 1]);
+        await client.query('INSERT INTO jac_schema (version) VALUES ($1)', [v]);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK]).catch(() => undefined);
+  }
+}

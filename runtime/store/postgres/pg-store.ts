@@ -1,0 +1,145 @@
+// The PostgreSQL store: everything a Store keeps, in one database that any number of jac-serve
+// processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
+// the tables).
+import type pg from 'pg';
+import { type GraphChange, type GraphRecord, type KeyRecord, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { describeUrl, openPool, storeFailure } from './connection.ts';
+import { PgCounters } from './counters.ts';
+import { PgGraphs } from './graphs.ts';
+import { migrate } from './migrations.ts';
+
+export interface PgStoreOptions {
+  /** Connections of this process's pool (default 10). */
+  connections?: number;
+  /** How long to wait for the first connection, ms (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+export class PgStore implements Store {
+  readonly counters: PgCounters;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly graphs: PgGraphs,
+  ) {
+    this.counters = new PgCounters(pool);
+  }
+
+  get location(): string {
+    return this.graphs.location;
+  }
+
+  /** Connects to the database at `url` and brings its schema up to date (or refuses a newer one). */
+  static async open(url: string, options: PgStoreOptions = {}): Promise<PgStore> {
+    const where = describeUrl(url);
+    const pool = openPool(url, options.connections ?? 10, options.connectTimeoutMs ?? 10_000);
+    try {
+      const client = await pool.connect().catch((e: unknown) => {
+        throw storeFailure(e, where, 'cannot connect');
+      });
+      try {
+        await migrate(client, where);
+      } catch (e) {
+        throw storeFailure(e, where, 'cannot prepare the database');
+      } finally {
+        client.release();
+      }
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+    return new PgStore(pool, new PgGraphs(pool, where));
+  }
+
+  loadGraph(rootId: string): Promise<GraphRecord[] | null> {
+    return this.graphs.loadGraph(rootId);
+  }
+
+  commitGraph(rootId: string, change: GraphChange): Promise<void> {
+    this.assertOpen();
+    return this.graphs.commitGraph(rootId, change);
+  }
+
+  lockRoot(rootId: string): Promise<RootLease> {
+    this.assertOpen();
+    return this.graphs.lockRoot(rootId);
+  }
+
+  async getSecret(name: string): Promise<string | null> {
+    const { rows } = await this.query<{ value: string }>('read a secret', 'SELECT value FROM jac_secrets WHERE name = $1', [name]);
+    return rows[0]?.value ?? null;
+  }
+
+  async setSecret(name: string, value: string): Promise<void> {
+    await this.query('write a secret', 'INSERT INTO jac_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value', [name, value]);
+  }
+
+  async claimSecret(name: string, value: string): Promise<string> {
+    await this.query('write a secret', 'INSERT INTO jac_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+    return (await this.getSecret(name)) ?? value;
+  }
+
+  async findUser(by: { email: string } | { id: string }): Promise<UserRecord | null> {
+    const [column, value] = 'email' in by ? ['email', by.email] : ['id', by.id];
+    const { rows } = await this.query<{ record: UserRecord }>('read a user', `SELECT record FROM jac_users WHERE ${column} = $1`, [value]);
+    return rows[0]?.record ?? null;
+  }
+
+  async addUser(user: UserRecord): Promise<void> {
+    const { rowCount } = await this.query('add a user', 'INSERT INTO jac_users (id, email, record) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [user.id, user.email, JSON.stringify(user)]);
+    if (rowCount === 0) throw new StoreError(`a user with email ${user.email} exists`, 'JAC_STORE_VALUE');
+  }
+
+  async listKeys(owner: string): Promise<KeyRecord[]> {
+    const { rows } = await this.query<{ record: KeyRecord }>('list keys', 'SELECT record FROM jac_keys WHERE owner = $1 ORDER BY seq', [owner]);
+    return rows.map((r) => r.record);
+  }
+
+  async findKey(id: string): Promise<KeyRecord | null> {
+    const { rows } = await this.query<{ record: KeyRecord }>('read a key', 'SELECT record FROM jac_keys WHERE id = $1', [id]);
+    return rows[0]?.record ?? null;
+  }
+
+  async putKey(key: KeyRecord): Promise<void> {
+    await this.query('write a key', 'INSERT INTO jac_keys (id, owner, record) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, record = EXCLUDED.record', [
+      key.id,
+      key.owner,
+      JSON.stringify(key),
+    ]);
+  }
+
+  async deleteKeys(ids: string[]): Promise<void> {
+    await this.query('delete keys', 'DELETE FROM jac_keys WHERE id = ANY($1::text[])', [ids]);
+  }
+
+  async touchKeys(uses: [id: string, at: string][]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.query(
+      'note key uses',
+      `UPDATE jac_keys k SET record = jsonb_set(k.record, '{lastUsedAt}', to_jsonb(u.at))
+       FROM unnest($1::text[], $2::text[]) AS u(id, at)
+       WHERE k.id = u.id AND (k.record->>'lastUsedAt' IS NULL OR k.record->>'lastUsedAt' < u.at)`,
+      [uses.map((u) => u[0]), uses.map((u) => u[1])],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    this.assertOpen();
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (e) {
+      throw storeFailure(e, this.location, `cannot ${doing}`);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError(`the store at ${this.location} is closed`, 'JAC_STORE_IO');
+  }
+}
