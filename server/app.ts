@@ -90,7 +90,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options });
-  await app.register(userRoutes, { users, limits: options });
+  await app.register(userRoutes, { users, limits: options, counters: store.counters });
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;

@@ -1,9 +1,11 @@
 // One place decides what a failed request looks like, in the shapes Jac Cloud clients parse:
 // validation failures are 422 with FastAPI's `detail` list, deliberate errors are
 // `{"detail": "..."}`, and anything unexpected is a 500 with an error id that points into the
-// log, never a stack trace.
+// log, never a stack trace. A store that cannot be reached (a lost database connection) is a 503
+// of the same shape, with Retry-After: nothing of the request was saved, and it may be retried.
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { StoreError } from '../runtime/store/store.ts';
 
 /** Response schemas of the shapes above, for routes to document (and Fastify to serialize). */
 export const messageBody = { type: 'object', properties: { message: { type: 'string' } }, required: ['message'] } as const;
@@ -130,9 +132,14 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       return reply.code(422).send({ detail: [{ type: 'json_invalid', loc: ['body'], msg: `JSON decode error: ${error.message.replace(/ in JSON at position \d+.*/, '')}` }] });
     }
-    const status = error.statusCode ?? 500;
+    const unavailable = error.statusCode === 503 || (error instanceof StoreError && error.code === 'JAC_STORE_UNAVAILABLE');
+    const status = unavailable ? 503 : (error.statusCode ?? 500);
     if (status < 500) return reply.code(status).send({ detail: error.message });
     const errorId = randomUUID();
+    if (unavailable) {
+      request.log.warn({ err: error, error_id: errorId }, 'store unavailable');
+      return reply.code(503).header('retry-after', '1').send({ detail: 'Service Unavailable: the store cannot be reached', error_id: errorId });
+    }
     request.log.error({ err: error, error_id: errorId }, 'request failed');
     return reply.code(500).send({ detail: 'Internal Server Error', error_id: errorId });
   });

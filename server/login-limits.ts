@@ -5,8 +5,38 @@
 // may yet happen, so a key has at most as many in flight as it has failures left; more wait for
 // one to end. Without that, a burst of concurrent guesses would all pass the check before the
 // first failure was counted.
+//
+// With a shared store (PostgreSQL) the counters are the store's, so every process counts the
+// same failures; the attempts being hashed are still counted per process.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SharedCounters } from '../runtime/store/store.ts';
+
+type Callback = (error: Error | null, state?: { current: number; ttl: number }) => void;
+
+/** @fastify/rate-limit's store interface over a store's shared counters. */
+function sharedCounterStore(counters: SharedCounters) {
+  return class SharedCounterStore {
+    private readonly prefix: string;
+    /** The plugin constructs its store with its options; each limit's child gets a prefix of its own. */
+    constructor(prefix?: unknown) {
+      this.prefix = typeof prefix === 'string' ? prefix : '';
+    }
+
+    incr(key: string, cb: Callback, timeWindow: number): void {
+      counters.hit(this.prefix + key, timeWindow).then((r) => cb(null, { current: r.count, ttl: r.ttlMs }), cb);
+    }
+
+    read(key: string, cb: Callback): void {
+      counters.read(this.prefix + key).then((r) => cb(null, { current: r.count, ttl: r.ttlMs }), cb);
+    }
+
+    child(options: object): SharedCounterStore {
+      const { timeWindow, max } = options as { timeWindow?: unknown; max?: unknown };
+      return new SharedCounterStore(`login:${String(timeWindow)}:${String(max)}:`);
+    }
+  };
+}
 
 export interface LoginLimitOptions {
   /** Failed logins allowed per client per window (default 10 a minute). */
@@ -34,8 +64,8 @@ export class LoginLimits {
   private constructor(private readonly counters: Counter[]) {}
 
   /** Limits on `app` (registers @fastify/rate-limit there, without limiting any route itself). */
-  static async install(app: FastifyInstance, options: LoginLimitOptions, emailOf: (request: FastifyRequest) => string): Promise<LoginLimits> {
-    await app.register(rateLimit, { global: false });
+  static async install(app: FastifyInstance, options: LoginLimitOptions, emailOf: (request: FastifyRequest) => string, counters?: SharedCounters): Promise<LoginLimits> {
+    await app.register(rateLimit, { global: false, ...(counters ? { store: sharedCounterStore(counters) } : {}) });
     const perClient = app.createRateLimit({ max: options.maxLoginFailuresPerClient ?? 10, timeWindow: options.loginClientWindowMs ?? 60_000 });
     const perAccount = app.createRateLimit({ max: options.maxLoginFailuresPerAccount ?? 5, timeWindow: options.loginAccountWindowMs ?? 15 * 60_000, keyGenerator: emailOf });
     return new LoginLimits([perClient, perAccount]);

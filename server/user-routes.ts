@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRecord } from '../runtime/store/store.ts';
 import { HttpError, detailBody, messageBody, validationErrorBody } from './errors.ts';
+import type { SharedCounters } from '../runtime/store/store.ts';
 import { type LoginLimitOptions, LoginLimited, LoginLimits } from './login-limits.ts';
 import { HashingBusy } from './password-hashing.ts';
 import type { Users } from './users.ts';
@@ -93,12 +94,14 @@ export interface UserRouteOptions {
   users: Users;
   /** Failed-login limits (defaults: 10 a minute per client, 5 in 15 minutes per account). */
   limits?: LoginLimitOptions;
+  /** A shared store's counters: the limits then hold across every process on it. */
+  counters?: SharedCounters;
 }
 
 /** Registers /user/register and /user/login (use with `app.register(userRoutes, { users })`). */
 export async function userRoutes(app: FastifyInstance, opts: UserRouteOptions): Promise<void> {
   const { users } = opts;
-  const limits = await LoginLimits.install(app, opts.limits ?? {}, (request) => (request.body as Credentials).email);
+  const limits = await LoginLimits.install(app, opts.limits ?? {}, (request) => (request.body as Credentials).email, opts.counters);
 
   app.post<{ Body: Credentials }>('/user/register', { schema: registerSchema }, async (request, reply) => {
     const outcome = await orBusy(reply, users.register(request.body.email, request.body.password));

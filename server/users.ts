@@ -58,7 +58,9 @@ export class Users {
     let secret = config.tokenSecret || (await store.getSecret(SECRET_NAME));
     if (!secret) {
       secret = randomBytes(32).toString('base64url'); // 256 bits, HMAC-SHA256's output size
-      await store.setSecret(SECRET_NAME, secret);
+      // Processes that start together on a shared store agree on the first secret set.
+      if (store.claimSecret) secret = await store.claimSecret(SECRET_NAME, secret);
+      else await store.setSecret(SECRET_NAME, secret);
     }
     return new Users(store, secret, Math.round(config.tokenTimeoutHours * 3600), new HashLimiter(config.hashing));
   }

@@ -61,6 +61,7 @@ function errorAnswers(codes: number[]): Record<number, JsonSchema> {
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
     429: detail('too many failed key attempts from this client; see Retry-After'),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
+    503: { ...detail('the store cannot be reached; nothing of the run was saved: retry later'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
   };
   return Object.fromEntries(codes.map((c) => [c, all[c]]));
 }
@@ -192,6 +193,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               ...(endpoint.fields.length > 0 || webhook?.type === 'body' ? [422] : []),
               ...(webhook ? [429] : []),
               500,
+              503,
             ]),
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
@@ -223,7 +225,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
-            if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
+            if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
             if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
             throw new Error(`a walk job was answered as another kind of job`);
           },

@@ -88,6 +88,8 @@ export class WebhookKeys {
     this.flushTimer = null;
     const pending = [...this.lastUsed];
     this.lastUsed.clear();
+    // A shared store sets the times alone, so a key another process revoked stays revoked.
+    if (this.store.touchKeys) return this.store.touchKeys(pending);
     const writes: Promise<void>[] = [];
     for (const [id, at] of pending) {
       const record = await this.store.findKey(id);

@@ -5,8 +5,10 @@ import type { AppManifest } from '../manifest.ts';
 /** What a worker is started with (its `workerData`). */
 export interface WorkerConfig {
   files: string[];
-  /** The data dir whose `roots/` the worker reads and writes. */
+  /** The data dir whose `roots/` the worker reads and writes (when storeUrl is null). */
   dataDir: string;
+  /** A PostgreSQL store's URL: the worker opens its own connections to it. */
+  storeUrl: string | null;
   showReturns: boolean;
   maxSteps: number;
   maxMillis: number;
@@ -56,7 +58,9 @@ export type Answer =
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */
-  | { status: 500; name: string; message: string };
+  | { status: 500; name: string; message: string }
+  /** The store cannot be reached (StoreUnavailable): nothing of the run was written; try again. */
+  | { status: 503; name: string; message: string };
 
 /** What a worker tells the main thread. */
 export type WorkerMessage =

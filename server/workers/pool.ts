@@ -9,7 +9,7 @@
 // - Any worker may hold a copy of any root's graph. Each state of a root's graph has a tag; a
 //   lease starts by telling the worker the tag of the last committed state, and a copy with
 //   another tag is read again from disk. (Across processes, a version in the shared store
-//   plays the same part.)
+//   plays the same part: the worker compares it when it holds the root, see runner.ts.)
 // - Budgets are enforced from outside: a run past its time budget is stopped by terminating its
 //   worker, even inside one long operation; a run that exhausts the worker's heap ends that
 //   worker only. Either way the worker is replaced, the run's changes die with it, and the jobs
@@ -22,6 +22,8 @@ import type { Answer, HasNodeJob, Job, ToWorker, WalkJob, WorkerConfig, WorkerMe
 export interface PoolOptions {
   files: string[];
   dataDir: string;
+  /** A PostgreSQL store's URL (then dataDir is not used): every worker connects to it. */
+  storeUrl?: string | null;
   /** Worker threads (default: the number of cores). */
   workers?: number;
   /** Each worker's heap limit, MB (default 1024). */
@@ -129,6 +131,7 @@ export class WorkerPool {
     const config: WorkerConfig = {
       files: options.files,
       dataDir: options.dataDir,
+      storeUrl: options.storeUrl ?? null,
       showReturns: options.showReturns ?? false,
       maxSteps: options.maxSteps ?? 50_000_000,
       maxMillis: options.maxMillis ?? 30_000,
@@ -154,7 +157,7 @@ export class WorkerPool {
   async hasNode(root: string, node: string): Promise<boolean> {
     const answer = await this.submit({ kind: 'has-node', root, node });
     if ('exists' in answer) return answer.exists;
-    if (answer.status === 500) throw Object.assign(new Error(answer.message), { name: answer.name });
+    if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
     return false;
   }
 

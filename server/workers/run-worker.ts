@@ -23,7 +23,9 @@ try {
 }
 
 if (app) {
-  const runner = new Runner(app, new RootFiles(config.dataDir), config, post, `w${threadId}`);
+  // A shared store is loaded only when named, so a data dir's workers never load the driver.
+  const store = config.storeUrl ? (await import('../../runtime/store/postgres/graphs.ts')).PgGraphs.connect(config.storeUrl) : new RootFiles(config.dataDir);
+  const runner = new Runner(app, store, config, post, `w${threadId}`);
   const inbox: Job[] = [];
   let closing = false;
   const take = (m: ToWorker) => {

@@ -7,11 +7,16 @@
 // one that changed the graph on is answered 500, and the graph is dropped (the next job reads
 // what is on disk). A run stopped by its budget discards its own changes the same way; what the
 // runs before it changed was already encoded, and is committed.
+//
+// With a store shared by several processes (one that can lockRoot), a batch holds its root in
+// every process from before its first run until its commit, and runs on the graph it holds only
+// when that graph's version is the store's current one; otherwise it reads the root again. A
+// batch whose lock or commit fails leaves nothing written (its transaction is rolled back).
 import { PyClass, type PyInstance } from '../../runtime/interpreter/archetypes.ts';
 import { call } from '../../runtime/interpreter/protocols.ts';
 import { errorText, type RunError } from '../../runtime/interpreter/run.ts';
 import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
-import { type GraphChange, type GraphStore, StoreError } from '../../runtime/store/store.ts';
+import { type GraphChange, type GraphStore, type RootLease, StoreError } from '../../runtime/store/store.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { LoadedApp } from '../loader.ts';
 import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
@@ -50,6 +55,9 @@ function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolea
 }
 
 const failure = (name: string, message: string): Answer => ({ status: 500, name, message });
+/** The store cannot be reached now: the client may try again (503). */
+const unavailable = (message: string): Answer => ({ status: 503, name: 'StoreUnavailable', message });
+const isUnavailable = (e: unknown) => e instanceof StoreError && e.code === 'JAC_STORE_UNAVAILABLE';
 
 function mergeChanges(changes: GraphChange[]): GraphChange {
   if (changes.length === 1) return changes[0];
@@ -66,8 +74,8 @@ function mergeChanges(changes: GraphChange[]): GraphChange {
 }
 
 export class Runner {
-  /** The graphs this worker holds, each with the tag of its state. */
-  private readonly graphs = new Map<string, { graph: PersistentGraph; tag: string }>();
+  /** The graphs this worker holds, each with the tag of its state and (shared store) its version. */
+  private readonly graphs = new Map<string, { graph: PersistentGraph; tag: string; version: number | null }>();
   private tags = 0;
 
   constructor(
@@ -93,12 +101,24 @@ export class Runner {
     const began = Date.now();
     let job: Job | undefined = first;
     let graph: PersistentGraph | null = null;
+    let lease: RootLease | null = null;
+    if (this.store.lockRoot) {
+      try {
+        lease = await this.store.lockRoot(root);
+      } catch (e) {
+        this.post({ kind: 'started', id: first.id });
+        this.post({ kind: 'ran', id: first.id });
+        this.graphs.delete(root);
+        const message = `the root could not be held for the run: ${(e as Error).message}`;
+        return this.commit(root, [{ job: first, answer: isUnavailable(e) ? unavailable(message) : failure('GraphLoadFailed', message), change: null }], null);
+      }
+    }
     while (job) {
       this.post({ kind: 'started', id: job.id });
       try {
-        graph ??= await this.graphFor(job);
+        graph ??= await this.graphFor(job, lease);
       } catch (e) {
-        done.push({ job, answer: failure('GraphLoadFailed', (e as Error).message), change: null });
+        done.push({ job, answer: isUnavailable(e) ? unavailable((e as Error).message) : failure('GraphLoadFailed', (e as Error).message), change: null });
         this.post({ kind: 'ran', id: job.id });
         break;
       }
@@ -114,22 +134,25 @@ export class Runner {
       if (done.length >= BATCH_MAX_JOBS || Date.now() - began >= BATCH_MAX_MS) break;
       job = more();
     }
-    await this.commit(root, done);
+    await this.commit(root, done, lease);
   }
 
   /** The graph a job runs on: the one held, if it is the state the job expects; else read anew. */
-  private async graphFor(job: Job): Promise<PersistentGraph> {
+  private async graphFor(job: Job, lease: RootLease | null): Promise<PersistentGraph> {
     let held = this.graphs.get(job.root);
-    if (held && job.expect !== 'held' && held.tag !== job.expect.tag) {
+    // Another worker of this process (tag), or another process (version), has committed since.
+    if (held && ((job.expect !== 'held' && held.tag !== job.expect.tag) || (lease && held.version !== lease.version))) {
       this.graphs.delete(job.root);
       held = undefined;
     }
     if (held) return held.graph;
     if (job.expect !== 'held') this.store.forget(job.root); // another worker may have written it
-    const graph = await PersistentGraph.open(this.store, job.root);
+    // Under a lease, the records are read in its transaction: the version it holds.
+    const source: GraphStore = lease ? { location: this.store.location, loadGraph: () => lease.load(), commitGraph: (r, c) => this.store.commitGraph(r, c) } : this.store;
+    const graph = await PersistentGraph.open(source, job.root);
     graph.bindTypes(this.app.resolveType);
     graph.loadNow();
-    this.graphs.set(job.root, { graph, tag: this.newTag() });
+    this.graphs.set(job.root, { graph, tag: this.newTag(), version: lease?.version ?? null });
     return graph;
   }
 
@@ -208,24 +231,35 @@ export class Runner {
   }
 
   /** Commits a batch's changes as one, then answers its jobs by what became durable. */
-  private async commit(root: string, done: Executed[]): Promise<void> {
+  private async commit(root: string, done: Executed[], lease: RootLease | null): Promise<void> {
     const changes = done.flatMap((d) => (d.change ? [d.change] : []));
-    let failed: string | null = null;
+    let failed: Answer | null = null;
     if (changes.length > 0) {
       this.post({ kind: 'committing', root });
       try {
-        await this.store.commitGraph(root, mergeChanges(changes));
+        const version = lease ? await lease.commit(mergeChanges(changes)) : (await this.store.commitGraph(root, mergeChanges(changes)), null);
         const held = this.graphs.get(root);
-        if (held) held.tag = this.newTag();
+        if (held) {
+          held.tag = this.newTag();
+          held.version = version;
+        }
       } catch (e) {
-        failed = `the changes were not saved: ${(e as Error).message}`;
+        const message = `the changes were not saved: ${(e as Error).message}`;
+        failed = isUnavailable(e) ? unavailable(message) : failure('CommitFailed', message);
         this.graphs.delete(root);
+      }
+    }
+    if (lease) {
+      try {
+        await lease.release();
+      } catch {
+        // Released with its connection: the database rolled back whatever it had.
       }
     }
     const firstChange = done.findIndex((d) => d.change !== null);
     const tag = this.graphs.get(root)?.tag ?? null;
     done.forEach((d, i) => {
-      const answer = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 ? failure('CommitFailed', failed) : d.answer;
+      const answer = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 ? failed : d.answer;
       this.post({ kind: 'done', id: d.job.id, answer, tag });
     });
   }

@@ -1,0 +1,124 @@
+// What only the PostgreSQL store does: migrations run once when processes start together and a
+// newer schema is refused; a commit writes only its change's rows; a commit that fails, or a lease
+// that ends without one, leaves nothing written; a root's lease holds off other processes' runs.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import pg from 'pg';
+import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
+import { type GraphRecord, StoreError } from '../../runtime/store/store.ts';
+import { freshDatabase } from '../helpers/postgres.ts';
+
+const test = suite('PgStore');
+const root = 'n::00000000000000000000000a';
+const node = (i: number, fields: Record<string, number> = { i }): GraphRecord => ({ id: `n:Item:${i.toString(16).padStart(24, '0')}`, fields });
+
+async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('N processes opening a new database together migrate it once', async () => {
+  const url = await freshDatabase();
+  const stores = await Promise.all(Array.from({ length: 4 }, () => PgStore.open(url)));
+  const applied = await sql<{ version: number }>(url, 'SELECT version FROM jac_schema ORDER BY version');
+  assert.equal(applied, [{ version: 1 }]);
+  await Promise.all(stores.map((s) => s.close()));
+});
+
+test('a database of a newer schema version is refused with JAC_STORE_VERSION', async () => {
+  const url = await freshDatabase();
+  await (await PgStore.open(url)).close();
+  await sql(url, 'INSERT INTO jac_schema (version) VALUES (99)');
+  try {
+    await PgStore.open(url);
+    assert.unreachable('opened a newer database');
+  } catch (e) {
+    assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VERSION', String(e));
+    assert.match((e as Error).message, /has schema version 99, newer than this jac-serve knows \(1\)/);
+    assert.not.match((e as Error).message, /test-password/);
+  }
+});
+
+test('a commit writes only the rows of its change; the root version counts commits', async () => {
+  const url = await freshDatabase();
+  const store = await PgStore.open(url);
+  await store.commitGraph(root, { upserts: [{ id: root, fields: {} }, ...Array.from({ length: 100 }, (_, i) => node(i))], deletes: [] });
+  const before = new Map((await sql<{ id: string; ctid: string }>(url, 'SELECT id, ctid::text FROM jac_records')).map((r) => [r.id, r.ctid]));
+  const written = store.graphs.rowsWritten;
+  await store.commitGraph(root, { upserts: [node(5, { i: 50 })], deletes: [node(7).id] });
+  assert.is(store.graphs.rowsWritten - written, 2);
+  const after = await sql<{ id: string; ctid: string }>(url, 'SELECT id, ctid::text FROM jac_records');
+  const moved = after.filter((r) => before.get(r.id) !== r.ctid).map((r) => r.id);
+  assert.equal(moved, [node(5).id], 'only the updated row has a new version');
+  assert.is(after.length, 100);
+  assert.equal(await sql(url, 'SELECT version::int AS v FROM jac_roots'), [{ v: 2 }]);
+  await store.close();
+});
+
+test('a commit that fails midway leaves nothing of it; a lease released without commit writes nothing', async () => {
+  const url = await freshDatabase();
+  const store = await PgStore.open(url);
+  await store.commitGraph(root, { upserts: [{ id: root, fields: {} }, node(1)], deletes: [] });
+  // The database refuses one record of the change, after others were written.
+  await sql(
+    url,
+    `CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.id LIKE 'n:Bad:%' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+     CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON jac_records FOR EACH ROW EXECUTE FUNCTION refuse();`,
+  );
+  try {
+    await store.commitGraph(root, { upserts: [node(1, { i: 10 }), node(2), { id: 'n:Bad:000000000000000000000001', fields: {} }], deletes: [] });
+    assert.unreachable('committed');
+  } catch (e) {
+    assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_IO' && /refused/.test(e.message), String(e));
+  }
+  assert.equal(await store.loadGraph(root), [{ id: root, fields: {} }, node(1)]);
+
+  const lease = await store.lockRoot(root);
+  assert.is(lease.version, 1);
+  await lease.release();
+  assert.equal(await sql(url, 'SELECT version::int AS v FROM jac_roots'), [{ v: 1 }]);
+  await store.close();
+});
+
+test('a lease holds the root: another lease waits for its commit, then sees the new version', async () => {
+  const url = await freshDatabase();
+  const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+  await a.commitGraph(root, { upserts: [{ id: root, fields: {} }], deletes: [] });
+  const first = await a.lockRoot(root);
+  let secondVersion = -1;
+  const second = b.lockRoot(root).then(async (lease) => {
+    secondVersion = lease.version;
+    const records = await lease.load();
+    await lease.release();
+    return records;
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.is(secondVersion, -1, 'still waiting');
+  assert.is(await first.commit({ upserts: [node(1)], deletes: [] }), 2);
+  assert.equal((await second)!.map((r) => r.id), [root, node(1).id]);
+  assert.is(secondVersion, 2);
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('a lost connection is JAC_STORE_UNAVAILABLE, and its transaction leaves nothing', async () => {
+  const url = await freshDatabase();
+  const store = await PgStore.open(url);
+  await store.commitGraph(root, { upserts: [{ id: root, fields: {} }], deletes: [] });
+  const lease = await store.lockRoot(root);
+  await sql(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'");
+  try {
+    await lease.commit({ upserts: [node(1)], deletes: [] });
+    assert.unreachable('committed on a lost connection');
+  } catch (e) {
+    assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_UNAVAILABLE', String(e));
+  }
+  assert.equal((await store.loadGraph(root))!.map((r) => r.id), [root]);
+  await store.close();
+});
+
+test.run();
