@@ -195,7 +195,7 @@ test('OpenAPI: /openapi.json has an operation per walker route with its schema a
   assert.ok(op.requestBody.content['application/json'].schema.properties.title);
   assert.ok(spec.paths['/walker/complete/{node}'].patch);
   // Each route documents the error answers it can give.
-  assert.equal(Object.keys(op.responses).sort(), ['401', '404', '422', '500'], 'a token route with fields');
+  assert.equal(Object.keys(op.responses).sort(), ['401', '404', '422', '500', '503'], 'a token route with fields');
   assert.equal(op.responses['422'].content['application/json'].schema.properties.detail.type, 'array');
   assert.ok(spec.paths['/walker/complete/{node}'].patch.responses['404'], 'a node route: 404');
   assert.ok(op.responses['500'].content['application/json'].schema.properties.error_id);

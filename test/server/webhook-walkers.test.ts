@@ -177,7 +177,7 @@ test('OpenAPI documents each placement: apiKey schemes for header and query, a p
   assert.equal(spec.components.securitySchemes.webhook_query_api_key, { type: 'apiKey', in: 'query', name: 'api_key' });
   assert.equal(spec.paths['/webhook/walker/on_push'].post.security, [{ 'webhook_header_X-API-KEY': [] }]);
   assert.ok(spec.paths['/webhook/walker/on_path/{key}'].post.parameters.some((p: { name: string }) => p.name === 'key'), "the path variable has the walker's own name, as the route printed at start-up");
-  assert.equal(Object.keys(spec.paths['/webhook/walker/on_path/{key}'].post.responses).sort(), ['401', '403', '429', '500'], "a webhook route's error answers");
+  assert.equal(Object.keys(spec.paths['/webhook/walker/on_path/{key}'].post.responses).sort(), ['401', '403', '429', '500', '503'], "a webhook route's error answers");
   const bodySchema = spec.paths['/webhook/walker/on_body'].post.requestBody.content['application/json'].schema;
   assert.ok(bodySchema.required.includes('token'), 'a key placed in the body is documented as required');
   const noKey = await h.app.inject({ method: 'POST', url: '/webhook/walker/on_body', payload: { amount: 5 } });
