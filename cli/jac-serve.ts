@@ -4,12 +4,16 @@ import { availableParallelism } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
-import { runFile, runFileWithData } from './run.ts';
+import { runFile, runFileWithStore } from './run.ts';
 import { UsageError } from './files.ts';
+import { storeTarget } from './store-target.ts';
 
 // The server (Fastify and its plugins) and the key commands are loaded only by the commands
 // that use them: `run` and `check` start without them.
 const keys = () => import('./keys.ts');
+
+/** The data dir `serve` uses when no store is named. */
+const DEFAULT_DATA = './.jac-data';
 
 function fail(error: unknown): never {
   if (error instanceof UsageError) {
@@ -59,10 +63,12 @@ await yargs(hideBin(process.argv))
         .option('max-steps', { type: 'number', default: 50_000_000, describe: 'loop iterations and ability runs allowed' })
         .option('max-seconds', { type: 'number', default: 60, describe: 'wall-clock time allowed' })
         .option('data', { type: 'string', describe: 'a data dir: run against its stored graph and save what the run changes' })
+        .option('store', { type: 'string', describe: 'a PostgreSQL URL (postgres://user:password@host:5432/db): as --data, in that database' })
         .check((argv) => {
           wholeNumber('max-steps', argv.maxSteps, 1);
           positiveNumber('max-seconds', argv.maxSeconds);
           dataDir(argv.data);
+          if (argv.store !== undefined && argv.data !== undefined) storeTarget(argv);
           return true;
         }),
     async (argv) => {
@@ -70,7 +76,8 @@ await yargs(hideBin(process.argv))
         const streams = { out: (t: string) => void process.stdout.write(t), err: (t: string) => void process.stderr.write(t) };
         const options = { maxSteps: argv.maxSteps, maxMillis: argv.maxSeconds * 1000 };
         const file = argv.file as string;
-        process.exitCode = argv.data ? await runFileWithData(file, argv.data, streams, options) : runFile(file, streams, options);
+        const target = argv.store !== undefined || argv.data !== undefined ? storeTarget(argv) : null;
+        process.exitCode = target ? await runFileWithStore(file, target, streams, options) : runFile(file, streams, options);
       } catch (error) {
         fail(error);
       }
@@ -78,15 +85,20 @@ await yargs(hideBin(process.argv))
   )
   .command(
     'keys',
-    "Manage a user's webhook API keys on a stopped server's data dir",
+    "Manage a user's webhook API keys: on a stopped server's data dir, or in a PostgreSQL store",
     (y) => {
       const target = (c: typeof y) =>
         c
-          .option('data', { type: 'string', demandOption: true, describe: 'the data dir' })
-          .option('email', { type: 'string', demandOption: true, describe: 'the user whose keys these are' });
+          .option('data', { type: 'string', describe: 'the data dir' })
+          .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' })
+          .option('email', { type: 'string', demandOption: true, describe: 'the user whose keys these are' })
+          .check((argv) => {
+            storeTarget(argv);
+            return true;
+          });
       const print = (text: Promise<string>) => text.then((t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`), fail);
       return y
-        .command('list', "List the user's keys (never their secrets)", (c) => target(c), (argv) => print(keys().then((k) => k.keysList({ data: argv.data, email: argv.email }))))
+        .command('list', "List the user's keys (never their secrets)", (c) => target(c), (argv) => print(keys().then((k) => k.keysList({ ...storeTarget(argv), email: argv.email }))))
         .command(
           'create',
           'Create a key and print it (shown only this once)',
@@ -102,7 +114,7 @@ await yargs(hideBin(process.argv))
             print(
               keys().then((k) =>
                 k.keysCreate({
-                data: argv.data,
+                ...storeTarget(argv),
                 email: argv.email,
                 name: argv.name,
                 walkers: argv.walkers as string[],
@@ -118,7 +130,7 @@ await yargs(hideBin(process.argv))
           'revoke <ids..>',
           'Delete keys by id (all or nothing)',
           (c) => target(c).positional('ids', { type: 'string', array: true, demandOption: true }),
-          (argv) => print(keys().then((k) => k.keysRevoke({ data: argv.data, email: argv.email, ids: argv.ids as string[] }))),
+          (argv) => print(keys().then((k) => k.keysRevoke({ ...storeTarget(argv), email: argv.email, ids: argv.ids as string[] }))),
         )
         .demandCommand(1, 'name a keys command: list, create or revoke');
     },
@@ -131,7 +143,8 @@ await yargs(hideBin(process.argv))
         .positional('path', { type: 'string', demandOption: true, describe: 'a .jac file or a folder' })
         .option('host', { type: 'string', default: process.env.HOST ?? '127.0.0.1', describe: 'address to listen on' })
         .option('port', { type: 'number', default: Number(process.env.PORT ?? 8000), describe: 'port to listen on (0: any free port)' })
-        .option('data', { type: 'string', default: './.jac-data', describe: 'data dir: graphs, users, keys, secrets' })
+        .option('data', { type: 'string', describe: 'data dir: graphs, users, keys, secrets (default ./.jac-data)' })
+        .option('store', { type: 'string', describe: 'a PostgreSQL URL (postgres://user:password@host:5432/db; else DATABASE_URL): graphs, users, keys and secrets there, shared by every jac-serve on it' })
         .option('watch', { type: 'boolean', default: false, describe: 'reload when a .jac file changes' })
         .option('log-level', { type: 'string', default: 'info', choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], describe: 'log level' })
         .option('max-steps', { type: 'number', default: 50_000_000, describe: 'per request: loop iterations and ability runs allowed' })
@@ -144,17 +157,20 @@ await yargs(hideBin(process.argv))
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections'] as const) wholeNumber(name, argv[name], 1);
           positiveNumber('max-seconds', argv.maxSeconds);
           dataDir(argv.data);
+          storeTarget(argv, DEFAULT_DATA);
           return true;
         }),
     async (argv) => {
       try {
         const { serve } = await import('../server/serve.ts');
+        const target = storeTarget(argv, DEFAULT_DATA);
         const running = await serve(
           {
             path: argv.path as string,
             host: argv.host,
             port: argv.port,
-            data: argv.data,
+            data: 'data' in target ? target.data : DEFAULT_DATA,
+            store: 'url' in target ? target.url : undefined,
             watch: argv.watch,
             logLevel: argv.logLevel,
             maxSteps: argv.maxSteps,

@@ -1,27 +1,23 @@
 // `jac-serve keys list|create|revoke`: an operator manages a user's webhook keys on the data dir
 // of a stopped server (a running server holds the dir's lock, and the store refuses to share
-// it). The rules are the HTTP routes' own (server/webhook-routes.ts); each command returns the
+// it), or in a PostgreSQL store (shared: servers may be running). The rules are the HTTP routes' own (server/webhook-routes.ts); each command returns the
 // text to print, and a mistake is a UsageError with a message saying what to do.
 import { existsSync } from 'node:fs';
 import { formatDiagnostic } from '../grammar/index.ts';
-import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { parseId } from '../runtime/store/ids.ts';
-import { StoreError, type UserRecord } from '../runtime/store/store.ts';
+import type { Store, UserRecord } from '../runtime/store/store.ts';
 import { LoadFailure, loadApp } from '../server/loader.ts';
 import { manifestOf, servedApp } from '../server/manifest.ts';
 import type { DetailItem } from '../server/errors.ts';
 import { type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
 import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
 import { jacFilesIn, UsageError } from './files.ts';
+import { openStore, type StoreTarget } from './store-target.ts';
 
-export interface KeysTarget {
-  /** The data dir (--data). */
-  data: string;
-  /** Whose keys (--email). */
-  email: string;
-}
+/** The store (--data, or --store / DATABASE_URL) and whose keys (--email). */
+export type KeysTarget = StoreTarget & { email: string };
 
-export interface KeysCreateOptions extends KeysTarget {
+export type KeysCreateOptions = KeysTarget & {
   name: string;
   walkers?: string[];
   nodes?: string[];
@@ -31,36 +27,30 @@ export interface KeysCreateOptions extends KeysTarget {
   app?: string;
   /** The longest a key may live, days (default 365, as the server's). */
   maxLifetimeDays?: number;
-}
+};
 
-export interface KeysRevokeOptions extends KeysTarget {
-  ids: string[];
-}
+export type KeysRevokeOptions = KeysTarget & { ids: string[] };
 
 const INTERVALS = Object.keys(INTERVAL_MS) as Interval[];
 
 /** Runs `work` on the stopped server's store and the user of `email`, then closes the store. */
-async function withUser<T>(target: KeysTarget, work: (store: LowStore, user: UserRecord) => Promise<T>): Promise<T> {
+async function withUser<T>(target: KeysTarget, work: (store: Store, user: UserRecord) => Promise<T>): Promise<T> {
   // LowStore.open would create a missing dir: a mistyped --data must not become a new empty one.
-  if (!existsSync(target.data)) throw new UsageError(`no data dir at ${target.data} (pass the --data dir the server uses)`);
-  let store: LowStore;
+  if ('data' in target && !existsSync(target.data)) throw new UsageError(`no data dir at ${target.data} (pass the --data dir the server uses)`);
+  let store: Store;
   try {
-    store = await LowStore.open(target.data);
+    store = await openStore('data' in target ? { data: target.data } : { url: target.url });
   } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(storeMessage(e));
+    if ((e as { code?: string }).code === 'JAC_STORE_LOCKED') throw new UsageError(`${(e as Error).message} (keys commands work on the data dir of a stopped server)`);
     throw e;
   }
   try {
     const user = await store.findUser({ email: target.email });
-    if (!user) throw new UsageError(`no user with email ${target.email} in ${target.data}`);
+    if (!user) throw new UsageError(`no user with email ${target.email} in ${store.location}`);
     return await work(store, user);
   } finally {
     await store.close();
   }
-}
-
-function storeMessage(e: StoreError): string {
-  return e.code === 'JAC_STORE_LOCKED' ? `${e.message} (keys commands work on the data dir of a stopped server)` : e.message;
 }
 
 /** The routes' 422 items as lines an operator reads. */

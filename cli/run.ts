@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { codeFrame, formatDiagnostic, parse } from '../grammar/index.ts';
 import { runModule, type RunOptions } from '../runtime/interpreter/run.ts';
-import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PersistentGraph, SUPER_ROOT_ID } from '../runtime/store/persistent-graph.ts';
-import { StoreError } from '../runtime/store/store.ts';
+import { type GraphStore, type RootLease, StoreError } from '../runtime/store/store.ts';
 import { UsageError } from './files.ts';
+import { openStore, type StoreTarget } from './store-target.ts';
 
 export interface RunStreams {
   out: (text: string) => void;
@@ -44,17 +44,17 @@ export function runFile(file: string, streams: RunStreams, options: RunOptions =
  * `jac-serve run --data DIR file.jac`: runs against the data dir's root (Jac Cloud's super root),
  * so a second run sees the graph the first one left. What the run changed is committed when it
  * ends, also when it ends in an error (as Jac Cloud commits a failed request's changes).
+ * `--store URL` does the same in a PostgreSQL store, holding the root (lockRoot) from its read
+ * to its commit, so servers on that store do not interleave with it.
  */
-export async function runFileWithData(file: string, dataDir: string, streams: RunStreams, options: RunOptions = {}): Promise<number> {
-  let store: LowStore;
+export async function runFileWithStore(file: string, target: StoreTarget, streams: RunStreams, options: RunOptions = {}): Promise<number> {
+  const store = await openStore(target);
+  let lease: RootLease | null = null;
   try {
-    store = await LowStore.open(dataDir);
-  } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(e.message);
-    throw e;
-  }
-  try {
-    const graph = await PersistentGraph.open(store, SUPER_ROOT_ID);
+    lease = store.lockRoot ? await store.lockRoot(SUPER_ROOT_ID) : null;
+    const held = lease;
+    const source: GraphStore = held ? { location: store.location, loadGraph: () => held.load(), commitGraph: async (_root, change) => void (await held.commit(change)) } : store;
+    const graph = await PersistentGraph.open(source, SUPER_ROOT_ID);
     let status: number;
     try {
       status = runFile(file, streams, { ...options, root: graph.root, bindTypes: (resolve) => graph.bindTypes(resolve) });
@@ -74,6 +74,7 @@ export async function runFileWithData(file: string, dataDir: string, streams: Ru
     if (e instanceof StoreError) throw new UsageError(e.message);
     throw e;
   } finally {
+    await lease?.release();
     await store.close();
   }
 }

@@ -1,4 +1,4 @@
-// `jac-serve <path>`: open the data dir, start the run workers (which load the program), listen,
+// `jac-serve <path>`: open the store (a data dir, or a PostgreSQL database), start the run workers (which load the program), listen,
 // and stop cleanly. With `--watch`, a changed .jac file is loaded by a new set of workers; the
 // HTTP server stays and dispatches to the newest app that loaded (Fastify cannot add routes to an
 // app that is running), and a reload that fails keeps the last good one.
@@ -6,9 +6,9 @@ import { type FSWatcher, existsSync, readFileSync, rmSync, watch } from 'node:fs
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { LowStore } from '../runtime/store/lowdb-store.ts';
-import { StoreError } from '../runtime/store/store.ts';
+import type { Store } from '../runtime/store/store.ts';
 import { jacFilesIn, UsageError } from '../cli/files.ts';
+import { openStore } from '../cli/store-target.ts';
 import { type AppOptions, buildApp } from './app.ts';
 import { type ServedApp, servedApp } from './manifest.ts';
 import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
@@ -18,7 +18,10 @@ export interface ServeOptions extends AppOptions, Omit<PoolOptions, 'files' | 'd
   path: string;
   host: string;
   port: number;
+  /** The data dir, unless `store` names a PostgreSQL database. */
   data: string;
+  /** A PostgreSQL URL: users, keys, secrets and graphs there, shared with other processes. */
+  store?: string;
   watch?: boolean;
   /** Open connections allowed at once (default: what the file descriptor limit leaves room for). */
   maxConnections?: number;
@@ -78,21 +81,15 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
   options = { ...options, logStream: options.logStream ?? terminalLogStream() };
   const files = jacFilesIn(options.path);
   // A start that fails leaves no data dir behind that it made itself.
-  const dataDirExisted = existsSync(options.data);
-  const undo = async (store: LowStore) => {
+  const dataDirExisted = options.store !== undefined || existsSync(options.data);
+  const undo = async (store: Store) => {
     await store.close();
     if (!dataDirExisted) rmSync(options.data, { recursive: true, force: true });
   };
-  let store: LowStore;
-  try {
-    store = await LowStore.open(options.data);
-  } catch (e) {
-    if (e instanceof StoreError) throw new UsageError(e.message);
-    throw e;
-  }
+  const store = await openStore(options.store !== undefined ? { url: options.store } : { data: options.data });
   let runs: WorkerPool;
   try {
-    runs = await WorkerPool.start({ ...options, files, dataDir: options.data, print: true });
+    runs = await WorkerPool.start({ ...options, files, dataDir: options.data, storeUrl: options.store ?? null, print: true });
   } catch (e) {
     await undo(store);
     if (e instanceof PoolLoadError) throw new UsageError(`the program did not load:\n${e.message}`);
@@ -121,7 +118,7 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   streams.out(
-    `jac-serve: ${plural(files.length, 'file')}, data in ${options.data}, ${plural(runs.workers, 'run worker')}, up to ${plural(server.maxConnections, 'connection')}, listening on ${url}\n${routesOf(program, url).join('\n')}\n`,
+    `jac-serve: ${plural(files.length, 'file')}, data in ${store.location}, ${plural(runs.workers, 'run worker')}, up to ${plural(server.maxConnections, 'connection')}, listening on ${url}\n${routesOf(program, url).join('\n')}\n`,
   );
 
   let watcher: FSWatcher | null = null;
