@@ -121,4 +121,19 @@ test('a lost connection is JAC_STORE_UNAVAILABLE, and its transaction leaves not
   await store.close();
 });
 
+test('counters are shared by every store on the database and start again once their window ends', async () => {
+  const url = await freshDatabase();
+  const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+  assert.equal(await a.counters.read('k'), { count: 0, ttlMs: 0 });
+  assert.is((await a.counters.hit('k', 300)).count, 1);
+  const second = await b.counters.hit('k', 300);
+  assert.is(second.count, 2);
+  assert.ok(second.ttlMs > 0 && second.ttlMs <= 300, String(second.ttlMs));
+  assert.is((await a.counters.read('k')).count, 2);
+  await new Promise((r) => setTimeout(r, 350));
+  assert.equal(await b.counters.read('k'), { count: 0, ttlMs: 0 });
+  assert.is((await a.counters.hit('k', 300)).count, 1);
+  await Promise.all([a.close(), b.close()]);
+});
+
 test.run();
