@@ -3,6 +3,9 @@
 // should cost about what the 1k one does: target within 2×), the bytes one new edge writes on a
 // node with 100,000 edges, the time to load each root into nodes, and how many disk writes 100
 // concurrent commits on one root take (group commit should make it far fewer than 100).
+// Then the PostgreSQL store (on DATABASE_URL, else a throwaway cluster as the tests start one):
+// a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
+// change's rows: the same target) and the load of each.
 // Run: npm run bench:store
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,8 @@ import { join } from 'node:path';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
+import { PgStore } from '../runtime/store/postgres/pg-store.ts';
+import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
 import type { GraphRecord } from '../runtime/store/store.ts';
 
@@ -29,13 +34,13 @@ function graph(root: string, n: number): GraphRecord[] {
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-async function commitLatencies(store: LowStore, count: number, nodes: number): Promise<{ median: number; p99: number; perSecond: number }> {
+async function commitLatencies(store: LowStore | PgStore, count: number, nodes: number, root = SMALL): Promise<{ median: number; p99: number; perSecond: number }> {
   const times: number[] = [];
   const start = performance.now();
   for (let k = 0; k < count; k++) {
     const t = performance.now();
     const i = (k * 7919) % nodes;
-    await store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, i)}`, fields: { name: `item ${i}`, value: k, tags: ['a', 'b'], score: 1.5 } }], deletes: [] });
+    await store.commitGraph(root, { upserts: [{ id: `n:Item:${hex(root, i)}`, fields: { name: `item ${i}`, value: k, tags: ['a', 'b'], score: 1.5 } }], deletes: [] });
     times.push(performance.now() - t);
   }
   return { median: percentile(times, 0.5), p99: percentile(times, 0.99), perSecond: count / ((performance.now() - start) / 1000) };
@@ -95,6 +100,24 @@ try {
   await Promise.all(Array.from({ length: 100 }, (_, k) => store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, k)}`, fields: { value: -k } }], deletes: [] })));
   console.log(`100 concurrent commits on the 100,000-node root: ${store.writes - writesBefore} disk writes, ${(performance.now() - t).toFixed(0)} ms in all`);
   await store.close();
+
+  // PostgreSQL: three roots in one database.
+  const url = process.env.DATABASE_URL || (await freshDatabase());
+  const pgStore = await PgStore.open(url);
+  const pgMedians = new Map<number, number>();
+  for (const [n, root] of [[1_000, 'n::00000000000000000000001a'], [10_000, 'n::00000000000000000000001b'], [100_000, 'n::00000000000000000000001c']] as const) {
+    await pgStore.commitGraph(root, { upserts: graph(root, n), deletes: [] });
+    await commitLatencies(pgStore, 20, n, root); // warm-up
+    const f = await commitLatencies(pgStore, COMMITS, n, root);
+    pgMedians.set(n, f.median);
+    const t = performance.now();
+    const g = await PersistentGraph.open(pgStore, root);
+    g.bindTypes((name) => (name === 'Item' ? Item : undefined));
+    g.loadNow();
+    console.log(`PostgreSQL ${n.toLocaleString('en').padStart(7)}-node root: one-node commit ${show(f)}; load ${(performance.now() - t).toFixed(0)} ms`);
+  }
+  console.log(`PostgreSQL ratio of medians, 100,000 / 1,000: ${(pgMedians.get(100_000)! / pgMedians.get(1_000)!).toFixed(2)}× (target: within 2×)`);
+  await pgStore.close();
 } finally {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
