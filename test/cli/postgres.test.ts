@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import pg from 'pg';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
@@ -32,6 +33,25 @@ walker count {
 walker add_note {
     has text: str;
     can go with \`root entry { root ++> Note(text=self.text); }
+}
+walker bump_then_spin {
+    can go with \`root entry {
+        cs = [-->](\`?Counter);
+        if not cs { c = Counter(); root ++> c; } else { c = cs[0]; }
+        c.n += 1;
+        while True { c.n += 0; }
+    }
+}
+walker bump_slowly {
+    has loops: int;
+    can go with \`root entry {
+        cs = [-->](\`?Counter);
+        if not cs { c = Counter(); root ++> c; } else { c = cs[0]; }
+        c.n += 1;
+        i = 0;
+        while i < self.loops { i += 1; }
+        report c.n;
+    }
 }
 walker notes {
     can go with \`root entry { report [n.text for n in [-->](\`?Note)]; }
@@ -153,6 +173,40 @@ test('a server killed mid-load: every acknowledged write is there, and the other
     assert.ok(total >= acknowledged && total <= acknowledged + unanswered.length, `${total} counted, ${acknowledged} acknowledged`);
     assert.is((await post(`${servers[1].url}/walker/bump`, authorization)).status, 200);
     assert.is(await counted(servers[0].url, authorization), total + 1);
+  } finally {
+    await Promise.all(servers.map(stop));
+  }
+});
+
+test('a run stopped by its budget, or whose database connection is lost, leaves nothing written; the lost one answers 503', async () => {
+  const url = await freshDatabase();
+  const servers = await Promise.all([start(['--store', url, '--max-seconds', '1']), start(['--store', url, '--max-steps', '100000000000'])]);
+  try {
+    const authorization = await account(servers[0].url, 'ops@example.com');
+    assert.is((await post(`${servers[0].url}/walker/bump`, authorization)).status, 200);
+    const spun = await post(`${servers[0].url}/walker/bump_then_spin`, authorization);
+    assert.is(spun.status, 500);
+    // The root is free at once for the other process, and holds only what was committed.
+    assert.is(await counted(servers[1].url, authorization), 1);
+
+    // A run of about 1.5 s, whatever this machine's speed: timed on a shorter one first.
+    const t0 = Date.now();
+    assert.is((await post(`${servers[1].url}/walker/bump_slowly`, authorization, { loops: 20_000_000 })).status, 200);
+    const loops = Math.round((20_000_000 * 1500) / Math.max(1, Date.now() - t0));
+    const slow = post(`${servers[1].url}/walker/bump_slowly`, authorization, { loops });
+    await new Promise((r) => setTimeout(r, 400));
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    await client.end();
+    const lost = await slow;
+    assert.is(lost.status, 503);
+    assert.match(((await lost.json()) as { detail: string }).detail, /Service Unavailable/);
+    assert.is(lost.headers.get('retry-after'), '1');
+    // Both servers reconnect by themselves; the lost run's increment is not there.
+    assert.is(await counted(servers[0].url, authorization), 2);
+    assert.is((await post(`${servers[1].url}/walker/bump`, authorization)).status, 200);
+    assert.is(await counted(servers[0].url, authorization), 3);
   } finally {
     await Promise.all(servers.map(stop));
   }
