@@ -1,5 +1,5 @@
 // autocannon ships no types and @types/autocannon is not installed: the part of its programmatic
-// API that bench/http.ts uses.
+// API that bench/http.ts and bench/scale.ts use.
 declare module 'autocannon' {
   interface Options {
     url: string;
@@ -14,6 +14,8 @@ declare module 'autocannon' {
     timeout?: number;
     /** Run the load in this many worker threads (off the caller's event loop). */
     workers?: number;
+    /** Requests sent in turn; `setupRequest` may change each one (in-process runs only). */
+    requests?: { setupRequest?: (request: { headers: Record<string, string> }) => { headers: Record<string, string> } }[];
   }
 
   interface Histogram {
