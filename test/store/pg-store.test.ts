@@ -60,6 +60,19 @@ test('a commit writes only the rows of its change; the root version counts commi
   await store.close();
 });
 
+test('a change larger than one statement takes keeps creation order across its parts', async () => {
+  const url = await freshDatabase();
+  const store = await PgStore.open(url);
+  const many = Array.from({ length: 12_345 }, (_, i) => node(i));
+  await store.commitGraph(root, { upserts: [{ id: root, fields: {} }, ...many], deletes: [] });
+  await store.commitGraph(root, { upserts: [node(12_345), node(3, { i: 30 })], deletes: [node(0).id] });
+  const loaded = (await store.loadGraph(root))!;
+  assert.is(loaded.length, 12_346);
+  assert.equal(loaded.map((r) => r.id), [root, ...many.slice(1).map((r) => r.id), node(12_345).id]);
+  assert.equal(loaded[3].fields, { i: 30 });
+  await store.close();
+});
+
 test('a commit that fails midway leaves nothing of it; a lease released without commit writes nothing', async () => {
   const url = await freshDatabase();
   const store = await PgStore.open(url);

@@ -91,9 +91,15 @@ export class PgGraphs implements GraphStore {
     };
     let version: number;
     try {
-      await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))}`);
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ROOT_LOCK_NAMESPACE, rootId]);
-      const { rows } = await client.query<{ version: string }>('SELECT version FROM jac_roots WHERE root = $1', [rootId]);
+      // One round trip. Each statement of a simple query takes its own snapshot, so the version
+      // is read after the lock is held: no commit of the root can come between.
+      const root = client.escapeLiteral(rootId);
+      const results = (await client.query(
+        `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.lockTimeoutMs))};
+         SELECT pg_advisory_xact_lock(${ROOT_LOCK_NAMESPACE}, hashtext(${root}));
+         SELECT version FROM jac_roots WHERE root = ${root}`,
+      )) as unknown as pg.QueryResult<{ version: string }>[];
+      const rows = results[results.length - 1].rows;
       version = rows.length > 0 ? Number(rows[0].version) : 0;
     } catch (e) {
       await end(true, e);
@@ -130,26 +136,40 @@ export class PgGraphs implements GraphStore {
   /** Writes one change inside the caller's transaction; the root's new version. */
   private async write(client: pg.ClientBase, rootId: string, change: { upserts: GraphRecord[]; deletes: string[] }): Promise<number> {
     const n = change.upserts.length;
-    const bumped = await client.query<{ version: string; base: string }>(
-      `INSERT INTO jac_roots AS r (root, version, next_seq) VALUES ($1, 1, $2)
-       ON CONFLICT (root) DO UPDATE SET version = r.version + 1, next_seq = r.next_seq + $2
-       RETURNING version, next_seq - $2 AS base`,
-      [rootId, n],
+    const ids = (part: GraphRecord[]) => part.map((r) => r.id);
+    const texts = (part: GraphRecord[]) => part.map((r) => JSON.stringify(r));
+    // A new record takes the next creation position; an existing one keeps its own. One
+    // statement bumps the root's version, writes the first rows and deletes (a change never
+    // both upserts and deletes an id, see normalize); a large change's other rows follow.
+    const first = change.upserts.slice(0, CHUNK);
+    const { rows } = await client.query<{ version: string; base: string }>(
+      `WITH bumped AS (
+         INSERT INTO jac_roots AS r (root, version, next_seq) VALUES ($1, 1, $2)
+         ON CONFLICT (root) DO UPDATE SET version = r.version + 1, next_seq = r.next_seq + $2
+         RETURNING version, next_seq - $2 AS base
+       ), upserted AS (
+         INSERT INTO jac_records (root, id, seq, record)
+         SELECT $1, u.id, bumped.base + u.ord, u.rec::json FROM bumped, unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(id, rec, ord)
+         ON CONFLICT (root, id) DO UPDATE SET record = EXCLUDED.record
+         RETURNING 1
+       ), deleted AS (
+         DELETE FROM jac_records WHERE root = $1 AND id = ANY($5::text[]) RETURNING 1
+       )
+       SELECT version, base FROM bumped`,
+      [rootId, n, ids(first), texts(first), change.deletes],
     );
-    const base = Number(bumped.rows[0].base);
-    // A new record takes the next creation position; an existing one keeps its own.
-    for (let i = 0; i < n; i += CHUNK) {
+    const base = Number(rows[0].base);
+    for (let i = CHUNK; i < n; i += CHUNK) {
       const part = change.upserts.slice(i, i + CHUNK);
       await client.query(
         `INSERT INTO jac_records (root, id, seq, record)
          SELECT $1, u.id, $2::bigint + u.ord, u.rec::json FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS u(id, rec, ord)
          ON CONFLICT (root, id) DO UPDATE SET record = EXCLUDED.record`,
-        [rootId, base + i, part.map((r) => r.id), part.map((r) => JSON.stringify(r))],
+        [rootId, base + i, ids(part), texts(part)],
       );
     }
-    if (change.deletes.length > 0) await client.query('DELETE FROM jac_records WHERE root = $1 AND id = ANY($2::text[])', [rootId, change.deletes]);
     this.rowsWritten += n + change.deletes.length;
-    return Number(bumped.rows[0].version);
+    return Number(rows[0].version);
   }
 
   async close(): Promise<void> {
