@@ -42,6 +42,15 @@ walker bump_then_spin {
         while True { c.n += 0; }
     }
 }
+walker bump_then_pow {
+    can go with \`root entry {
+        cs = [-->](\`?Counter);
+        if not cs { c = Counter(); root ++> c; } else { c = cs[0]; }
+        c.n += 1;
+        x = 10 ** 300000000;
+        report 1;
+    }
+}
 walker bump_slowly {
     has loops: int;
     can go with \`root entry {
@@ -178,7 +187,7 @@ test('a server killed mid-load: every acknowledged write is there, and the other
   }
 });
 
-test('a run stopped by its budget, or whose database connection is lost, leaves nothing written; the lost one answers 503', async () => {
+test('a run stopped by its budget (inside the interpreter or from outside), or whose database connection is lost, leaves nothing written; the lost one answers 503', async () => {
   const url = await freshDatabase();
   const servers = await Promise.all([start(['--store', url, '--max-seconds', '1']), start(['--store', url, '--max-steps', '100000000000'])]);
   try {
@@ -188,6 +197,13 @@ test('a run stopped by its budget, or whose database connection is lost, leaves 
     assert.is(spun.status, 500);
     // The root is free at once for the other process, and holds only what was committed.
     assert.is(await counted(servers[1].url, authorization), 1);
+    // Stopped from outside inside one long operation: its worker, and with it the worker's
+    // connection, ends; the database rolls back and frees the root at once.
+    const powed = await post(`${servers[0].url}/walker/bump_then_pow`, authorization);
+    assert.is(powed.status, 500);
+    const t = Date.now();
+    assert.is(await counted(servers[1].url, authorization), 1);
+    assert.ok(Date.now() - t < 5_000, `the root was free after ${Date.now() - t} ms`);
 
     // A run of about 1.5 s, whatever this machine's speed: timed on a shorter one first.
     const t0 = Date.now();
