@@ -134,6 +134,21 @@ test('a lost connection is JAC_STORE_UNAVAILABLE, and its transaction leaves not
   await store.close();
 });
 
+test('key uses set lastUsedAt alone: never earlier, never bringing back a key revoked meanwhile', async () => {
+  const url = await freshDatabase();
+  const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
+  const key = { id: 'k1', owner: 'u1', name: 'ci', secretHash: 'ff', walkers: [], nodes: [], createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', lastUsedAt: null };
+  await a.putKey(key);
+  await a.putKey({ ...key, id: 'k2' });
+  await b.putKey({ ...key, expiresAt: '2028-01-01T00:00:00.000Z' }); // extended by another process
+  await b.deleteKeys(['k2']); // revoked by another process
+  await a.touchKeys([['k1', '2026-06-01T00:00:00.000Z'], ['k2', '2026-06-01T00:00:00.000Z']]);
+  await a.touchKeys([['k1', '2026-05-01T00:00:00.000Z']]);
+  assert.equal(await b.findKey('k1'), { ...key, expiresAt: '2028-01-01T00:00:00.000Z', lastUsedAt: '2026-06-01T00:00:00.000Z' });
+  assert.is(await b.findKey('k2'), null);
+  await Promise.all([a.close(), b.close()]);
+});
+
 test('counters are shared by every store on the database and start again once their window ends', async () => {
   const url = await freshDatabase();
   const [a, b] = await Promise.all([PgStore.open(url), PgStore.open(url)]);
