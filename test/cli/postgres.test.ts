@@ -150,6 +150,24 @@ test('three servers on one database: one set of users, 300 concurrent increments
   }
 });
 
+test('failed logins are counted across the servers: the sixth failure for an account through any of them is refused with 429', async () => {
+  const url = await freshDatabase();
+  const servers = await Promise.all([start(['--store', url]), start(['--store', url])]);
+  try {
+    await account(servers[0].url, 'ops@example.com');
+    const attempt = (i: number) =>
+      fetch(`${servers[i % 2].url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'wrong' }) });
+    for (let i = 0; i < 5; i++) assert.is((await attempt(i)).status, 400);
+    for (const i of [0, 1]) {
+      const limited = await attempt(i);
+      assert.is(limited.status, 429);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    }
+  } finally {
+    await Promise.all(servers.map(stop));
+  }
+});
+
 test('a server killed mid-load: every acknowledged write is there, and the others keep answering', async () => {
   const url = await freshDatabase();
   const servers = await Promise.all([0, 1, 2].map(() => start(['--store', url])));
