@@ -8,13 +8,14 @@
 // A worker takes about 1.5 s to load from the TypeScript sources, so the suites share their app
 // or pool and each test uses roots of its own.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Answer } from '../../server/workers/messages.ts';
 import { PoolLoadError, WorkerPool } from '../../server/workers/pool.ts';
+import { storedRoot } from '../helpers/stored.ts';
 import { mountSmallDisk } from '../helpers/small-disk.ts';
 import { type Harness, harness } from './harness.ts';
 
@@ -37,6 +38,15 @@ walker bump {
         i = 0;
         while i < 3000 { i += 1; }
         c.n = seen + 1;
+        report c.n;
+    }
+}
+
+walker bump_noted {
+    can go with \`root entry {
+        c = [-->](\`?Counter)[0];
+        c.n += 1;
+        root ++> Mark(label="x" * 16384);
         report c.n;
     }
 }
@@ -121,7 +131,6 @@ async function readState(h: Harness, who: Caller): Promise<[number, number]> {
 /** The log line that carries a 500's error id. */
 const logLineOf = (h: Harness, body: { error_id?: string }): string => (body.error_id ? (h.log.find((l) => l.includes(body.error_id!)) ?? '') : '');
 /** A root's file in a data dir. */
-const rootFile = (dataDir: string, root: string) => readFileSync(join(dataDir, 'roots', `${root.slice(3)}.json`), 'utf8');
 
 // ---- budgets, through HTTP: one app with two workers ----
 
@@ -210,7 +219,7 @@ budgets('runs on one root never interleave: 50 parallel read-modify-write increm
   assert.equal(seen(1), oneTo50);
   assert.equal(await readState(app, erin), [50, 0]);
   assert.equal(await readState(app, frank), [50, 0]);
-  assert.match(rootFile(app.dataDir, erin.root), /"n":50[,}]/);
+  assert.match(await storedRoot(app.dataDir, erin.root), /"n":50[,}]/);
 }));
 
 budgets("a stopped run's changes are discarded, in memory and on disk; a run batched with it is acknowledged only if saved", guarded(async () => {
@@ -230,7 +239,7 @@ budgets("a stopped run's changes are discarded, in memory and on disk; a run bat
   assert.ok(bumped.statusCode === 200 || bumped.statusCode === 500, String(bumped.statusCode));
   assert.equal(await readState(app, gina), [expected, 0], `the bump answered ${bumped.statusCode}`);
 
-  const file = rootFile(app.dataDir, gina.root);
+  const file = await storedRoot(app.dataDir, gina.root);
   assert.match(file, new RegExp(`"n":${expected}[,}]`));
   assert.not.match(file, /uncommitted/, 'no Mark of a stopped run reached the disk');
   // A fresh app on the same data dir reads the same.
@@ -514,8 +523,8 @@ direct('close answers every job it holds before the workers end; a job after clo
   assert.equal(answers.filter((_, i) => i % 2 === 0), [[1], [2], [3], [4], [5]]);
   assert.equal(answers.filter((_, i) => i % 2 === 1), [[1], [2], [3], [4], [5]]);
   assert.is(slotsOf(pool).length, 0, 'every worker ended');
-  assert.match(rootFile(files.dataDir, A), /"n":5[,}]/, 'what they committed is on disk');
-  assert.match(rootFile(files.dataDir, B), /"n":5[,}]/);
+  assert.match(await storedRoot(files.dataDir, A), /"n":5[,}]/, 'what they committed is on disk');
+  assert.match(await storedRoot(files.dataDir, B), /"n":5[,}]/);
 }));
 
 // close() asks a worker still loading to end: it must keep the process alive until that worker
@@ -574,7 +583,8 @@ commits('a commit that fails (disk full) answers 500 and leaves memory at the la
       assert.equal((await walk(app, alice, 'bump')).json().reports, [1]);
 
       disk.fill();
-      const failed = await walk(app, alice, 'bump');
+      // Larger than the free end of the journal's last block.
+      const failed = await walk(app, alice, 'bump_noted');
       assert.is(failed.statusCode, 500, failed.body);
       assert.match(logLineOf(app, failed.json()), /CommitFailed/);
       assert.equal(await readState(app, alice), [1, 0], 'a read sees the acknowledged state, not the failed change');
@@ -582,7 +592,7 @@ commits('a commit that fails (disk full) answers 500 and leaves memory at the la
       disk.release('all');
       assert.equal(await readState(app, alice), [1, 0]);
       assert.equal((await walk(app, alice, 'bump')).json().reports, [2], 'the next change starts from the acknowledged state');
-      assert.match(rootFile(dataDir, alice.root), /"n":2[,}]/, 'and is on disk');
+      assert.match(await storedRoot(dataDir, alice.root), /"n":2[,}]/, 'and is on disk');
     } finally {
       await app.close();
     }

@@ -1,9 +1,8 @@
 // The walker endpoints, black-box through inject(): every row of http-api.md §2-§5 that a
 // request can show, on the real loader, store and Fastify app.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { storedRoot } from '../helpers/stored.ts';
 import { harness, type Harness } from './harness.ts';
 import { PROGRAM } from './todo-program.ts';
 
@@ -132,7 +131,7 @@ test('50 parallel increments of one counter end at exactly 50, and the file on d
   const results = await Promise.all(Array.from({ length: 50 }, () => h.app.inject({ method: 'POST', url: '/walker/bump', headers: { authorization: dave.authorization } })));
   assert.ok(results.every((r) => r.statusCode === 200));
   assert.equal(results.map((r) => r.json().reports[0]).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
-  const file = readFileSync(join(h.dataDir, 'roots', `${dave.root.slice(3)}.json`), 'utf8');
+  const file = await storedRoot(h.dataDir, dave.root);
   assert.match(file, /"n":50[,}]/);
 });
 
