@@ -152,9 +152,12 @@ await yargs(hideBin(process.argv))
         .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads that run walkers' })
         .option('max-memory-mb', { type: 'number', default: 1024, describe: "each worker's heap limit: a run that exhausts it ends that worker only" })
         .option('max-connections', { type: 'number', describe: 'open connections allowed at once (default: what the open-files limit leaves room for)' })
+        .option('cache-mb', { type: 'number', default: 256, describe: "each worker's root graphs kept in memory between requests, MB (estimated); the least recently used go first" })
+        .option('cache-idle-seconds', { type: 'number', default: 600, describe: 'a root graph unused this long is dropped from memory (read again on its next request)' })
         .check((argv) => {
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections'] as const) wholeNumber(name, argv[name], 1);
+          for (const name of ['cache-mb', 'cache-idle-seconds'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
           dataDir(argv.data);
           storeTarget(argv, DEFAULT_DATA);
@@ -178,6 +181,8 @@ await yargs(hideBin(process.argv))
             workers: argv.workers,
             maxMemoryMb: argv.maxMemoryMb,
             maxConnections: argv.maxConnections,
+            cacheMb: argv.cacheMb,
+            cacheIdleSeconds: argv.cacheIdleSeconds,
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,
             tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,

@@ -12,6 +12,9 @@ export interface WorkerConfig {
   showReturns: boolean;
   maxSteps: number;
   maxMillis: number;
+  /** Each worker's graph cache: MB (estimated) and seconds a graph may sit idle. */
+  cacheMb: number;
+  cacheIdleSeconds: number;
   /** Where walkers' `print` goes: the process's stdout, or nowhere. */
   print: boolean;
 }

@@ -31,6 +31,9 @@ export interface PoolOptions {
   /** Per run: loop iterations and ability runs (default 50 million), and wall-clock time (default 30 s). */
   maxSteps?: number;
   maxMillis?: number;
+  /** Each worker's graphs held between jobs: MB (estimated, default 256) and idle seconds (default 600). */
+  cacheMb?: number;
+  cacheIdleSeconds?: number;
   showReturns?: boolean;
   /** Send walkers' `print` output to stdout (default false: dropped). */
   print?: boolean;
@@ -135,6 +138,8 @@ export class WorkerPool {
       showReturns: options.showReturns ?? false,
       maxSteps: options.maxSteps ?? 50_000_000,
       maxMillis: options.maxMillis ?? 30_000,
+      cacheMb: options.cacheMb ?? 256,
+      cacheIdleSeconds: options.cacheIdleSeconds ?? 600,
       print: options.print ?? false,
     };
     const size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));

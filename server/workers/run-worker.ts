@@ -26,6 +26,8 @@ if (app) {
   // A shared store is loaded only when named, so a data dir's workers never load the driver.
   const store = config.storeUrl ? (await import('../../runtime/store/postgres/graphs.ts')).PgGraphs.connect(config.storeUrl) : new RootFiles(config.dataDir);
   const runner = new Runner(app, store, config, post, `w${threadId}`);
+  // Idle graphs go even while no job comes to trim the cache after it.
+  setInterval(() => runner.graphs.trim(), Math.max(1_000, Math.min(30_000, config.cacheIdleSeconds * 1000))).unref();
   const inbox: Job[] = [];
   let closing = false;
   const take = (m: ToWorker) => {

@@ -22,6 +22,7 @@ import type { LoadedApp } from '../loader.ts';
 import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
 import { serialize, stringify, type Wire } from '../serialize.ts';
 import type { Answer, HasNodeJob, Job, WalkJob, WorkerMessage } from './messages.ts';
+import { GraphCache } from './graph-cache.ts';
 
 /** The longest a batch keeps taking more jobs of its root before it commits. */
 const BATCH_MAX_JOBS = 64;
@@ -31,6 +32,9 @@ export interface RunnerOptions {
   showReturns: boolean;
   maxSteps: number;
   maxMillis: number;
+  /** The graphs held between jobs: at most this many MB (estimated), none idle longer than the seconds. */
+  cacheMb: number;
+  cacheIdleSeconds: number;
 }
 
 /** What a job left for its batch: its answer, and what it changed (null: nothing). */
@@ -75,7 +79,7 @@ function mergeChanges(changes: GraphChange[]): GraphChange {
 
 export class Runner {
   /** The graphs this worker holds, each with the tag of its state and (shared store) its version. */
-  private readonly graphs = new Map<string, { graph: PersistentGraph; tag: string; version: number | null }>();
+  readonly graphs: GraphCache;
   private tags = 0;
 
   constructor(
@@ -85,7 +89,9 @@ export class Runner {
     private readonly post: (message: WorkerMessage) => void,
     /** A unique prefix for this worker's tags. */
     private readonly name: string,
-  ) {}
+  ) {
+    this.graphs = new GraphCache(options.cacheMb * 1024 * 1024, options.cacheIdleSeconds * 1000, (root) => store.forget(root));
+  }
 
   private newTag(): string {
     return `${this.name}:${++this.tags}`;
@@ -258,6 +264,7 @@ export class Runner {
     }
     const firstChange = done.findIndex((d) => d.change !== null);
     const tag = this.graphs.get(root)?.tag ?? null;
+    this.graphs.trim(root);
     done.forEach((d, i) => {
       const answer = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 ? failed : d.answer;
       this.post({ kind: 'done', id: d.job.id, answer, tag });
