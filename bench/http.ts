@@ -19,6 +19,7 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { buildApp } from '../server/app.ts';
 import { servedApp } from '../server/manifest.ts';
 import { WorkerPool } from '../server/workers/pool.ts';
+import { login, post } from './lib/client.ts';
 
 const CONNECTIONS = 50;
 const DURATION = 5;
@@ -64,26 +65,6 @@ const fresh = (prefix: string) => {
 };
 
 const portOf = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
-
-/** POSTs JSON; the answer's status and JSON body. */
-async function post(url: string, body: unknown, authorization?: string): Promise<{ status: number; body: any }> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-    body: JSON.stringify(body),
-  });
-  return { status: r.status, body: await r.json() };
-}
-
-/** Registers and logs in `email`; its bearer header. */
-async function login(base: string, email: string): Promise<string> {
-  const password = 'bench-password';
-  const reg = await post(`${base}/user/register`, { email, password });
-  if (reg.status !== 201) throw new Error(`register ${email}: ${reg.status} ${JSON.stringify(reg.body)}`);
-  const r = await post(`${base}/user/login`, { email, password });
-  if (r.status !== 200 || typeof r.body.token !== 'string') throw new Error(`login ${email}: ${r.status} ${JSON.stringify(r.body)}`);
-  return `Bearer ${r.body.token}`;
-}
 
 interface Figures {
   rps: number;

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freshDatabase } from '../test/helpers/postgres.ts';
+import { login, post } from './lib/client.ts';
 
 const CONNECTIONS = 40;
 const DURATION = 5;
@@ -47,15 +48,8 @@ async function start(app: string, url: string): Promise<{ child: ChildProcess; b
   return { child, base };
 }
 
-async function post(url: string, body: unknown, authorization?: string): Promise<{ status: number; body: any }> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
-  return { status: r.status, body: await r.json() };
-}
-
 async function user(base: string, email: string): Promise<string> {
-  await post(`${base}/user/register`, { email, password: 'bench-password' });
-  const r = await post(`${base}/user/login`, { email, password: 'bench-password' });
-  const authorization = `Bearer ${r.body.token}`;
+  const authorization = await login(base, email);
   if ((await post(`${base}/walker/setup`, {}, authorization)).status !== 200) throw new Error('setup failed');
   return authorization;
 }

@@ -47,6 +47,7 @@ test('bad flags to serve: one line each, exit 2, before anything loads', () => {
   assertUsageLine(cli(['serve', app, '--max-steps', '-5']), /--max-steps must be a whole number from 1 up, not -5/);
   assertUsageLine(cli(['serve', app, '--workers', '0']), /--workers must be a whole number from 1 up, not 0/);
   assertUsageLine(cli(['serve', app, '--max-memory-mb', 'abc']), /--max-memory-mb must be a whole number from 1 up/);
+  assertUsageLine(cli(['serve', app, '--cache-mb', '-1']), /--cache-mb must be a whole number from 0 up, not -1/);
   assertUsageLine(cli(['serve', app, '--max-seconds', '0']), /--max-seconds must be a positive number, not 0/);
   assertUsageLine(cli(['serve', app, '--data', app]), /--data must name a folder; .*app\.jac is a file/);
   assertUsageLine(cli(['serve', app, '--bogus']), /Unknown argument: bogus/);
