@@ -95,6 +95,6 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
-  await app.register(walkerRoutes, { program, users, runs, keys, options });
+  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters });
   return app;
 }

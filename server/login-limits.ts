@@ -14,8 +14,11 @@ import type { SharedCounters } from '../runtime/store/store.ts';
 
 type Callback = (error: Error | null, state?: { current: number; ttl: number }) => void;
 
-/** @fastify/rate-limit's store interface over a store's shared counters. */
-function sharedCounterStore(counters: SharedCounters) {
+/**
+ * @fastify/rate-limit's store interface over a store's shared counters; `namespace` keeps one
+ * use's counters (logins, webhook keys) apart from another's.
+ */
+export function sharedCounterStore(counters: SharedCounters, namespace: string) {
   return class SharedCounterStore {
     private readonly prefix: string;
     /** The plugin constructs its store with its options; each limit's child gets a prefix of its own. */
@@ -33,7 +36,7 @@ function sharedCounterStore(counters: SharedCounters) {
 
     child(options: object): SharedCounterStore {
       const { timeWindow, max } = options as { timeWindow?: unknown; max?: unknown };
-      return new SharedCounterStore(`login:${String(timeWindow)}:${String(max)}:`);
+      return new SharedCounterStore(`${namespace}:${String(timeWindow)}:${String(max)}:`);
     }
   };
 }
@@ -65,7 +68,7 @@ export class LoginLimits {
 
   /** Limits on `app` (registers @fastify/rate-limit there, without limiting any route itself). */
   static async install(app: FastifyInstance, options: LoginLimitOptions, emailOf: (request: FastifyRequest) => string, counters?: SharedCounters): Promise<LoginLimits> {
-    await app.register(rateLimit, { global: false, ...(counters ? { store: sharedCounterStore(counters) } : {}) });
+    await app.register(rateLimit, { global: false, ...(counters ? { store: sharedCounterStore(counters, 'login') } : {}) });
     const perClient = app.createRateLimit({ max: options.maxLoginFailuresPerClient ?? 10, timeWindow: options.loginClientWindowMs ?? 60_000 });
     const perAccount = app.createRateLimit({ max: options.maxLoginFailuresPerAccount ?? 5, timeWindow: options.loginAccountWindowMs ?? 15 * 60_000, keyGenerator: emailOf });
     return new LoginLimits([perClient, perAccount]);

@@ -6,7 +6,9 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
+import type { SharedCounters } from '../runtime/store/store.ts';
 import { HttpError } from './errors.ts';
+import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables, type WebhookSpec } from './specs.ts';
 import { requireUser } from './user-routes.ts';
@@ -80,6 +82,8 @@ export interface WalkerRouteOptions {
   runs: WorkerPool;
   keys: WebhookKeys;
   options: AppOptions;
+  /** A shared store's counters: failed key attempts then count across every process on it. */
+  counters?: SharedCounters;
 }
 
 /** Who a request runs for: the root it runs on, and what it may start at. */
@@ -114,12 +118,13 @@ function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
   }
 }
 
-export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options }: WalkerRouteOptions): Promise<void> {
+export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options, counters }: WalkerRouteOptions): Promise<void> {
   // Failed webhook key attempts are counted per client. A client that reached the limit gets 429
   // for every request until its window ends, the right key included, so a guesser cannot learn
   // which guess was right; a request with a good key is never counted, so someone else's guessing
   // cannot slow a correct caller down.
-  await app.register(rateLimit, { global: false, max: options.maxKeyFailures ?? 10, timeWindow: 60_000 });
+  // With a shared store the counts are shared by every process on it.
+  await app.register(rateLimit, { global: false, max: options.maxKeyFailures ?? 10, timeWindow: 60_000, ...(counters ? { store: sharedCounterStore(counters, 'webhook-key') } : {}) });
   const keyFailures = app.createRateLimit();
 
   for (const endpoint of program.walkers.values()) {

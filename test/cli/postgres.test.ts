@@ -62,6 +62,10 @@ walker bump_slowly {
         report c.n;
     }
 }
+walker hook {
+    can go with \`root entry { report 1; }
+    class __specs__ { has webhook: dict = {"type": "header", "name": "x-api-key"}; }
+}
 walker notes {
     can go with \`root entry { report [n.text for n in [-->](\`?Note)]; }
 }
@@ -158,6 +162,23 @@ test('failed logins are counted across the servers: the sixth failure for an acc
     const attempt = (i: number) =>
       fetch(`${servers[i % 2].url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'wrong' }) });
     for (let i = 0; i < 5; i++) assert.is((await attempt(i)).status, 400);
+    for (const i of [0, 1]) {
+      const limited = await attempt(i);
+      assert.is(limited.status, 429);
+      assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    }
+  } finally {
+    await Promise.all(servers.map(stop));
+  }
+});
+
+test('failed webhook key attempts are counted across the servers: past the limit a client gets 429 from any of them', async () => {
+  const url = await freshDatabase();
+  const servers = await Promise.all([start(['--store', url]), start(['--store', url])]);
+  try {
+    const attempt = (i: number) => fetch(`${servers[i % 2].url}/webhook/walker/hook`, { method: 'POST', headers: { 'x-api-key': 'wrong', 'content-type': 'application/json' }, body: '{}' });
+    // The limit is 10 failures a minute per client: five through each server.
+    for (let i = 0; i < 10; i++) assert.is((await attempt(i)).status, 401);
     for (const i of [0, 1]) {
       const limited = await attempt(i);
       assert.is(limited.status, 429);
