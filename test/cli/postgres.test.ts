@@ -154,39 +154,42 @@ test('three servers on one database: one set of users, 300 concurrent increments
   }
 });
 
-test('failed logins are counted across the servers: the sixth failure for an account through any of them is refused with 429', async () => {
+/**
+ * Two servers on one database; `attempt(server)` fails `allowed` times, alternating between
+ * them, with `status`; then every server answers 429 with a Retry-After.
+ */
+async function limitedAcrossServers(setUp: (url: string) => Promise<void>, attempt: (url: string) => Promise<Response>, allowed: number, status: number): Promise<void> {
   const url = await freshDatabase();
   const servers = await Promise.all([start(['--store', url]), start(['--store', url])]);
   try {
-    await account(servers[0].url, 'ops@example.com');
-    const attempt = (i: number) =>
-      fetch(`${servers[i % 2].url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'wrong' }) });
-    for (let i = 0; i < 5; i++) assert.is((await attempt(i)).status, 400);
-    for (const i of [0, 1]) {
-      const limited = await attempt(i);
+    await setUp(servers[0].url);
+    for (let i = 0; i < allowed; i++) assert.is((await attempt(servers[i % 2].url)).status, status);
+    for (const s of servers) {
+      const limited = await attempt(s.url);
       assert.is(limited.status, 429);
       assert.ok(Number(limited.headers.get('retry-after')) > 0);
     }
   } finally {
     await Promise.all(servers.map(stop));
   }
+}
+
+test('failed logins are counted across the servers: the sixth failure for an account through any of them is refused with 429', async () => {
+  await limitedAcrossServers(
+    (url) => account(url, 'ops@example.com').then(() => undefined),
+    (url) => fetch(`${url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ops@example.com', password: 'wrong' }) }),
+    5,
+    400,
+  );
 });
 
-test('failed webhook key attempts are counted across the servers: past the limit a client gets 429 from any of them', async () => {
-  const url = await freshDatabase();
-  const servers = await Promise.all([start(['--store', url]), start(['--store', url])]);
-  try {
-    const attempt = (i: number) => fetch(`${servers[i % 2].url}/webhook/walker/hook`, { method: 'POST', headers: { 'x-api-key': 'wrong', 'content-type': 'application/json' }, body: '{}' });
-    // The limit is 10 failures a minute per client: five through each server.
-    for (let i = 0; i < 10; i++) assert.is((await attempt(i)).status, 401);
-    for (const i of [0, 1]) {
-      const limited = await attempt(i);
-      assert.is(limited.status, 429);
-      assert.ok(Number(limited.headers.get('retry-after')) > 0);
-    }
-  } finally {
-    await Promise.all(servers.map(stop));
-  }
+test('failed webhook key attempts are counted across the servers: past the limit (10 a minute per client) a client gets 429 from any of them', async () => {
+  await limitedAcrossServers(
+    async () => undefined,
+    (url) => fetch(`${url}/webhook/walker/hook`, { method: 'POST', headers: { 'x-api-key': 'wrong', 'content-type': 'application/json' }, body: '{}' }),
+    10,
+    401,
+  );
 });
 
 test('a server killed mid-load: every acknowledged write is there, and the others keep answering', async () => {
