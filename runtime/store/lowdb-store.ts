@@ -1,6 +1,7 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
 //   <dir>/LOCK            the process using the dir (lock.ts)
 //   <dir>/system.json     format version, secrets, users, webhook keys
+//   <dir>/jobs.json       background jobs (job-file.ts)
 //   <dir>/roots/<hex>.json     one root's snapshot: its records in creation order (root-files.ts)
 //   <dir>/roots/<hex>.journal  the commits since the snapshot, a line each
 import { existsSync } from 'node:fs';
@@ -8,11 +9,12 @@ import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
+import { JobFile } from './job-file.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
-import { type GraphChange, type GraphRecord, type KeyRecord, type Store, StoreError, type UserRecord } from './store.ts';
+import { type ClaimedJob, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
 
 interface SystemData {
   format: number;
@@ -35,6 +37,7 @@ export class LowStore implements Store {
   private constructor(
     readonly location: string,
     private readonly system: SystemFile<SystemData>,
+    private readonly jobs: JobFile,
     private readonly unlock: () => void,
   ) {
     this.graphs = new RootFiles(location);
@@ -56,7 +59,7 @@ export class LowStore implements Store {
           d.format = FORMAT_VERSION;
         });
       }
-      return new LowStore(dir, system, unlock);
+      return new LowStore(dir, system, await JobFile.open(dir), unlock);
     } catch (e) {
       unlock();
       throw e;
@@ -130,10 +133,39 @@ export class LowStore implements Store {
     });
   }
 
+  enqueueJob(job: NewJob): Promise<void> {
+    this.assertOpen();
+    return this.jobs.enqueueJob(job);
+  }
+
+  claimJob(leaseMs: number): Promise<ClaimedJob | null> {
+    this.assertOpen();
+    return this.jobs.claimJob(leaseMs);
+  }
+
+  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.finishJob(id, attempt, status, result);
+  }
+
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.retryJob(id, attempt, delayMs, result);
+  }
+
+  findJob(id: string): Promise<JobRecord | null> {
+    return this.jobs.findJob(id);
+  }
+
+  listJobs(): Promise<JobRecord[]> {
+    return this.jobs.listJobs();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.system.idle();
+    await this.jobs.idle();
     await this.graphs.idle();
     this.unlock();
   }

@@ -97,7 +97,76 @@ export interface SharedCounters {
   read(key: string): Promise<{ count: number; ttlMs: number }>;
 }
 
-export interface Store extends GraphStore {
+/** Where a background job is: waiting (again, after a retry), taken by a runner, or over. */
+export type JobStatus = 'PENDING' | 'STARTED' | 'COMPLETED' | 'ERROR';
+
+/** How a job's run ended (stored with the job; what its owner fetches afterwards). */
+export interface JobResult {
+  /** The HTTP status the run would have answered with. */
+  httpStatus: number;
+  reports: Json[] | null;
+  returns: Json[] | null;
+  /** A failure: the id the log line carries, and its kind (never a stack trace). */
+  errorId: string | null;
+  error: string | null;
+}
+
+/** What a job is given when it is enqueued. */
+export interface NewJob {
+  /** The walker record's id, `w:<Walker>:<hex>` (http-api.md §4). */
+  id: string;
+  walker: string;
+  /** The root it runs on, and the user it runs for (null: the public root). */
+  root: string;
+  owner: string | null;
+  /** The entry node, or null for the root. */
+  node: string | null;
+  /** The request's fields, as validated JSON. */
+  fields: Record<string, Json>;
+  /** Runs at most this many times (a run that was cut off by a failure of the runner counts). */
+  maxAttempts: number;
+}
+
+/** A background job, as stored. Times are ISO 8601 UTC. */
+export interface JobRecord extends NewJob {
+  status: JobStatus;
+  /** Runs begun so far; a claim gives the run its number, which finishing must name. */
+  attempts: number;
+  enqueuedAt: string;
+  /** Not taken before this time (a retry's backoff). */
+  runAfter: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** While STARTED: when the taker's lease ends, after which another may take the job. */
+  leaseUntil: string | null;
+  result: JobResult | null;
+}
+
+/** A claimed job: the record as taken, with the attempt that finishing names. */
+export interface ClaimedJob {
+  job: JobRecord;
+  attempt: number;
+}
+
+/**
+ * Durable background jobs (async walkers). A job is durable when `enqueueJob` resolves. `claimJob`
+ * gives each due job to exactly one taker at a time, for `leaseMs`; a job whose taker's lease ran
+ * out (a crashed process) is due again, as its next attempt, until it has had `maxAttempts`.
+ * `finishJob` and `retryJob` apply only for the attempt that holds the job (false otherwise: the
+ * lease ran out and someone else took it).
+ */
+export interface JobQueue {
+  enqueueJob(job: NewJob): Promise<void>;
+  claimJob(leaseMs: number): Promise<ClaimedJob | null>;
+  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean>;
+  /** Back to PENDING, due in `delayMs`; ERROR with `result` instead when no attempt is left. */
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean>;
+  findJob(id: string): Promise<JobRecord | null>;
+  /** Every job, oldest first. */
+  listJobs(): Promise<JobRecord[]>;
+}
+
+export interface Store extends GraphStore, JobQueue {
   /** A named server secret (`TOKEN_SECRET`), or null. */
   getSecret(name: string): Promise<string | null>;
   setSecret(name: string, value: string): Promise<void>;

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
-import { type GraphRecord, type KeyRecord, type Store, StoreError } from '../../runtime/store/store.ts';
+import { type GraphRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError } from '../../runtime/store/store.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 interface Backend {
@@ -38,6 +38,20 @@ const other = 'n::00000000000000000000000b';
 const node = (i: number, fields: Record<string, unknown> = { i }): GraphRecord => ({ id: `n:Item:${i.toString(16).padStart(24, '0')}`, fields: fields as GraphRecord['fields'] });
 const edge = (i: number, source: string, target: string): GraphRecord => ({ id: `e::${i.toString(16).padStart(24, '0')}`, fields: {}, source, target });
 const key = (id: string, owner: string): KeyRecord => ({ id, owner, name: `key ${id}`, secretHash: 'ff', walkers: ['W'], nodes: ['root'], createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', lastUsedAt: null });
+
+const job = (i: number, maxAttempts = 3): NewJob => ({
+  id: `w:Later:${i.toString(16).padStart(24, '0')}`,
+  walker: 'Later',
+  root,
+  owner: 'u1',
+  node: i % 2 === 0 ? null : node(i).id,
+  fields: { n: i, tags: { z: 1, a: 2 } },
+  maxAttempts,
+});
+const done: JobResult = { httpStatus: 200, reports: [{ b: 1, a: [2] }], returns: null, errorId: null, error: null };
+const failed: JobResult = { httpStatus: 503, reports: null, returns: null, errorId: 'err-1', error: 'StoreUnavailable' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 for (const backend of backends) {
   const test = suite(`store contract: ${backend.name}`);
@@ -113,6 +127,117 @@ for (const backend of backends) {
     assert.equal(await again.findKey('k4'), key('k4', 'u9'));
     assert.is(await again.findKey('k2'), null);
     await again.close();
+  });
+
+  test('an enqueued job is durable, PENDING, and listed oldest first', async () => {
+    const { store, reopen } = await backend.fresh();
+    await store.enqueueJob(job(1));
+    await store.enqueueJob(job(2));
+    try {
+      await store.enqueueJob(job(1));
+      assert.unreachable('a second job with one id');
+    } catch (e) {
+      assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VALUE', String(e));
+    }
+    await store.close();
+    const again = await reopen();
+    const jobs = await again.listJobs();
+    assert.equal(jobs.map((j) => j.id), [job(1).id, job(2).id]);
+    const first = (await again.findJob(job(1).id))!;
+    assert.equal({ ...first, enqueuedAt: '', runAfter: '' }, { ...job(1), status: 'PENDING', attempts: 0, enqueuedAt: '', runAfter: '', startedAt: null, finishedAt: null, leaseUntil: null, result: null });
+    assert.is(JSON.stringify(first.fields), JSON.stringify(job(1).fields), 'key order kept');
+    assert.match(first.enqueuedAt, ISO);
+    assert.is(await again.findJob('w:Later:ffffffffffffffffffffffff'), null);
+    await again.close();
+  });
+
+  test('each due job goes to exactly one of many concurrent claims, oldest first', async () => {
+    const { store } = await backend.fresh();
+    for (let i = 1; i <= 5; i++) await store.enqueueJob(job(i));
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claimJob(60_000)));
+    const taken = claims.filter((c) => c !== null);
+    assert.is(taken.length, 5);
+    assert.equal(taken.map((c) => c!.job.id).sort(), [1, 2, 3, 4, 5].map((i) => job(i).id));
+    for (const c of taken) {
+      assert.is(c!.attempt, 1);
+      assert.is(c!.job.status, 'STARTED');
+      assert.match(c!.job.startedAt!, ISO);
+      assert.ok(Date.parse(c!.job.leaseUntil!) > Date.now() + 30_000, 'the lease runs from the claim');
+    }
+    assert.is(await store.claimJob(60_000), null);
+    await store.close();
+  });
+
+  test('finishing records the outcome once, and only for the attempt that holds the job', async () => {
+    const { store, reopen } = await backend.fresh();
+    await store.enqueueJob(job(1));
+    await store.enqueueJob(job(2));
+    const a = (await store.claimJob(60_000))!;
+    const b = (await store.claimJob(60_000))!;
+    assert.is(a.job.id, job(1).id, 'the oldest first');
+    assert.is(await store.finishJob(a.job.id, a.attempt + 1, 'COMPLETED', done), false, 'not its attempt');
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), true);
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'ERROR', failed), false, 'already over');
+    assert.is(await store.finishJob(b.job.id, b.attempt, 'ERROR', failed), true);
+    assert.is(await store.finishJob('w:Later:ffffffffffffffffffffffff', 1, 'COMPLETED', done), false);
+    await store.close();
+    const again = await reopen();
+    const one = (await again.findJob(a.job.id))!;
+    assert.is(one.status, 'COMPLETED');
+    assert.equal(one.result, done);
+    assert.is(JSON.stringify(one.result!.reports), JSON.stringify(done.reports), 'key order kept');
+    assert.match(one.finishedAt!, ISO);
+    assert.ok(one.finishedAt! >= one.startedAt! && one.startedAt! >= one.enqueuedAt);
+    assert.is(one.leaseUntil, null);
+    const two = (await again.findJob(b.job.id))!;
+    assert.is(two.status, 'ERROR');
+    assert.equal(two.result, failed);
+    assert.is(await again.claimJob(60_000), null, 'a finished job is not taken again');
+    await again.close();
+  });
+
+  test('a retried job waits out its backoff, and fails for good after its last attempt', async () => {
+    const { store } = await backend.fresh();
+    await store.enqueueJob(job(1, 2));
+    const first = (await store.claimJob(60_000))!;
+    assert.is(await store.retryJob(first.job.id, first.attempt, 300, failed), true);
+    const waiting = (await store.findJob(first.job.id))!;
+    assert.is(waiting.status, 'PENDING');
+    assert.is(waiting.leaseUntil, null);
+    assert.is(await store.claimJob(60_000), null, 'not before its backoff ends');
+    await sleep(400);
+    const second = (await store.claimJob(60_000))!;
+    assert.is(second.job.id, first.job.id);
+    assert.is(second.attempt, 2);
+    assert.is(await store.retryJob(second.job.id, second.attempt, 0, failed), true);
+    const over = (await store.findJob(first.job.id))!;
+    assert.is(over.status, 'ERROR');
+    assert.equal(over.result, failed);
+    assert.match(over.finishedAt!, ISO);
+    assert.is(await store.claimJob(60_000), null);
+    await store.close();
+  });
+
+  test("a job whose taker's lease ran out is taken again; the old taker can no longer finish it", async () => {
+    const { store } = await backend.fresh();
+    await store.enqueueJob(job(1, 2));
+    await store.enqueueJob(job(2, 1));
+    const a = (await store.claimJob(100))!;
+    const b = (await store.claimJob(100))!;
+    assert.is(await store.claimJob(100), null, 'both held');
+    await sleep(250);
+    const again = (await store.claimJob(60_000))!;
+    assert.is(again.job.id, a.job.id);
+    assert.is(again.attempt, 2);
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), false, 'the lost taker');
+    assert.is(await store.finishJob(again.job.id, again.attempt, 'COMPLETED', done), true);
+    // Job 2 had one attempt, and its taker was lost: it is over, as an error.
+    assert.is(await store.claimJob(60_000), null);
+    const lost = (await store.findJob(b.job.id))!;
+    assert.is(lost.status, 'ERROR');
+    assert.is(lost.result!.httpStatus, 500);
+    assert.match(lost.result!.error!, /cut off/);
+    await store.close();
   });
 
   test.run();

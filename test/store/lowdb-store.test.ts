@@ -128,6 +128,22 @@ test('a damaged file is an error naming it and where; it is left as it was', asy
   assert.not.ok(existsSync(join(dir, 'LOCK')), 'a failed open releases the lock');
 });
 
+test('jobs live in jobs.json; one left STARTED by the previous process is due again at once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-low-'));
+  const s = await LowStore.open(dir);
+  await s.enqueueJob({ id: 'w:Later:000000000000000000000001', walker: 'Later', root: 'n::00000000000000000000000a', owner: null, node: null, fields: {}, maxAttempts: 3 });
+  const first = (await s.claimJob(3_600_000))!;
+  assert.is(first.attempt, 1);
+  await s.close();
+  assert.match(readFileSync(join(dir, 'jobs.json'), 'utf8'), /"status":"STARTED"/);
+  assert.not.match(readFileSync(join(dir, 'system.json'), 'utf8'), /Later/);
+  const t = await LowStore.open(dir);
+  const again = (await t.claimJob(3_600_000))!;
+  assert.is(again.job.id, first.job.id);
+  assert.is(again.attempt, 2);
+  await t.close();
+});
+
 test('ids are as Jac Cloud writes them', () => {
   assert.match(newId('n', 'Item'), /^n:Item:[0-9a-f]{24}$/);
   assert.match(newId('e', ''), /^e::[0-9a-f]{24}$/);

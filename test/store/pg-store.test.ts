@@ -26,7 +26,18 @@ test('N processes opening a new database together migrate it once', async () => 
   const url = await freshDatabase();
   const stores = await Promise.all(Array.from({ length: 4 }, () => PgStore.open(url)));
   const applied = await sql<{ version: number }>(url, 'SELECT version FROM jac_schema ORDER BY version');
-  assert.equal(applied, [{ version: 1 }]);
+  assert.equal(applied, [{ version: 1 }, { version: 2 }]);
+  await Promise.all(stores.map((s) => s.close()));
+});
+
+test('takers in several processes never take one job twice (FOR UPDATE SKIP LOCKED)', async () => {
+  const url = await freshDatabase();
+  const stores = await Promise.all(Array.from({ length: 3 }, () => PgStore.open(url)));
+  for (let i = 0; i < 30; i++) await stores[0].enqueueJob({ id: `w:Later:${i.toString(16).padStart(24, '0')}`, walker: 'Later', root, owner: null, node: null, fields: { i }, maxAttempts: 1 });
+  const claims = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3].claimJob(60_000)));
+  const ids = claims.filter((c) => c !== null).map((c) => c!.job.id);
+  assert.is(ids.length, 30);
+  assert.is(new Set(ids).size, 30);
   await Promise.all(stores.map((s) => s.close()));
 });
 
@@ -39,7 +50,7 @@ test('a database of a newer schema version is refused with JAC_STORE_VERSION', a
     assert.unreachable('opened a newer database');
   } catch (e) {
     assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VERSION', String(e));
-    assert.match((e as Error).message, /has schema version 99, newer than this jac-serve knows \(1\)/);
+    assert.match((e as Error).message, /has schema version 99, newer than this jac-serve knows \(2\)/);
     assert.not.match((e as Error).message, /test-password/);
   }
 });

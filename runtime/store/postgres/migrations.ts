@@ -21,6 +21,13 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE jac_records (root text NOT NULL, id text NOT NULL, seq bigint NOT NULL, record json NOT NULL, PRIMARY KEY (root, id));
    CREATE INDEX jac_records_order ON jac_records (root, seq);
    CREATE TABLE jac_counters (key text PRIMARY KEY, hits integer NOT NULL, expires_at bigint NOT NULL);`,
+  // 2: background jobs (async walkers). fields and result are json for the reason above.
+  `CREATE TABLE jac_jobs (
+     id text PRIMARY KEY, seq bigserial NOT NULL, walker text NOT NULL, root text NOT NULL, owner text, node text,
+     fields json NOT NULL, max_attempts integer NOT NULL, status text NOT NULL, attempts integer NOT NULL,
+     enqueued_at timestamptz NOT NULL, run_after timestamptz NOT NULL, started_at timestamptz, finished_at timestamptz,
+     lease_until timestamptz, result json);
+   CREATE INDEX jac_jobs_open ON jac_jobs (seq) WHERE status IN ('PENDING', 'STARTED');`,
 ];
 
 /** The schema version this code writes and reads. */

@@ -2,10 +2,11 @@
 // processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
 // the tables).
 import type pg from 'pg';
-import { type GraphChange, type GraphRecord, type KeyRecord, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { type ClaimedJob, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
 import { describeUrl, openPool, storeFailure } from './connection.ts';
 import { PgCounters } from './counters.ts';
 import { PgGraphs } from './graphs.ts';
+import { PgJobs } from './jobs.ts';
 import { migrate } from './migrations.ts';
 
 export interface PgStoreOptions {
@@ -17,6 +18,7 @@ export interface PgStoreOptions {
 
 export class PgStore implements Store {
   readonly counters: PgCounters;
+  private readonly jobs: PgJobs;
   private closed = false;
 
   private constructor(
@@ -24,6 +26,7 @@ export class PgStore implements Store {
     readonly graphs: PgGraphs,
   ) {
     this.counters = new PgCounters(pool);
+    this.jobs = new PgJobs(pool, graphs.location);
   }
 
   get location(): string {
@@ -122,6 +125,36 @@ export class PgStore implements Store {
        WHERE k.id = u.id AND (k.record->>'lastUsedAt' IS NULL OR k.record->>'lastUsedAt' < u.at)`,
       [uses.map((u) => u[0]), uses.map((u) => u[1])],
     );
+  }
+
+  enqueueJob(job: NewJob): Promise<void> {
+    this.assertOpen();
+    return this.jobs.enqueueJob(job);
+  }
+
+  claimJob(leaseMs: number): Promise<ClaimedJob | null> {
+    this.assertOpen();
+    return this.jobs.claimJob(leaseMs);
+  }
+
+  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.finishJob(id, attempt, status, result);
+  }
+
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.retryJob(id, attempt, delayMs, result);
+  }
+
+  findJob(id: string): Promise<JobRecord | null> {
+    this.assertOpen();
+    return this.jobs.findJob(id);
+  }
+
+  listJobs(): Promise<JobRecord[]> {
+    this.assertOpen();
+    return this.jobs.listJobs();
   }
 
   async close(): Promise<void> {

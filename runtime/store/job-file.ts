@@ -1,0 +1,110 @@
+// The embedded store's background jobs: <dir>/jobs.json, a file of its own so that queueing and
+// finishing jobs never rewrites the users and keys (and a busy queue never delays a login).
+// Changes go through a SystemFile: applied in memory at once (so two claims in this process never
+// take one job), durable before they resolve, undone when their write fails.
+// The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
+// whose taker died: opening the file makes its lease end at once, and it is due again.
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DurableFile } from './durable-file.ts';
+import { SystemFile } from './system-file.ts';
+import { type ClaimedJob, type JobQueue, type JobRecord, type JobResult, type NewJob, StoreError } from './store.ts';
+
+interface JobData {
+  jobs: JobRecord[];
+}
+
+function decodeJobs(json: unknown, file: string): JobData {
+  const o = json as Partial<JobData> | null;
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.jobs)) throw new StoreError(`${file}: missing jobs`, 'JAC_STORE_CORRUPT');
+  return o as JobData;
+}
+
+/** What a job that ran out of attempts while its runner was gone ends with. */
+export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class JobFile implements JobQueue {
+  private constructor(private readonly file: SystemFile<JobData>) {}
+
+  static async open(dir: string): Promise<JobFile> {
+    const db = new Low<JobData>(new DurableFile<JobData>(join(dir, 'jobs.json'), (d) => JSON.stringify(d), decodeJobs), { jobs: [] });
+    await db.read();
+    // The previous owner of the dir is gone: what it had taken is due again (in memory only; the
+    // next write carries it).
+    for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
+    return new JobFile(new SystemFile(db));
+  }
+
+  enqueueJob(job: NewJob): Promise<void> {
+    const now = iso(Date.now());
+    const record: JobRecord = { ...structuredClone(job), status: 'PENDING', attempts: 0, enqueuedAt: now, runAfter: now, startedAt: null, finishedAt: null, leaseUntil: null, result: null };
+    return this.file.change((d) => {
+      if (d.jobs.some((j) => j.id === record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
+      d.jobs.push(structuredClone(record)); // applied to memory and, once written, to the durable copy: one object each
+    });
+  }
+
+  async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
+    const now = Date.now();
+    let taken: JobRecord | null = null;
+    const lost: string[] = [];
+    const due = (j: JobRecord) => (j.status === 'PENDING' && Date.parse(j.runAfter) <= now) || (j.status === 'STARTED' && Date.parse(j.leaseUntil!) <= now);
+    for (const j of this.file.data.jobs) {
+      if (!due(j)) continue;
+      if (j.status === 'STARTED' && j.attempts >= j.maxAttempts) lost.push(j.id);
+      else {
+        taken = j;
+        break;
+      }
+    }
+    if (!taken && lost.length === 0) return null;
+    const id = taken?.id ?? null;
+    await this.file.change((d) => {
+      for (const j of d.jobs) {
+        if (lost.includes(j.id)) Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: structuredClone(RUNNER_LOST) });
+        else if (j.id === id) Object.assign(j, { status: 'STARTED', attempts: j.attempts + 1, startedAt: iso(now), leaseUntil: iso(now + leaseMs) });
+      }
+    });
+    if (id === null) return this.claimJob(leaseMs);
+    const job = structuredClone(this.file.data.jobs.find((j) => j.id === id)!);
+    return { job, attempt: job.attempts };
+  }
+
+  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+    return this.update(id, attempt, (j) => Object.assign(j, { status, finishedAt: iso(Date.now()), leaseUntil: null, result: structuredClone(result) }));
+  }
+
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
+    return this.update(id, attempt, (j) => {
+      const now = Date.now();
+      if (j.attempts >= j.maxAttempts) Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: structuredClone(result) });
+      else Object.assign(j, { status: 'PENDING', runAfter: iso(now + delayMs), leaseUntil: null, result: structuredClone(result) });
+    });
+  }
+
+  async findJob(id: string): Promise<JobRecord | null> {
+    const j = this.file.data.jobs.find((x) => x.id === id);
+    return j ? structuredClone(j) : null;
+  }
+
+  async listJobs(): Promise<JobRecord[]> {
+    return structuredClone(this.file.data.jobs);
+  }
+
+  idle(): Promise<void> {
+    return this.file.idle();
+  }
+
+  /** Applies `change` to the job when `attempt` still holds it; false when it does not. */
+  private async update(id: string, attempt: number, change: (j: JobRecord) => void): Promise<boolean> {
+    const held = (j: JobRecord | undefined) => j !== undefined && j.status === 'STARTED' && j.attempts === attempt;
+    if (!held(this.file.data.jobs.find((j) => j.id === id))) return false;
+    await this.file.change((d) => {
+      const j = d.jobs.find((x) => x.id === id);
+      if (held(j)) change(j!);
+    });
+    return true;
+  }
+}
