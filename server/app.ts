@@ -17,6 +17,8 @@ import { WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
+import { asyncWalkerRoutes } from './async-walker-routes.ts';
+import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -34,6 +36,8 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits {
   maxKeyLifetimeDays?: number;
   /** Failed webhook key attempts allowed per client per minute (default 10). */
   maxKeyFailures?: number;
+  /** How async walkers' queued jobs are run (job-dispatcher.ts). */
+  jobs?: DispatcherOptions;
 }
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
@@ -95,6 +99,11 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
-  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters });
+  // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
+  const dispatcher = new JobDispatcher(store, runs, app.log, options.jobs);
+  app.addHook('onReady', async () => dispatcher.start());
+  app.addHook('onClose', async () => dispatcher.stop());
+  await app.register(asyncWalkerRoutes, { users, store });
+  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher } });
   return app;
 }

@@ -16,6 +16,8 @@ export interface FieldManifest {
 export interface WalkerManifest {
   name: string;
   specs: WalkerSpecs;
+  /** `async walker`: a request is answered with its walker id at once and runs afterwards. */
+  isAsync: boolean;
   /** The fields a request can set (excluded ones are left out), inherited ones first. */
   fields: FieldManifest[];
 }
@@ -38,6 +40,7 @@ export function manifestOf(app: LoadedApp): AppManifest {
   const walkers = [...app.walkers.values()].map((w) => ({
     name: w.name,
     specs: w.specs,
+    isAsync: w.declaration.isAsync,
     fields: w.fields
       .filter((f) => !isExcluded(w.specs, f.name))
       .map((f) => ({ name: f.name, hasDefault: f.hasDefault, schema: schemaForType(f.type, app.resolveType, app.declarationOf) })),

@@ -6,7 +6,9 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
-import type { SharedCounters } from '../runtime/store/store.ts';
+import { newId } from '../runtime/store/ids.ts';
+import type { Json, SharedCounters, Store } from '../runtime/store/store.ts';
+import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
 import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
@@ -84,11 +86,15 @@ export interface WalkerRouteOptions {
   options: AppOptions;
   /** A shared store's counters: failed key attempts then count across every process on it. */
   counters?: SharedCounters;
+  /** Where async walkers' jobs go, and what runs them. */
+  jobs: { store: Store; dispatcher: JobDispatcher };
 }
 
 /** Who a request runs for: the root it runs on, and what it may start at. */
 interface Caller {
   rootId: string;
+  /** The user it runs for (null: the public root). */
+  owner: string | null;
   /** A webhook key's `nodes` restriction (null: none). */
   allowedNodes: string[] | null;
   /** Called once the walker ran for it. */
@@ -118,7 +124,7 @@ function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
   }
 }
 
-export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options, counters }: WalkerRouteOptions): Promise<void> {
+export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options, counters, jobs }: WalkerRouteOptions): Promise<void> {
   // Failed webhook key attempts are counted per client. A client that reached the limit gets 429
   // for every request until its window ends, the right key included, so a guesser cannot learn
   // which guess was right; a request with a good key is never counted, so someone else's guessing
@@ -137,7 +143,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     /** The bearer or public caller of a normal walker route. */
     const bearerCaller = async (request: FastifyRequest): Promise<Caller> => {
       const user = endpoint.specs.auth ? await requireUser(users, request) : null;
-      return { rootId: user ? user.root : PUBLIC_ROOT_ID, allowedNodes: null };
+      return { rootId: user ? user.root : PUBLIC_ROOT_ID, owner: user ? user.id : null, allowedNodes: null };
     };
 
     /** The caller a webhook key names, or why there is none. */
@@ -153,7 +159,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
         return { failure: new HttpError(401, text === undefined ? 'Not authenticated' : 'Unauthorized') };
       }
       if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { failure: new HttpError(403, 'Forbidden') };
-      return { caller: { rootId: owner.root, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(record) } };
+      return { caller: { rootId: owner.root, owner: owner.id, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(record) } };
     };
 
     // GET and HEAD take every field from the query string; the other methods from the body.
@@ -227,6 +233,17 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
             for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
             for (const f of plan.path) fields[f.name] = params[f.name];
+            if (endpoint.isAsync) {
+              // Jac Cloud answers an async walker with its id at once; the run comes after. The
+              // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.
+              const node = entry === 'node' ? String(params.node) : null;
+              if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
+              const id = newId('w', endpoint.name);
+              await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: fields as Record<string, Json>, allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
+              caller.used?.();
+              jobs.dispatcher.wake();
+              return reply.code(200).send({ walker_id: id });
+            }
             const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();

@@ -123,6 +123,8 @@ export interface NewJob {
   node: string | null;
   /** The request's fields, as validated JSON. */
   fields: Record<string, Json>;
+  /** A webhook key's entry node restriction, checked when the job runs (null: none). */
+  allowedNodes: string[] | null;
   /** Runs at most this many times (a run that was cut off by a failure of the runner counts). */
   maxAttempts: number;
 }

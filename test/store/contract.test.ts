@@ -46,6 +46,7 @@ const job = (i: number, maxAttempts = 3): NewJob => ({
   owner: 'u1',
   node: i % 2 === 0 ? null : node(i).id,
   fields: { n: i, tags: { z: 1, a: 2 } },
+  allowedNodes: i === 3 ? ['Item', 'root'] : null,
   maxAttempts,
 });
 const done: JobResult = { httpStatus: 200, reports: [{ b: 1, a: [2] }], returns: null, errorId: null, error: null };

@@ -131,7 +131,7 @@ test('a damaged file is an error naming it and where; it is left as it was', asy
 test('jobs live in jobs.json; one left STARTED by the previous process is due again at once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-low-'));
   const s = await LowStore.open(dir);
-  await s.enqueueJob({ id: 'w:Later:000000000000000000000001', walker: 'Later', root: 'n::00000000000000000000000a', owner: null, node: null, fields: {}, maxAttempts: 3 });
+  await s.enqueueJob({ id: 'w:Later:000000000000000000000001', walker: 'Later', root: 'n::00000000000000000000000a', owner: null, node: null, fields: {}, allowedNodes: null, maxAttempts: 3 });
   const first = (await s.claimJob(3_600_000))!;
   assert.is(first.attempt, 1);
   await s.close();

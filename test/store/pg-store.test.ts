@@ -33,7 +33,7 @@ test('N processes opening a new database together migrate it once', async () => 
 test('takers in several processes never take one job twice (FOR UPDATE SKIP LOCKED)', async () => {
   const url = await freshDatabase();
   const stores = await Promise.all(Array.from({ length: 3 }, () => PgStore.open(url)));
-  for (let i = 0; i < 30; i++) await stores[0].enqueueJob({ id: `w:Later:${i.toString(16).padStart(24, '0')}`, walker: 'Later', root, owner: null, node: null, fields: { i }, maxAttempts: 1 });
+  for (let i = 0; i < 30; i++) await stores[0].enqueueJob({ id: `w:Later:${i.toString(16).padStart(24, '0')}`, walker: 'Later', root, owner: null, node: null, fields: { i }, allowedNodes: null, maxAttempts: 1 });
   const claims = await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3].claimJob(60_000)));
   const ids = claims.filter((c) => c !== null).map((c) => c!.job.id);
   assert.is(ids.length, 30);

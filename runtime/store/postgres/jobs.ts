@@ -10,7 +10,7 @@ import { storeFailure } from './connection.ts';
 
 const NOW = 'clock_timestamp()';
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const COLUMNS = `id, walker, root, owner, node, fields, max_attempts, status, attempts, ${iso('enqueued_at')} AS enqueued_at, ${iso('run_after')} AS run_after,
+const COLUMNS = `id, walker, root, owner, node, fields, allowed_nodes, max_attempts, status, attempts, ${iso('enqueued_at')} AS enqueued_at, ${iso('run_after')} AS run_after,
   ${iso('started_at')} AS started_at, ${iso('finished_at')} AS finished_at, ${iso('lease_until')} AS lease_until, result`;
 
 interface JobRow {
@@ -20,6 +20,7 @@ interface JobRow {
   owner: string | null;
   node: string | null;
   fields: JobRecord['fields'];
+  allowed_nodes: string[] | null;
   max_attempts: number;
   status: JobRecord['status'];
   attempts: number;
@@ -39,6 +40,7 @@ function recordOf(r: JobRow): JobRecord {
     owner: r.owner,
     node: r.node,
     fields: r.fields,
+    allowedNodes: r.allowed_nodes,
     maxAttempts: r.max_attempts,
     status: r.status,
     attempts: r.attempts,
@@ -60,9 +62,9 @@ export class PgJobs implements JobQueue {
   async enqueueJob(job: NewJob): Promise<void> {
     const { rowCount } = await this.query(
       'enqueue a job',
-      `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, max_attempts, status, attempts, enqueued_at, run_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, ${NOW}, ${NOW}) ON CONFLICT (id) DO NOTHING`,
-      [job.id, job.walker, job.root, job.owner, job.node, JSON.stringify(job.fields), job.maxAttempts],
+      `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, status, attempts, enqueued_at, run_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, ${NOW}, ${NOW}) ON CONFLICT (id) DO NOTHING`,
+      [job.id, job.walker, job.root, job.owner, job.node, JSON.stringify(job.fields), job.allowedNodes === null ? null : JSON.stringify(job.allowedNodes), job.maxAttempts],
     );
     if (rowCount === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
   }

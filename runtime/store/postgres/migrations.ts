@@ -24,7 +24,7 @@ export const MIGRATIONS: string[] = [
   // 2: background jobs (async walkers). fields and result are json for the reason above.
   `CREATE TABLE jac_jobs (
      id text PRIMARY KEY, seq bigserial NOT NULL, walker text NOT NULL, root text NOT NULL, owner text, node text,
-     fields json NOT NULL, max_attempts integer NOT NULL, status text NOT NULL, attempts integer NOT NULL,
+     fields json NOT NULL, allowed_nodes json, max_attempts integer NOT NULL, status text NOT NULL, attempts integer NOT NULL,
      enqueued_at timestamptz NOT NULL, run_after timestamptz NOT NULL, started_at timestamptz, finished_at timestamptz,
      lease_until timestamptz, result json);
    CREATE INDEX jac_jobs_open ON jac_jobs (seq) WHERE status IN ('PENDING', 'STARTED');`,

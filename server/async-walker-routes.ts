@@ -1,0 +1,57 @@
+// The outcome of an async walker, by its walker id: `GET /async-walker/{walker_id}` [beyond]. Jac
+// Cloud stores it on the walker document and has no route for it (jac-cloud-runtime.md §5); this
+// answers that document's shape: the walker's id and fields, and `schedule` with the status
+// (PENDING, STARTED, COMPLETED, ERROR), the run's HTTP status, reports and returns, and on failure
+// an error id the log carries (never a traceback). Only the user it ran for sees it; a job of the
+// public root (an `auth: False` walker) is seen by anyone who has its id. Anything else is a 404,
+// so a stranger cannot tell another user's job from no job.
+import type { FastifyInstance } from 'fastify';
+import { parseId } from '../runtime/store/ids.ts';
+import type { JobRecord, Store } from '../runtime/store/store.ts';
+import { HttpError } from './errors.ts';
+import { requireUser } from './user-routes.ts';
+import type { Users } from './users.ts';
+
+export function walkerDocument(job: JobRecord) {
+  const r = job.result;
+  return {
+    id: job.id,
+    name: job.walker,
+    root_id: job.root,
+    context: job.fields,
+    schedule: {
+      status: job.status,
+      node_id: job.node,
+      attempts: job.attempts,
+      enqueued_date: job.enqueuedAt,
+      execute_date: job.startedAt,
+      executed_date: job.finishedAt,
+      http_status: r?.httpStatus ?? null,
+      returns: r?.returns ?? null,
+      reports: r?.reports ?? null,
+      error: r?.error ?? null,
+      error_id: r?.errorId ?? null,
+    },
+  };
+}
+
+export async function asyncWalkerRoutes(app: FastifyInstance, { users, store }: { users: Users; store: Store }): Promise<void> {
+  app.get(
+    '/async-walker/:walker_id',
+    {
+      schema: {
+        tags: ['Walker APIs'],
+        summary: 'The status and outcome of an async walker run',
+        params: { type: 'object', properties: { walker_id: { type: 'string', description: 'the walker_id its request answered' } }, required: ['walker_id'] },
+        security: [{ bearerAuth: [] }],
+      },
+    },
+    async (request) => {
+      const { walker_id: id } = request.params as { walker_id: string };
+      const user = request.headers.authorization === undefined ? null : await requireUser(users, request);
+      const job = parseId(id)?.kind === 'w' ? await store.findJob(id) : null;
+      if (!job || (job.owner !== null && job.owner !== user?.id)) throw new HttpError(404, 'Walker not found');
+      return walkerDocument(job);
+    },
+  );
+}

@@ -1,0 +1,134 @@
+// Runs queued async walker jobs (jac-cloud-runtime.md §5) in the worker pool, on the main thread's
+// side: claims due jobs from the store while the pool has room, runs each as a request would
+// (`runs.walk`: the same budgets, root ordering and isolation), and records how it ended. A run
+// the store could not take (503) is retried with backoff; a walker that raised or ran past its
+// budget ends the job as an error with an error id the log also carries. Claims are leased, so a
+// job this process took and never finished (it died) is taken again by the next one.
+import { randomUUID } from 'node:crypto';
+import type { Json, JobResult, Store } from '../runtime/store/store.ts';
+import type { PoolLog, WorkerPool } from './workers/pool.ts';
+import type { Answer } from './workers/messages.ts';
+
+export interface DispatcherOptions {
+  /** Jobs run at once (default: the pool's workers). */
+  concurrency?: number;
+  /** How often an idle dispatcher looks for due jobs, ms (default 250). */
+  pollMs?: number;
+  /** How long a claim holds a job, ms: longer than a run may take (default 10 min). */
+  leaseMs?: number;
+  /** The first retry's delay, ms, doubled each attempt (default 1 s). */
+  retryBaseMs?: number;
+}
+
+/** Attempts a job gets (a store that cannot be reached, or a process that died, costs one). */
+export const JOB_ATTEMPTS = 3;
+
+export class JobDispatcher {
+  private running = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private pumping = false;
+  private readonly underway = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly retryBaseMs: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly runs: WorkerPool,
+    private readonly log: PoolLog & { info(obj: object, msg: string): void },
+    options: DispatcherOptions = {},
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? runs.workers);
+    this.pollMs = options.pollMs ?? 250;
+    this.leaseMs = options.leaseMs ?? 600_000;
+    this.retryBaseMs = options.retryBaseMs ?? 1000;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** A job was enqueued: look now rather than at the next poll. */
+  wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  /** Takes no more jobs; waits for the ones under way to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.all([...this.underway]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.pump();
+    }, ms);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || this.stopped) return;
+    this.pumping = true;
+    try {
+      while (!this.stopped && this.running < this.concurrency) {
+        const claimed = await this.store.claimJob(this.leaseMs);
+        if (!claimed) break;
+        this.running++;
+        const run = this.run(claimed.job.id, claimed.attempt, claimed.job).finally(() => {
+          this.running--;
+          this.underway.delete(run);
+          this.wake();
+        });
+        this.underway.add(run);
+      }
+    } catch (e) {
+      this.log.warn({ err: e }, 'cannot claim background jobs; trying again');
+    } finally {
+      this.pumping = false;
+      this.schedule(this.pollMs);
+    }
+  }
+
+  private async run(id: string, attempt: number, job: { walker: string; root: string; node: string | null; fields: Record<string, Json>; allowedNodes: string[] | null }): Promise<void> {
+    const started = Date.now();
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes });
+    const ms = Date.now() - started;
+    try {
+      if (answer.status === 503) {
+        const errorId = randomUUID();
+        this.log.warn({ walker_id: id, walker: job.walker, root: job.root, attempt, error_id: errorId, err: { name: answer.name, message: answer.message } }, 'background walker: store unavailable; retrying');
+        await this.store.retryJob(id, attempt, this.retryBaseMs * 2 ** (attempt - 1), failure(503, answer, errorId));
+        return;
+      }
+      const [status, result] = outcome(answer);
+      if (status === 'ERROR') this.log.error({ walker_id: id, walker: job.walker, root: job.root, error_id: result.errorId, err: 'name' in answer ? { name: answer.name, message: answer.message } : undefined }, 'background walker failed');
+      else this.log.info({ walker_id: id, walker: job.walker, root: job.root, status: result.httpStatus, ms }, 'background walker');
+      const held = await this.store.finishJob(id, attempt, status, result);
+      if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
+    } catch (e) {
+      // The outcome could not be written: the lease will run out and the job be taken again.
+      this.log.error({ walker_id: id, err: e }, 'cannot record a background walker outcome');
+    }
+  }
+}
+
+function failure(httpStatus: number, answer: { name: string }, errorId: string): JobResult {
+  return { httpStatus, reports: null, returns: null, errorId, error: answer.name };
+}
+
+/** A run's answer as the job's end. */
+function outcome(answer: Answer): ['COMPLETED' | 'ERROR', JobResult] {
+  if ('body' in answer) {
+    const envelope = JSON.parse(answer.body) as { status: number; reports?: Json[]; returns?: Json[] };
+    return ['COMPLETED', { httpStatus: envelope.status, reports: envelope.reports ?? null, returns: envelope.returns ?? null, errorId: null, error: null }];
+  }
+  if (answer.status === 403 || answer.status === 404) return ['ERROR', { httpStatus: answer.status, reports: null, returns: null, errorId: null, error: answer.detail }];
+  if (answer.status === 500 || answer.status === 503) return ['ERROR', failure(answer.status, answer, randomUUID())];
+  return ['ERROR', { httpStatus: 500, reports: null, returns: null, errorId: randomUUID(), error: 'unexpected answer' }];
+}

@@ -1,0 +1,191 @@
+// Async walkers through the real app: the request is answered with a walker id at once, the run
+// comes afterwards in the worker pool, and its owner fetches the outcome by that id.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
+import { buildApp } from '../../server/app.ts';
+import { servedApp } from '../../server/manifest.ts';
+import { WorkerPool } from '../../server/workers/pool.ts';
+import { freshDatabase } from '../helpers/postgres.ts';
+import { storedRoot } from '../helpers/stored.ts';
+import { harness, type Harness } from './harness.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+
+const PROGRAM = `
+node Item { has n: int; }
+
+async walker Later {
+  has n: int;
+  can go with \`root entry {
+    here ++> Item(n=self.n);
+    report self.n * 2;
+  }
+}
+
+async walker Boom {
+  can go with \`root entry { x = 1 / 0; }
+}
+
+async walker Slow {
+  can go with \`root entry { i = 0; while True { i += 1; } }
+}
+
+async walker Public {
+  has msg: str = "hi";
+  obj __specs__ { static has auth: bool = False; }
+  can go with \`root entry { report self.msg; }
+}
+
+async walker OnNode {
+  can go with Item entry { report here.n; }
+}
+
+walker Count {
+  can go with \`root entry { report len([root-->]); }
+}
+`;
+
+const ID = /^w:[A-Za-z]+:[0-9a-f]{24}$/;
+
+/** Fetches the walker document until its run is over (or 10 s passed). */
+async function outcome(app: FastifyInstance, id: string, headers: Record<string, string>) {
+  for (let i = 0; i < 200; i++) {
+    const r = await app.inject({ method: 'GET', url: `/async-walker/${id}`, headers });
+    assert.is(r.statusCode, 200, r.body);
+    const doc = r.json();
+    if (doc.schedule.status === 'COMPLETED' || doc.schedule.status === 'ERROR') return doc;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the run of ${id} did not end`);
+}
+
+const test = suite('async walkers (data dir)');
+let h: Harness;
+let alice: { authorization: string; root: string };
+
+test.before(async () => {
+  h = await harness(PROGRAM, { maxMillis: 500, workers: 2 });
+  alice = await h.login();
+});
+test.after(async () => h.close());
+
+test('a request is answered with the walker id alone; the run comes after and its outcome is fetched by id', async () => {
+  const r = await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 21 }, headers: { authorization: alice.authorization } });
+  assert.is(r.statusCode, 200);
+  assert.equal(Object.keys(r.json()), ['walker_id']);
+  const id = r.json().walker_id as string;
+  assert.match(id, /^w:Later:[0-9a-f]{24}$/);
+  const doc = await outcome(h.app, id, { authorization: alice.authorization });
+  assert.is(doc.id, id);
+  assert.is(doc.name, 'Later');
+  assert.is(doc.root_id, alice.root);
+  assert.equal(doc.context, { n: 21 });
+  assert.is(doc.schedule.status, 'COMPLETED');
+  assert.is(doc.schedule.http_status, 200);
+  assert.equal(doc.schedule.reports, [42]);
+  assert.is(doc.schedule.error, null);
+  assert.is(doc.schedule.attempts, 1);
+  assert.ok(doc.schedule.executed_date >= doc.schedule.execute_date);
+  // What it changed is committed like any run's.
+  const count = await h.app.inject({ method: 'POST', url: '/walker/Count', headers: { authorization: alice.authorization } });
+  assert.equal(count.json().reports, [1]);
+  assert.match(await storedRoot(h.dataDir, alice.root), /n:Item:/);
+});
+
+test('bad input is refused before anything is queued', async () => {
+  const before = (await h.store.listJobs()).length;
+  const bad = await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 'x' }, headers: { authorization: alice.authorization } });
+  assert.is(bad.statusCode, 422);
+  const anonymous = await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 1 } });
+  assert.is(anonymous.statusCode, 401);
+  const node = await h.app.inject({ method: 'POST', url: '/walker/OnNode/n:Item:0000000000000000000000ff', headers: { authorization: alice.authorization } });
+  assert.is(node.statusCode, 404);
+  assert.equal(node.json(), { detail: 'Node not found' });
+  assert.is((await h.store.listJobs()).length, before);
+});
+
+test('a walker that raises or runs past its budget ends as an error with an id the log carries; the server stays up', async () => {
+  const headers = { authorization: alice.authorization };
+  const boom = (await h.app.inject({ method: 'POST', url: '/walker/Boom', headers })).json().walker_id as string;
+  const slow = (await h.app.inject({ method: 'POST', url: '/walker/Slow', headers })).json().walker_id as string;
+  for (const id of [boom, slow]) {
+    const doc = await outcome(h.app, id, headers);
+    assert.is(doc.schedule.status, 'ERROR');
+    assert.is(doc.schedule.http_status, 500);
+    assert.is(doc.schedule.reports, null);
+    assert.match(doc.schedule.error_id, /^[0-9a-f-]{36}$/);
+    assert.not.match(JSON.stringify(doc), /at .*\.ts:\d+/, 'no stack trace');
+    assert.ok(h.log.some((l) => l.includes(doc.schedule.error_id) && l.includes(id)), 'the log line names the error id and the walker id');
+  }
+  const ok = await h.app.inject({ method: 'GET', url: '/healthz' });
+  assert.is(ok.statusCode, 200);
+});
+
+test("only the owner sees a run; another user, no token, or an unknown or malformed id is a 404", async () => {
+  const id = (await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 1 }, headers: { authorization: alice.authorization } })).json().walker_id as string;
+  await outcome(h.app, id, { authorization: alice.authorization });
+  const bob = await h.login('bob@example.com');
+  for (const [url, headers] of [
+    [`/async-walker/${id}`, { authorization: bob.authorization }],
+    [`/async-walker/${id}`, {}],
+    ['/async-walker/w:Later:ffffffffffffffffffffffff', { authorization: alice.authorization }],
+    ['/async-walker/not-an-id', { authorization: alice.authorization }],
+  ] as const) {
+    const r = await h.app.inject({ method: 'GET', url, headers });
+    assert.is(r.statusCode, 404, `${url} ${JSON.stringify(headers)}`);
+    assert.equal(r.json(), { detail: 'Walker not found' });
+  }
+  const forged = await h.app.inject({ method: 'GET', url: `/async-walker/${id}`, headers: { authorization: 'Bearer nope' } });
+  assert.is(forged.statusCode, 401);
+  // A public walker's run is seen by whoever has its id.
+  const pub = (await h.app.inject({ method: 'POST', url: '/walker/Public', payload: {} })).json().walker_id as string;
+  assert.equal((await outcome(h.app, pub, {})).schedule.reports, ['hi']);
+});
+
+test('a run queued before a restart is taken by the next server on the data dir', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-async-'));
+  const first = await harness(PROGRAM, { jobs: { pollMs: 60_000 } }, dir);
+  const user = await first.login();
+  // Queued, but the dispatcher is held off until after the restart.
+  await first.store.enqueueJob({ id: 'w:Later:0000000000000000000000aa', walker: 'Later', root: user.root, owner: (await first.store.findUser({ email: 'alice@example.com' }))!.id, node: null, fields: { n: 5 }, allowedNodes: null, maxAttempts: 3 });
+  await first.close();
+  const second = await harness(PROGRAM, {}, dir);
+  const again = await second.login();
+  const doc = await outcome(second.app, 'w:Later:0000000000000000000000aa', { authorization: again.authorization });
+  assert.equal(doc.schedule.reports, [10]);
+  await second.close();
+});
+
+test.run();
+
+const pg = suite('async walkers (PostgreSQL)');
+
+pg('an async walker runs and its outcome is fetched on a PostgreSQL store', async () => {
+  const url = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'jac-async-pg-'));
+  const file = join(dir, 'app.jac');
+  writeFileSync(file, PROGRAM);
+  const store = await PgStore.open(url);
+  const runs = await WorkerPool.start({ workers: 1, files: [file], dataDir: dir, storeUrl: url });
+  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
+  try {
+    await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'a@b.co', password: 'pw' } });
+    const token = (await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'a@b.co', password: 'pw' } })).json().token as string;
+    const headers = { authorization: `Bearer ${token}` };
+    const r = await app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 4 }, headers });
+    assert.match(r.json().walker_id, ID);
+    const doc = await outcome(app, r.json().walker_id, headers);
+    assert.is(doc.schedule.status, 'COMPLETED');
+    assert.equal(doc.schedule.reports, [8]);
+    assert.equal((await app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports, [1]);
+  } finally {
+    await app.close();
+    await runs.close();
+    await store.close();
+  }
+});
+
+pg.run();
