@@ -11,6 +11,7 @@ import { storeTarget } from './store-target.ts';
 // The server (Fastify and its plugins) and the key commands are loaded only by the commands
 // that use them: `run` and `check` start without them.
 const keys = () => import('./keys.ts');
+const jobs = () => import('./jobs.ts');
 
 /** The data dir `serve` uses when no store is named. */
 const DEFAULT_DATA = './.jac-data';
@@ -82,6 +83,29 @@ await yargs(hideBin(process.argv))
         fail(error);
       }
     },
+  )
+  .command(
+    'jobs',
+    "Show async walker runs: on a stopped server's data dir, or in a PostgreSQL store",
+    (y) =>
+      y
+        .command(
+          'list',
+          'List every run, oldest first, one line each',
+          (c) =>
+            c
+              .option('data', { type: 'string', describe: 'the data dir' })
+              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' })
+              .check((argv) => {
+                storeTarget(argv);
+                return true;
+              }),
+          (argv) =>
+            jobs()
+              .then((j) => j.jobsList(storeTarget(argv)))
+              .then((t) => void process.stdout.write(`${t}\n`), fail),
+        )
+        .demandCommand(1, 'name a jobs command: list'),
   )
   .command(
     'keys',
@@ -206,7 +230,7 @@ await yargs(hideBin(process.argv))
       }
     },
   )
-  .demandCommand(1, 'name a command: serve (the default), check, run or keys')
+  .demandCommand(1, 'name a command: serve (the default), check, run, keys or jobs')
   .strict()
   .help()
   // A usage mistake gets one line and the way to the help, never the whole help or a stack trace.
