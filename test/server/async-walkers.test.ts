@@ -43,6 +43,16 @@ async walker OnNode {
   can go with Item entry { report here.n; }
 }
 
+async walker Hooked {
+  obj __specs__ { static has webhook: dict = {"type": "header"}; }
+  can go with \`root entry { report "root"; }
+  can go with Item entry { report here.n; }
+}
+
+walker Make {
+  can go with \`root entry { i = Item(n=7); root ++> i; report i; }
+}
+
 walker Count {
   can go with \`root entry { report len([root-->]); }
 }
@@ -143,6 +153,24 @@ test("only the owner sees a run; another user, no token, or an unknown or malfor
   // A public walker's run is seen by whoever has its id.
   const pub = (await h.app.inject({ method: 'POST', url: '/walker/Public', payload: {} })).json().walker_id as string;
   assert.equal((await outcome(h.app, pub, {})).schedule.reports, ['hi']);
+});
+
+test("an async webhook walker runs on the key owner's root, and the key's node restriction holds for the run", async () => {
+  const headers = { authorization: alice.authorization };
+  const item = (await h.app.inject({ method: 'POST', url: '/walker/Make', headers })).json().reports[0].id as string;
+  const key = (await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'items only', nodes: ['Item'] }, headers })).json().key as string;
+  const onItem = await h.app.inject({ method: 'POST', url: `/webhook/walker/Hooked/${item}`, headers: { 'x-api-key': key } });
+  assert.is(onItem.statusCode, 200, onItem.body);
+  const done = await outcome(h.app, onItem.json().walker_id, headers);
+  assert.is(done.schedule.status, 'COMPLETED');
+  assert.equal(done.schedule.reports, [7]);
+  const onRoot = await h.app.inject({ method: 'POST', url: '/webhook/walker/Hooked', headers: { 'x-api-key': key } });
+  const refused = await outcome(h.app, onRoot.json().walker_id, headers);
+  assert.is(refused.schedule.status, 'ERROR');
+  assert.is(refused.schedule.http_status, 403);
+  assert.is(refused.schedule.reports, null);
+  const noKey = await h.app.inject({ method: 'POST', url: '/webhook/walker/Hooked' });
+  assert.is(noKey.statusCode, 401);
 });
 
 test('a run queued before a restart is taken by the next server on the data dir', async () => {
