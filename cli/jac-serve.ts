@@ -105,7 +105,33 @@ await yargs(hideBin(process.argv))
               .then((j) => j.jobsList(storeTarget(argv)))
               .then((t) => void process.stdout.write(`${t}\n`), fail),
         )
-        .demandCommand(1, 'name a jobs command: list'),
+        .command(
+          'retry <id>',
+          'Run a job that ended in ERROR or CANCELLED again, its attempts counted afresh',
+          (c) =>
+            c
+              .positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' })
+              .option('data', { type: 'string', describe: 'the data dir' })
+              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' }),
+          (argv) =>
+            jobs()
+              .then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'retry'))
+              .then((t) => void process.stdout.write(`${t}\n`), fail),
+        )
+        .command(
+          'cancel <id>',
+          'Take a PENDING job off the queue (a started one runs to its end)',
+          (c) =>
+            c
+              .positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' })
+              .option('data', { type: 'string', describe: 'the data dir' })
+              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' }),
+          (argv) =>
+            jobs()
+              .then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'cancel'))
+              .then((t) => void process.stdout.write(`${t}\n`), fail),
+        )
+        .demandCommand(1, 'name a jobs command: list, retry or cancel'),
   )
   .command(
     'keys',

@@ -1,8 +1,8 @@
-// `jac-serve jobs list`: the async walker runs of a store, one line each, oldest first, for an
-// operator. A data dir is read with the server stopped (a running server holds its lock); a
+// `jac-serve jobs list|retry|cancel`: the async walker runs of a store, one line each, oldest
+// first, for an operator, and the two changes an operator makes to them. A data dir is read with the server stopped (a running server holds its lock); a
 // PostgreSQL store may be read while servers run.
 import { existsSync } from 'node:fs';
-import type { JobRecord } from '../runtime/store/store.ts';
+import type { JobRecord, Store } from '../runtime/store/store.ts';
 import { UsageError } from './files.ts';
 import { openStore, type StoreTarget } from './store-target.ts';
 
@@ -12,7 +12,8 @@ export function jobLine(j: JobRecord): string {
   return `${j.id}  ${j.status}  attempts ${j.attempts}/${j.maxAttempts}  root ${j.root}${j.node ? `  node ${j.node}` : ''}  queued ${j.enqueuedAt}  finished ${j.finishedAt ?? '-'}${ended}`;
 }
 
-export async function jobsList(target: StoreTarget): Promise<string> {
+/** Runs `use` on the target's store, opened for it alone and closed after. */
+async function withStore<T>(target: StoreTarget, use: (store: Store) => Promise<T>): Promise<T> {
   // LowStore.open would create a missing dir: a mistyped --data must not become a new empty one.
   if ('data' in target && !existsSync(target.data)) throw new UsageError(`no data dir at ${target.data} (pass the --data dir the server uses)`);
   let store;
@@ -23,9 +24,30 @@ export async function jobsList(target: StoreTarget): Promise<string> {
     throw e;
   }
   try {
-    const jobs = await store.listJobs();
-    return jobs.length === 0 ? `no jobs in ${store.location}` : jobs.map(jobLine).join('\n');
+    return await use(store);
   } finally {
     await store.close();
   }
+}
+
+export function jobsList(target: StoreTarget): Promise<string> {
+  return withStore(target, async (store) => {
+    const jobs = await store.listJobs();
+    return jobs.length === 0 ? `no jobs in ${store.location}` : jobs.map(jobLine).join('\n');
+  });
+}
+
+/**
+ * `jobs retry ID` (a job that ended in ERROR or CANCELLED runs again, its attempts counted
+ * afresh) and `jobs cancel ID` (a PENDING job is taken off the queue): the job's new line, or a
+ * usage error saying why it cannot be.
+ */
+export function jobsChange(target: StoreTarget, id: string, action: 'retry' | 'cancel'): Promise<string> {
+  return withStore(target, async (store) => {
+    const changed = action === 'retry' ? await store.requeueJob(id) : await store.cancelJob(id);
+    const job = await store.findJob(id);
+    if (job === null) throw new UsageError(`no job ${id} in ${store.location}`);
+    if (!changed) throw new UsageError(`job ${id} is ${job.status}: only a job in ${action === 'retry' ? 'ERROR or CANCELLED can be retried' : 'PENDING can be cancelled'}`);
+    return jobLine(job);
+  });
 }

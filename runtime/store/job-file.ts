@@ -93,6 +93,27 @@ export class JobFile implements JobQueue {
     return structuredClone(this.file.data.jobs);
   }
 
+  requeueJob(id: string): Promise<boolean> {
+    return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
+      Object.assign(j, { status: 'PENDING', attempts: 0, runAfter: iso(Date.now()), startedAt: null, finishedAt: null, leaseUntil: null, result: null });
+    });
+  }
+
+  cancelJob(id: string): Promise<boolean> {
+    return this.set(id, (j) => j.status === 'PENDING', (j) => Object.assign(j, { status: 'CANCELLED', finishedAt: iso(Date.now()) }));
+  }
+
+  /** Applies `change` to the job when `allowed` says it may; false when it may not, or there is no such job. */
+  private async set(id: string, allowed: (j: JobRecord) => boolean, change: (j: JobRecord) => void): Promise<boolean> {
+    const found = this.file.data.jobs.find((j) => j.id === id);
+    if (found === undefined || !allowed(found)) return false;
+    await this.file.change((d) => {
+      const j = d.jobs.find((x) => x.id === id);
+      if (j && allowed(j)) change(j);
+    });
+    return true;
+  }
+
   idle(): Promise<void> {
     return this.file.idle();
   }

@@ -157,6 +157,16 @@ export class LowStore implements Store {
     return this.jobs.findJob(id);
   }
 
+  requeueJob(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.requeueJob(id);
+  }
+
+  cancelJob(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.cancelJob(id);
+  }
+
   listJobs(): Promise<JobRecord[]> {
     return this.jobs.listJobs();
   }

@@ -98,7 +98,8 @@ export interface SharedCounters {
 }
 
 /** Where a background job is: waiting (again, after a retry), taken by a runner, or over. */
-export type JobStatus = 'PENDING' | 'STARTED' | 'COMPLETED' | 'ERROR';
+/** CANCELLED: an operator took a job off the queue before it started (`jac-serve jobs cancel`). */
+export type JobStatus = 'PENDING' | 'STARTED' | 'COMPLETED' | 'ERROR' | 'CANCELLED';
 
 /** How a job's run ended (stored with the job; what its owner fetches afterwards). */
 export interface JobResult {
@@ -166,6 +167,10 @@ export interface JobQueue {
   findJob(id: string): Promise<JobRecord | null>;
   /** Every job, oldest first. */
   listJobs(): Promise<JobRecord[]>;
+  /** An operator's retry: a job that ended in ERROR or CANCELLED is due at once with its attempts counted afresh; false for any other job. */
+  requeueJob(id: string): Promise<boolean>;
+  /** An operator's cancel: a PENDING job ends CANCELLED (a started one runs to its end); false for any other job. */
+  cancelJob(id: string): Promise<boolean>;
 }
 
 export interface Store extends GraphStore, JobQueue {

@@ -1,4 +1,4 @@
-// `jac-serve jobs list` through the built command: one line per async walker run of a data dir
+// `jac-serve jobs list|cancel|retry` through the built command: one line per async walker run of a data dir
 // the real app wrote or of a PostgreSQL store, and a clear one-line refusal for a data dir that is not there.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -54,6 +54,26 @@ test('jobs list on a dir with no runs says so; a missing dir is refused in one l
   const both = cli(['jobs', 'list', '--data', dir, '--store', 'postgres://x@y/z']);
   assert.is(both.status, 2);
   assert.match(both.stderr, /--store and --data name two stores/);
+});
+
+test('jobs cancel takes a pending run off the queue and jobs retry queues it again; a run in another state is refused in one line', async () => {
+  const data = join(dir, 'changes');
+  const store = await LowStore.open(data);
+  const id = 'w:Later:00000000000000000000000c';
+  await store.enqueueJob({ id, walker: 'Later', root: 'n::00000000000000000000000a', owner: null, node: null, fields: { n: 1 }, allowedNodes: null, maxAttempts: 3 });
+  await store.close();
+  const cancelled = cli(['jobs', 'cancel', id, '--data', data]);
+  assert.is(cancelled.status, 0, cancelled.stderr);
+  assert.ok(cancelled.stdout.startsWith(`${id}  CANCELLED  attempts 0/3`), cancelled.stdout);
+  const again = cli(['jobs', 'cancel', id, '--data', data]);
+  assert.is(again.status, 1);
+  assert.is(again.stderr, `jac-serve: job ${id} is CANCELLED: only a job in PENDING can be cancelled\n`);
+  const retried = cli(['jobs', 'retry', id, '--data', data]);
+  assert.is(retried.status, 0, retried.stderr);
+  assert.ok(retried.stdout.startsWith(`${id}  PENDING  attempts 0/3`), retried.stdout);
+  const unknown = cli(['jobs', 'retry', 'w:Later:ffffffffffffffffffffffff', '--data', data]);
+  assert.is(unknown.status, 1);
+  assert.is(unknown.stderr, `jac-serve: no job w:Later:ffffffffffffffffffffffff in ${data}\n`);
 });
 
 test('jobs list --store reads a PostgreSQL store', async () => {

@@ -219,6 +219,32 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test("an operator cancels a pending job and retries a cancelled or failed one, and nothing else", async () => {
+    const { store, reopen } = await backend.fresh();
+    await store.enqueueJob(job(1, 1));
+    await store.enqueueJob(job(2));
+    assert.is(await store.cancelJob(job(2).id), true);
+    assert.is((await store.findJob(job(2).id))!.status, 'CANCELLED');
+    assert.is(await store.cancelJob(job(2).id), false, 'only a PENDING job');
+    const taken = (await store.claimJob(60_000))!;
+    assert.is(taken.job.id, job(1).id, 'a cancelled job is never claimed');
+    assert.is(await store.claimJob(60_000), null);
+    assert.is(await store.cancelJob(job(1).id), false, 'a started job runs to its end');
+    assert.is(await store.requeueJob(job(1).id), false, 'nor is it retried while it runs');
+    assert.is(await store.retryJob(taken.job.id, taken.attempt, 0, failed), true);
+    assert.is((await store.findJob(job(1).id))!.status, 'ERROR', 'its one attempt is spent');
+    assert.is(await store.requeueJob(job(1).id), true);
+    assert.is(await store.requeueJob(job(2).id), true);
+    assert.is(await store.requeueJob('w:Later:ffffffffffffffffffffffff'), false, 'no such job');
+    await store.close();
+    const again = await reopen();
+    const requeued = (await again.findJob(job(1).id))!;
+    assert.equal([requeued.status, requeued.attempts, requeued.result, requeued.finishedAt], ['PENDING', 0, null, null]);
+    const claims = [(await again.claimJob(60_000))!, (await again.claimJob(60_000))!];
+    assert.equal(claims.map((c) => [c.job.id, c.attempt]), [[job(1).id, 1], [job(2).id, 1]]);
+    await again.close();
+  });
+
   test("a job whose taker's lease ran out is taken again; the old taker can no longer finish it", async () => {
     const { store } = await backend.fresh();
     await store.enqueueJob(job(1, 2));

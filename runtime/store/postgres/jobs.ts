@@ -126,6 +126,21 @@ export class PgJobs implements JobQueue {
     return rows.map(recordOf);
   }
 
+  async requeueJob(id: string): Promise<boolean> {
+    const { rowCount } = await this.query(
+      'retry a job',
+      `UPDATE jac_jobs SET status = 'PENDING', attempts = 0, run_after = ${NOW}, started_at = NULL, finished_at = NULL, lease_until = NULL, result = NULL
+       WHERE id = $1 AND status IN ('ERROR', 'CANCELLED')`,
+      [id],
+    );
+    return rowCount === 1;
+  }
+
+  async cancelJob(id: string): Promise<boolean> {
+    const { rowCount } = await this.query('cancel a job', `UPDATE jac_jobs SET status = 'CANCELLED', finished_at = ${NOW} WHERE id = $1 AND status = 'PENDING'`, [id]);
+    return rowCount === 1;
+  }
+
   private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(text, values);

@@ -152,6 +152,16 @@ export class PgStore implements Store {
     return this.jobs.findJob(id);
   }
 
+  requeueJob(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.requeueJob(id);
+  }
+
+  cancelJob(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.cancelJob(id);
+  }
+
   listJobs(): Promise<JobRecord[]> {
     this.assertOpen();
     return this.jobs.listJobs();
