@@ -1,7 +1,7 @@
 // The jac-serve command line. This file is the only place that exits the process.
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { check } from './check.ts';
 import { runFile, runFileWithStore } from './run.ts';
@@ -30,6 +30,19 @@ function wholeNumber(name: string, v: unknown, min: number, max = Number.MAX_SAF
     throw new Error(`--${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}${Number.isNaN(v) ? '' : `, not ${v}`}`);
   }
 }
+
+/** The store a `jobs` command reads: --data or --store (else DATABASE_URL), not both. */
+function jobStore<T>(c: Argv<T>) {
+  return c
+    .option('data', { type: 'string', describe: 'the data dir' })
+    .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' })
+    .check((argv) => {
+      storeTarget(argv);
+      return true;
+    });
+}
+
+const printLine = (text: string) => void process.stdout.write(`${text}\n`);
 
 function positiveNumber(name: string, v: unknown): void {
   if (typeof v === 'number' && !(Number.isFinite(v) && v > 0)) throw new Error(`--${name} must be a positive number${Number.isNaN(v) ? '' : `, not ${v}`}`);
@@ -89,47 +102,18 @@ await yargs(hideBin(process.argv))
     "Show async walker runs: on a stopped server's data dir, or in a PostgreSQL store",
     (y) =>
       y
-        .command(
-          'list',
-          'List every run, oldest first, one line each',
-          (c) =>
-            c
-              .option('data', { type: 'string', describe: 'the data dir' })
-              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' })
-              .check((argv) => {
-                storeTarget(argv);
-                return true;
-              }),
-          (argv) =>
-            jobs()
-              .then((j) => j.jobsList(storeTarget(argv)))
-              .then((t) => void process.stdout.write(`${t}\n`), fail),
-        )
+        .command('list', 'List every run, oldest first, one line each', jobStore, (argv) => jobs().then((j) => j.jobsList(storeTarget(argv))).then(printLine, fail))
         .command(
           'retry <id>',
           'Run a job that ended in ERROR or CANCELLED again, its attempts counted afresh',
-          (c) =>
-            c
-              .positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' })
-              .option('data', { type: 'string', describe: 'the data dir' })
-              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' }),
-          (argv) =>
-            jobs()
-              .then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'retry'))
-              .then((t) => void process.stdout.write(`${t}\n`), fail),
+          (c) => jobStore(c).positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' }),
+          (argv) => jobs().then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'retry')).then(printLine, fail),
         )
         .command(
           'cancel <id>',
           'Take a PENDING job off the queue (a started one runs to its end)',
-          (c) =>
-            c
-              .positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' })
-              .option('data', { type: 'string', describe: 'the data dir' })
-              .option('store', { type: 'string', describe: 'a PostgreSQL URL (else DATABASE_URL), instead of --data' }),
-          (argv) =>
-            jobs()
-              .then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'cancel'))
-              .then((t) => void process.stdout.write(`${t}\n`), fail),
+          (c) => jobStore(c).positional('id', { type: 'string', demandOption: true, describe: 'the walker_id' }),
+          (argv) => jobs().then((j) => j.jobsChange(storeTarget(argv), argv.id as string, 'cancel')).then(printLine, fail),
         )
         .demandCommand(1, 'name a jobs command: list, retry or cancel'),
   )
