@@ -119,10 +119,13 @@ function compileMethodCall(object: Eval, name: string, parts: Eval[]): Eval {
 /**
  * One call site with keyword arguments `f(a, k=v)`: the first time it reaches a Jac function
  * it works out which slots the keywords fill (`keywordPlan`), and reuses that while the callee
- * stays the same, so a call builds no `Map` of keywords. Anything else binds as usual.
+ * and the count of positional arguments stay the same (`f` bound or not), so a call builds no
+ * `Map` of keywords. Anything else binds as usual.
  */
 export class KeywordCall {
   private fn: PyFunction | null = null;
+  /** The positional arguments the plan was made for: one more when the callee was a bound method. */
+  private given = -1;
   private plan: KeywordPlan | null = null;
 
   constructor(readonly names: readonly string[]) {}
@@ -131,8 +134,9 @@ export class KeywordCall {
     const fn = callee instanceof PyBoundMethod ? callee.fn : callee;
     if (fn instanceof PyFunction) {
       const all = callee instanceof PyBoundMethod ? [callee.self, ...args] : args;
-      if (fn !== this.fn) {
+      if (fn !== this.fn || all.length !== this.given) {
         this.fn = fn;
+        this.given = all.length;
         this.plan = fn.keywordPlan(all.length, this.names);
       }
       if (this.plan !== null) return fn.callPlanned(all, this.plan, values);
