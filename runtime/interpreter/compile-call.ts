@@ -18,7 +18,7 @@ import type { Frame, Scope } from './scope.ts';
 const noKwargs = NO_KWARGS as Map<string, Value>;
 
 /** Calls `callee` with positional `args` (a fresh array). */
-function invoke(callee: Value, args: Value[]): Value {
+export function invoke(callee: Value, args: Value[]): Value {
   return callee instanceof PyFunction ? callee.call(args, noKwargs) : call(callee, args, noKwargs);
 }
 

@@ -7,25 +7,24 @@
 // (as JSON) and numbers: every other value is passed in `k`.
 import type * as A from '../../../grammar/ast.ts';
 import { locatable } from '../../values/errors.ts';
-import type { Value } from '../../values/value.ts';
 import { PyBoundMethod } from '../archetypes.ts';
-import { BREAK, CONTINUE, NO_KWARGS, PyFunction, PyRange, type Exec } from '../callables.ts';
+import { BREAK, CONTINUE, NO_KWARGS, PyRange, type Exec } from '../callables.ts';
+import { invoke } from '../compile-call.ts';
 import { compareOp, type Runtime } from '../compile-expr.ts';
 import { inPlace } from '../compile-stmt.ts';
 import { isTrue } from '../fast-paths.ts';
 import { binary, unary } from '../operators.ts';
-import { call, getAttribute, getItem, iterate } from '../protocols.ts';
+import { getAttribute, getItem, iterate } from '../protocols.ts';
 import { type Scope, UNBOUND } from '../scope.ts';
 import { truthy } from '../../values/compare.ts';
 import { Emitter } from './emitter.ts';
 import { emitBlock } from './emit-stmt.ts';
 
-const noKwargs = NO_KWARGS as Map<string, Value>;
 
 /** What the generated code calls, by these names. */
 const HELPERS: Record<string, unknown> = {
   U: UNBOUND,
-  NOKW: noKwargs,
+  NOKW: NO_KWARGS,
   BREAK,
   CONTINUE,
   PyBoundMethod,
@@ -40,7 +39,7 @@ const HELPERS: Record<string, unknown> = {
   getItem,
   iterate,
   locatable,
-  invoke: (callee: Value, args: Value[]): Value => (callee instanceof PyFunction ? callee.call(args, noKwargs) : call(callee, args, noKwargs)),
+  invoke,
 };
 const helperNames = Object.keys(HELPERS);
 const helperValues = helperNames.map((n) => HELPERS[n]);

@@ -100,9 +100,9 @@ function emitCompare(em: Emitter, op: A.CmpOp, leftExpr: A.Expr, rightExpr: A.Ex
   const left = emitExpr(em, leftExpr);
   const jsOp = NUMERIC_COMPARE[op];
   const quoted = JSON.stringify(op);
+  if (jsOp === undefined) return `compareOp(${quoted}, ${left}, ${emitExpr(em, rightExpr)})`;
   const a = em.temp();
   const k = smallIntLiteral(rightExpr);
-  if (jsOp === undefined) return `compareOp(${quoted}, ${left}, ${emitExpr(em, rightExpr)})`;
   if (k !== null) return `(${a} = ${left}, typeof ${a} === 'number' ? ${a} ${jsOp} ${k} : compareOp(${quoted}, ${a}, ${k}))`;
   const b = em.temp();
   return `(${a} = ${left}, ${b} = ${emitExpr(em, rightExpr)}, typeof ${a} === 'number' && typeof ${b} === 'number' ? ${a} ${jsOp} ${b} : compareOp(${quoted}, ${a}, ${b}))`;
