@@ -53,6 +53,18 @@ export function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** A JSON file's value and size in bytes; null when there is no such file. */
+export async function readJsonFile(file: string): Promise<{ json: unknown; bytes: number } | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new StoreError(`cannot read ${file}: ${(e as Error).message}`, 'JAC_STORE_IO');
+  }
+  return { json: parseJson(text, file), bytes: Buffer.byteLength(text) };
+}
+
 /**
  * A lowdb adapter over one file. `encode` turns the data into the file's text, so a caller can
  * keep pieces of it already encoded; `decode` checks what was read.
@@ -65,14 +77,8 @@ export class DurableFile<T> implements Adapter<T> {
   ) {}
 
   async read(): Promise<T | null> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StoreError(`cannot read ${this.file}: ${(e as Error).message}`, 'JAC_STORE_IO');
-    }
-    return this.decode(parseJson(text, this.file), this.file);
+    const read = await readJsonFile(this.file);
+    return read === null ? null : this.decode(read.json, this.file);
   }
 
   write(data: T): Promise<void> {

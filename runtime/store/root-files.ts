@@ -11,9 +11,9 @@
 // Nothing of a root stays in memory but its file sizes. The files need no lock of their own:
 // the data dir's LOCK keeps other processes out, and within a process one root is written by
 // one owner at a time (a run worker holding its lease, or the one run of `jac-serve run --data`).
-import { readFile, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJson, writeDurably } from './durable-file.ts';
+import { readJsonFile, writeDurably } from './durable-file.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { GroupCommit } from './group-commit.ts';
 import { parseId } from './ids.ts';
@@ -66,15 +66,10 @@ export class RootFiles implements GraphStore {
     const records = new Map<string, GraphRecord>();
     let snapshotBytes = 0;
     let generation = 0;
-    let text: string | null = null;
-    try {
-      text = await readFile(snapshot, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StoreError(`cannot read ${snapshot}: ${(e as Error).message}`, 'JAC_STORE_IO');
-    }
-    if (text !== null) {
-      snapshotBytes = Buffer.byteLength(text);
-      const o = checkFormat(parseJson(text, snapshot), snapshot);
+    const read = await readJsonFile(snapshot);
+    if (read !== null) {
+      snapshotBytes = read.bytes;
+      const o = checkFormat(read.json, snapshot);
       if (o.root !== rootId || !Array.isArray(o.records)) throw new StoreError(`${snapshot}: holds root ${JSON.stringify(o.root)}, not ${rootId}, or no records`, 'JAC_STORE_CORRUPT');
       (o.records as GraphRecord[]).forEach((r, i) => {
         if (typeof r?.id !== 'string' || typeof r.fields !== 'object') throw new StoreError(`${snapshot}: record ${i} has no id or fields`, 'JAC_STORE_CORRUPT');
@@ -173,7 +168,7 @@ export class RootFiles implements GraphStore {
 
   /** The sizes of a root's files, for tests and the benchmark. */
   async sizes(rootId: string): Promise<{ snapshot: number; journal: number }> {
-    const { state } = await this.read(rootId);
+    const state = await this.stateOf(rootId);
     const size = (f: string) => stat(f).then((s) => s.size, () => 0);
     return { snapshot: await size(state.snapshot), journal: await size(state.journal) };
   }
