@@ -1,11 +1,12 @@
 // Runs queued async walker jobs (jac-cloud-runtime.md §5) in the worker pool, on the main thread's
 // side: claims due jobs from the store while the pool has room, runs each as a request would
 // (`runs.walk`: the same budgets, root ordering and isolation), and records how it ended. A run
-// the store could not take (503) is retried with backoff; a walker that raised or ran past its
-// budget ends the job as an error with an error id the log also carries. Claims are leased, so a
-// job this process took and never finished (it died) is taken again by the next one.
+// that failed (the walker raised or ran past its budget, or the store could not take it) is
+// retried with backoff until its attempts are spent, then ends as an error with an error id the
+// log also carries; a refusal (403, 404) ends it at once. Claims are leased, so a job this
+// process took and never finished (it died) is taken again by the next one.
 import { randomUUID } from 'node:crypto';
-import type { Json, JobResult, Store } from '../runtime/store/store.ts';
+import type { Json, JobRecord, JobResult, Store } from '../runtime/store/store.ts';
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
 import type { Answer } from './workers/messages.ts';
 
@@ -95,20 +96,28 @@ export class JobDispatcher {
     }
   }
 
-  private async run(id: string, attempt: number, job: { walker: string; root: string; node: string | null; fields: Record<string, Json>; allowedNodes: string[] | null }): Promise<void> {
+  private async run(id: string, attempt: number, job: JobRecord): Promise<void> {
+    const maxAttempts = job.maxAttempts;
     const started = Date.now();
     const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes });
     const ms = Date.now() - started;
     try {
-      if (answer.status === 503) {
-        const errorId = randomUUID();
-        this.log.warn({ walker_id: id, walker: job.walker, root: job.root, attempt, error_id: errorId, err: { name: answer.name, message: answer.message } }, 'background walker: store unavailable; retrying');
-        await this.store.retryJob(id, attempt, this.retryBaseMs * 2 ** (attempt - 1), failure(503, answer, errorId));
+      const [status, result] = outcome(answer);
+      const where = { walker_id: id, walker: job.walker, root: job.root, attempt };
+      if (status === 'RETRY') {
+        // A walker that raised, ran past its budget or could not be saved is run again after a
+        // backoff, until its attempts are spent; the last failure is what the record keeps.
+        const delayMs = this.retryBaseMs * 2 ** (attempt - 1);
+        const err = 'name' in answer ? { name: answer.name, message: answer.message } : undefined;
+        const last = attempt >= maxAttempts;
+        if (last) this.log.error({ ...where, error_id: result.errorId, err }, 'background walker failed; no attempts left');
+        else this.log.warn({ ...where, error_id: result.errorId, err, retry_in_ms: delayMs }, 'background walker failed; retrying');
+        const held = await this.store.retryJob(id, attempt, delayMs, result);
+        if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
         return;
       }
-      const [status, result] = outcome(answer);
-      if (status === 'ERROR') this.log.error({ walker_id: id, walker: job.walker, root: job.root, error_id: result.errorId, err: 'name' in answer ? { name: answer.name, message: answer.message } : undefined }, 'background walker failed');
-      else this.log.info({ walker_id: id, walker: job.walker, root: job.root, status: result.httpStatus, ms }, 'background walker');
+      if (status === 'ERROR') this.log.error({ ...where, status: result.httpStatus, error: result.error }, 'background walker refused');
+      else this.log.info({ ...where, status: result.httpStatus, ms }, 'background walker');
       const held = await this.store.finishJob(id, attempt, status, result);
       if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
     } catch (e) {
@@ -122,13 +131,16 @@ function failure(httpStatus: number, answer: { name: string }, errorId: string):
   return { httpStatus, reports: null, returns: null, errorId, error: answer.name };
 }
 
-/** A run's answer as the job's end. */
-function outcome(answer: Answer): ['COMPLETED' | 'ERROR', JobResult] {
+/**
+ * A run's answer as the job's end: COMPLETED, ERROR for a refusal that another attempt would
+ * only repeat (403, 404), or RETRY for a failure (500, 503) that another attempt may get past.
+ */
+function outcome(answer: Answer): ['COMPLETED' | 'ERROR' | 'RETRY', JobResult] {
   if ('body' in answer) {
     const envelope = JSON.parse(answer.body) as { status: number; reports?: Json[]; returns?: Json[] };
     return ['COMPLETED', { httpStatus: envelope.status, reports: envelope.reports ?? null, returns: envelope.returns ?? null, errorId: null, error: null }];
   }
   if (answer.status === 403 || answer.status === 404) return ['ERROR', { httpStatus: answer.status, reports: null, returns: null, errorId: null, error: answer.detail }];
-  if (answer.status === 500 || answer.status === 503) return ['ERROR', failure(answer.status, answer, randomUUID())];
+  if (answer.status === 500 || answer.status === 503) return ['RETRY', failure(answer.status, answer, randomUUID())];
   return ['ERROR', { httpStatus: 500, reports: null, returns: null, errorId: randomUUID(), error: 'unexpected answer' }];
 }

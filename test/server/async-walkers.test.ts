@@ -77,7 +77,7 @@ let h: Harness;
 let alice: { authorization: string; root: string };
 
 test.before(async () => {
-  h = await harness(PROGRAM, { maxMillis: 500, workers: 2 });
+  h = await harness(PROGRAM, { maxMillis: 500, workers: 2, jobs: { retryBaseMs: 20 } });
   alice = await h.login();
 });
 test.after(async () => h.close());
@@ -117,13 +117,15 @@ test('bad input is refused before anything is queued', async () => {
   assert.is((await h.store.listJobs()).length, before);
 });
 
-test('a walker that raises or runs past its budget ends as an error with an id the log carries; the server stays up', async () => {
+test('a walker that raises or runs past its budget is retried, then ends as an error with an id the log carries; the server stays up', async () => {
   const headers = { authorization: alice.authorization };
   const boom = (await h.app.inject({ method: 'POST', url: '/walker/Boom', headers })).json().walker_id as string;
   const slow = (await h.app.inject({ method: 'POST', url: '/walker/Slow', headers })).json().walker_id as string;
   for (const id of [boom, slow]) {
     const doc = await outcome(h.app, id, headers);
     assert.is(doc.schedule.status, 'ERROR');
+    assert.is(doc.schedule.attempts, 3, 'run three times');
+    assert.is(h.log.filter((l) => l.includes(id) && l.includes('retrying')).length, 2, 'two retries logged');
     assert.is(doc.schedule.http_status, 500);
     assert.is(doc.schedule.reports, null);
     assert.match(doc.schedule.error_id, /^[0-9a-f-]{36}$/);
