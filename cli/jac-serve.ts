@@ -81,6 +81,7 @@ await yargs(hideBin(process.argv))
         .check((argv) => {
           wholeNumber('max-steps', argv.maxSteps, 1);
           positiveNumber('max-seconds', argv.maxSeconds);
+          positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
           dataDir(argv.data);
           if (argv.store !== undefined && argv.data !== undefined) storeTarget(argv);
           return true;
@@ -188,11 +189,13 @@ await yargs(hideBin(process.argv))
         .option('max-connections', { type: 'number', describe: 'open connections allowed at once (default: what the open-files limit leaves room for)' })
         .option('cache-mb', { type: 'number', default: 256, describe: "each worker's root graphs kept in memory between requests, MB (estimated); the least recently used go first" })
         .option('cache-idle-seconds', { type: 'number', default: 600, describe: 'a root graph unused this long is dropped from memory (read again on its next request)' })
+        .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
         .check((argv) => {
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections'] as const) wholeNumber(name, argv[name], 1);
           for (const name of ['cache-mb', 'cache-idle-seconds'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
+          positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
           dataDir(argv.data);
           storeTarget(argv, DEFAULT_DATA);
           return true;
@@ -217,6 +220,7 @@ await yargs(hideBin(process.argv))
             maxConnections: argv.maxConnections,
             cacheMb: argv.cacheMb,
             cacheIdleSeconds: argv.cacheIdleSeconds,
+            jobs: { leaseMs: argv.jobLeaseSeconds * 1000 },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,
             tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,

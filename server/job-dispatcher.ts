@@ -15,7 +15,10 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** How often an idle dispatcher looks for due jobs, ms (default 250). */
   pollMs?: number;
-  /** How long a claim holds a job, ms: longer than a run may take (default 10 min). */
+  /**
+   * How long a claim holds a job, ms, renewed every third of it while the run goes on (default
+   * 30 s): how soon another process takes the job of a process that died.
+   */
   leaseMs?: number;
   /** The first retry's delay, ms, doubled each attempt (default 1 s). */
   retryBaseMs?: number;
@@ -28,6 +31,9 @@ export class JobDispatcher {
   private running = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  private renewer: NodeJS.Timeout | null = null;
+  /** The jobs this dispatcher runs now, with the attempt that holds each. */
+  private readonly held = new Map<string, number>();
   private pumping = false;
   private readonly underway = new Set<Promise<void>>();
   private readonly concurrency: number;
@@ -43,12 +49,24 @@ export class JobDispatcher {
   ) {
     this.concurrency = Math.max(1, options.concurrency ?? runs.workers);
     this.pollMs = options.pollMs ?? 250;
-    this.leaseMs = options.leaseMs ?? 600_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
   }
 
   start(): void {
     this.schedule(0);
+    this.renewer = setInterval(() => void this.renew(), Math.max(10, this.leaseMs / 3));
+    this.renewer.unref();
+  }
+
+  /** Keeps the leases of the runs under way, so that a long run is not taken by another process. */
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    try {
+      await this.store.renewJobs([...this.held].map(([id, attempt]) => ({ id, attempt })), this.leaseMs);
+    } catch (e) {
+      this.log.warn({ err: e }, 'cannot renew the leases of background jobs under way; trying again');
+    }
   }
 
   /** A job was enqueued: look now rather than at the next poll. */
@@ -62,6 +80,8 @@ export class JobDispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await Promise.all([...this.underway]);
+    if (this.renewer) clearInterval(this.renewer);
+    this.renewer = null;
   }
 
   private schedule(ms: number): void {
@@ -81,7 +101,9 @@ export class JobDispatcher {
         const claimed = await this.store.claimJob(this.leaseMs);
         if (!claimed) break;
         this.running++;
+        this.held.set(claimed.job.id, claimed.attempt);
         const run = this.run(claimed.job.id, claimed.attempt, claimed.job).finally(() => {
+          this.held.delete(claimed.job.id);
           this.running--;
           this.underway.delete(run);
           this.wake();
@@ -99,7 +121,7 @@ export class JobDispatcher {
   private async run(id: string, attempt: number, job: JobRecord): Promise<void> {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes });
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes, internal: job.internal });
     const ms = Date.now() - started;
     try {
       const [status, result] = outcome(answer);

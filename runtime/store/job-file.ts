@@ -8,16 +8,24 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type JobQueue, type JobRecord, type JobResult, type NewJob, StoreError } from './store.ts';
+import { type ClaimedJob, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 interface JobData {
   jobs: JobRecord[];
+  /** Scheduled walkers' schedules, by key. */
+  schedules: Record<string, ScheduleState>;
 }
 
 function decodeJobs(json: unknown, file: string): JobData {
   const o = json as Partial<JobData> | null;
   if (typeof o !== 'object' || o === null || !Array.isArray(o.jobs)) throw new StoreError(`${file}: missing jobs`, 'JAC_STORE_CORRUPT');
-  return o as JobData;
+  // Files written before schedules and these job fields existed.
+  for (const j of o.jobs) {
+    j.schedule ??= null;
+    j.internal ??= false;
+    j.keep ??= true;
+  }
+  return { jobs: o.jobs, schedules: o.schedules ?? {} };
 }
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
@@ -25,11 +33,17 @@ export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns:
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A job as it is first stored: PENDING, due at once or at its `runAfter`. */
+function newRecord(job: NewJob): JobRecord {
+  const now = iso(Date.now());
+  return { ...structuredClone(job), schedule: job.schedule ?? null, internal: job.internal ?? false, keep: job.keep ?? true, runAfter: job.runAfter ?? now, status: 'PENDING', attempts: 0, enqueuedAt: now, startedAt: null, finishedAt: null, leaseUntil: null, result: null };
+}
+
 export class JobFile implements JobQueue {
   private constructor(private readonly file: SystemFile<JobData>) {}
 
   static async open(dir: string): Promise<JobFile> {
-    const db = new Low<JobData>(new DurableFile<JobData>(join(dir, 'jobs.json'), (d) => JSON.stringify(d), decodeJobs), { jobs: [] });
+    const db = new Low<JobData>(new DurableFile<JobData>(join(dir, 'jobs.json'), (d) => JSON.stringify(d), decodeJobs), { jobs: [], schedules: {} });
     await db.read();
     // The previous owner of the dir is gone: what it had taken is due again (in memory only; the
     // next write carries it).
@@ -38,8 +52,7 @@ export class JobFile implements JobQueue {
   }
 
   enqueueJob(job: NewJob): Promise<void> {
-    const now = iso(Date.now());
-    const record: JobRecord = { ...structuredClone(job), status: 'PENDING', attempts: 0, enqueuedAt: now, runAfter: now, startedAt: null, finishedAt: null, leaseUntil: null, result: null };
+    const record = newRecord(job);
     return this.file.change((d) => {
       if (d.jobs.some((j) => j.id === record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       d.jobs.push(structuredClone(record)); // applied to memory and, once written, to the durable copy: one object each
@@ -72,7 +85,15 @@ export class JobFile implements JobQueue {
     return { job, attempt: job.attempts };
   }
 
-  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+  async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+    const found = this.file.data.jobs.find((j) => j.id === id);
+    if (found && status === 'COMPLETED' && !found.keep) {
+      if (found.status !== 'STARTED' || found.attempts !== attempt) return false;
+      await this.file.change((d) => {
+        d.jobs = d.jobs.filter((j) => !(j.id === id && j.status === 'STARTED' && j.attempts === attempt));
+      });
+      return true;
+    }
     return this.update(id, attempt, (j) => Object.assign(j, { status, finishedAt: iso(Date.now()), leaseUntil: null, result: structuredClone(result) }));
   }
 
@@ -112,6 +133,40 @@ export class JobFile implements JobQueue {
       if (j && allowed(j)) change(j);
     });
     return true;
+  }
+
+  async renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
+    const until = iso(Date.now() + leaseMs);
+    const holds = (j: JobRecord) => j.status === 'STARTED' && held.some((h) => h.id === j.id && h.attempt === j.attempts);
+    if (!this.file.data.jobs.some(holds)) return;
+    await this.file.change((d) => {
+      for (const j of d.jobs) if (holds(j)) j.leaseUntil = until;
+    });
+  }
+
+  async registerSchedule(key: string): Promise<ScheduleState> {
+    const known = this.file.data.schedules[key];
+    if (known) return { ...known };
+    const state: ScheduleState = { registeredAt: iso(Date.now()), lastTick: null };
+    await this.file.change((d) => {
+      d.schedules[key] ??= { ...state };
+    });
+    return { ...this.file.data.schedules[key] };
+  }
+
+  async fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
+    // One process owns the file, and the in-memory copy changes at once: the check and the
+    // change below cannot interleave with another fire.
+    const state = this.file.data.schedules[key];
+    if (state?.lastTick && Date.parse(state.lastTick) >= Date.parse(tick)) return 'taken';
+    const unfinished = this.file.data.jobs.filter((j) => j.schedule === key && (j.status === 'PENDING' || j.status === 'STARTED')).length;
+    const busy = unfinished >= maxInstances;
+    const record = newRecord({ ...job, schedule: key });
+    await this.file.change((d) => {
+      d.schedules[key] = { registeredAt: d.schedules[key]?.registeredAt ?? iso(Date.now()), lastTick: tick };
+      if (!busy) d.jobs.push(structuredClone(record));
+    });
+    return busy ? 'busy' : 'fired';
   }
 
   idle(): Promise<void> {

@@ -14,7 +14,7 @@ import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
+import { type ClaimedJob, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
 
 interface SystemData {
   format: number;
@@ -165,6 +165,21 @@ export class LowStore implements Store {
   cancelJob(id: string): Promise<boolean> {
     this.assertOpen();
     return this.jobs.cancelJob(id);
+  }
+
+  renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
+    this.assertOpen();
+    return this.jobs.renewJobs(held, leaseMs);
+  }
+
+  registerSchedule(key: string): Promise<ScheduleState> {
+    this.assertOpen();
+    return this.jobs.registerSchedule(key);
+  }
+
+  fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
+    this.assertOpen();
+    return this.jobs.fireSchedule(key, tick, job, maxInstances);
   }
 
   listJobs(): Promise<JobRecord[]> {

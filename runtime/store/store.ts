@@ -128,10 +128,21 @@ export interface NewJob {
   allowedNodes: string[] | null;
   /** Runs at most this many times (a run that was cut off by a failure of the runner counts). */
   maxAttempts: number;
+  /** Not taken before this time (`create_task`'s date); now when absent. */
+  runAfter?: string;
+  /** The schedule that fired it (a scheduled walker's key), or null. */
+  schedule?: string | null;
+  /** Queued by the program (a schedule, `create_task`), so it may run a `private` walker. */
+  internal?: boolean;
+  /** Keep the record once the run completed (default true; a failed run's is always kept). */
+  keep?: boolean;
 }
 
 /** A background job, as stored. Times are ISO 8601 UTC. */
 export interface JobRecord extends NewJob {
+  schedule: string | null;
+  internal: boolean;
+  keep: boolean;
   status: JobStatus;
   /** Runs begun so far; a claim gives the run its number, which finishing must name. */
   attempts: number;
@@ -151,6 +162,19 @@ export interface ClaimedJob {
   attempt: number;
 }
 
+/** What is known of a scheduled walker's schedule: since when, and the last tick that fired. */
+export interface ScheduleState {
+  registeredAt: string;
+  lastTick: string | null;
+}
+
+/**
+ * How firing a tick went: `fired` (its job is queued), `taken` (this tick, or a later one, was
+ * fired already, by this process or another), `busy` (the tick is spent, but as many runs of the
+ * schedule as it allows at once are still unfinished, so none was queued).
+ */
+export type FireResult = 'fired' | 'taken' | 'busy';
+
 /**
  * Durable background jobs (async walkers). A job is durable when `enqueueJob` resolves. `claimJob`
  * gives each due job to exactly one taker at a time, for `leaseMs`; a job whose taker's lease ran
@@ -161,6 +185,7 @@ export interface ClaimedJob {
 export interface JobQueue {
   enqueueJob(job: NewJob): Promise<void>;
   claimJob(leaseMs: number): Promise<ClaimedJob | null>;
+  /** Records how the run ended (a COMPLETED job that is not to be kept is removed instead). */
   finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean>;
   /** Back to PENDING, due in `delayMs`; ERROR with `result` instead when no attempt is left. */
   retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean>;
@@ -171,6 +196,16 @@ export interface JobQueue {
   requeueJob(id: string): Promise<boolean>;
   /** An operator's cancel: a PENDING job ends CANCELLED (a started one runs to its end); false for any other job. */
   cancelJob(id: string): Promise<boolean>;
+  /** The taker still runs these: their leases end `leaseMs` from now (those it no longer holds are left alone). */
+  renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void>;
+  /** A schedule's state; the first call for a key registers it (`registeredAt`: now). */
+  registerSchedule(key: string): Promise<ScheduleState>;
+  /**
+   * Fires a schedule's tick once across every process: in one step, unless a tick at or after
+   * `tick` fired already, records it as the last and queues `job` (when fewer than `maxInstances`
+   * of the schedule's runs are unfinished).
+   */
+  fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult>;
 }
 
 export interface Store extends GraphStore, JobQueue {

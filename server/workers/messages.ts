@@ -38,6 +38,8 @@ export interface WalkJob extends JobBase {
   fields: Record<string, unknown>;
   /** A webhook key's `nodes` restriction (type names, "root", node ids), or null for none. */
   allowedNodes: string[] | null;
+  /** Queued by the program itself (a schedule, `create_task`): a `private` walker may run. */
+  internal?: boolean;
 }
 
 /** Whether a node id is a node of the root's graph (a webhook key naming it). */

@@ -173,7 +173,7 @@ export class Runner {
 
   private walk(job: WalkJob, graph: PersistentGraph): Executed {
     const endpoint = this.app.walkers.get(job.walker);
-    if (!endpoint || endpoint.specs.private) return { job, answer: { status: 404, detail: 'Not Found' }, change: null };
+    if (!endpoint || (endpoint.specs.private && !job.internal)) return { job, answer: { status: 404, detail: 'Not Found' }, change: null };
     let at: PyInstance = graph.root;
     if (job.node !== null) {
       const node = graph.node(job.node);

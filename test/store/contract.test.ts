@@ -145,7 +145,7 @@ for (const backend of backends) {
     const jobs = await again.listJobs();
     assert.equal(jobs.map((j) => j.id), [job(1).id, job(2).id]);
     const first = (await again.findJob(job(1).id))!;
-    assert.equal({ ...first, enqueuedAt: '', runAfter: '' }, { ...job(1), status: 'PENDING', attempts: 0, enqueuedAt: '', runAfter: '', startedAt: null, finishedAt: null, leaseUntil: null, result: null });
+    assert.equal({ ...first, enqueuedAt: '', runAfter: '' }, { ...job(1), status: 'PENDING', attempts: 0, enqueuedAt: '', runAfter: '', startedAt: null, finishedAt: null, leaseUntil: null, result: null, schedule: null, internal: false, keep: true });
     assert.is(JSON.stringify(first.fields), JSON.stringify(job(1).fields), 'key order kept');
     assert.match(first.enqueuedAt, ISO);
     assert.is(await again.findJob('w:Later:ffffffffffffffffffffffff'), null);
@@ -264,6 +264,87 @@ for (const backend of backends) {
     assert.is(lost.status, 'ERROR');
     assert.is(lost.result!.httpStatus, 500);
     assert.match(lost.result!.error!, /cut off/);
+    await store.close();
+  });
+
+  test('a renewed lease keeps a long run its own; a lease not renewed runs out', async () => {
+    const { store } = await backend.fresh();
+    await store.enqueueJob(job(1));
+    await store.enqueueJob(job(2));
+    const a = (await store.claimJob(200))!;
+    const b = (await store.claimJob(200))!;
+    await sleep(120);
+    await store.renewJobs([{ id: a.job.id, attempt: a.attempt }, { id: b.job.id, attempt: 99 }], 60_000);
+    await sleep(150);
+    const again = (await store.claimJob(60_000))!;
+    assert.is(again.job.id, b.job.id, 'only the renewal for the attempt that holds the job counts');
+    assert.is(await store.claimJob(60_000), null, 'the renewed one is still held');
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), true);
+    await store.close();
+  });
+
+  test('a job queued for later is not taken before its time; the program\'s jobs are marked as such', async () => {
+    const { store, reopen } = await backend.fresh();
+    const later = new Date(Date.now() + 300).toISOString();
+    await store.enqueueJob({ ...job(1), runAfter: later, internal: true });
+    const stored = (await store.findJob(job(1).id))!;
+    assert.equal([stored.runAfter, stored.internal, stored.schedule], [later, true, null]);
+    assert.is(await store.claimJob(60_000), null);
+    await sleep(350);
+    assert.is((await store.claimJob(60_000))!.job.id, job(1).id);
+    await store.close();
+    const again = await reopen();
+    assert.is((await again.findJob(job(1).id))!.internal, true);
+    await again.close();
+  });
+
+  test('a completed job that is not to be kept leaves no record; a failed one stays for the operator', async () => {
+    const { store } = await backend.fresh();
+    await store.enqueueJob({ ...job(1), keep: false });
+    await store.enqueueJob({ ...job(2, 1), keep: false });
+    const a = (await store.claimJob(60_000))!;
+    const b = (await store.claimJob(60_000))!;
+    assert.is(await store.finishJob(a.job.id, a.attempt + 1, 'COMPLETED', done), false, 'not the attempt that holds it');
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), true);
+    assert.is(await store.findJob(a.job.id), null);
+    assert.is(await store.retryJob(b.job.id, b.attempt, 0, failed), true);
+    assert.is((await store.findJob(b.job.id))!.status, 'ERROR');
+    await store.close();
+  });
+
+  test('a schedule is registered once; each tick fires once however many fire it at once, never an earlier one after a later', async () => {
+    const { store, reopen } = await backend.fresh();
+    const first = await store.registerSchedule('Tick');
+    assert.match(first.registeredAt, ISO);
+    assert.is(first.lastTick, null);
+    assert.equal(await store.registerSchedule('Tick'), first, 'registered once');
+    const tick = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
+    const firing = await Promise.all([1, 2, 3, 4].map((i) => store.fireSchedule('Tick', tick(1), job(10 + i), 5)));
+    assert.equal(firing.filter((r) => r === 'fired').length, 1, 'one of the four fires the tick');
+    assert.equal(firing.filter((r) => r === 'taken').length, 3);
+    assert.is(await store.fireSchedule('Tick', tick(0), job(20), 5), 'taken', 'an earlier tick is over');
+    const queued = (await store.listJobs()).filter((j) => j.schedule === 'Tick');
+    assert.is(queued.length, 1);
+    assert.is(queued[0].status, 'PENDING');
+    await store.close();
+    const again = await reopen();
+    assert.equal(await again.registerSchedule('Tick'), { registeredAt: first.registeredAt, lastTick: tick(1) }, 'the last tick is durable');
+    assert.is(await again.fireSchedule('Tick', tick(1), job(21), 5), 'taken');
+    await again.close();
+  });
+
+  test('a tick that finds as many runs unfinished as the schedule allows is spent without queueing another', async () => {
+    const { store } = await backend.fresh();
+    const tick = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
+    assert.is(await store.fireSchedule('Tick', tick(1), job(1), 1), 'fired');
+    assert.is(await store.fireSchedule('Tick', tick(2), job(2), 1), 'busy', 'the first is still pending');
+    assert.is((await store.registerSchedule('Tick')).lastTick, tick(2), 'the busy tick is spent');
+    assert.is(await store.fireSchedule('Other', tick(2), job(3), 1), 'fired', 'schedules are independent');
+    const taken = (await store.claimJob(60_000))!;
+    assert.is(await store.fireSchedule('Tick', tick(3), job(4), 1), 'busy', 'a started run counts');
+    assert.is(await store.finishJob(taken.job.id, taken.attempt, 'COMPLETED', done), true);
+    assert.is(await store.fireSchedule('Tick', tick(4), job(5), 1), 'fired');
+    assert.equal((await store.listJobs()).filter((j) => j.schedule === 'Tick').map((j) => j.id), [job(1).id, job(5).id]);
     await store.close();
   });
 

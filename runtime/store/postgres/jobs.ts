@@ -5,12 +5,12 @@
 // machines whose clocks differ agree on leases and backoffs.
 import type pg from 'pg';
 import { RUNNER_LOST } from '../job-file.ts';
-import { type ClaimedJob, type JobQueue, type JobRecord, type JobResult, type NewJob, StoreError } from '../store.ts';
+import { type ClaimedJob, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
 import { storeFailure } from './connection.ts';
 
 const NOW = 'clock_timestamp()';
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const COLUMNS = `id, walker, root, owner, node, fields, allowed_nodes, max_attempts, status, attempts, ${iso('enqueued_at')} AS enqueued_at, ${iso('run_after')} AS run_after,
+const COLUMNS = `id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, ${iso('enqueued_at')} AS enqueued_at, ${iso('run_after')} AS run_after,
   ${iso('started_at')} AS started_at, ${iso('finished_at')} AS finished_at, ${iso('lease_until')} AS lease_until, result`;
 
 interface JobRow {
@@ -22,6 +22,9 @@ interface JobRow {
   fields: JobRecord['fields'];
   allowed_nodes: string[] | null;
   max_attempts: number;
+  schedule: string | null;
+  internal: boolean;
+  keep: boolean;
   status: JobRecord['status'];
   attempts: number;
   enqueued_at: string;
@@ -42,6 +45,9 @@ function recordOf(r: JobRow): JobRecord {
     fields: r.fields,
     allowedNodes: r.allowed_nodes,
     maxAttempts: r.max_attempts,
+    schedule: r.schedule,
+    internal: r.internal,
+    keep: r.keep,
     status: r.status,
     attempts: r.attempts,
     enqueuedAt: r.enqueued_at,
@@ -53,6 +59,14 @@ function recordOf(r: JobRow): JobRecord {
   };
 }
 
+const INSERT_JOB = `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, enqueued_at, run_after)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', 0, ${NOW}, COALESCE($12::timestamptz, ${NOW})) ON CONFLICT (id) DO NOTHING`;
+
+function jobValues(job: NewJob): unknown[] {
+  const allowed = job.allowedNodes === null ? null : JSON.stringify(job.allowedNodes);
+  return [job.id, job.walker, job.root, job.owner, job.node, JSON.stringify(job.fields), allowed, job.maxAttempts, job.schedule ?? null, job.internal ?? false, job.keep ?? true, job.runAfter ?? null];
+}
+
 export class PgJobs implements JobQueue {
   constructor(
     private readonly pool: pg.Pool,
@@ -60,12 +74,7 @@ export class PgJobs implements JobQueue {
   ) {}
 
   async enqueueJob(job: NewJob): Promise<void> {
-    const { rowCount } = await this.query(
-      'enqueue a job',
-      `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, status, attempts, enqueued_at, run_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'PENDING', 0, ${NOW}, ${NOW}) ON CONFLICT (id) DO NOTHING`,
-      [job.id, job.walker, job.root, job.owner, job.node, JSON.stringify(job.fields), job.allowedNodes === null ? null : JSON.stringify(job.allowedNodes), job.maxAttempts],
-    );
+    const { rowCount } = await this.query('enqueue a job', INSERT_JOB, jobValues(job));
     if (rowCount === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
   }
 
@@ -95,6 +104,10 @@ export class PgJobs implements JobQueue {
   }
 
   async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+    if (status === 'COMPLETED') {
+      const gone = await this.query('finish a job', `DELETE FROM jac_jobs WHERE id = $1 AND attempts = $2 AND status = 'STARTED' AND NOT keep`, [id, attempt]);
+      if (gone.rowCount === 1) return true;
+    }
     const { rowCount } = await this.query(
       'finish a job',
       `UPDATE jac_jobs SET status = $3, finished_at = ${NOW}, lease_until = NULL, result = $4 WHERE id = $1 AND attempts = $2 AND status = 'STARTED'`,
@@ -139,6 +152,54 @@ export class PgJobs implements JobQueue {
   async cancelJob(id: string): Promise<boolean> {
     const { rowCount } = await this.query('cancel a job', `UPDATE jac_jobs SET status = 'CANCELLED', finished_at = ${NOW} WHERE id = $1 AND status = 'PENDING'`, [id]);
     return rowCount === 1;
+  }
+
+  async renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
+    if (held.length === 0) return;
+    await this.query(
+      'renew job leases',
+      `UPDATE jac_jobs j SET lease_until = ${NOW} + make_interval(secs => $3 / 1000.0)
+       FROM unnest($1::text[], $2::integer[]) AS h(id, attempt)
+       WHERE j.id = h.id AND j.attempts = h.attempt AND j.status = 'STARTED'`,
+      [held.map((h) => h.id), held.map((h) => h.attempt), leaseMs],
+    );
+  }
+
+  async registerSchedule(key: string): Promise<ScheduleState> {
+    const { rows } = await this.query<{ registered_at: string; last_tick: string | null }>(
+      'register a schedule',
+      `WITH added AS (INSERT INTO jac_schedules (key, registered_at) VALUES ($1, ${NOW}) ON CONFLICT (key) DO NOTHING RETURNING registered_at, last_tick)
+       SELECT ${iso('registered_at')} AS registered_at, ${iso('last_tick')} AS last_tick FROM added
+       UNION ALL SELECT ${iso('registered_at')}, ${iso('last_tick')} FROM jac_schedules WHERE key = $1`,
+      [key],
+    );
+    return { registeredAt: rows[0].registered_at, lastTick: rows[0].last_tick };
+  }
+
+  async fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
+    let client: pg.PoolClient | null = null;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      // The schedule's row is the lock every process fires through: one of them moves last_tick
+      // to this tick, and the others then find it there.
+      await client.query(`INSERT INTO jac_schedules (key, registered_at) VALUES ($1, ${NOW}) ON CONFLICT (key) DO NOTHING`, [key]);
+      const { rowCount } = await client.query('UPDATE jac_schedules SET last_tick = $2 WHERE key = $1 AND (last_tick IS NULL OR last_tick < $2)', [key, tick]);
+      if (rowCount === 0) {
+        await client.query('ROLLBACK');
+        return 'taken';
+      }
+      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::integer AS n FROM jac_jobs WHERE schedule = $1 AND status IN ('PENDING', 'STARTED')`, [key]);
+      const busy = rows[0].n >= maxInstances;
+      if (!busy) await client.query(INSERT_JOB, jobValues({ ...job, schedule: key }));
+      await client.query('COMMIT');
+      return busy ? 'busy' : 'fired';
+    } catch (e) {
+      await client?.query('ROLLBACK').catch(() => undefined);
+      throw storeFailure(e, this.location, 'cannot fire a schedule');
+    } finally {
+      client?.release();
+    }
   }
 
   private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {

@@ -28,6 +28,12 @@ export const MIGRATIONS: string[] = [
      enqueued_at timestamptz NOT NULL, run_after timestamptz NOT NULL, started_at timestamptz, finished_at timestamptz,
      lease_until timestamptz, result json);
    CREATE INDEX jac_jobs_open ON jac_jobs (seq) WHERE status IN ('PENDING', 'STARTED');`,
+  // 3: scheduled walkers (the last tick fired, so that each fires once across processes) and the
+  // jobs they and create_task queue.
+  `CREATE TABLE jac_schedules (key text PRIMARY KEY, registered_at timestamptz NOT NULL, last_tick timestamptz);
+   ALTER TABLE jac_jobs ADD COLUMN schedule text, ADD COLUMN internal boolean NOT NULL DEFAULT false,
+     ADD COLUMN keep boolean NOT NULL DEFAULT true;
+   CREATE INDEX jac_jobs_schedule_open ON jac_jobs (schedule) WHERE schedule IS NOT NULL AND status IN ('PENDING', 'STARTED');`,
 ];
 
 /** The schema version this code writes and reads. */

@@ -2,7 +2,7 @@
 // processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
 // the tables).
 import type pg from 'pg';
-import { type ClaimedJob, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { type ClaimedJob, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
 import { describeUrl, openPool, storeFailure } from './connection.ts';
 import { PgCounters } from './counters.ts';
 import { PgGraphs } from './graphs.ts';
@@ -160,6 +160,21 @@ export class PgStore implements Store {
   cancelJob(id: string): Promise<boolean> {
     this.assertOpen();
     return this.jobs.cancelJob(id);
+  }
+
+  renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
+    this.assertOpen();
+    return this.jobs.renewJobs(held, leaseMs);
+  }
+
+  registerSchedule(key: string): Promise<ScheduleState> {
+    this.assertOpen();
+    return this.jobs.registerSchedule(key);
+  }
+
+  fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
+    this.assertOpen();
+    return this.jobs.fireSchedule(key, tick, job, maxInstances);
   }
 
   listJobs(): Promise<JobRecord[]> {
