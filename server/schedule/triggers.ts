@@ -38,7 +38,7 @@ export function readTrigger(trigger: unknown, options: Record<string, unknown>):
   const given = new Map<string, unknown>();
   for (const [key, v] of Object.entries(options)) {
     if (key === 'trigger') continue;
-    if (!keys.includes(key)) fail(key, `is not an option of a ${kind} trigger (${keys.join(', ')})`);
+    if (!keys.includes(key)) fail(key, `is not an option of ${kind === 'interval' ? 'an' : 'a'} ${kind} trigger (${keys.join(', ')})`);
     if (v !== undefined) given.set(key, v);
   }
   if (kind === 'date') {
