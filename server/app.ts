@@ -19,6 +19,7 @@ import type { WorkerPool } from './workers/pool.ts';
 import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
 import { asyncWalkerRoutes } from './async-walker-routes.ts';
 import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
+import { Scheduler } from './schedule/scheduler.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -101,8 +102,16 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
   // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
   const dispatcher = new JobDispatcher(store, runs, app.log, options.jobs);
-  app.addHook('onReady', async () => dispatcher.start());
-  app.addHook('onClose', async () => dispatcher.stop());
+  // Scheduled walkers' ticks become queued runs; the timers stop before the dispatcher does.
+  const scheduler = new Scheduler(store, program.walkers.values(), () => dispatcher.wake(), app.log);
+  app.addHook('onReady', async () => {
+    dispatcher.start();
+    await scheduler.start();
+  });
+  app.addHook('onClose', async () => {
+    await scheduler.stop();
+    await dispatcher.stop();
+  });
   await app.register(asyncWalkerRoutes, { users, store });
   await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher } });
   return app;

@@ -10,6 +10,7 @@ import { parseId } from '../runtime/store/ids.ts';
 import type { JobRecord, Store } from '../runtime/store/store.ts';
 import { HttpError } from './errors.ts';
 import { requireUser } from './user-routes.ts';
+import { PUBLIC_ROOT_ID } from './walker-routes.ts';
 import type { Users } from './users.ts';
 
 export function walkerDocument(job: JobRecord) {
@@ -50,7 +51,10 @@ export async function asyncWalkerRoutes(app: FastifyInstance, { users, store }: 
       const { walker_id: id } = request.params as { walker_id: string };
       const user = request.headers.authorization === undefined ? null : await requireUser(users, request);
       const job = parseId(id)?.kind === 'w' ? await store.findJob(id) : null;
-      if (!job || (job.owner !== null && job.owner !== user?.id)) throw new HttpError(404, 'Walker not found');
+      // A run with no owner is the public root's (anyone with its id) or the system root's (a
+      // scheduled walker: operators see it with `jac-serve jobs list`).
+      const visible = job !== null && (job.owner === null ? job.root === PUBLIC_ROOT_ID : job.owner === user?.id);
+      if (job === null || !visible) throw new HttpError(404, 'Walker not found');
       return walkerDocument(job);
     },
   );

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Json, JobRecord, JobResult, Store } from '../runtime/store/store.ts';
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
 import type { Answer } from './workers/messages.ts';
+import { queueTasks } from './schedule/queue-tasks.ts';
 
 export interface DispatcherOptions {
   /** Jobs run at once (default: the pool's workers). */
@@ -124,6 +125,7 @@ export class JobDispatcher {
     const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes, internal: job.internal });
     const ms = Date.now() - started;
     try {
+      if (await queueTasks(this.store, answer, job.root, job.owner)) this.wake();
       const [status, result] = outcome(answer);
       const where = { walker_id: id, walker: job.walker, root: job.root, attempt };
       if (status === 'RETRY') {

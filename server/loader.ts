@@ -2,6 +2,7 @@
 // once (defining its archetypes and walkers), then each walker's endpoint read from its
 // `__specs__`. Anything wrong is a list of diagnostics with file:line:col; a program that does
 // not load is never half-served.
+import { TaskSink } from './schedule/create-task.ts';
 import { readFileSync } from 'node:fs';
 import type * as A from '../grammar/ast.ts';
 import type { Diagnostic } from '../grammar/diagnostics.ts';
@@ -66,7 +67,9 @@ export function loadApp(files: string[], write: (text: string) => void, options:
       for (const d of diagnostics) failures.push({ diagnostic: d, source });
       continue;
     }
-    const program = Program.compile(module, file, write, options);
+    // The Jac Cloud modules are known to every load (so `check` accepts their imports); the
+    // worker passes the ones whose calls it collects.
+    const program = Program.compile(module, file, write, { hostModules: new TaskSink().modules(), ...options });
     if (!(program instanceof Program)) {
       failures.push({ diagnostic: program, source });
       continue;

@@ -8,6 +8,7 @@ import { repr } from '../runtime/values/repr.ts';
 import type { Value } from '../runtime/values/value.ts';
 import { PyClass } from '../runtime/interpreter/archetypes.ts';
 import { PyFunction } from '../runtime/interpreter/callables.ts';
+import { readSchedule, type ScheduleSpec } from './schedule/schedule-spec.ts';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -32,6 +33,8 @@ export interface WalkerSpecs {
   summary: string | null;
   description: string | null;
   deprecated: boolean;
+  /** Runs on a cron, interval or date trigger (schedule/). */
+  schedule: ScheduleSpec | null;
 }
 
 export const DEFAULT_SPECS: WalkerSpecs = {
@@ -47,6 +50,7 @@ export const DEFAULT_SPECS: WalkerSpecs = {
   summary: null,
   description: null,
   deprecated: false,
+  schedule: null,
 };
 
 /** A problem with a walker's specs, at the option (or walker) it concerns. */
@@ -124,6 +128,7 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
     summary: (key, v) => void (specs.summary = optionalString(key, v)),
     description: (key, v) => void (specs.description = optionalString(key, v)),
     deprecated: (key, v) => void (specs.deprecated = bool(key, v)),
+    schedule: (key, v) => void (specs.schedule = v === null ? null : readSchedule(v, walker.name, fields, (why) => fail(key, why))),
   };
   for (const [key, v] of specsClass.attributes) {
     if (key.startsWith('__') || v instanceof PyFunction) continue; // methods of __specs__ are not options

@@ -9,6 +9,7 @@ import type { AppOptions } from './app.ts';
 import { newId } from '../runtime/store/ids.ts';
 import type { Json, SharedCounters, Store } from '../runtime/store/store.ts';
 import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
+import { queueTasks } from './schedule/queue-tasks.ts';
 import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
@@ -245,6 +246,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               return reply.code(200).send({ walker_id: id });
             }
             const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
+            if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner)) jobs.dispatcher.wake();
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
             if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });

@@ -1,5 +1,6 @@
 // Expressions compiled once into closures `(frame) => value`: names are resolved to slots and
 // operators to functions at compile time, so running an expression does no lookups by kind.
+import type { HostModules } from './stdlib/index.ts';
 import type * as A from '../../grammar/ast.ts';
 import { PyBytes } from '../values/bytes.ts';
 import { compareOperator, equals, truthy } from '../values/compare.ts';
@@ -49,6 +50,8 @@ export interface Runtime {
   isMain: boolean;
   /** Compiles the .jac module at `file` (once per run); `run()` executes it once and gives its globals. */
   importModule(file: string): { name: string; run(): Map<string, Value> };
+  /** Modules the host provides, by dotted name. */
+  hostModules: HostModules;
 }
 
 /** A construct the interpreter does not run yet; carries where it is in the source. */

@@ -237,7 +237,7 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
 
 /** `import m;`, `import from .m { X, Y as Z }`, `include m;` of sibling .jac modules. */
 function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
-  const modules = s.paths.map((p) => ({ path: p, module: standardModule(rt.file, p) ?? rt.importModule(resolveImport(rt.file, p)) }));
+  const modules = s.paths.map((p) => ({ path: p, module: standardModule(rt.file, p, rt.hostModules) ?? rt.importModule(resolveImport(rt.file, p)) }));
   if (s.form === 'include') {
     const { module } = modules[0];
     return (f) => {

@@ -18,6 +18,7 @@ import { NO_KWARGS, type Exec } from './callables.ts';
 import type { Ability } from './archetypes.ts';
 import { spawn } from './walker.ts';
 import { parse } from '../../grammar/index.ts';
+import type { HostModules } from './stdlib/index.ts';
 import { basename } from 'node:path';
 
 export interface RunOptions {
@@ -91,6 +92,8 @@ export interface CompileOptions {
   runEntries?: boolean;
   /** Compile function bodies to JavaScript (default true); false runs them as closures only. */
   codegen?: boolean;
+  /** Modules the host provides to `import`, by dotted name (the server's Jac Cloud API). */
+  hostModules?: HostModules;
 }
 
 export class Program {
@@ -106,6 +109,7 @@ export class Program {
     private readonly collectReturns: boolean,
     private readonly runEntries: boolean,
     private readonly codegen: boolean,
+    private readonly hostModules: HostModules,
   ) {}
 
   /**
@@ -114,7 +118,7 @@ export class Program {
    * diagnostic instead of a program.
    */
   static compile(module: A.Module, file: string, write: (text: string) => void, options: CompileOptions = {}): Program | Diagnostic {
-    const program = new Program(write, options.collectReturns ?? false, options.runEntries ?? true, options.codegen ?? true);
+    const program = new Program(write, options.collectReturns ?? false, options.runEntries ?? true, options.codegen ?? true, options.hostModules ?? {});
     try {
       program.main = program.compileModule(module, file, true);
       return program;
@@ -202,6 +206,7 @@ export class Program {
       compileBody: (scope, body) => (this.codegen ? compileBodyToJs(rt, scope, body) : compileBlock(rt, scope, body)),
       compileGenerator: (scope, body, name) => compileGeneratorBody(rt, scope, body, name),
       importModule: (path) => this.importModule(path, ast),
+      hostModules: this.hostModules,
     };
     this.runtimes.push(rt);
     return { globals, exec: compileBlock(rt, new Scope(true, null), ast.body) };

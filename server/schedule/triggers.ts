@@ -80,6 +80,28 @@ export function nextTick(spec: TriggerSpec, after: Date, origin: Date): Date | n
   return next && next.getTime() <= end ? next : null;
 }
 
+/**
+ * The last tick at or before `at`, or null when there was none yet: what a scheduler that was not
+ * running at `at` missed last. Same `origin` as nextTick.
+ */
+export function previousTick(spec: TriggerSpec, at: Date, origin: Date): Date | null {
+  const now = at.getTime();
+  if (spec.kind === 'date') return Date.parse(spec.at) <= now ? new Date(spec.at) : null;
+  const end = spec.end === null ? Infinity : Date.parse(spec.end);
+  const upTo = Math.min(now, end);
+  if (spec.kind === 'interval') {
+    const base = spec.start === null ? origin.getTime() + spec.ms : Date.parse(spec.start);
+    if (upTo < base) return null;
+    let t = base + Math.floor((upTo - base) / spec.ms) * spec.ms;
+    if (t > upTo) t -= spec.ms; // float division, as in nextTick
+    return new Date(t);
+  }
+  const start = spec.start === null ? -Infinity : Date.parse(spec.start);
+  // previousRuns gives runs strictly before its reference: a tick exactly at upTo counts.
+  const [last] = cronOf(spec.pattern).previousRuns(1, new Date(upTo + 1));
+  return last && last.getTime() >= start ? last : null;
+}
+
 const crons = new Map<string, Cron>();
 /** Patterns repeat across ticks, so each is parsed once (the cache is small and rarely full). */
 function cronOf(pattern: string): Cron {

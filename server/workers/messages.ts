@@ -1,6 +1,7 @@
 // What the main thread and a run worker say to each other. Everything here crosses a structured
 // clone: plain data only (bigints allowed), never a Jac value.
 import type { AppManifest } from '../manifest.ts';
+import type { QueuedTask } from '../schedule/create-task.ts';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerConfig {
@@ -59,11 +60,12 @@ export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =
-  | { status: 200; body: string }
+  /** `tasks`: the runs it queued with create_task, queued once its changes are saved. */
+  | { status: 200; body: string; tasks?: QueuedTask[] }
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */
-  | { status: 500; name: string; message: string }
+  | { status: 500; name: string; message: string; tasks?: QueuedTask[] }
   /** The store cannot be reached (StoreUnavailable): nothing of the run was written; try again. */
   | { status: 503; name: string; message: string };
 

@@ -9,14 +9,16 @@ import { loadApp, LoadFailure, type LoadedApp } from '../loader.ts';
 import { manifestOf } from '../manifest.ts';
 import type { Job, ToWorker, WorkerConfig, WorkerMessage } from './messages.ts';
 import { Runner } from './runner.ts';
+import { TaskSink } from '../schedule/create-task.ts';
 
 const port = parentPort!;
 const config = workerData as WorkerConfig;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 let app: LoadedApp | null = null;
+const tasks = new TaskSink();
 try {
-  app = loadApp(config.files, config.print ? (text) => void process.stdout.write(text) : () => undefined, { collectReturns: config.showReturns });
+  app = loadApp(config.files, config.print ? (text) => void process.stdout.write(text) : () => undefined, { collectReturns: config.showReturns, hostModules: tasks.modules() });
 } catch (e) {
   if (!(e instanceof LoadFailure)) throw e;
   post({ kind: 'load-failed', message: e.diagnostics.map(({ diagnostic, source }) => formatDiagnostic(diagnostic, source)).join('\n') });
@@ -25,7 +27,7 @@ try {
 if (app) {
   // A shared store is loaded only when named, so a data dir's workers never load the driver.
   const store = config.storeUrl ? (await import('../../runtime/store/postgres/graphs.ts')).PgGraphs.connect(config.storeUrl) : new RootFiles(config.dataDir);
-  const runner = new Runner(app, store, config, post, `w${threadId}`);
+  const runner = new Runner(app, store, config, post, `w${threadId}`, tasks);
   // Idle graphs go even while no job comes to trim the cache after it.
   setInterval(() => runner.graphs.trim(), Math.max(1_000, Math.min(30_000, config.cacheIdleSeconds * 1000))).unref();
   const inbox: Job[] = [];

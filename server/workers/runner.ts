@@ -23,6 +23,7 @@ import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
 import { serialize, stringify, type Wire } from '../serialize.ts';
 import type { Answer, HasNodeJob, Job, WalkJob, WorkerMessage } from './messages.ts';
 import { GraphCache } from './graph-cache.ts';
+import { TaskSink } from '../schedule/create-task.ts';
 
 /** The longest a batch keeps taking more jobs of its root before it commits. */
 const BATCH_MAX_JOBS = 64;
@@ -89,6 +90,8 @@ export class Runner {
     private readonly post: (message: WorkerMessage) => void,
     /** A unique prefix for this worker's tags. */
     private readonly name: string,
+    /** What runs ask for with create_task (the program was loaded with its module). */
+    private readonly tasks: TaskSink = new TaskSink(),
   ) {
     this.graphs = new GraphCache(options.cacheMb * 1024 * 1024, options.cacheIdleSeconds * 1000, (root) => store.forget(root));
   }
@@ -193,6 +196,7 @@ export class Runner {
       },
     });
     let outcome;
+    this.tasks.reset();
     try {
       outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
       const kwargs = new Map<string, Value>();
@@ -233,6 +237,8 @@ export class Runner {
       return { job, answer: failure('CommitFailed', e.message), change: null, discard: true };
     }
     const changed = change.upserts.length > 0 || change.deletes.length > 0;
+    const tasks = this.tasks.take(graph.root);
+    if (tasks.length > 0 && (answer.status === 200 || answer.status === 500)) answer = { ...answer, tasks };
     return { job, answer, change: changed ? change : null };
   }
 

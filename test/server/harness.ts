@@ -40,6 +40,7 @@ export async function harness(source: string, options: HarnessOptions = {}, data
     },
   });
   const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: 'info', logStream, ...options } });
+  await app.ready(); // as listening would: the job dispatcher and the schedules start
   const login = async (email = 'alice@example.com') => {
     await app.inject({ method: 'POST', url: '/user/register', payload: { email, password: 'pw' } });
     const r = await app.inject({ method: 'POST', url: '/user/login', payload: { email, password: 'pw' } });

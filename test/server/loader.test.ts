@@ -31,7 +31,7 @@ test('a program with good specs loads; both ways of writing __specs__ are read',
 
 test('unknown options and wrong value types are errors at the option', () => {
   assert.equal(failures(walker('static has methodz: list = ["get"];')), [
-    'w.jac:3:32: walker W: __specs__ methodz is not an option jac-serve knows (path, methods, as_query, excluded, auth, private, entry_type, webhook, tags, summary, description, deprecated)',
+    'w.jac:3:32: walker W: __specs__ methodz is not an option jac-serve knows (path, methods, as_query, excluded, auth, private, entry_type, webhook, tags, summary, description, deprecated, schedule)',
   ]);
   assert.match(failures(walker('static has auth: str = "no";'))[0], /^w\.jac:3:\d+: walker W: __specs__ auth must be True or False, not 'no'$/);
   assert.match(failures(walker('static has methods: list = ["fetch"];'))[0], /methods has 'fetch', which is not an HTTP method/);
@@ -53,6 +53,32 @@ test('a field a request cannot carry, a name used twice, a module that fails to 
   assert.match(failures({ 'a.jac': 'walker W {}\n', 'b.jac': 'walker W {}\n' })[0], /^b\.jac:1:1: W is defined in two files/);
   assert.match(failures({ 'w.jac': 'with entry {\n    x = 1 / 0;\n}\n' })[0], /^w\.jac:2:5: ZeroDivisionError: division by zero \(while loading the module\)$/);
   assert.match(failures({ 'w.jac': 'walker W {\n    has a: int\n}\n' })[0], /^w\.jac:2:\d+: expected/);
+});
+
+test('a schedule is read with Jac Cloud\'s keys; a bad trigger, field or option is an error at its line', () => {
+  const sched = (d: string, fields = 'has b: str, a: int = 1;') => walker(`static has schedule: dict = ${d};`, fields);
+  assert.equal(failures(sched('{"trigger": "cron", "second": "*/5", "args": ["x"], "kwargs": {"a": 2}, "save": True, "propagate": False, "max_instances": 2, "misfire_grace_time": None}')), []);
+  assert.equal(failures(sched('{"trigger": "interval", "minutes": 1, "kwargs": {"b": "y"}}')), []);
+  assert.equal(failures(sched('{"trigger": "date", "run_date": "2030-01-01T00:00:00", "args": ["x"], "node": "n:Item:00000000000000000000000a"}')), []);
+  const at = '3:32: walker W: __specs__ schedule ';
+  const one = (d: string, fields?: string) => {
+    const f = failures(sched(d, fields));
+    assert.is(f.length, 1, `one failure for ${d}: ${f.join('; ')}`);
+    assert.ok(f[0].startsWith(`w.jac:${at}`), f[0]);
+    return f[0].slice(`w.jac:${at}`.length);
+  };
+  assert.is(one('{"trigger": "cron", "minute": "61", "args": ["x"]}'), 'minute has 61, which is outside 0-59');
+  assert.match(one('{"trigger": "weekly", "args": ["x"]}'), /^trigger /);
+  assert.match(one('{"trigger": "interval", "secs": 5, "args": ["x"]}'), /secs/);
+  assert.match(one('{"trigger": "interval", "seconds": 5}'), /gives no value for 'b'/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x", 1, 2]}'), /args has 3 values, but W has 2 fields/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "kwargs": {"c": 1}}'), /kwargs names 'c', which is not a field of W/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "kwargs": {"b": "y"}}'), /kwargs gives 'b' a second value/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "max_instances": 0}'), /max_instances must be a whole number of at least 1, not 0/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "save": "yes"}'), /save must be True or False, not 'yes'/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "node": "here"}'), /node must be a node id/);
+  assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "next_run_time": None}'), /next_run_time is not supported/);
+  assert.match(one('"every minute"'), /must be a dict like/);
 });
 
 test.run();

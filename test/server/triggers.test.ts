@@ -3,7 +3,7 @@
 // schedule can be wrong, each reported at the key. 2026-01-01 is a Thursday.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TRIGGER_KEYS, TriggerError, type TriggerSpec, nextTick, readTrigger } from '../../server/schedule/triggers.ts';
+import { TRIGGER_KEYS, TriggerError, type TriggerSpec, nextTick, previousTick, readTrigger } from '../../server/schedule/triggers.ts';
 
 const ORIGIN = new Date('2026-01-01T00:00:00Z');
 const at = (iso: string) => new Date(iso);
@@ -239,6 +239,19 @@ test('interval: amounts must be numbers of at least 0 adding up to more than 0',
   rejects('interval', { hours: 0, minutes: 0 }, 'interval', /must be longer than 0/);
   rejects('interval', { seconds: 0.0001 }, 'interval', /must be at least 1 millisecond/);
   rejects('interval', { weeks: 10n ** 30n }, 'interval', /is too long/);
+});
+
+test('the last tick at or before a time: what a scheduler that was not running missed last', () => {
+  const last = (trigger: string, options: Record<string, unknown>, upTo: string) => previousTick(readTrigger(trigger, options), at(upTo), ORIGIN)?.toISOString() ?? null;
+  assert.is(last('cron', { minute: '*/15' }, '2026-01-01T10:15:00Z'), '2026-01-01T10:15:00.000Z', 'a tick exactly then counts');
+  assert.is(last('cron', { minute: '*/15' }, '2026-01-01T10:14:59Z'), '2026-01-01T10:00:00.000Z');
+  assert.is(last('cron', { hour: 3, start_date: '2026-01-05' }, '2026-01-04T12:00:00Z'), null, 'none before start_date');
+  assert.is(last('cron', { hour: 3, end_date: '2026-01-02T12:00:00Z' }, '2026-01-09T00:00:00Z'), '2026-01-02T03:00:00.000Z', 'none after end_date');
+  assert.is(last('interval', { seconds: 10 }, '2026-01-01T00:00:25Z'), '2026-01-01T00:00:20.000Z', 'origin + k * interval, k >= 1');
+  assert.is(last('interval', { seconds: 10 }, '2026-01-01T00:00:05Z'), null);
+  assert.is(last('interval', { seconds: 10, start_date: '2026-01-01T00:00:03Z' }, '2026-01-01T00:00:05Z'), '2026-01-01T00:00:03.000Z', 'start_date itself is a tick');
+  assert.is(last('date', { run_date: '2026-01-01T00:00:05Z' }, '2026-01-01T00:00:05Z'), '2026-01-01T00:00:05.000Z');
+  assert.is(last('date', { run_date: '2026-01-01T00:00:05Z' }, '2026-01-01T00:00:04Z'), null);
 });
 
 test.run();

@@ -1,0 +1,104 @@
+// `create_task(walker, node, date=None)` (jac-cloud-runtime.md §5), imported as Jac Cloud apps
+// import it: `import from jac_cloud.plugin.implementation { create_task }`. It answers the
+// walker id `w:<Walker>:<hex>` at once; the run is queued when the run that asked for it is
+// committed (a run whose changes are not saved queues nothing), then runs in the background on
+// the same root, entering at `node`, no earlier than `date`, like any queued walker.
+import { PyInstance } from '../../runtime/interpreter/archetypes.ts';
+import { PyBuiltin } from '../../runtime/interpreter/callables.ts';
+import { idOf } from '../../runtime/interpreter/tracking.ts';
+import type { HostModules } from '../../runtime/interpreter/stdlib/index.ts';
+import { newId } from '../../runtime/store/ids.ts';
+import type { Json } from '../../runtime/store/store.ts';
+import { PyError } from '../../runtime/values/errors.ts';
+import { repr } from '../../runtime/values/repr.ts';
+import type { Value } from '../../runtime/values/value.ts';
+import { serialize } from '../serialize.ts';
+
+/** A task a run asked for, until its run is committed. */
+interface Asked {
+  id: string;
+  walker: PyInstance;
+  node: PyInstance;
+  runAfter: string | null;
+}
+
+/** A task as the main thread queues it (plain data). */
+export interface QueuedTask {
+  id: string;
+  walker: string;
+  /** The entry node's id, or null for the root. */
+  node: string | null;
+  fields: Record<string, Json>;
+  runAfter: string | null;
+}
+
+/** The tasks asked for by the run under way (runs in a worker are one at a time). */
+export class TaskSink {
+  private asked: Asked[] = [];
+
+  /** Forgets what an earlier run asked for. */
+  reset(): void {
+    this.asked = [];
+  }
+
+  /**
+   * The tasks of the run that just ended, as plain data: after its changes were taken, so that a
+   * node it created has its id. A field holding a node is sent as the node's id.
+   */
+  take(root: PyInstance): QueuedTask[] {
+    const tasks = this.asked.map(({ id, walker, node, runAfter }) => {
+      const fields: Record<string, Json> = {};
+      for (const f of walker.cls.fields) {
+        const v = walker.get(f.name);
+        if (v === undefined) continue;
+        fields[f.name] = v instanceof PyInstance && v.cls.kind === 'node' && v.id !== null ? v.id : (serialize(v) as Json);
+      }
+      // A node not connected to the graph is not saved: its task ends 'Node not found'.
+      return { id, walker: walker.cls.name, node: node === root ? null : idOf(node), fields, runAfter };
+    });
+    this.asked = [];
+    return tasks;
+  }
+
+  private ask(args: Value[], kwargs: Map<string, Value>): string {
+    const names = ['walker', 'node', 'date'];
+    const given = new Map<string, Value>();
+    if (args.length > 3) throw new PyError('TypeError', `create_task() takes from 2 to 3 positional arguments but ${args.length} were given`);
+    args.forEach((v, i) => given.set(names[i], v));
+    for (const [k, v] of kwargs) {
+      if (!names.includes(k)) throw new PyError('TypeError', `create_task() got an unexpected keyword argument '${k}'`);
+      if (given.has(k)) throw new PyError('TypeError', `create_task() got multiple values for argument '${k}'`);
+      given.set(k, v);
+    }
+    const walker = given.get('walker');
+    const node = given.get('node');
+    const date = given.get('date') ?? null;
+    if (!(walker instanceof PyInstance) || walker.cls.kind !== 'walker') throw new PyError('TypeError', `create_task() walker must be a walker, not ${walker === undefined ? 'nothing' : repr(walker)}`);
+    if (!(node instanceof PyInstance) || node.cls.kind !== 'node') throw new PyError('TypeError', `create_task() node must be a node, not ${node === undefined ? 'nothing' : repr(node)}`);
+    let runAfter: string | null = null;
+    if (date !== null) {
+      const ms = typeof date === 'string' ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(date) || !date.includes('T') ? date : `${date}Z`) : NaN;
+      if (typeof date !== 'string') throw new PyError('TypeError', `create_task() date must be an ISO 8601 string or None, not ${repr(date)}`);
+      if (Number.isNaN(ms)) throw new PyError('ValueError', `create_task() date is not an ISO 8601 date: ${repr(date)}`);
+      runAfter = new Date(ms).toISOString();
+    }
+    // Fields that cannot be stored are the caller's error now, not a lost task later.
+    for (const f of walker.cls.fields) {
+      const v = walker.get(f.name);
+      if (v === undefined || (v instanceof PyInstance && v.cls.kind === 'node')) continue;
+      try {
+        serialize(v);
+      } catch (e) {
+        throw new PyError('TypeError', `create_task() cannot store ${walker.cls.name}.${f.name}: ${(e as Error).message}`);
+      }
+    }
+    const id = newId('w', walker.cls.name);
+    this.asked.push({ id, walker, node, runAfter });
+    return id;
+  }
+
+  /** The modules a served program may import. */
+  modules(): HostModules {
+    return { 'jac_cloud.plugin.implementation': () => new Map<string, Value>([['create_task', new PyBuiltin('create_task', (a, kw) => this.ask(a, kw))]]) };
+  }
+}
