@@ -6,10 +6,12 @@ import type { JobRecord, Store } from '../runtime/store/store.ts';
 import { UsageError } from './files.ts';
 import { openStore, type StoreTarget } from './store-target.ts';
 
-/** One job as a line: id, status, attempts, root, entry node, times, and how it ended. */
+/** One job as a line: id, status, attempts, root, entry node, the schedule that fired it, times, and how it ended. */
 export function jobLine(j: JobRecord): string {
   const ended = j.result === null ? '' : j.result.error === null ? ` http ${j.result.httpStatus}` : ` http ${j.result.httpStatus} ${j.result.error}${j.result.errorId ? ` error_id ${j.result.errorId}` : ''}`;
-  return `${j.id}  ${j.status}  attempts ${j.attempts}/${j.maxAttempts}  root ${j.root}${j.node ? `  node ${j.node}` : ''}  queued ${j.enqueuedAt}  finished ${j.finishedAt ?? '-'}${ended}`;
+  const due = j.status === 'PENDING' && j.runAfter > j.enqueuedAt ? `  due ${j.runAfter}` : '';
+  const by = j.schedule ? `  schedule ${j.schedule}` : '';
+  return `${j.id}  ${j.status}  attempts ${j.attempts}/${j.maxAttempts}  root ${j.root}${j.node ? `  node ${j.node}` : ''}${by}  queued ${j.enqueuedAt}${due}  finished ${j.finishedAt ?? '-'}${ended}`;
 }
 
 /** Runs `use` on the target's store, opened for it alone and closed after. */
