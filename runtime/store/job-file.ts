@@ -135,6 +135,17 @@ export class JobFile implements JobQueue {
     return true;
   }
 
+  async pruneJobs(before: string): Promise<number> {
+    const cutoff = Date.parse(before);
+    const old = (j: JobRecord) => j.finishedAt !== null && j.status !== 'PENDING' && j.status !== 'STARTED' && Date.parse(j.finishedAt) < cutoff;
+    const n = this.file.data.jobs.filter(old).length;
+    if (n === 0) return 0;
+    await this.file.change((d) => {
+      d.jobs = d.jobs.filter((j) => !old(j));
+    });
+    return n;
+  }
+
   async renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
     const until = iso(Date.now() + leaseMs);
     const holds = (j: JobRecord) => j.status === 'STARTED' && held.some((h) => h.id === j.id && h.attempt === j.attempts);

@@ -167,6 +167,11 @@ export class LowStore implements Store {
     return this.jobs.cancelJob(id);
   }
 
+  pruneJobs(before: string): Promise<number> {
+    this.assertOpen();
+    return this.jobs.pruneJobs(before);
+  }
+
   renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
     this.assertOpen();
     return this.jobs.renewJobs(held, leaseMs);

@@ -196,6 +196,8 @@ export interface JobQueue {
   requeueJob(id: string): Promise<boolean>;
   /** An operator's cancel: a PENDING job ends CANCELLED (a started one runs to its end); false for any other job. */
   cancelJob(id: string): Promise<boolean>;
+  /** Removes jobs that ended (COMPLETED, ERROR, CANCELLED) before `before`; resolves with how many. */
+  pruneJobs(before: string): Promise<number>;
   /** The taker still runs these: their leases end `leaseMs` from now (those it no longer holds are left alone). */
   renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void>;
   /** A schedule's state; the first call for a key registers it (`registeredAt`: now). */

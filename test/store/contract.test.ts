@@ -312,6 +312,21 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test('pruning removes the jobs that ended before a time, and nothing queued or running', async () => {
+    const { store } = await backend.fresh();
+    for (let i = 1; i <= 4; i++) await store.enqueueJob(job(i, 1));
+    const a = (await store.claimJob(60_000))!;
+    await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done);
+    await store.cancelJob(job(4).id);
+    const b = (await store.claimJob(60_000))!; // job 2 stays STARTED
+    await sleep(20);
+    const cut = new Date().toISOString();
+    assert.is(await store.pruneJobs(new Date(Date.now() - 60_000).toISOString()), 0, 'none ended that long ago');
+    assert.is(await store.pruneJobs(cut), 2);
+    assert.equal((await store.listJobs()).map((j) => [j.id, j.status]), [[b.job.id, 'STARTED'], [job(3).id, 'PENDING']]);
+    await store.close();
+  });
+
   test('a schedule is registered once; each tick fires once however many fire it at once, never an earlier one after a later', async () => {
     const { store, reopen } = await backend.fresh();
     const first = await store.registerSchedule('Tick');

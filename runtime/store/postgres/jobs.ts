@@ -154,6 +154,11 @@ export class PgJobs implements JobQueue {
     return rowCount === 1;
   }
 
+  async pruneJobs(before: string): Promise<number> {
+    const { rowCount } = await this.query('prune finished jobs', `DELETE FROM jac_jobs WHERE status IN ('COMPLETED', 'ERROR', 'CANCELLED') AND finished_at < $1`, [before]);
+    return rowCount ?? 0;
+  }
+
   async renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
     if (held.length === 0) return;
     await this.query(
