@@ -35,7 +35,10 @@ export class JobDispatcher {
   private renewer: NodeJS.Timeout | null = null;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
-  private pumping = false;
+  /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
+  private pumping: Promise<void> | null = null;
+  /** A wake came while the pump was under way: look again as soon as it ends. */
+  private again = false;
   private readonly underway = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly pollMs: number;
@@ -80,6 +83,9 @@ export class JobDispatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // A claim in flight has marked its job STARTED: it is run (the workers are still up) and
+    // recorded like the others, rather than cut off by the pool closing after this resolves.
+    await this.pumping;
     await Promise.all([...this.underway]);
     if (this.renewer) clearInterval(this.renewer);
     this.renewer = null;
@@ -90,13 +96,21 @@ export class JobDispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.pump();
+      if (this.stopped) return;
+      if (this.pumping) {
+        // The pump's last claim may have looked before this job was queued.
+        this.again = true;
+        return;
+      }
+      this.pumping = this.pump().finally(() => {
+        this.pumping = null;
+        this.schedule(this.again ? 0 : this.pollMs);
+        this.again = false;
+      });
     }, ms);
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping || this.stopped) return;
-    this.pumping = true;
     try {
       while (!this.stopped && this.running < this.concurrency) {
         const claimed = await this.store.claimJob(this.leaseMs);
@@ -113,9 +127,6 @@ export class JobDispatcher {
       }
     } catch (e) {
       this.log.warn({ err: e }, 'cannot claim background jobs; trying again');
-    } finally {
-      this.pumping = false;
-      this.schedule(this.pollMs);
     }
   }
 

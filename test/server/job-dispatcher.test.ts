@@ -1,0 +1,92 @@
+// The job dispatcher on a store and a pool of its own making: what stopping does to a claim that
+// is under way.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ClaimedJob, JobRecord, JobResult, Store } from '../../runtime/store/store.ts';
+import { JobDispatcher } from '../../server/job-dispatcher.ts';
+import type { WorkerPool } from '../../server/workers/pool.ts';
+import type { Answer } from '../../server/workers/messages.ts';
+
+const job: JobRecord = {
+  id: 'w:Later:00000000000000000000000a',
+  walker: 'Later',
+  root: 'n::00000000000000000000000a',
+  owner: null,
+  node: null,
+  fields: {},
+  allowedNodes: null,
+  maxAttempts: 3,
+  schedule: null,
+  internal: false,
+  keep: true,
+  status: 'STARTED',
+  attempts: 1,
+  enqueuedAt: '2026-01-01T00:00:00.000Z',
+  runAfter: '2026-01-01T00:00:00.000Z',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: null,
+  leaseUntil: '2026-01-01T00:10:00.000Z',
+  result: null,
+};
+
+const quiet = { warn() {}, error() {}, info() {} };
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+test('stop() while a claim is under way waits for the job it takes to run and be recorded', async () => {
+  const events: string[] = [];
+  let claimed!: (c: ClaimedJob | null) => void;
+  let claims = 0;
+  const store = {
+    claimJob: () => {
+      claims++;
+      return claims === 1 ? new Promise<ClaimedJob | null>((resolve) => (claimed = resolve)) : Promise.resolve(null);
+    },
+    finishJob: async (_id: string, _attempt: number, status: string, _result: JobResult) => {
+      events.push(`finished ${status}`);
+      return true;
+    },
+    retryJob: async () => {
+      events.push('retried');
+      return true;
+    },
+  } as unknown as Store;
+  let closed = false;
+  const runs = {
+    workers: 1,
+    walk: async (): Promise<Answer> => {
+      events.push(closed ? 'walked after the pool closed' : 'walked');
+      return { status: 200, body: '{"status":200,"reports":[1]}' };
+    },
+  } as unknown as WorkerPool;
+  const dispatcher = new JobDispatcher(store, runs, quiet);
+  dispatcher.start();
+  while (claims === 0) await new Promise((r) => setTimeout(r, 1));
+  // The claim has marked the job STARTED in the store, and has not answered yet.
+  const stopped = dispatcher.stop().then(() => {
+    closed = true; // what the server does next: the pool closes
+    events.push('stopped');
+  });
+  claimed({ job, attempt: 1 });
+  await stopped;
+  assert.equal(events, ['walked', 'finished COMPLETED', 'stopped']);
+  assert.is(claims, 1, 'no claim after stop()');
+});
+
+test('a job queued while a claim is under way is looked for as soon as that claim ends, not at the next poll', async () => {
+  const answers: ((c: ClaimedJob | null) => void)[] = [];
+  const store = { claimJob: () => new Promise<ClaimedJob | null>((resolve) => answers.push(resolve)) } as unknown as Store;
+  const runs = { workers: 1 } as unknown as WorkerPool;
+  const dispatcher = new JobDispatcher(store, runs, quiet, { pollMs: 60_000 });
+  dispatcher.start();
+  while (answers.length === 0) await tick();
+  dispatcher.wake(); // a job was queued: the claim under way may have looked before it was
+  await tick();
+  answers[0](null);
+  for (let i = 0; i < 100 && answers.length < 2; i++) await tick();
+  assert.is(answers.length, 2, 'a second claim at once');
+  const stopping = dispatcher.stop();
+  answers[1](null);
+  await stopping;
+});
+
+test.run();
