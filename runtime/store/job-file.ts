@@ -1,32 +1,13 @@
-// The embedded store's background jobs: <dir>/jobs.json, a file of its own so that queueing and
-// finishing jobs never rewrites the users and keys (and a busy queue never delays a login).
-// Changes go through a SystemFile: applied in memory at once (so two claims in this process never
-// take one job), durable before they resolve, undone when their write fails.
+// The embedded store's background jobs: files of their own (job-journal.ts: a snapshot and a
+// journal, so a change writes the jobs it changed, never the whole queue), and never the users and
+// keys' file (a busy queue never delays a login). Changes go through a SystemFile: applied in
+// memory at once (so two claims in this process never take one job), durable before they
+// resolve, undone when their write fails.
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
-import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DurableFile } from './durable-file.ts';
+import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
 import { type ClaimedJob, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
-
-interface JobData {
-  jobs: JobRecord[];
-  /** Scheduled walkers' schedules, by key. */
-  schedules: Record<string, ScheduleState>;
-}
-
-function decodeJobs(json: unknown, file: string): JobData {
-  const o = json as Partial<JobData> | null;
-  if (typeof o !== 'object' || o === null || !Array.isArray(o.jobs)) throw new StoreError(`${file}: missing jobs`, 'JAC_STORE_CORRUPT');
-  // Files written before schedules and these job fields existed.
-  for (const j of o.jobs) {
-    j.schedule ??= null;
-    j.internal ??= false;
-    j.keep ??= true;
-  }
-  return { jobs: o.jobs, schedules: o.schedules ?? {} };
-}
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
@@ -40,15 +21,18 @@ function newRecord(job: NewJob): JobRecord {
 }
 
 export class JobFile implements JobQueue {
-  private constructor(private readonly file: SystemFile<JobData>) {}
+  private constructor(
+    private readonly file: SystemFile<JobData>,
+    private readonly db: JobJournal,
+  ) {}
 
-  static async open(dir: string): Promise<JobFile> {
-    const db = new Low<JobData>(new DurableFile<JobData>(join(dir, 'jobs.json'), (d) => JSON.stringify(d), decodeJobs), { jobs: [], schedules: {} });
-    await db.read();
-    // The previous owner of the dir is gone: what it had taken is due again (in memory only; the
-    // next write carries it).
+  /** `foldMinBytes`: the journal size past which it is folded into a new snapshot (tests make it small). */
+  static async open(dir: string, foldMinBytes?: number): Promise<JobFile> {
+    const db = await JobJournal.open(dir, foldMinBytes);
+    // The previous owner of the dir is gone: what it had taken is due again (in memory only:
+    // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db));
+    return new JobFile(new SystemFile(db), db);
   }
 
   enqueueJob(job: NewJob): Promise<void> {
@@ -56,6 +40,7 @@ export class JobFile implements JobQueue {
     return this.file.change((d) => {
       if (d.jobs.some((j) => j.id === record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       d.jobs.push(structuredClone(record)); // applied to memory and, once written, to the durable copy: one object each
+      this.db.touchJob(d, record.id);
     });
   }
 
@@ -78,6 +63,8 @@ export class JobFile implements JobQueue {
       for (const j of d.jobs) {
         if (lost.includes(j.id)) Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: structuredClone(RUNNER_LOST) });
         else if (j.id === id) Object.assign(j, { status: 'STARTED', attempts: j.attempts + 1, startedAt: iso(now), leaseUntil: iso(now + leaseMs) });
+        else continue;
+        this.db.touchJob(d, j.id);
       }
     });
     if (id === null) return this.claimJob(leaseMs);
@@ -91,6 +78,7 @@ export class JobFile implements JobQueue {
       if (found.status !== 'STARTED' || found.attempts !== attempt) return false;
       await this.file.change((d) => {
         d.jobs = d.jobs.filter((j) => !(j.id === id && j.status === 'STARTED' && j.attempts === attempt));
+        this.db.touchJob(d, id);
       });
       return true;
     }
@@ -130,7 +118,10 @@ export class JobFile implements JobQueue {
     if (found === undefined || !allowed(found)) return false;
     await this.file.change((d) => {
       const j = d.jobs.find((x) => x.id === id);
-      if (j && allowed(j)) change(j);
+      if (j && allowed(j)) {
+        change(j);
+        this.db.touchJob(d, id);
+      }
     });
     return true;
   }
@@ -141,6 +132,7 @@ export class JobFile implements JobQueue {
     const n = this.file.data.jobs.filter(old).length;
     if (n === 0) return 0;
     await this.file.change((d) => {
+      for (const j of d.jobs) if (old(j)) this.db.touchJob(d, j.id);
       d.jobs = d.jobs.filter((j) => !old(j));
     });
     return n;
@@ -151,7 +143,11 @@ export class JobFile implements JobQueue {
     const holds = (j: JobRecord) => j.status === 'STARTED' && held.some((h) => h.id === j.id && h.attempt === j.attempts);
     if (!this.file.data.jobs.some(holds)) return;
     await this.file.change((d) => {
-      for (const j of d.jobs) if (holds(j)) j.leaseUntil = until;
+      for (const j of d.jobs) {
+        if (!holds(j)) continue;
+        j.leaseUntil = until;
+        this.db.touchJob(d, j.id);
+      }
     });
   }
 
@@ -161,6 +157,7 @@ export class JobFile implements JobQueue {
     const state: ScheduleState = { registeredAt: iso(Date.now()), lastTick: null };
     await this.file.change((d) => {
       d.schedules[key] ??= { ...state };
+      this.db.touchSchedule(d, key);
     });
     return { ...this.file.data.schedules[key] };
   }
@@ -175,7 +172,11 @@ export class JobFile implements JobQueue {
     const record = newRecord({ ...job, schedule: key });
     await this.file.change((d) => {
       d.schedules[key] = { registeredAt: d.schedules[key]?.registeredAt ?? iso(Date.now()), lastTick: tick };
-      if (!busy) d.jobs.push(structuredClone(record));
+      this.db.touchSchedule(d, key);
+      if (!busy) {
+        d.jobs.push(structuredClone(record));
+        this.db.touchJob(d, record.id);
+      }
     });
     return busy ? 'busy' : 'fired';
   }
@@ -190,7 +191,10 @@ export class JobFile implements JobQueue {
     if (!held(this.file.data.jobs.find((j) => j.id === id))) return false;
     await this.file.change((d) => {
       const j = d.jobs.find((x) => x.id === id);
-      if (held(j)) change(j!);
+      if (held(j)) {
+        change(j!);
+        this.db.touchJob(d, id);
+      }
     });
     return true;
   }

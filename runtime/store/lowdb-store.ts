@@ -1,7 +1,7 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
 //   <dir>/LOCK            the process using the dir (lock.ts)
 //   <dir>/system.json     format version, secrets, users, webhook keys
-//   <dir>/jobs.json       background jobs (job-file.ts)
+//   <dir>/jobs.json       background jobs: a snapshot, and jobs.<g>.journal, the changes since (job-journal.ts)
 //   <dir>/roots/<hex>.json     one root's snapshot: its records in creation order (root-files.ts)
 //   <dir>/roots/<hex>.journal  the commits since the snapshot, a line each
 import { existsSync } from 'node:fs';

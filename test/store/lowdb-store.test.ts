@@ -128,14 +128,14 @@ test('a damaged file is an error naming it and where; it is left as it was', asy
   assert.not.ok(existsSync(join(dir, 'LOCK')), 'a failed open releases the lock');
 });
 
-test('jobs live in jobs.json; one left STARTED by the previous process is due again at once', async () => {
+test('jobs live in files of their own (jobs.json and its journal); one left STARTED by the previous process is due again at once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-low-'));
   const s = await LowStore.open(dir);
   await s.enqueueJob({ id: 'w:Later:000000000000000000000001', walker: 'Later', root: 'n::00000000000000000000000a', owner: null, node: null, fields: {}, allowedNodes: null, maxAttempts: 3 });
   const first = (await s.claimJob(3_600_000))!;
   assert.is(first.attempt, 1);
   await s.close();
-  assert.match(readFileSync(join(dir, 'jobs.json'), 'utf8'), /"status":"STARTED"/);
+  assert.match(readFileSync(join(dir, 'jobs.0.journal'), 'utf8'), /"status":"STARTED"/);
   assert.not.match(readFileSync(join(dir, 'system.json'), 'utf8'), /Later/);
   const t = await LowStore.open(dir);
   const again = (await t.claimJob(3_600_000))!;

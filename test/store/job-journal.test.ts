@@ -1,0 +1,71 @@
+// The embedded job queue on disk: a change appends the jobs it changed to a journal, the journal
+// is folded into a new snapshot once it outgrows it, and every state survives reopening,
+// including a file written before the journal existed and a journal whose last line was torn.
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { JobFile } from '../../runtime/store/job-file.ts';
+import type { JobResult, NewJob } from '../../runtime/store/store.ts';
+
+const job = (i: number): NewJob => ({ id: `w:W:${i.toString(16).padStart(24, '0')}`, walker: 'W', root: 'n::00000000000000000000000a', owner: 'u1', node: null, fields: { i, pad: 'x'.repeat(200) }, allowedNodes: null, maxAttempts: 3 });
+const done: JobResult = { httpStatus: 200, reports: [1], returns: null, errorId: null, error: null };
+const size = (dir: string, name: string) => (existsSync(join(dir, name)) ? statSync(join(dir, name)).size : 0);
+
+test('a change appends what it changed, whatever the queue holds', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, 1 << 30);
+  await Promise.all(Array.from({ length: 2000 }, (_, i) => jobs.enqueueJob(job(i))));
+  const before = size(dir, 'jobs.0.journal');
+  await jobs.enqueueJob(job(5000));
+  const grew = size(dir, 'jobs.0.journal') - before;
+  assert.ok(grew > 0 && grew < 1000, `one job's line (${grew} bytes), not the queue's ${before}`);
+  await jobs.idle();
+});
+
+test('the journal is folded into a new snapshot once it outgrows it; reopening gives the same jobs in the same order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, 4096);
+  for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
+  for (let i = 0; i < 10; i++) {
+    const c = (await jobs.claimJob(60_000))!;
+    await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  }
+  await jobs.cancelJob(job(39).id);
+  await jobs.registerSchedule('Tick');
+  await jobs.fireSchedule('Tick', '2030-01-01T00:00:00.000Z', job(100), 1);
+  await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString()); // the 10 finished and the cancelled one
+  const files = readdirSync(dir).sort();
+  assert.ok(!files.includes('jobs.0.journal'), `folded: ${files.join(' ')}`);
+  assert.equal(files.filter((f) => f.endsWith('.journal')).length, 1, 'one journal: the current generation\'s');
+  const expected = await jobs.listJobs();
+  await jobs.idle();
+  const again = await JobFile.open(dir, 4096);
+  assert.equal(await again.listJobs(), expected);
+  assert.equal(expected.map((j) => j.id), [...Array.from({ length: 29 }, (_, i) => job(i + 10).id), job(100).id]);
+  assert.equal((await again.registerSchedule('Tick')).lastTick, '2030-01-01T00:00:00.000Z');
+});
+
+test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir);
+  await jobs.enqueueJob(job(1));
+  await jobs.idle();
+  appendFileSync(join(dir, 'jobs.0.journal'), '{"u":[{"id":"w:W:0000');
+  const again = await JobFile.open(dir);
+  assert.equal((await again.listJobs()).map((j) => j.id), [job(1).id]);
+  await again.enqueueJob(job(2));
+  const third = await JobFile.open(dir);
+  assert.equal((await third.listJobs()).map((j) => j.id), [job(1).id, job(2).id], 'appends after the cut are whole');
+
+  const old = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const record = { ...job(3), status: 'PENDING', attempts: 0, enqueuedAt: '2026-01-01T00:00:00.000Z', runAfter: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, leaseUntil: null, result: null };
+  writeFileSync(join(old, 'jobs.json'), JSON.stringify({ jobs: [record] }));
+  const loaded = await JobFile.open(old);
+  const [j] = await loaded.listJobs();
+  assert.equal([j.id, j.schedule, j.internal, j.keep], [job(3).id, null, false, true]);
+  assert.ok(await loaded.claimJob(60_000));
+});
+
+test.run();
