@@ -82,6 +82,7 @@ await yargs(hideBin(process.argv))
           wholeNumber('max-steps', argv.maxSteps, 1);
           positiveNumber('max-seconds', argv.maxSeconds);
           positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
+          if (typeof argv.jobRetentionDays === 'number' && !(Number.isFinite(argv.jobRetentionDays) && argv.jobRetentionDays >= 0)) throw new Error(`--job-retention-days must be a number of days, 0 or more, not ${argv.jobRetentionDays}`);
           dataDir(argv.data);
           if (argv.store !== undefined && argv.data !== undefined) storeTarget(argv);
           return true;
@@ -190,12 +191,14 @@ await yargs(hideBin(process.argv))
         .option('cache-mb', { type: 'number', default: 256, describe: "each worker's root graphs kept in memory between requests, MB (estimated); the least recently used go first" })
         .option('cache-idle-seconds', { type: 'number', default: 600, describe: 'a root graph unused this long is dropped from memory (read again on its next request)' })
         .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
+        .option('job-retention-days', { type: 'number', default: 7, describe: 'records of background runs that ended longer ago are removed (0: kept for ever)' })
         .check((argv) => {
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections'] as const) wholeNumber(name, argv[name], 1);
           for (const name of ['cache-mb', 'cache-idle-seconds'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
           positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
+          if (typeof argv.jobRetentionDays === 'number' && !(Number.isFinite(argv.jobRetentionDays) && argv.jobRetentionDays >= 0)) throw new Error(`--job-retention-days must be a number of days, 0 or more, not ${argv.jobRetentionDays}`);
           dataDir(argv.data);
           storeTarget(argv, DEFAULT_DATA);
           return true;
@@ -220,7 +223,7 @@ await yargs(hideBin(process.argv))
             maxConnections: argv.maxConnections,
             cacheMb: argv.cacheMb,
             cacheIdleSeconds: argv.cacheIdleSeconds,
-            jobs: { leaseMs: argv.jobLeaseSeconds * 1000 },
+            jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000 },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,
             tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,

@@ -23,7 +23,12 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** The first retry's delay, ms, doubled each attempt (default 1 s). */
   retryBaseMs?: number;
+  /** Runs that ended longer ago than this, ms, are removed, hourly (default 7 days; 0: kept). */
+  retentionMs?: number;
 }
+
+/** How often ended runs past their retention are looked for. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** Attempts a job gets (a store that cannot be reached, or a process that died, costs one). */
 export const JOB_ATTEMPTS = 3;
@@ -33,6 +38,8 @@ export class JobDispatcher {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private renewer: NodeJS.Timeout | null = null;
+  private pruner: NodeJS.Timeout | null = null;
+  private readonly retentionMs: number;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -55,12 +62,28 @@ export class JobDispatcher {
     this.pollMs = options.pollMs ?? 250;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
+    this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
   }
 
   start(): void {
     this.schedule(0);
     this.renewer = setInterval(() => void this.renew(), Math.max(10, this.leaseMs / 3));
     this.renewer.unref();
+    if (this.retentionMs > 0) {
+      void this.prune();
+      this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+      this.pruner.unref();
+    }
+  }
+
+  /** Removes the records of runs that ended longer ago than the retention. */
+  private async prune(): Promise<void> {
+    try {
+      const removed = await this.store.pruneJobs(new Date(Date.now() - this.retentionMs).toISOString());
+      if (removed > 0) this.log.info({ removed, retention_days: this.retentionMs / 86_400_000 }, 'background runs past their retention removed');
+    } catch (e) {
+      this.log.warn({ err: e }, 'cannot remove old background runs; trying again later');
+    }
   }
 
   /** Keeps the leases of the runs under way, so that a long run is not taken by another process. */
@@ -88,7 +111,8 @@ export class JobDispatcher {
     await this.pumping;
     await Promise.all([...this.underway]);
     if (this.renewer) clearInterval(this.renewer);
-    this.renewer = null;
+    if (this.pruner) clearInterval(this.pruner);
+    this.renewer = this.pruner = null;
   }
 
   private schedule(ms: number): void {

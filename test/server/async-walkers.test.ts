@@ -189,6 +189,29 @@ test('a run queued before a restart is taken by the next server on the data dir'
   await second.close();
 });
 
+test('runs that ended longer ago than the retention are removed when a server starts; queued ones stay', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-async-'));
+  const first = await harness(PROGRAM, {}, dir);
+  const user = await first.login();
+  const id = (await first.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 1 }, headers: { authorization: user.authorization } })).json().walker_id as string;
+  await outcome(first.app, id, { authorization: user.authorization });
+  await first.close();
+  const kept = await harness(PROGRAM, { jobs: { retentionMs: 3_600_000 } }, dir);
+  assert.ok(await kept.store.findJob(id), 'within the retention');
+  await kept.close();
+  await new Promise((r) => setTimeout(r, 20));
+  const second = await harness(PROGRAM, { jobs: { retentionMs: 10, pollMs: 60_000 } }, dir);
+  try {
+    await second.store.enqueueJob({ id: 'w:Later:0000000000000000000000bb', walker: 'Later', root: user.root, owner: null, node: null, fields: { n: 2 }, allowedNodes: null, maxAttempts: 3 });
+    for (let i = 0; i < 100 && (await second.store.findJob(id)); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.is(await second.store.findJob(id), null, 'past the retention');
+    assert.ok(await second.store.findJob('w:Later:0000000000000000000000bb'), 'a queued run stays');
+    assert.ok(second.log.some((l) => l.includes('past their retention removed') && l.includes('"removed":1')), 'logged');
+  } finally {
+    await second.close();
+  }
+});
+
 test.run();
 
 const pg = suite('async walkers (PostgreSQL)');
