@@ -19,7 +19,7 @@ export function walkerDocument(job: JobRecord) {
     id: job.id,
     name: job.walker,
     root_id: job.root,
-    context: job.fields,
+    context: r?.context ?? job.fields,
     schedule: {
       status: job.status,
       node_id: job.node,

@@ -157,7 +157,7 @@ export class JobDispatcher {
   private async run(id: string, attempt: number, job: JobRecord): Promise<void> {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes, internal: job.internal });
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes, internal: job.internal, context: true });
     const ms = Date.now() - started;
     try {
       if (await queueTasks(this.store, answer, job.root, job.owner)) this.wake();
@@ -197,7 +197,9 @@ function failure(httpStatus: number, answer: { name: string }, errorId: string):
 function outcome(answer: Answer): ['COMPLETED' | 'ERROR' | 'RETRY', JobResult] {
   if ('body' in answer) {
     const envelope = JSON.parse(answer.body) as { status: number; reports?: Json[]; returns?: Json[] };
-    return ['COMPLETED', { httpStatus: envelope.status, reports: envelope.reports ?? null, returns: envelope.returns ?? null, errorId: null, error: null }];
+    const result: JobResult = { httpStatus: envelope.status, reports: envelope.reports ?? null, returns: envelope.returns ?? null, errorId: null, error: null };
+    if (answer.context) result.context = answer.context;
+    return ['COMPLETED', result];
   }
   if (answer.status === 403 || answer.status === 404) return ['ERROR', { httpStatus: answer.status, reports: null, returns: null, errorId: null, error: answer.detail }];
   if (answer.status === 500 || answer.status === 503) return ['RETRY', failure(answer.status, answer, randomUUID())];

@@ -110,6 +110,8 @@ export interface JobResult {
   /** A failure: the id the log line carries, and its kind (never a stack trace). */
   errorId: string | null;
   error: string | null;
+  /** The walker's fields as the run left them (absent: as the request gave them). */
+  context?: Record<string, Json>;
 }
 
 /** What a job is given when it is enqueued. */

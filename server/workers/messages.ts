@@ -2,6 +2,7 @@
 // clone: plain data only (bigints allowed), never a Jac value.
 import type { AppManifest } from '../manifest.ts';
 import type { QueuedTask } from '../schedule/create-task.ts';
+import type { Json } from '../../runtime/store/store.ts';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerConfig {
@@ -41,6 +42,8 @@ export interface WalkJob extends JobBase {
   allowedNodes: string[] | null;
   /** Queued by the program itself (a schedule, `create_task`): a `private` walker may run. */
   internal?: boolean;
+  /** Answer the walker's fields as the run left them too (a background run's record). */
+  context?: boolean;
 }
 
 /** Whether a node id is a node of the root's graph (a webhook key naming it). */
@@ -61,7 +64,7 @@ export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =
   /** `tasks`: the runs it queued with create_task, queued once its changes are saved. */
-  | { status: 200; body: string; tasks?: QueuedTask[] }
+  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, Json> }
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */

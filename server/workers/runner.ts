@@ -16,7 +16,7 @@ import { PyClass, type PyInstance } from '../../runtime/interpreter/archetypes.t
 import { call } from '../../runtime/interpreter/protocols.ts';
 import { errorText, type RunError } from '../../runtime/interpreter/run.ts';
 import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
-import { type GraphChange, type GraphStore, type RootLease, StoreError } from '../../runtime/store/store.ts';
+import { type GraphChange, type GraphStore, type Json, type RootLease, StoreError } from '../../runtime/store/store.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { LoadedApp } from '../loader.ts';
 import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
@@ -60,6 +60,21 @@ function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolea
 }
 
 const failure = (name: string, message: string): Answer => ({ status: 500, name, message });
+
+/** A walker's fields as JSON, by name (a field that cannot be sent is left out). */
+function walkerContext(walker: PyInstance): Record<string, Json> {
+  const context: Record<string, Json> = {};
+  for (const f of walker.cls.fields) {
+    const v = walker.get(f.name);
+    if (v === undefined) continue;
+    try {
+      context[f.name] = JSON.parse(stringify(serialize(v))) as Json;
+    } catch {
+      // not serializable: the record shows the rest
+    }
+  }
+  return context;
+}
 /** The store cannot be reached now: the client may try again (503). */
 const unavailable = (message: string): Answer => ({ status: 503, name: 'StoreUnavailable', message });
 const isUnavailable = (e: unknown) => e instanceof StoreError && e.code === 'JAC_STORE_UNAVAILABLE';
@@ -224,6 +239,9 @@ export class Runner {
         if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);
         if (this.options.showReturns) envelope.returns = (outcome.value?.returns ?? []).map(serialize);
         answer = { status: 200, body: stringify(envelope) };
+        // A background run's record keeps the walker's fields as the run left them (Jac Cloud's
+        // `archetype`); the ones no JSON can carry are left out.
+        if (job.context && outcome.value) answer.context = walkerContext(outcome.value);
       } catch (e) {
         answer = failure('WalkerError', `${job.walker}: ${(e as Error).message}`);
       }

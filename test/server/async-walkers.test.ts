@@ -49,6 +49,12 @@ async walker Hooked {
   can go with Item entry { report here.n; }
 }
 
+async walker Tally {
+  has seen: int = 0;
+  has label: str = "x";
+  can go with \`root entry { self.seen = len([root-->]) + 40; }
+}
+
 walker Make {
   can go with \`root entry { i = Item(n=7); root ++> i; report i; }
 }
@@ -103,6 +109,14 @@ test('a request is answered with the walker id alone; the run comes after and it
   const count = await h.app.inject({ method: 'POST', url: '/walker/Count', headers: { authorization: alice.authorization } });
   assert.equal(count.json().reports, [1]);
   assert.match(await storedRoot(h.dataDir, alice.root), /n:Item:/);
+});
+
+test("the record keeps the walker's fields as its run left them, as Jac Cloud's walker document does", async () => {
+  const headers = { authorization: alice.authorization };
+  const id = (await h.app.inject({ method: 'POST', url: '/walker/Tally', payload: { label: 'y' }, headers })).json().walker_id as string;
+  assert.is((await h.store.findJob(id))!.fields.seen, undefined, 'the request did not give it');
+  const doc = await outcome(h.app, id, headers);
+  assert.equal(doc.context, { seen: 40 + (await h.app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports[0], label: 'y' });
 });
 
 test('bad input is refused before anything is queued', async () => {
