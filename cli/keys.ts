@@ -68,7 +68,7 @@ export async function keysList(options: KeysTarget): Promise<string> {
     const rows = records.map((k) => [
       k.id,
       k.name,
-      keyPreview(k.id),
+      keyPreview(k),
       `${k.expiresAt}${Date.parse(k.expiresAt) <= now ? ' (expired)' : ''}`,
       keys.lastUsedAt(k) ?? 'never',
       k.walkers.length > 0 ? k.walkers.join(',') : '*',

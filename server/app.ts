@@ -20,6 +20,7 @@ import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
 import { asyncWalkerRoutes } from './async-walker-routes.ts';
 import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 import { Scheduler } from './schedule/scheduler.ts';
+import { keyPlacement } from './webhooks/webhook-spec.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -50,7 +51,10 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers[
  */
 export async function buildApp({ program, runs, store, options = {} }: { program: ServedApp; runs: WorkerPool; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
   // Webhook keys ride in headers the walkers name: those headers are redacted too.
-  const webhookSpecs = [...program.walkers.values()].flatMap((w) => (w.specs.webhook && !w.specs.private ? [w.specs.webhook] : []));
+  const webhookSpecs = [...program.walkers.values()].flatMap((w) => {
+    const placement = w.specs.private ? null : keyPlacement(w.specs.webhook);
+    return placement ? [placement] : [];
+  });
   const redact = [...new Set([...REDACT, ...webhookSpecs.filter((s) => s.type === 'header').map((s) => `req.headers[${JSON.stringify(s.name.toLowerCase())}]`)])];
   const logger =
     options.logLevel === false

@@ -13,6 +13,7 @@ import { type AppOptions, buildApp } from './app.ts';
 import { type ServedApp, servedApp } from './manifest.ts';
 import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
 import { terminalLogStream } from './log-stream.ts';
+import type { WebhookSpec } from './webhooks/webhook-spec.ts';
 
 export interface ServeOptions extends AppOptions, Omit<PoolOptions, 'files' | 'dataDir' | 'print'> {
   path: string;
@@ -61,13 +62,21 @@ export function connectionCap(asked: number | undefined, fdLimit = openFilesLimi
   return Math.min(asked ?? room, room === Infinity ? 10_000 : room);
 }
 
+/** How a webhook walker's caller proves who it is, as the route list shows it. */
+function webhookNote(spec: WebhookSpec | null): string {
+  if (!spec) return '';
+  if (spec.type === 'signature') return `   (signed: ${spec.scheme}; ?key_id=<key id>${spec.ack === 'async' ? '; answered 202' : ''})`;
+  if (spec.type === 'bearer') return '   (API key as Authorization: Bearer)';
+  return `   (API key in the ${spec.type}: ${spec.name})`;
+}
+
 function routesOf(program: ServedApp, base: string): string[] {
   const lines: string[] = [];
   for (const w of program.walkers.values()) {
     if (w.specs.private) continue;
     const prefix = w.specs.webhook ? `${base}/webhook/walker` : `${base}/walker`;
     const path = w.specs.path;
-    const key = w.specs.webhook ? `   (API key in the ${w.specs.webhook.type}: ${w.specs.webhook.name})` : '';
+    const key = webhookNote(w.specs.webhook);
     for (const m of w.specs.methods) {
       if (w.specs.entryType !== 'NODE') lines.push(`  ${m.toUpperCase().padEnd(6)} ${prefix}/${w.name}${path}${key}`);
       if (w.specs.entryType !== 'ROOT') lines.push(`  ${m.toUpperCase().padEnd(6)} ${prefix}/${w.name}/{node}${path}${key}`);

@@ -3,20 +3,17 @@
 // (jac-cloud-reference.md §3). A key jac-serve does not know, or a value of the wrong type, is a
 // load error at the option's line, so a typo never silently changes an endpoint.
 import type * as A from '../grammar/ast.ts';
-import { PyDict } from '../runtime/values/containers.ts';
 import { repr } from '../runtime/values/repr.ts';
 import type { Value } from '../runtime/values/value.ts';
 import { PyClass } from '../runtime/interpreter/archetypes.ts';
 import { PyFunction } from '../runtime/interpreter/callables.ts';
 import { readSchedule, type ScheduleSpec } from './schedule/schedule-spec.ts';
+import { DELIVERY_FIELDS, keyPlacement, readWebhook, type WebhookSpec } from './webhooks/webhook-spec.ts';
 
 export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export interface WebhookSpec {
-  type: 'header' | 'query' | 'path' | 'body';
-  name: string;
-}
+export type { WebhookSpec } from './webhooks/webhook-spec.ts';
 
 export interface WalkerSpecs {
   path: string;
@@ -138,32 +135,19 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
   // Path variables fill the fields of their names; `{node}` is the entry node's place.
   for (const name of pathVariables(specs.path)) {
     if (name === 'node') fail('path', 'cannot use {node}: the route for a node entry already has it (/walker/<Name>/{node}/...)');
-    if (!names.has(name) && name !== specs.webhook?.name) fail('path', `has {${name}}, which is not a field of ${walker.name}`);
+    if (!names.has(name) && name !== keyPlacement(specs.webhook)?.name) fail('path', `has {${name}}, which is not a field of ${walker.name}`);
   }
   for (const f of fields) {
     if (isExcluded(specs, f.name) && !f.hasDefault) fail('excluded', `hides '${f.name}', which has no default: an excluded field must have one`);
   }
   if (specs.webhook && !specs.auth) fail('webhook', 'cannot be combined with auth: False (the route would be public)');
-  if (specs.webhook?.type === 'path' && !specs.path.includes(`{${specs.webhook.name}}`)) {
-    fail('webhook', `reads the key from the path, so path must contain {${specs.webhook.name}} (e.g. path: "/{${specs.webhook.name}}")`);
+  const placement = keyPlacement(specs.webhook);
+  if (placement?.type === 'path' && !specs.path.includes(`{${placement.name}}`)) {
+    fail('webhook', `reads the key from the path, so path must contain {${placement.name}} (e.g. path: "/{${placement.name}}")`);
+  }
+  if (specs.webhook?.type === 'signature') {
+    if (specs.methods.some((m) => m === 'get' || m === 'head')) fail('methods', 'of a signed webhook must carry a body (the signature covers it): not GET or HEAD');
+    for (const f of DELIVERY_FIELDS) if (names.has(f) && (specs.asQuery === '*' || specs.asQuery.includes(f))) fail('as_query', `cannot take '${f}': the server fills it from the delivery`);
   }
   return specs;
-}
-
-function readWebhook(v: Value, fail: (why: string) => never): WebhookSpec {
-  if (!(v instanceof PyDict)) return fail(`must be a dict like {"type": "header", "name": "X-API-KEY"}, not ${repr(v)}`);
-  const spec: WebhookSpec = { type: 'header', name: 'X-API-KEY' };
-  for (const [k, x] of v.items()) {
-    if (k === 'type') {
-      const t = typeof x === 'string' ? x.toLowerCase() : '';
-      if (t !== 'header' && t !== 'query' && t !== 'path' && t !== 'body') fail(`type must be "header", "query", "path" or "body", not ${repr(x)}`);
-      spec.type = t as WebhookSpec['type'];
-    } else if (k === 'name') {
-      if (typeof x !== 'string' || x === '') fail(`name must be a non-empty string, not ${repr(x)}`);
-      spec.name = x as string;
-    } else {
-      fail(`has the key ${repr(k)}; only "type" and "name" are known`);
-    }
-  }
-  return spec;
 }

@@ -7,13 +7,16 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
 import { newId } from '../runtime/store/ids.ts';
-import type { Json, SharedCounters, Store } from '../runtime/store/store.ts';
+import type { Json, KeyRecord, SharedCounters, Store } from '../runtime/store/store.ts';
 import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
 import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
-import { pathVariables, type WebhookSpec } from './specs.ts';
+import { pathVariables } from './specs.ts';
+import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
+import { deliveryFields, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
+import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
@@ -32,11 +35,12 @@ interface FieldPlan {
 }
 
 /** Where each field comes from; a GET or HEAD request has no body, so its fields come from the query string. */
-function planFields(e: WalkerManifest, bodiless: boolean): FieldPlan {
+function planFields(e: WalkerManifest, bodiless: boolean, serverFilled: Set<string> = new Set()): FieldPlan {
   const inPath = new Set(pathVariables(e.specs.path));
   const asQuery = e.specs.asQuery;
   const plan: FieldPlan = { body: [], query: [], path: [] };
   for (const f of e.fields) {
+    if (serverFilled.has(f.name)) continue;
     if (inPath.has(f.name)) plan.path.push(f);
     else if (bodiless || asQuery === '*' || asQuery.includes(f.name)) plan.query.push(f);
     else plan.body.push(f);
@@ -105,15 +109,21 @@ interface Caller {
 /** What a webhook key check left on the request for the handler. */
 interface WebhookCheck {
   caller?: Caller;
+  /** A signed delivery: what it says of itself, and the fields the server fills from it. */
+  delivery?: { event: string | null; fields: Record<string, Json> };
   failure?: HttpError;
   /** The client is over its limit of failed attempts: seconds until it may try again. */
   retryAfter?: number;
 }
 type CheckedRequest = FastifyRequest & { webhook?: WebhookCheck; jac?: { walker: string; root: string } };
 
-function keyIn(request: FastifyRequest, spec: WebhookSpec): string | undefined {
+function keyIn(request: FastifyRequest, spec: KeyPlacement | { type: 'bearer' }): string | undefined {
   const pick = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   switch (spec.type) {
+    case 'bearer': {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+      return m ? m[1] : undefined;
+    }
     case 'header':
       return pick(request.headers[spec.name.toLowerCase()]);
     case 'query':
@@ -133,6 +143,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
   // With a shared store the counts are shared by every process on it.
   await app.register(rateLimit, { global: false, max: options.maxKeyFailures ?? 10, timeWindow: 60_000, ...(counters ? { store: sharedCounterStore(counters, 'webhook-key') } : {}) });
   const keyFailures = app.createRateLimit();
+  const signedRoutes: RouteOptions[] = [];
 
   for (const endpoint of program.walkers.values()) {
     if (endpoint.specs.private) continue;
@@ -147,30 +158,53 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       return { rootId: user ? user.root : PUBLIC_ROOT_ID, owner: user ? user.id : null, allowedNodes: null };
     };
 
-    /** The caller a webhook key names, or why there is none. */
+    /** A failed attempt: counted toward the client's limit, then answered `detail` (401). */
+    const refuse = async (request: FastifyRequest, detail: string): Promise<WebhookCheck> => {
+      const counted = await keyFailures(request);
+      if (!counted.isAllowed && counted.isExceeded) return { retryAfter: counted.ttlInSeconds };
+      return { failure: new HttpError(401, detail) };
+    };
+
+    /** The caller a webhook key names (sent, or signing the delivery), or why there is none. */
     const checkKey = async (request: FastifyRequest): Promise<WebhookCheck> => {
       const over = await keyFailures(request, { increment: false });
       if (!over.isAllowed && over.remaining === 0) return { retryAfter: over.ttlInSeconds };
-      const text = keyIn(request, webhook!);
-      const record = text === undefined ? null : await keys.verify(text);
-      const owner = record ? await users.byId(record.owner) : null;
-      if (!record || !owner) {
-        const counted = await keyFailures(request);
-        if (!counted.isAllowed && counted.isExceeded) return { retryAfter: counted.ttlInSeconds };
-        return { failure: new HttpError(401, text === undefined ? 'Not authenticated' : 'Unauthorized') };
+      let record: KeyRecord | null;
+      let delivery: WebhookCheck['delivery'];
+      if (webhook!.type === 'signature') {
+        // The key is named by id (not a secret); the sender proves itself by the signature.
+        const keyId = (request.query as Record<string, unknown> | undefined)?.key_id;
+        if (typeof keyId !== 'string' || keyId === '') return refuse(request, 'Not authenticated');
+        record = await keys.signingKey(keyId, webhook!.scheme);
+        if (!record) return refuse(request, 'Unauthorized');
+        const verdict = verifyDelivery(webhook!, await keys.liveSecrets(record), rawDelivery(request).raw, request.headers);
+        if (!verdict.ok) return refuse(request, verdict.detail);
+        delivery = { event: verdict.delivery.event, fields: deliveryFields(webhook!, verdict.delivery, request, declared) };
+      } else {
+        const text = keyIn(request, webhook!);
+        if (text === undefined) return refuse(request, 'Not authenticated');
+        record = await keys.verify(text);
+        if (!record) return refuse(request, 'Unauthorized');
       }
+      const owner = await users.byId(record.owner);
+      if (!owner) return refuse(request, 'Unauthorized');
       if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { failure: new HttpError(403, 'Forbidden') };
-      return { caller: { rootId: owner.root, owner: owner.id, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(record) } };
+      const used = record;
+      return { caller: { rootId: owner.root, owner: owner.id, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(used) }, delivery };
     };
 
     // GET and HEAD take every field from the query string; the other methods from the body.
     const bodiless = endpoint.specs.methods.filter((m) => BODILESS.has(m));
     const withBody = endpoint.specs.methods.filter((m) => !BODILESS.has(m));
     const groups = [{ methods: withBody, bodiless: false }, { methods: bodiless, bodiless: true }].filter((g) => g.methods.length > 0);
+    const signed = webhook?.type === 'signature' ? webhook : null;
+    /** The server-filled delivery fields this walker declares (signed walkers only). */
+    const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
-      const plan = planFields(endpoint, group.bodiless);
+      const plan = planFields(endpoint, group.bodiless, declared);
       const bodySchema = objectSchema(plan.body);
-      if (webhook?.type === 'body' && !group.bodiless) (bodySchema.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
+      const inBody = keyPlacement(webhook)?.type === 'body' ? keyPlacement(webhook)! : null;
+      if (inBody && !group.bodiless) (bodySchema.properties as JsonSchema)[inBody.name] = { type: 'string', description: 'the webhook API key' };
       const needsBody = plan.body.some((f) => !f.hasDefault);
       const operationSuffix = groups.length > 1 && group.bodiless ? '_get' : '';
       for (const entry of entries) {
@@ -179,12 +213,16 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
           (pathParams.required as string[]).unshift('node');
         }
-        if (webhook?.type === 'path') {
-          (pathParams.properties as JsonSchema)[webhook.name] = { type: 'string', description: 'the webhook API key' };
-          (pathParams.required as string[]).push(webhook.name);
+        const inPath = keyPlacement(webhook)?.type === 'path' ? keyPlacement(webhook)! : null;
+        if (inPath) {
+          (pathParams.properties as JsonSchema)[inPath.name] = { type: 'string', description: 'the webhook API key' };
+          (pathParams.required as string[]).push(inPath.name);
         }
         const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
-        const security = webhook ? (webhook.type === 'header' || webhook.type === 'query' ? [{ [webhookScheme(webhook)]: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
+        const placed = keyPlacement(webhook);
+        const security = webhook ? (placed?.type === 'header' || placed?.type === 'query' ? [{ [webhookScheme(placed)]: [] }] : webhook.type === 'bearer' ? [{ bearerAuth: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
+        const querystring = objectSchema(plan.query);
+        if (signed) (querystring.properties as JsonSchema).key_id = { type: 'string', description: 'the id of the signing key (not a secret)' };
         const route: RouteOptions = {
           method: group.methods.map((m) => m.toUpperCase()),
           url,
@@ -195,14 +233,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
             operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}${operationSuffix}`,
             ...(security ? { security } : {}),
-            ...(plan.body.length > 0 || (webhook?.type === 'body' && !group.bodiless) ? { body: bodySchema } : {}),
-            ...(plan.query.length > 0 ? { querystring: objectSchema(plan.query) } : {}),
+            ...(plan.body.length > 0 || (inBody && !group.bodiless) ? { body: bodySchema } : {}),
+            ...(plan.query.length > 0 || signed ? { querystring } : {}),
             ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
             response: errorAnswers([
               ...(webhook || endpoint.specs.auth ? [401] : []),
               ...(webhook ? [403] : []),
               ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
-              ...(endpoint.fields.length > 0 || webhook?.type === 'body' ? [422] : []),
+              ...(endpoint.fields.length > 0 || inBody ? [422] : []),
               ...(webhook ? [429] : []),
               500,
               503,
@@ -210,7 +248,10 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
           // it is marked required in the documentation only (see documentedSchema).
-          ...(webhook?.type === 'body' && !group.bodiless ? { config: { documentedRequired: [webhook.name] } } : {}),
+          ...(inBody && !group.bodiless ? { config: { documentedRequired: [inBody.name] } } : {}),
+          // A signed delivery's signature is checked before its body is judged: nothing about
+          // the walker's fields is told to a caller who cannot sign.
+          ...(signed ? { attachValidation: true } : {}),
           preValidation: async (request) => {
             // A route whose body fields all have defaults can be called with no body at all.
             if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
@@ -223,6 +264,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               if (check.retryAfter !== undefined) return tooManyFailures(reply, check.retryAfter);
               if (check.failure) throw check.failure;
               caller = check.caller!;
+              if (signed) {
+                const body = (request.body ?? {}) as Record<string, unknown>;
+                // Slack checks the URL once with a signed challenge, answered without a run.
+                if (signed.scheme === 'slack' && body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
+                const problem = rawDelivery(request).problem;
+                if (problem) throw new HttpError(422, [{ type: 'json_invalid', loc: ['body'], msg: problem, input: null }]);
+                if (request.validationError) throw request.validationError;
+              }
             } else {
               caller = await bearerCaller(request);
             }
@@ -234,6 +283,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
             for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
             for (const f of plan.path) fields[f.name] = params[f.name];
+            Object.assign(fields, (request as CheckedRequest).webhook?.delivery?.fields);
             if (endpoint.isAsync) {
               // Jac Cloud answers an async walker with its id at once; the run comes after. The
               // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.
@@ -254,9 +304,18 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             throw new Error(`a walk job was answered as another kind of job`);
           },
         };
-        app.route(route);
+        if (signed) signedRoutes.push(route);
+        else app.route(route);
       }
     }
+  }
+  // Signed walkers' routes keep each body's raw bytes, in a scope of their own so that every
+  // other route keeps Fastify's own parsers.
+  if (signedRoutes.length > 0) {
+    await app.register(async (scope) => {
+      keepRawBodies(scope);
+      for (const route of signedRoutes) scope.route(route);
+    });
   }
 }
 
@@ -268,7 +327,7 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
 }
 
 /** The OpenAPI security scheme of a header or query key placement. */
-export function webhookScheme(spec: WebhookSpec): string {
+export function webhookScheme(spec: KeyPlacement): string {
   return `webhook_${spec.type}_${spec.name}`;
 }
 

@@ -4,7 +4,9 @@
 // lookup; the fixed prefix lets secret scanners find leaked keys.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import type { KeyRecord, Store, UserRecord } from '../runtime/store/store.ts';
+import type { KeyRecord, SigningKey, Store, UserRecord } from '../runtime/store/store.ts';
+import { Sealer } from './webhooks/sealing.ts';
+import type { Scheme } from './webhooks/signatures.ts';
 
 export const KEY_PREFIX = 'jacwh';
 const KEY = /^jacwh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})([0-9a-f]{8})$/;
@@ -25,7 +27,24 @@ export function mintKey(): { id: string; key: string; secretHash: string } {
 }
 
 /** What a listing shows of a key: enough to recognise it, nothing that opens it. */
-export const keyPreview = (id: string) => `${KEY_PREFIX}_${id}_…`;
+export const keyPreview = (record: Pick<KeyRecord, 'id' | 'signing'>) => (record.signing ? `${record.signing.secrets[0].preview}…` : `${KEY_PREFIX}_${record.id}_…`);
+
+/** A new signing secret in the scheme's own format: Standard Webhooks' `whsec_<base64>`, else URL-safe text. */
+export function newSigningSecret(scheme: Scheme): string {
+  const bytes = randomBytes(32);
+  return scheme === 'standard' ? `whsec_${bytes.toString('base64')}` : bytes.toString('base64url');
+}
+
+/** Why an imported secret cannot sign for `scheme`, or null. */
+export function importedSecretProblem(scheme: Scheme, secret: string): string | null {
+  if (secret.length < 8 || secret.length > 512) return 'a signing secret must be 8 to 512 characters';
+  if (scheme === 'standard') {
+    const m = /^(whsec|whpk)_([A-Za-z0-9+/=]+)$/.exec(secret);
+    if (!m) return 'a Standard Webhooks secret is "whsec_<base64>" (HMAC) or "whpk_<base64>" (an ed25519 public key)';
+    if (m[1] === 'whpk' && Buffer.from(m[2], 'base64').length !== 32) return 'a "whpk_" key is 32 bytes of base64';
+  }
+  return null;
+}
 
 /** The key id and secret of a well-formed key with a good checksum, else null. */
 export function parseKey(text: string): { id: string; secret: string } | null {
@@ -96,6 +115,55 @@ export class WebhookKeys {
       if (record) writes.push(this.store.putKey({ ...record, lastUsedAt: at }));
     }
     await Promise.all(writes);
+  }
+
+  /** The master key that seals signing secrets, opened on first need. */
+  private sealing: Promise<Sealer> | null = null;
+  private sealer(): Promise<Sealer> {
+    this.sealing ??= Sealer.open(this.store);
+    return this.sealing;
+  }
+
+  /**
+   * A signing key: its secret imported (what the sender generated) or made here (shown once),
+   * sealed before it is stored.
+   */
+  async createSigning(owner: UserRecord, fields: { name: string; walkers: string[]; nodes: string[]; expiresAt: Date }, scheme: Scheme, imported: string | undefined, now = Date.now()): Promise<{ record: KeyRecord; secret: string }> {
+    const id = randomBytes(8).toString('hex');
+    const secret = imported ?? newSigningSecret(scheme);
+    const at = new Date(now).toISOString();
+    const signing: SigningKey = { scheme, secrets: [{ sealed: (await this.sealer()).seal(secret, id), preview: secret.slice(0, 4), createdAt: at, retiresAt: null }] };
+    const record: KeyRecord = { id, owner: owner.id, name: fields.name, secretHash: '', walkers: fields.walkers, nodes: fields.nodes, createdAt: at, expiresAt: fields.expiresAt.toISOString(), lastUsedAt: null, signing };
+    await this.store.putKey(record);
+    return { record, secret };
+  }
+
+  /** A live signing key of `scheme` by id, or null: unknown, of another scheme, not signing, or expired. */
+  async signingKey(id: string, scheme: Scheme, now = Date.now()): Promise<KeyRecord | null> {
+    const record = await this.store.findKey(id);
+    return record?.signing?.scheme === scheme && Date.parse(record.expiresAt) > now ? record : null;
+  }
+
+  /** The secrets a delivery to `record` may be signed with now (a rotated-out one until it retires). */
+  async liveSecrets(record: KeyRecord, now = Date.now()): Promise<string[]> {
+    const sealer = await this.sealer();
+    const live = (record.signing?.secrets ?? []).filter((s) => s.retiresAt === null || Date.parse(s.retiresAt) > now);
+    return live.flatMap((s) => sealer.open(s.sealed, record.id) ?? []);
+  }
+
+  /** A new secret (made, or imported) for a signing key; the ones before it retire after `graceMs`. */
+  async rotate(record: KeyRecord, imported: string | undefined, graceMs: number, now = Date.now()): Promise<{ record: KeyRecord; secret: string }> {
+    const signing = record.signing!;
+    const secret = imported ?? newSigningSecret(signing.scheme as Scheme);
+    const at = new Date(now).toISOString();
+    const retire = new Date(now + graceMs).toISOString();
+    const older = signing.secrets
+      .filter((s) => s.retiresAt === null || Date.parse(s.retiresAt) > now)
+      .map((s) => ({ ...s, retiresAt: s.retiresAt !== null && s.retiresAt < retire ? s.retiresAt : retire }));
+    const fresh = { sealed: (await this.sealer()).seal(secret, record.id), preview: secret.slice(0, 4), createdAt: at, retiresAt: null };
+    const updated: KeyRecord = { ...record, signing: { scheme: signing.scheme, secrets: [fresh, ...older] } };
+    await this.store.putKey(updated);
+    return { record: updated, secret };
   }
 
   async create(owner: UserRecord, fields: { name: string; walkers: string[]; nodes: string[]; expiresAt: Date }, now = Date.now()): Promise<{ record: KeyRecord; key: string }> {

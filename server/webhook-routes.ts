@@ -9,7 +9,8 @@ import { type DetailItem, HttpError, detailBody, messageBody, validationErrorBod
 import type { ServedApp } from './manifest.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
-import { INTERVAL_MS, type Interval, keyPreview, type WebhookKeys } from './webhook-keys.ts';
+import { importedSecretProblem, INTERVAL_MS, type Interval, keyPreview, type WebhookKeys } from './webhook-keys.ts';
+import { SCHEMES, type Scheme } from './webhooks/signatures.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { rootIdOf } from '../runtime/store/ids.ts';
 
@@ -39,13 +40,28 @@ export function isWebhookWalker(program: ProgramTypes, name: string): boolean {
 
 const valueError = (loc: (string | number)[], msg: string, input: unknown): DetailItem => ({ type: 'value_error', loc, msg: `Value error, ${msg}`, input });
 
-/** 422 items for `walkers` entries that are not webhook walkers of the program. */
-export function walkerProblems(program: ProgramTypes, walkers: string[]): DetailItem[] {
+/**
+ * 422 items for `walkers` entries that are not webhook walkers of the program a key can call: a
+ * signing key (`scheme`) calls the signed walkers of its scheme, an API key the others.
+ */
+export function walkerProblems(program: ProgramTypes, walkers: string[], scheme: string | null = null): DetailItem[] {
   return walkers.flatMap((name, i) => {
-    if (isWebhookWalker(program, name)) return [];
-    const why = program.walkers.has(name) ? `walker '${name}' is not a webhook walker` : `no webhook walker named '${name}' is loaded`;
+    if (!isWebhookWalker(program, name)) {
+      const why = program.walkers.has(name) ? `walker '${name}' is not a webhook walker` : `no webhook walker named '${name}' is loaded`;
+      return [valueError(['body', 'walkers', i], why, name)];
+    }
+    const spec = program.walkers.get(name)!.specs.webhook!;
+    const signed = spec.type === 'signature' ? spec.scheme : null;
+    if (signed === scheme) return [];
+    const why = signed === null ? `walker '${name}' takes an API key, not a ${scheme} signature` : scheme === null ? `walker '${name}' is signed by ${signed}: its key is a signing key ("signing": {"scheme": "${signed}"})` : `walker '${name}' is signed by ${signed}, not ${scheme}`;
     return [valueError(['body', 'walkers', i], why, name)];
   });
+}
+
+/** The path a signing key's deliveries go to: its walker's route when it names one, with the key id. */
+function signedUrl(program: ProgramTypes, walkers: string[], scheme: string, keyId: string): string {
+  const named = walkers.length > 0 ? walkers : [...program.walkers.values()].filter((w) => w.specs.webhook?.type === 'signature' && w.specs.webhook.scheme === scheme && !w.specs.private).map((w) => w.name);
+  return `/webhook/walker/${named.length === 1 ? named[0] : '<walker>'}?key_id=${keyId}`;
 }
 
 /**
@@ -90,6 +106,17 @@ const validationError = validationErrorBody;
 const intervalSchema = { type: 'string', enum: ['seconds', 'minutes', 'hours', 'days'] } as const;
 const countSchema = { type: 'integer', minimum: 1 } as const;
 
+const signingSchema = {
+  type: 'object',
+  description: 'a key that verifies a sender\'s signatures: the sender\'s scheme, and its secret (imported) or none (made here, shown once)',
+  properties: {
+    scheme: { type: 'string', enum: [...SCHEMES] },
+    secret: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+  required: ['scheme'],
+  additionalProperties: false,
+} as const;
+
 const generateSchema = {
   tags: TAGS,
   security,
@@ -105,15 +132,23 @@ const generateSchema = {
         properties: { count: { ...countSchema, default: DEFAULT_EXPIRATION.count }, interval: { ...intervalSchema, default: DEFAULT_EXPIRATION.interval } },
         default: DEFAULT_EXPIRATION,
       },
+      signing: signingSchema,
     },
     required: ['name'],
   },
   response: {
     201: {
-      description: 'Created; keep the key, it is not shown again',
+      description: 'Created; keep the key (or, for a signing key, the secret): it is not shown again',
       type: 'object',
-      properties: { id: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' } },
-      required: ['id', 'name', 'key'],
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        key: { type: 'string', description: 'the API key (not for a signing key)' },
+        scheme: { type: 'string' },
+        secret: { type: 'string', description: 'a signing key\'s secret, to give the sender' },
+        url: { type: 'string', description: 'the path to give the sender, with the key id' },
+      },
+      required: ['id', 'name'],
     },
     401: unauthorized,
     409: { description: 'You already have a key with this name', ...detail },
@@ -144,6 +179,11 @@ const listSchema = {
               created_at: { type: 'string', format: 'date-time' },
               last_used_at: { type: ['string', 'null'], format: 'date-time' },
               key_preview: { type: 'string' },
+              scheme: { type: 'string' },
+              secrets: {
+                type: 'array',
+                items: { type: 'object', properties: { preview: { type: 'string' }, created_at: { type: 'string' }, retires_at: { type: ['string', 'null'] } } },
+              },
             },
             required: ['id', 'name', 'root_id', 'walkers', 'nodes', 'expiration', 'created_at', 'last_used_at', 'key_preview'],
           },
@@ -152,6 +192,28 @@ const listSchema = {
       required: ['keys'],
     },
     401: unauthorized,
+  },
+} as const;
+
+const rotateSchema = {
+  tags: TAGS,
+  security,
+  summary: "Rotate a signing key's secret: a new one (made here, or imported), the old ones valid for grace_hours more",
+  params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  body: {
+    type: ['object', 'null'],
+    properties: { secret: { type: 'string', minLength: 1, maxLength: 512 }, grace_hours: { type: 'number', minimum: 0, maximum: 720 } },
+    additionalProperties: false,
+  },
+  response: {
+    200: {
+      description: 'Rotated; a made secret is shown only in this answer',
+      type: 'object',
+      properties: { id: { type: 'string' }, scheme: { type: 'string' }, secret: { type: 'string' }, previous_retire_at: { type: ['string', 'null'] } },
+    },
+    401: unauthorized,
+    404: notFound,
+    422: validationError,
   },
 } as const;
 
@@ -177,11 +239,13 @@ interface GenerateBody {
   walkers?: string[];
   nodes?: string[];
   expiration?: { count?: number; interval?: Interval };
+  signing?: { scheme: Scheme; secret?: string };
 }
 
 /** A key as listed: everything but the secret (and its hash). */
 function listed(keys: WebhookKeys, owner: UserRecord, k: KeyRecord) {
-  return { id: k.id, name: k.name, root_id: rootIdOf(owner.root), walkers: k.walkers, nodes: k.nodes, expiration: k.expiresAt, created_at: k.createdAt, last_used_at: keys.lastUsedAt(k), key_preview: keyPreview(k.id) };
+  const signing = k.signing ? { scheme: k.signing.scheme, secrets: k.signing.secrets.map((s) => ({ preview: `${s.preview}…`, created_at: s.createdAt, retires_at: s.retiresAt })) } : {};
+  return { id: k.id, name: k.name, root_id: rootIdOf(owner.root), walkers: k.walkers, nodes: k.nodes, expiration: k.expiresAt, created_at: k.createdAt, last_used_at: keys.lastUsedAt(k), key_preview: keyPreview(k), ...signing };
 }
 
 // ---- Routes ----
@@ -198,22 +262,46 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
   app.post<{ Body: GenerateBody }>('/webhook/generate-key', { schema: generateSchema, preValidation }, async (request, reply) => {
     const owner = ownerOf(request);
     // The validator does not apply schema defaults: they are applied here.
-    const { name, walkers = [], nodes = [] } = request.body;
+    const { name, walkers = [], nodes = [], signing } = request.body;
     const expiration = { count: request.body.expiration?.count ?? DEFAULT_EXPIRATION.count, interval: request.body.expiration?.interval ?? DEFAULT_EXPIRATION.interval };
     const isOwnNode = (id: string) => runs.hasNode(owner.root, id);
     const now = Date.now();
     const expiresAt = now + durationMs(expiration.count, expiration.interval);
     const lifetime = lifetimeProblem(expiresAt, now, maxLifetimeDays, ['body', 'expiration'], expiration);
-    const problems = [...walkerProblems(program, walkers), ...(await nodeProblems(program, nodes, isOwnNode)), ...(lifetime ? [lifetime] : [])];
+    const secretProblem = signing?.secret === undefined ? null : importedSecretProblem(signing.scheme, signing.secret);
+    const problems = [
+      ...walkerProblems(program, walkers, signing?.scheme ?? null),
+      ...(await nodeProblems(program, nodes, isOwnNode)),
+      ...(lifetime ? [lifetime] : []),
+      ...(secretProblem ? [valueError(['body', 'signing', 'secret'], secretProblem, '…')] : []),
+    ];
     if (problems.length > 0) throw new HttpError(422, problems);
 
     const created = creating.then(async () => {
       if (await nameTaken(keys, owner, name)) throw new HttpError(409, `You already have a key named ${JSON.stringify(name)}`);
-      return keys.create(owner, { name, walkers, nodes, expiresAt: new Date(expiresAt) }, now);
+      const fields = { name, walkers, nodes, expiresAt: new Date(expiresAt) };
+      if (!signing) return { ...(await keys.create(owner, fields, now)), secret: undefined };
+      return { ...(await keys.createSigning(owner, fields, signing.scheme, signing.secret, now)), key: undefined };
     });
     creating = created.catch(() => undefined);
-    const { record, key } = await created;
-    return reply.code(201).send({ id: record.id, name: record.name, key });
+    const { record, key, secret } = await created;
+    if (!signing) return reply.code(201).send({ id: record.id, name: record.name, key });
+    // An imported secret is the sender's own: it is not echoed back.
+    return reply.code(201).send({ id: record.id, name: record.name, scheme: signing.scheme, ...(signing.secret === undefined ? { secret } : {}), url: signedUrl(program, walkers, signing.scheme, record.id) });
+  });
+
+  app.post<{ Params: { id: string }; Body: { secret?: string; grace_hours?: number } }>('/webhook/rotate/:id', { schema: rotateSchema, preValidation }, async (request) => {
+    const owner = ownerOf(request);
+    const record = await keys.owned(owner, request.params.id);
+    if (!record) throw new HttpError(404, 'Key not found');
+    if (!record.signing) throw new HttpError(422, [valueError(['path', 'id'], 'only a signing key has a secret to rotate; an API key is replaced by a new key', request.params.id)]);
+    const imported = request.body?.secret;
+    const problem = imported === undefined ? null : importedSecretProblem(record.signing.scheme as Scheme, imported);
+    if (problem) throw new HttpError(422, [valueError(['body', 'secret'], problem, '…')]);
+    const graceHours = request.body?.grace_hours ?? 24;
+    const { record: rotated, secret } = await keys.rotate(record, imported, graceHours * 3_600_000);
+    const retiring = rotated.signing!.secrets.slice(1).map((s) => s.retiresAt);
+    return { id: rotated.id, scheme: rotated.signing!.scheme, ...(imported === undefined ? { secret } : {}), previous_retire_at: retiring[0] ?? null };
   });
 
   app.get('/webhook', { schema: listSchema, preValidation }, async (request) => {

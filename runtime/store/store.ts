@@ -56,6 +56,22 @@ export interface KeyRecord {
   createdAt: string;
   expiresAt: string;
   lastUsedAt: string | null;
+  /** A key that verifies a sender's signatures instead of being sent (webhook-signatures.md §2). */
+  signing?: SigningKey;
+}
+
+/** A signing key's scheme and its secrets: the newest first, older ones until they retire. */
+export interface SigningKey {
+  scheme: string;
+  secrets: {
+    /** The secret sealed with the master key (it must stay usable, so it cannot be hashed). */
+    sealed: string;
+    /** Its first 4 characters, for recognising it in a listing. */
+    preview: string;
+    createdAt: string;
+    /** When a rotated-out secret stops verifying (null: live). */
+    retiresAt: string | null;
+  }[];
 }
 
 /** The graphs half of a store: what a run worker reads and commits. */

@@ -45,7 +45,7 @@ test('an excluded field needs a default; webhook with auth False is refused', ()
   assert.match(failures(walker('static has excluded: list = ["b"];'))[0], /excluded hides 'b', which has no default/);
   assert.match(failures(walker('static has excluded: str = "*";'))[0], /excluded hides 'b'/);
   assert.match(failures(walker('static has auth: bool = False, webhook: dict = {"type": "header"};'))[0], /webhook cannot be combined with auth: False/);
-  assert.match(failures(walker('static has webhook: dict = {"type": "cookie"};'))[0], /type must be "header", "query", "path" or "body", not 'cookie'/);
+  assert.match(failures(walker('static has webhook: dict = {"type": "cookie"};'))[0], /type must be "header", "query", "path", "body", "bearer" or "signature", not 'cookie'/);
 });
 
 test('a field a request cannot carry, a name used twice, a module that fails to run', () => {
@@ -79,6 +79,29 @@ test('a schedule is read with Jac Cloud\'s keys; a bad trigger, field or option 
   assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "node": "here"}'), /node must be a node id/);
   assert.match(one('{"trigger": "interval", "seconds": 5, "args": ["x"], "next_run_time": None}'), /next_run_time is not supported/);
   assert.match(one('"every minute"'), /must be a dict like/);
+});
+
+test('a signed webhook is read with its scheme and options; an unknown scheme, option or value is an error at its line', () => {
+  const hook = (d: string, more = '') => walker(`static has webhook: dict = ${d}${more};`, 'has a: int = 1, webhook_event: str = "";');
+  assert.equal(failures(hook('{"type": "signature", "scheme": "github"}')), []);
+  assert.equal(failures(hook('{"type": "signature", "scheme": "stripe", "ack": "async", "tolerance": 600, "dedupe_hours": 24}')), []);
+  assert.equal(failures(hook('{"type": "signature", "scheme": "hmac", "header": "X-Sig", "prefix": "sha512=", "algorithm": "sha512", "encoding": "base64", "timestamp_header": "X-Ts", "id_header": "X-Id"}')), []);
+  assert.equal(failures(hook('{"type": "bearer"}')), []);
+  const one = (d: string, more = '') => {
+    const f = failures(hook(d, more));
+    assert.is(f.length, 1, f.join('; '));
+    assert.match(f[0], /^w\.jac:3:\d+: walker W: __specs__ /);
+    return f[0];
+  };
+  assert.match(one('{"type": "signature", "scheme": "gitlab"}'), /webhook scheme must be "github", "stripe", "slack", "shopify", "standard" or "hmac", not 'gitlab'/);
+  assert.match(one('{"type": "signature"}'), /webhook scheme must be/);
+  assert.match(one('{"type": "signature", "scheme": "github", "ack": "later"}'), /webhook ack must be "sync" or "async", not 'later'/);
+  assert.match(one('{"type": "signature", "scheme": "github", "tolerance": 0}'), /webhook tolerance must be a number of at least 1, not 0/);
+  assert.match(one('{"type": "signature", "scheme": "github", "header": "X-Sig"}'), /webhook has the key 'header'; a signature webhook knows "type", "scheme", "ack", "tolerance", "dedupe_hours"/);
+  assert.match(one('{"type": "signature", "scheme": "hmac"}'), /webhook header must name the header that carries the signature/);
+  assert.match(one('{"type": "signature", "scheme": "hmac", "header": "X-Sig", "algorithm": "md5"}'), /webhook algorithm must be "sha256" or "sha512", not 'md5'/);
+  assert.match(one('{"type": "bearer", "name": "x"}'), /webhook has the key 'name'; a bearer webhook knows "type"/);
+  assert.match(one('{"type": "signature", "scheme": "github"}', ', methods: list = ["GET"]'), /methods of a signed webhook must carry a body/);
 });
 
 test.run();

@@ -1,0 +1,79 @@
+// A signed delivery as the route receives it: its raw bytes (what the signature covers) kept
+// beside the parsed body, the form encodings GitHub and Slack send, and the fields the server
+// fills from the delivery (webhook-signatures.md §4).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Json } from '../../runtime/store/store.ts';
+import type { Delivery, SignatureRule } from './signatures.ts';
+
+/** What the raw-body parser leaves on a signed walker's request. */
+export interface RawDelivery {
+  raw: Buffer;
+  /** Why the body could not be read as fields (checked after the signature), or null. */
+  problem: string | null;
+}
+
+const raws = new WeakMap<object, RawDelivery>();
+
+export function rawDelivery(request: FastifyRequest): RawDelivery {
+  return raws.get(request.raw) ?? { raw: Buffer.alloc(0), problem: null };
+}
+
+/** The body's fields: JSON (an object), GitHub's form `payload=<json>`, or a form's fields by name. */
+export function parseDeliveryBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; problem: string | null } {
+  if (raw.length === 0) return { body: {}, problem: null };
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams(raw.toString('utf8'));
+    const payload = form.get('payload');
+    if (payload !== null && [...form.keys()].length === 1) {
+      const parsed = parseObject(payload);
+      if (parsed) return { body: parsed, problem: null };
+    }
+    return { body: Object.fromEntries(form), problem: null };
+  }
+  const parsed = parseObject(raw.toString('utf8'));
+  return parsed ? { body: parsed, problem: null } : { body: {}, problem: 'the body is not a JSON object' };
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes `scope` keep every body's raw bytes and parse it leniently: a signed walker's route
+ * checks the signature over exactly what was sent before it judges the body.
+ */
+export function keepRawBodies(scope: FastifyInstance): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw, done) => {
+    const bytes = raw as Buffer;
+    const { body, problem } = parseDeliveryBody(request.headers['content-type'], bytes);
+    raws.set(request.raw, { raw: bytes, problem });
+    done(null, body);
+  });
+}
+
+/** Headers the walker never sees: the signature, and anything that authenticates. */
+const HIDDEN = new Set(['authorization', 'cookie', 'x-hub-signature', 'x-hub-signature-256', 'stripe-signature', 'x-slack-signature', 'x-shopify-hmac-sha256', 'webhook-signature']);
+
+/** The values of the server-filled fields a walker declares (`webhook_event`, …). */
+export function deliveryFields(rule: SignatureRule, delivery: Delivery, request: FastifyRequest, declared: Set<string>): Record<string, Json> {
+  const fields: Record<string, Json> = {};
+  if (declared.has('webhook_event')) fields.webhook_event = delivery.event ?? '';
+  if (declared.has('webhook_delivery')) fields.webhook_delivery = delivery.id ?? '';
+  if (declared.has('webhook_headers')) {
+    const headers: Record<string, Json> = {};
+    for (const [name, v] of Object.entries(request.headers)) {
+      if (HIDDEN.has(name) || name === rule.hmac?.header || v === undefined) continue;
+      headers[name] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    fields.webhook_headers = headers;
+  }
+  if (declared.has('webhook_body')) fields.webhook_body = rawDelivery(request).raw.toString('utf8');
+  return fields;
+}

@@ -1,0 +1,198 @@
+// Signed webhook walkers through the real app: a user makes a signing key (generated, or the
+// sender's own secret imported), the sender signs deliveries as it does (the senders' own code),
+// and only deliveries that verify run the walker, on the key owner's root; rotation, bearer keys,
+// form bodies and Slack's URL check.
+import { createHmac } from 'node:crypto';
+import { sign as githubSign } from '@octokit/webhooks-methods';
+import Stripe from 'stripe';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { harness, type Harness } from './harness.ts';
+
+const PROGRAM = `
+node Push { has ref: str; }
+
+walker github_push {
+  has ref: str = "", webhook_event: str = "", webhook_delivery: str = "", webhook_headers: dict = {}, webhook_body: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+  can record with \`root entry {
+    root ++> Push(ref=self.ref);
+    report [self.ref, self.webhook_event, self.webhook_delivery, "x-hub-signature-256" in self.webhook_headers, "x-github-event" in self.webhook_headers, len(self.webhook_body)];
+  }
+}
+
+walker needs_ref {
+  has ref: str;
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+  can record with \`root entry { report self.ref; }
+}
+
+walker stripe_event {
+  has type: str = "", webhook_event: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "stripe"}; }
+  can record with \`root entry { report [self.type, self.webhook_event]; }
+}
+
+walker slack_command {
+  has command: str = "", text: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "slack"}; }
+  can record with \`root entry { report [self.command, self.text]; }
+}
+
+walker bearer_hook {
+  obj __specs__ { static has webhook: dict = {"type": "bearer"}; }
+  can record with \`root entry { report "bearer"; }
+}
+
+walker count_pushes {
+  can record with \`root entry { report [p.ref for p in [-->](\`?Push)]; }
+}
+`;
+
+let h: Harness;
+let alice: { authorization: string; root: string };
+
+test.before(async () => {
+  h = await harness(PROGRAM, { maxKeyFailures: 1000 }); // the refusals below would pass the limit
+  alice = await h.login();
+});
+test.after(async () => h.close());
+
+async function signingKey(name: string, signing: Record<string, unknown>, walkers: string[] = []) {
+  const r = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name, walkers, signing }, headers: { authorization: alice.authorization } });
+  assert.is(r.statusCode, 201, r.body);
+  return r.json() as { id: string; name: string; scheme: string; secret?: string; url: string; key?: string };
+}
+
+const github = async (url: string, secret: string, payload: string, extra: Record<string, string> = {}) =>
+  h.app.inject({
+    method: 'POST',
+    url,
+    payload,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(secret, payload), 'x-github-event': 'push', 'x-github-delivery': 'd-1', ...extra },
+  });
+
+test('a GitHub delivery signed with the generated secret runs the walker on the owner\'s root, with the delivery fields filled', async () => {
+  const key = await signingKey('gh', { scheme: 'github' }, ['github_push']);
+  assert.equal([key.scheme, key.url, key.key], ['github', `/webhook/walker/github_push?key_id=${key.id}`, undefined]);
+  assert.match(key.secret!, /^[A-Za-z0-9_-]{43}$/);
+  const payload = JSON.stringify({ ref: 'refs/heads/main', webhook_event: 'forged' });
+  const r = await github(key.url, key.secret!, payload);
+  assert.is(r.statusCode, 200, r.body);
+  assert.equal(r.json().reports, [['refs/heads/main', 'push', 'd-1', false, true, payload.length]], 'server-filled fields win over the body; the signature header is hidden');
+  const pushes = (await h.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: alice.authorization } })).json().reports;
+  assert.equal(pushes, [['refs/heads/main']]);
+  const log = h.log.join('\n');
+  assert.not.ok(log.includes(key.secret!), 'the secret is never logged');
+});
+
+test('refusals: tampered body, wrong secret, no signature, no or unknown key id, a key of another scheme, an unsigned field error only after the signature', async () => {
+  const key = await signingKey('gh2', { scheme: 'github' });
+  const stripeKey = await signingKey('st0', { scheme: 'stripe' });
+  const url = `/webhook/walker/github_push?key_id=${key.id}`;
+  const payload = '{"ref":"x"}';
+  const sig = await githubSign(key.secret!, payload);
+  const send = (u: string, body: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url: u, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+  const cases: [string, Awaited<ReturnType<typeof send>>, number, string][] = [
+    ['tampered', await send(url, '{"ref":"y"}', { 'x-hub-signature-256': sig }), 401, 'Unauthorized'],
+    ['wrong secret', await send(url, payload, { 'x-hub-signature-256': await githubSign('nope', payload) }), 401, 'Unauthorized'],
+    ['no signature', await send(url, payload, {}), 401, 'Not authenticated'],
+    ['no key id', await send('/webhook/walker/github_push', payload, { 'x-hub-signature-256': sig }), 401, 'Not authenticated'],
+    ['unknown key id', await send('/webhook/walker/github_push?key_id=00000000deadbeef', payload, { 'x-hub-signature-256': sig }), 401, 'Unauthorized'],
+    ['other scheme', await send(`/webhook/walker/github_push?key_id=${stripeKey.id}`, payload, { 'x-hub-signature-256': sig }), 401, 'Unauthorized'],
+  ];
+  for (const [what, r, status, detail] of cases) assert.equal([what, r.statusCode, r.json()], [what, status, { detail }]);
+  // A required field missing: 422, but only for a delivery that verifies.
+  const bad = await send(`/webhook/walker/needs_ref?key_id=${key.id}`, '{}', { 'x-hub-signature-256': await githubSign(key.secret!, '{}') });
+  assert.is(bad.statusCode, 422, bad.body);
+  const unsigned = await send(`/webhook/walker/needs_ref?key_id=${key.id}`, '{}', {});
+  assert.is(unsigned.statusCode, 401);
+});
+
+test("GitHub's form encoding (payload=<json>) is read as its JSON; Slack's form fields by name; Slack's URL check is answered", async () => {
+  const gh = await signingKey('gh-form', { scheme: 'github' });
+  const form = `payload=${encodeURIComponent(JSON.stringify({ ref: 'refs/tags/v1' }))}`;
+  const r = await h.app.inject({ method: 'POST', url: `/webhook/walker/github_push?key_id=${gh.id}`, payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hub-signature-256': await githubSign(gh.secret!, form), 'x-github-event': 'create' } });
+  assert.is(r.statusCode, 200, r.body);
+  assert.equal(r.json().reports[0].slice(0, 2), ['refs/tags/v1', 'create']);
+
+  const secret = 'slack-signing-secret-0123';
+  const slack = await signingKey('sl', { scheme: 'slack', secret });
+  assert.is(slack.secret, undefined, 'an imported secret is not echoed');
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sign = (b: string) => ({ 'x-slack-request-timestamp': ts, 'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${ts}:${b}`).digest('hex')}` });
+  const command = 'command=%2Fweather&text=94070&user_id=U1';
+  const c = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: command, headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(command) } });
+  assert.equal([c.statusCode, c.json().reports], [200, [['/weather', '94070']]]);
+  const challenge = JSON.stringify({ token: 't', challenge: 'ch-123', type: 'url_verification' });
+  const v = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: challenge, headers: { 'content-type': 'application/json', ...sign(challenge) } });
+  assert.equal([v.statusCode, v.json()], [200, { challenge: 'ch-123' }]);
+  const forged = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: challenge, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': ts, 'x-slack-signature': 'v0=00' } });
+  assert.is(forged.statusCode, 401, 'the challenge is answered only once the signature checks');
+});
+
+test("Stripe: the imported whsec_ secret verifies Stripe's own test header; a stale one is refused as such", async () => {
+  const secret = 'whsec_imported_from_stripe_dashboard';
+  const key = await signingKey('st', { scheme: 'stripe', secret });
+  const payload = JSON.stringify({ id: 'evt_1', type: 'invoice.paid' });
+  const stripe = new Stripe('sk_test_unused');
+  const send = (timestamp: number) => h.app.inject({ method: 'POST', url: `/webhook/walker/stripe_event?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }) } });
+  const ok = await send(Math.floor(Date.now() / 1000));
+  assert.equal([ok.statusCode, ok.json().reports], [200, [['invoice.paid', 'invoice.paid']]]);
+  const stale = await send(Math.floor(Date.now() / 1000) - 3600);
+  assert.equal([stale.statusCode, stale.json()], [401, { detail: 'Timestamp outside the tolerance' }]);
+});
+
+test('a key lists its scheme and a preview, never its secret; rotation keeps the old secret for the grace period, and not after', async () => {
+  const key = await signingKey('rot', { scheme: 'github' });
+  const listed = (await h.app.inject({ method: 'GET', url: '/webhook', headers: { authorization: alice.authorization } })).json().keys.find((k: { id: string }) => k.id === key.id);
+  assert.equal([listed.scheme, listed.key_preview, listed.secrets.length], ['github', `${key.secret!.slice(0, 4)}…`, 1]);
+  assert.not.ok(JSON.stringify(listed).includes(key.secret!.slice(4, 20)));
+  const url = `/webhook/walker/github_push?key_id=${key.id}`;
+  const rotated = await h.app.inject({ method: 'POST', url: `/webhook/rotate/${key.id}`, payload: { grace_hours: 1 }, headers: { authorization: alice.authorization } });
+  assert.is(rotated.statusCode, 200, rotated.body);
+  const next = rotated.json().secret as string;
+  assert.ok(next && next !== key.secret);
+  assert.is((await github(url, key.secret!, '{"ref":"old"}')).statusCode, 200, 'the old secret within its grace period');
+  assert.is((await github(url, next, '{"ref":"new"}')).statusCode, 200, 'the new one');
+  const again = await h.app.inject({ method: 'POST', url: `/webhook/rotate/${key.id}`, payload: { secret: 'imported-secret-123', grace_hours: 0 }, headers: { authorization: alice.authorization } });
+  assert.equal([again.statusCode, again.json().secret], [200, undefined]);
+  assert.is((await github(url, key.secret!, '{"ref":"old"}')).statusCode, 401, 'retired');
+  assert.is((await github(url, next, '{"ref":"new"}')).statusCode, 401, 'retired at once with no grace');
+  assert.is((await github(url, 'imported-secret-123', '{"ref":"imp"}')).statusCode, 200);
+  const bob = await h.login('bob@example.com');
+  assert.is((await h.app.inject({ method: 'POST', url: `/webhook/rotate/${key.id}`, payload: {}, headers: { authorization: bob.authorization } })).statusCode, 404, 'owner only');
+});
+
+test('a signing key is for signed walkers of its scheme only, an API key for the others; a bearer walker takes an API key as Authorization: Bearer', async () => {
+  const mismatch = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'm1', walkers: ['stripe_event'], signing: { scheme: 'github' } }, headers: { authorization: alice.authorization } });
+  assert.is(mismatch.statusCode, 422);
+  assert.match(mismatch.json().detail[0].msg, /signed by stripe, not github/);
+  const apiForSigned = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'm2', walkers: ['github_push'] }, headers: { authorization: alice.authorization } });
+  assert.match(apiForSigned.json().detail[0].msg, /its key is a signing key/);
+  const badStandard = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'm3', signing: { scheme: 'standard', secret: 'not-a-whsec-secret' } }, headers: { authorization: alice.authorization } });
+  assert.is(badStandard.statusCode, 422);
+  const api = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'api', walkers: ['bearer_hook'] }, headers: { authorization: alice.authorization } });
+  const apiKey = api.json().key as string;
+  const r = await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook', headers: { authorization: `Bearer ${apiKey}` } });
+  assert.equal([r.statusCode, r.json().reports], [200, ['bearer']]);
+  assert.is((await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook' })).statusCode, 401);
+  assert.is((await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook', headers: { authorization: alice.authorization } })).statusCode, 401, 'a user token is not a key');
+});
+
+test('failed deliveries count toward the client\'s limit: past it, 429 even with a good signature', async () => {
+  const strict = await harness(PROGRAM, { maxKeyFailures: 3 });
+  try {
+    const user = await strict.login();
+    const key = (await strict.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization: user.authorization } })).json();
+    const send = async (secret: string) => strict.app.inject({ method: 'POST', url: `/webhook/walker/github_push?key_id=${key.id}`, payload: '{}', headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(secret, '{}') } });
+    for (let i = 0; i < 3; i++) assert.is((await send('guess')).statusCode, 401);
+    const after = await send(key.secret);
+    assert.is(after.statusCode, 429);
+    assert.ok(Number(after.headers['retry-after']) > 0);
+  } finally {
+    await strict.close();
+  }
+});
+
+test.run();
