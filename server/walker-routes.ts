@@ -15,7 +15,7 @@ import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { deliveryFields, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
+import { deliveryFields, deliveryRecordId, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -110,7 +110,7 @@ interface Caller {
 interface WebhookCheck {
   caller?: Caller;
   /** A signed delivery: what it says of itself, and the fields the server fills from it. */
-  delivery?: { event: string | null; fields: Record<string, Json> };
+  delivery?: { event: string | null; id: string | null; keyId: string; fields: Record<string, Json> };
   failure?: HttpError;
   /** The client is over its limit of failed attempts: seconds until it may try again. */
   retryAfter?: number;
@@ -179,7 +179,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
         if (!record) return refuse(request, 'Unauthorized');
         const verdict = verifyDelivery(webhook!, await keys.liveSecrets(record), rawDelivery(request).raw, request.headers);
         if (!verdict.ok) return refuse(request, verdict.detail);
-        delivery = { event: verdict.delivery.event, fields: deliveryFields(webhook!, verdict.delivery, request, declared) };
+        delivery = { event: verdict.delivery.event, id: verdict.delivery.id, keyId: record.id, fields: deliveryFields(webhook!, verdict.delivery, request, declared) };
       } else {
         const text = keyIn(request, webhook!);
         if (text === undefined) return refuse(request, 'Not authenticated');
@@ -295,12 +295,17 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               jobs.dispatcher.wake();
               return reply.code(200).send({ walker_id: id });
             }
-            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes });
+            const delivered = (request as CheckedRequest).webhook?.delivery;
+            const once = signed && delivered?.id && signed.dedupeHours > 0 ? { record: deliveryRecordId(delivered.keyId, delivered.id), hours: signed.dedupeHours } : undefined;
+            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}) });
             if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner)) jobs.dispatcher.wake();
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
             if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
-            if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
+            if ('body' in answer) {
+              if (answer.duplicate) reply.header('webhook-duplicate', 'true');
+              return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
+            }
             throw new Error(`a walk job was answered as another kind of job`);
           },
         };

@@ -13,16 +13,33 @@ export const SUPER_ROOT_ID = 'n::000000000000000000000000';
 
 export type TypeResolver = (name: string) => Value | undefined;
 
+/** The type part of the ids of webhook delivery records, which live among a root's records. */
+export const DELIVERY_TYPE = '__webhook_delivery__';
+
+/** A webhook delivery this root ran (each delivery once): the answer it got, and until when it is remembered. */
+export interface DeliveryMemory {
+  body: string;
+  at: string;
+  until: string;
+}
+
 export class PersistentGraph {
   readonly tracker = new GraphTracker();
   readonly root: PyInstance;
   private resolveType: TypeResolver | null = null;
+  /**
+   * The webhook deliveries this root remembers, by record id. They are records of the root, so
+   * that remembering one is committed with the changes its run made, or not at all.
+   */
+  readonly deliveries = new Map<string, DeliveryMemory>();
+  private deliveryChanges = new Map<string, DeliveryMemory | null>();
 
   private constructor(
     readonly store: GraphStore,
     readonly rootId: string,
     private records: GraphRecord[] | null,
   ) {
+    for (const r of records ?? []) if (parseId(r.id)?.type === DELIVERY_TYPE) this.deliveries.set(r.id, r.fields as unknown as DeliveryMemory);
     this.root = new PyInstance(RootClass);
     this.root.id = rootId;
     this.tracker.include(this.root);
@@ -106,10 +123,26 @@ export class PersistentGraph {
     return i !== undefined && i.cls.kind === 'node' ? i : null;
   }
 
+  /** Remembers a delivery with the next commit, and forgets the ones whose time is over. */
+  rememberDelivery(id: string, memory: DeliveryMemory, now = Date.now()): void {
+    for (const [known, m] of this.deliveries) {
+      if (Date.parse(m.until) > now) continue;
+      this.deliveries.delete(known);
+      this.deliveryChanges.set(known, null);
+    }
+    this.deliveries.set(id, memory);
+    this.deliveryChanges.set(id, memory);
+  }
+
   /** What changed since the last call, encoded now (later changes go in the next one). */
   takeChanges(): GraphChange {
     const upserts = commitOrder(this.tracker.dirty).map((i) => this.encode(i));
     const deletes = [...this.tracker.deleted];
+    for (const [id, memory] of this.deliveryChanges) {
+      if (memory) upserts.push({ id, fields: { ...memory } });
+      else deletes.push(id);
+    }
+    this.deliveryChanges.clear();
     this.tracker.dirty.clear();
     this.tracker.deleted.clear();
     return { upserts, deletes };

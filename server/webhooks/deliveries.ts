@@ -1,7 +1,9 @@
 // A signed delivery as the route receives it: its raw bytes (what the signature covers) kept
 // beside the parsed body, the form encodings GitHub and Slack send, and the fields the server
 // fills from the delivery (webhook-signatures.md §4).
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
 import type { Json } from '../../runtime/store/store.ts';
 import type { Delivery, SignatureRule } from './signatures.ts';
 
@@ -76,4 +78,12 @@ export function deliveryFields(rule: SignatureRule, delivery: Delivery, request:
   }
   if (declared.has('webhook_body')) fields.webhook_body = rawDelivery(request).raw.toString('utf8');
   return fields;
+}
+
+/**
+ * The record id under which a root remembers a delivery: a key's sender names its deliveries, so
+ * the id is the key's and the delivery's together (hashed: a delivery id is the sender's text).
+ */
+export function deliveryRecordId(keyId: string, deliveryId: string): string {
+  return `o:${DELIVERY_TYPE}:${createHash('sha256').update(`${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
 }

@@ -44,6 +44,11 @@ export interface WalkJob extends JobBase {
   internal?: boolean;
   /** Answer the walker's fields as the run left them too (a background run's record). */
   context?: boolean;
+  /**
+   * A signed webhook delivery with an id: run once. `record` is its memory's record id on the
+   * root; a delivery the root remembers is answered as it was the first time, without a run.
+   */
+  delivery?: { record: string; hours: number };
 }
 
 /** Whether a node id is a node of the root's graph (a webhook key naming it). */
@@ -64,7 +69,7 @@ export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =
   /** `tasks`: the runs it queued with create_task, queued once its changes are saved. */
-  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, Json> }
+  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, Json>; duplicate?: boolean }
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */

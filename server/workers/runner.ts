@@ -199,6 +199,10 @@ export class Runner {
       at = node;
     }
     if (job.allowedNodes && !nodeAllowed(job.allowedNodes, at, at === graph.root)) return { job, answer: { status: 403, detail: 'Forbidden' }, change: null };
+    if (job.delivery) {
+      const seen = graph.deliveries.get(job.delivery.record);
+      if (seen && Date.parse(seen.until) > Date.now()) return { job, answer: { status: 200, body: seen.body, duplicate: true }, change: null };
+    }
 
     const { resolveType, declarationOf } = this.app;
     const byName = new Map(endpoint.fields.map((f) => [f.name, f]));
@@ -245,6 +249,12 @@ export class Runner {
       } catch (e) {
         answer = failure('WalkerError', `${job.walker}: ${(e as Error).message}`);
       }
+    }
+    // A delivery that ran is remembered in the same commit as what it changed. One that failed
+    // is not: the sender's retry runs it again.
+    if (job.delivery && answer.status === 200 && 'body' in answer) {
+      const now = Date.now();
+      graph.rememberDelivery(job.delivery.record, { body: answer.body, at: new Date(now).toISOString(), until: new Date(now + job.delivery.hours * 3_600_000).toISOString() }, now);
     }
     // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
     let change: GraphChange;

@@ -44,6 +44,16 @@ walker bearer_hook {
   can record with \`root entry { report "bearer"; }
 }
 
+walker flaky_push {
+  has ref: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+  can record with \`root entry {
+    root ++> Push(ref=self.ref);
+    if self.ref == "boom" { x = 1 / 0; }
+    report len([root-->](\`?Push));
+  }
+}
+
 walker count_pushes {
   can record with \`root entry { report [p.ref for p in [-->](\`?Push)]; }
 }
@@ -178,6 +188,45 @@ test('a signing key is for signed walkers of its scheme only, an API key for the
   assert.equal([r.statusCode, r.json().reports], [200, ['bearer']]);
   assert.is((await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook' })).statusCode, 401);
   assert.is((await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook', headers: { authorization: alice.authorization } })).statusCode, 401, 'a user token is not a key');
+});
+
+test('each delivery once: a repeat (in turn, at once, or after a restart) gets the first answer without a run; a failed run is not remembered', async () => {
+  const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'jac-dedupe-'));
+  let server = await harness(PROGRAM, { maxKeyFailures: 1000 }, dir);
+  const user = await server.login();
+  const key = (await server.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization: user.authorization } })).json();
+  const send = async (ref: string, delivery: string | null) => {
+    const payload = JSON.stringify({ ref });
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-event': 'push' };
+    if (delivery) headers['x-github-delivery'] = delivery;
+    return server.app.inject({ method: 'POST', url: `/webhook/walker/flaky_push?key_id=${key.id}`, payload, headers });
+  };
+  const pushes = async () => (await server.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: user.authorization } })).json().reports[0].length;
+  try {
+    const first = await send('a', 'd-1');
+    assert.equal([first.statusCode, first.json().reports, first.headers['webhook-duplicate']], [200, [1], undefined]);
+    const again = await send('a', 'd-1');
+    assert.equal([again.statusCode, again.body, again.headers['webhook-duplicate']], [200, first.body, 'true']);
+    const together = await Promise.all([send('b', 'd-2'), send('b', 'd-2'), send('b', 'd-2')]);
+    assert.equal(together.map((r) => r.statusCode), [200, 200, 200]);
+    assert.equal(together.filter((r) => r.headers['webhook-duplicate'] === 'true').length, 2, 'one of three copies ran');
+    assert.equal(new Set(together.map((r) => r.body)).size, 1, 'all three got its answer');
+    assert.is(await pushes(), 2);
+    assert.is((await send('c', null)).statusCode, 200);
+    assert.is((await send('c', null)).statusCode, 200);
+    assert.is(await pushes(), 4, 'a delivery without an id runs each time');
+    assert.is((await send('boom', 'd-3')).statusCode, 500);
+    assert.is((await send('boom', 'd-3')).statusCode, 500, 'a failed run is not remembered: the retry runs again');
+    await server.close();
+    server = await harness(PROGRAM, { maxKeyFailures: 1000 }, dir);
+    const user2 = await server.login();
+    assert.is(user2.root, user.root);
+    const replayed = await send('a', 'd-1');
+    assert.equal([replayed.statusCode, replayed.body, replayed.headers['webhook-duplicate']], [200, first.body, 'true'], 'remembered across a restart');
+    assert.is(await pushes(), 6, 'the two failed runs kept their changes (as every failed run does); the repeat added none');
+  } finally {
+    await server.close();
+  }
 });
 
 test('failed deliveries count toward the client\'s limit: past it, 429 even with a good signature', async () => {
