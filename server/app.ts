@@ -21,6 +21,7 @@ import { asyncWalkerRoutes } from './async-walker-routes.ts';
 import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { keyPlacement } from './webhooks/webhook-spec.ts';
+import { DELIVERY_RETRY_MS } from './webhooks/deliveries.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -40,6 +41,8 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits {
   maxKeyFailures?: number;
   /** How async walkers' queued jobs are run (job-dispatcher.ts). */
   jobs?: DispatcherOptions;
+  /** The retry delays of signed deliveries answered 202, ms (default DELIVERY_RETRY_MS). */
+  deliveryRetryMs?: number[];
 }
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
@@ -105,7 +108,10 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   runs.log = app.log;
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
   // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
-  const dispatcher = new JobDispatcher(store, runs, app.log, options.jobs);
+  // A signed delivery answered 202 is retried on the senders' own scale (minutes to hours).
+  const answeredLater = new Set([...program.walkers.values()].filter((w) => w.specs.webhook?.type === 'signature' && w.specs.webhook.ack === 'async').map((w) => w.name));
+  const deliveryRetries = options.deliveryRetryMs ?? DELIVERY_RETRY_MS;
+  const dispatcher = new JobDispatcher(store, runs, app.log, { backoffFor: (job) => (answeredLater.has(job.walker) && !job.internal ? deliveryRetries : null), ...options.jobs });
   // Scheduled walkers' ticks become queued runs; the timers stop before the dispatcher does.
   const scheduler = new Scheduler(store, program.walkers.values(), () => dispatcher.wake(), app.log);
   app.addHook('onReady', async () => {

@@ -25,6 +25,11 @@ export interface DispatcherOptions {
   retryBaseMs?: number;
   /** Runs that ended longer ago than this, ms, are removed, hourly (default 7 days; 0: kept). */
   retentionMs?: number;
+  /**
+   * The retry delays of a job whose run has its own (a signed webhook delivery answered 202:
+   * about 10 s, 1 min, 5 min, 30 min, 2 h), or null for the doubling backoff.
+   */
+  backoffFor?: (job: JobRecord) => number[] | null;
 }
 
 /** How often ended runs past their retention are looked for. */
@@ -40,6 +45,7 @@ export class JobDispatcher {
   private renewer: NodeJS.Timeout | null = null;
   private pruner: NodeJS.Timeout | null = null;
   private readonly retentionMs: number;
+  private readonly backoffFor: (job: JobRecord) => number[] | null;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -63,6 +69,7 @@ export class JobDispatcher {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
+    this.backoffFor = options.backoffFor ?? (() => null);
   }
 
   start(): void {
@@ -166,7 +173,8 @@ export class JobDispatcher {
       if (status === 'RETRY') {
         // A walker that raised, ran past its budget or could not be saved is run again after a
         // backoff, until its attempts are spent; the last failure is what the record keeps.
-        const delayMs = this.retryBaseMs * 2 ** (attempt - 1);
+        const own = this.backoffFor(job);
+        const delayMs = own ? own[Math.min(attempt, own.length) - 1] : this.retryBaseMs * 2 ** (attempt - 1);
         const err = 'name' in answer ? { name: answer.name, message: answer.message } : undefined;
         const last = attempt >= maxAttempts;
         if (last) this.log.error({ ...where, error_id: result.errorId, err }, 'background walker failed; no attempts left');

@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
 import { newId } from '../runtime/store/ids.ts';
-import type { Json, KeyRecord, SharedCounters, Store } from '../runtime/store/store.ts';
+import { type Json, type KeyRecord, type SharedCounters, type Store, StoreError } from '../runtime/store/store.ts';
 import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
 import { HttpError } from './errors.ts';
@@ -15,7 +15,7 @@ import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { deliveryFields, deliveryRecordId, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryRecordId, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -284,6 +284,26 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
             for (const f of plan.path) fields[f.name] = params[f.name];
             Object.assign(fields, (request as CheckedRequest).webhook?.delivery?.fields);
+            if (signed?.ack === 'async') {
+              // Verified and written durably, then answered at once; the run comes after, in the
+              // job queue, retried on the senders' scale. A repeat finds its job and is not queued again.
+              const node = entry === 'node' ? String(params.node) : null;
+              if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
+              const delivered = (request as CheckedRequest).webhook!.delivery!;
+              const id = deliveryJobId(endpoint.name, delivered.keyId, signed.dedupeHours > 0 ? delivered.id : null);
+              const attempts = (options.deliveryRetryMs ?? DELIVERY_RETRY_MS).length + 1;
+              let duplicate = false;
+              try {
+                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: fields as Record<string, Json>, allowedNodes: caller.allowedNodes, maxAttempts: attempts });
+              } catch (e) {
+                if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
+                duplicate = true;
+              }
+              caller.used?.();
+              if (duplicate) reply.header('webhook-duplicate', 'true');
+              else jobs.dispatcher.wake();
+              return reply.code(202).send({ status: 202, delivery: id });
+            }
             if (endpoint.isAsync) {
               // Jac Cloud answers an async walker with its id at once; the run comes after. The
               // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.

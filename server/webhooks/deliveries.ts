@@ -1,7 +1,7 @@
 // A signed delivery as the route receives it: its raw bytes (what the signature covers) kept
 // beside the parsed body, the form encodings GitHub and Slack send, and the fields the server
 // fills from the delivery (webhook-signatures.md §4).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
 import type { Json } from '../../runtime/store/store.ts';
@@ -86,4 +86,16 @@ export function deliveryFields(rule: SignatureRule, delivery: Delivery, request:
  */
 export function deliveryRecordId(keyId: string, deliveryId: string): string {
   return `o:${DELIVERY_TYPE}:${createHash('sha256').update(`${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+}
+
+/** How long a delivery answered 202 waits before each retry when its run fails: about 10 s, 1 min, 5 min, 30 min, 2 h. */
+export const DELIVERY_RETRY_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000];
+
+/**
+ * The job id of a delivery answered 202: made from the key and the sender's delivery id when there
+ * is one, so that queueing a repeat finds the first (each delivery once), else new.
+ */
+export function deliveryJobId(walker: string, keyId: string, deliveryId: string | null): string {
+  if (deliveryId === null) return `w:${walker}:${randomBytes(12).toString('hex')}`;
+  return `w:${walker}:${createHash('sha256').update(`job\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
 }

@@ -54,6 +54,16 @@ walker flaky_push {
   }
 }
 
+walker later_push {
+  has ref: str = "", webhook_delivery: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
+  can record with \`root entry {
+    if self.ref == "boom" { x = 1 / 0; }
+    root ++> Push(ref=self.ref);
+    report self.webhook_delivery;
+  }
+}
+
 walker count_pushes {
   can record with \`root entry { report [p.ref for p in [-->](\`?Push)]; }
 }
@@ -63,7 +73,7 @@ let h: Harness;
 let alice: { authorization: string; root: string };
 
 test.before(async () => {
-  h = await harness(PROGRAM, { maxKeyFailures: 1000 }); // the refusals below would pass the limit
+  h = await harness(PROGRAM, { maxKeyFailures: 1000, deliveryRetryMs: [20, 40] }); // the refusals below would pass the limit
   alice = await h.login();
 });
 test.after(async () => h.close());
@@ -227,6 +237,37 @@ test('each delivery once: a repeat (in turn, at once, or after a restart) gets t
   } finally {
     await server.close();
   }
+});
+
+test('"ack": "async": a verified delivery is stored and answered 202 at once, runs in the queue, once per delivery id, retried on failure then failed', async () => {
+  const key = await signingKey('later', { scheme: 'github' }, ['later_push']);
+  const send = async (ref: string, delivery: string) => {
+    const payload = JSON.stringify({ ref });
+    return h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret!, payload), 'x-github-delivery': delivery } });
+  };
+  const r = await send('refs/heads/later', 'L-1');
+  assert.is(r.statusCode, 202, r.body);
+  const { status, delivery } = r.json();
+  assert.is(status, 202);
+  assert.match(delivery, /^w:later_push:[0-9a-f]{24}$/);
+  const outcome = async (id: string) => {
+    for (let i = 0; i < 200; i++) {
+      const doc = (await h.app.inject({ method: 'GET', url: `/async-walker/${id}`, headers: { authorization: alice.authorization } })).json();
+      if (doc.schedule.status === 'COMPLETED' || doc.schedule.status === 'ERROR') return doc;
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    throw new Error('not done');
+  };
+  const doc = await outcome(delivery);
+  assert.equal([doc.schedule.status, doc.schedule.reports], ['COMPLETED', ['L-1']]);
+  const repeat = await send('refs/heads/later', 'L-1');
+  assert.equal([repeat.statusCode, repeat.json().delivery, repeat.headers['webhook-duplicate']], [202, delivery, 'true']);
+  assert.is((await h.store.listJobs()).filter((j) => j.walker === 'later_push').length, 1, 'queued once');
+  const bad = await send('boom', 'L-2');
+  const failed = await outcome(bad.json().delivery);
+  assert.equal([failed.schedule.status, failed.schedule.attempts], ['ERROR', 3], 'run, then retried after each of the two delays');
+  const unsigned = await h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload: '{}', headers: { 'content-type': 'application/json' } });
+  assert.is(unsigned.statusCode, 401, 'nothing is stored before the signature checks');
 });
 
 test('failed deliveries count toward the client\'s limit: past it, 429 even with a good signature', async () => {
