@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Store } from '../runtime/store/store.ts';
+import type { JobRecord, Store } from '../runtime/store/store.ts';
 import { installErrorHandling } from './errors.ts';
 import { installValidators } from './validators.ts';
 import type { LoginLimitOptions } from './login-limits.ts';
@@ -22,6 +22,7 @@ import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { keyPlacement } from './webhooks/webhook-spec.ts';
 import { DELIVERY_RETRY_MS } from './webhooks/deliveries.ts';
+import { deliveryRoutes } from './webhooks/delivery-routes.ts';
 
 /** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits {
@@ -111,7 +112,13 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   // A signed delivery answered 202 is retried on the senders' own scale (minutes to hours).
   const answeredLater = new Set([...program.walkers.values()].filter((w) => w.specs.webhook?.type === 'signature' && w.specs.webhook.ack === 'async').map((w) => w.name));
   const deliveryRetries = options.deliveryRetryMs ?? DELIVERY_RETRY_MS;
-  const dispatcher = new JobDispatcher(store, runs, app.log, { backoffFor: (job) => (answeredLater.has(job.walker) && !job.internal ? deliveryRetries : null), ...options.jobs });
+  const isDelivery = (job: JobRecord) => answeredLater.has(job.walker) && !job.internal;
+  const dispatcher = new JobDispatcher(store, runs, app.log, {
+    backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),
+    // A delivery's log entry says how its run ended.
+    onEnded: (job, status, result, ms) => (isDelivery(job) ? store.updateDelivery(job.id, { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId }) : undefined),
+    ...options.jobs,
+  });
   // Scheduled walkers' ticks become queued runs; the timers stop before the dispatcher does.
   const scheduler = new Scheduler(store, program.walkers.values(), () => dispatcher.wake(), app.log);
   app.addHook('onReady', async () => {
@@ -123,6 +130,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
     await dispatcher.stop();
   });
   await app.register(asyncWalkerRoutes, { users, store });
+  await app.register(deliveryRoutes, { users, store, runs, program, wake: () => dispatcher.wake() });
   await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher } });
   return app;
 }

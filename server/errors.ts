@@ -135,7 +135,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     const unavailable = error.statusCode === 503 || (error instanceof StoreError && error.code === 'JAC_STORE_UNAVAILABLE');
     const status = unavailable ? 503 : (error.statusCode ?? 500);
     if (status < 500) return reply.code(status).send({ detail: error.message });
-    const errorId = randomUUID();
+    // A route that already named the failure (a delivery's log entry carries it) keeps that id.
+    const named = (error as { errorId?: unknown }).errorId;
+    const errorId = typeof named === 'string' ? named : randomUUID();
     if (unavailable) {
       request.log.warn({ err: error, error_id: errorId }, 'store unavailable');
       return reply.code(503).header('retry-after', '1').send({ detail: 'Service Unavailable: the store cannot be reached', error_id: errorId });

@@ -30,6 +30,8 @@ export interface DispatcherOptions {
    * about 10 s, 1 min, 5 min, 30 min, 2 h), or null for the doubling backoff.
    */
   backoffFor?: (job: JobRecord) => number[] | null;
+  /** Told when a job has ended for good (a signed delivery's log entry follows it). */
+  onEnded?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => Promise<unknown> | undefined;
 }
 
 /** How often ended runs past their retention are looked for. */
@@ -46,6 +48,7 @@ export class JobDispatcher {
   private pruner: NodeJS.Timeout | null = null;
   private readonly retentionMs: number;
   private readonly backoffFor: (job: JobRecord) => number[] | null;
+  private readonly onEnded: NonNullable<DispatcherOptions['onEnded']>;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -70,6 +73,7 @@ export class JobDispatcher {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
     this.backoffFor = options.backoffFor ?? (() => null);
+    this.onEnded = options.onEnded ?? (() => undefined);
   }
 
   start(): void {
@@ -86,8 +90,9 @@ export class JobDispatcher {
   /** Removes the records of runs that ended longer ago than the retention. */
   private async prune(): Promise<void> {
     try {
-      const removed = await this.store.pruneJobs(new Date(Date.now() - this.retentionMs).toISOString());
-      if (removed > 0) this.log.info({ removed, retention_days: this.retentionMs / 86_400_000 }, 'background runs past their retention removed');
+      const cut = new Date(Date.now() - this.retentionMs).toISOString();
+      const removed = (await this.store.pruneJobs(cut)) + (await this.store.pruneDeliveries(cut));
+      if (removed > 0) this.log.info({ removed, retention_days: this.retentionMs / 86_400_000 }, 'background runs and webhook deliveries past their retention removed');
     } catch (e) {
       this.log.warn({ err: e }, 'cannot remove old background runs; trying again later');
     }
@@ -181,12 +186,14 @@ export class JobDispatcher {
         else this.log.warn({ ...where, error_id: result.errorId, err, retry_in_ms: delayMs }, 'background walker failed; retrying');
         const held = await this.store.retryJob(id, attempt, delayMs, result);
         if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
+        else if (last) await this.onEnded(job, 'ERROR', result, ms);
         return;
       }
       if (status === 'ERROR') this.log.error({ ...where, status: result.httpStatus, error: result.error }, 'background walker refused');
       else this.log.info({ ...where, status: result.httpStatus, ms }, 'background walker');
       const held = await this.store.finishJob(id, attempt, status, result);
       if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
+      else await this.onEnded(job, status, result, ms);
     } catch (e) {
       // The outcome could not be written: the lease will run out and the job be taken again.
       this.log.error({ walker_id: id, err: e }, 'cannot record a background walker outcome');

@@ -3,6 +3,7 @@
 // path), validated by Fastify from schemas built from their annotations. A request runs the
 // walker on the caller's root (or the public one), on the root or on `{node}`, within its budget,
 // and answers once the graph's changes are on disk.
+import { randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppOptions } from './app.ts';
@@ -15,7 +16,7 @@ import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryRecordId, keepRawBodies, rawDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecordId, keepRawBodies, logDelivery, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -158,6 +159,12 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       return { rootId: user ? user.root : PUBLIC_ROOT_ID, owner: user ? user.id : null, allowedNodes: null };
     };
 
+    /** A signed delivery refused for its key's owner to see in the log (never its body). */
+    const logRejected = async (key: KeyRecord, reason: string): Promise<void> => {
+      const now = new Date().toISOString();
+      await jobs.store.logDelivery({ id: deliveryLogId(key.id, null), keyId: key.id, owner: key.owner, walker: endpoint.name, receivedAt: now, verified: false, deliveryId: null, event: null, status: 'rejected', code: 401, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: now });
+    };
+
     /** A failed attempt: counted toward the client's limit, then answered `detail` (401). */
     const refuse = async (request: FastifyRequest, detail: string): Promise<WebhookCheck> => {
       const counted = await keyFailures(request);
@@ -176,9 +183,17 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
         const keyId = (request.query as Record<string, unknown> | undefined)?.key_id;
         if (typeof keyId !== 'string' || keyId === '') return refuse(request, 'Not authenticated');
         record = await keys.signingKey(keyId, webhook!.scheme);
+        const live = record ? await keys.liveSecrets(record) : null;
+        // A sealed secret that does not open was sealed under another master key: only the operator can fix that.
+        if (live && live.unopened > 0) request.log.error({ key_id: record!.id, unopened: live.unopened }, 'signing secrets of this key do not open with the master key: was JAC_SERVE_MASTER_KEY set or changed after they were made?');
+        const verdict = record ? verifyDelivery(webhook!, live!.secrets, rawDelivery(request).raw, request.headers) : ({ ok: false, detail: 'Unauthorized' } as const);
+        if (!verdict.ok) {
+          // A key that exists (of this scheme or not, expired or not) has an owner who sees the rejection.
+          const known = record ?? (await jobs.store.findKey(keyId));
+          if (known) await logRejected(known, verdict.detail);
+          return refuse(request, verdict.detail);
+        }
         if (!record) return refuse(request, 'Unauthorized');
-        const verdict = verifyDelivery(webhook!, await keys.liveSecrets(record), rawDelivery(request).raw, request.headers);
-        if (!verdict.ok) return refuse(request, verdict.detail);
         delivery = { event: verdict.delivery.event, id: verdict.delivery.id, keyId: record.id, fields: deliveryFields(webhook!, verdict.delivery, request, declared) };
       } else {
         const text = keyIn(request, webhook!);
@@ -300,6 +315,8 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 duplicate = true;
               }
               caller.used?.();
+              const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
+              await logDelivery(jobs.store, logged, duplicate ? 'duplicate' : 'pending', 202, 0, null);
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });
@@ -317,11 +334,18 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             }
             const delivered = (request as CheckedRequest).webhook?.delivery;
             const once = signed && delivered?.id && signed.dedupeHours > 0 ? { record: deliveryRecordId(delivered.keyId, delivered.id), hours: signed.dedupeHours } : undefined;
-            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node: entry === 'node' ? String(params.node) : null, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}) });
+            const node = entry === 'node' ? String(params.node) : null;
+            const started = Date.now();
+            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}) });
             if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner)) jobs.dispatcher.wake();
+            const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
+            if (signed && delivered) {
+              const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes };
+              await logDelivery(jobs.store, logged, 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, errorId);
+            }
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
-            if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
+            if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status, errorId });
             if ('body' in answer) {
               if (answer.duplicate) reply.header('webhook-duplicate', 'true');
               return reply.code(200).type('application/json; charset=utf-8').send(answer.body);

@@ -29,6 +29,12 @@ export function mintKey(): { id: string; key: string; secretHash: string } {
 /** What a listing shows of a key: enough to recognise it, nothing that opens it. */
 export const keyPreview = (record: Pick<KeyRecord, 'id' | 'signing'>) => (record.signing ? `${record.signing.secrets[0].preview}…` : `${KEY_PREFIX}_${record.id}_…`);
 
+/** The first 4 characters of a secret, after a fixed prefix (`whsec_`, `whpk_`) that every secret of its kind shares. */
+export function secretPreview(secret: string): string {
+  const prefix = /^(whsec_|whpk_)/.exec(secret)?.[1] ?? '';
+  return secret.slice(0, prefix.length + 4);
+}
+
 /** A new signing secret in the scheme's own format: Standard Webhooks' `whsec_<base64>`, else URL-safe text. */
 export function newSigningSecret(scheme: Scheme): string {
   const bytes = randomBytes(32);
@@ -132,7 +138,7 @@ export class WebhookKeys {
     const id = randomBytes(8).toString('hex');
     const secret = imported ?? newSigningSecret(scheme);
     const at = new Date(now).toISOString();
-    const signing: SigningKey = { scheme, secrets: [{ sealed: (await this.sealer()).seal(secret, id), preview: secret.slice(0, 4), createdAt: at, retiresAt: null }] };
+    const signing: SigningKey = { scheme, secrets: [{ sealed: (await this.sealer()).seal(secret, id), preview: secretPreview(secret), createdAt: at, retiresAt: null }] };
     const record: KeyRecord = { id, owner: owner.id, name: fields.name, secretHash: '', walkers: fields.walkers, nodes: fields.nodes, createdAt: at, expiresAt: fields.expiresAt.toISOString(), lastUsedAt: null, signing };
     await this.store.putKey(record);
     return { record, secret };
@@ -144,11 +150,15 @@ export class WebhookKeys {
     return record?.signing?.scheme === scheme && Date.parse(record.expiresAt) > now ? record : null;
   }
 
-  /** The secrets a delivery to `record` may be signed with now (a rotated-out one until it retires). */
-  async liveSecrets(record: KeyRecord, now = Date.now()): Promise<string[]> {
+  /**
+   * The secrets a delivery to `record` may be signed with now (a rotated-out one until it
+   * retires), and how many live ones did not open (sealed under another master key).
+   */
+  async liveSecrets(record: KeyRecord, now = Date.now()): Promise<{ secrets: string[]; unopened: number }> {
     const sealer = await this.sealer();
     const live = (record.signing?.secrets ?? []).filter((s) => s.retiresAt === null || Date.parse(s.retiresAt) > now);
-    return live.flatMap((s) => sealer.open(s.sealed, record.id) ?? []);
+    const secrets = live.flatMap((s) => sealer.open(s.sealed, record.id) ?? []);
+    return { secrets, unopened: live.length - secrets.length };
   }
 
   /** A new secret (made, or imported) for a signing key; the ones before it retire after `graceMs`. */
@@ -160,7 +170,7 @@ export class WebhookKeys {
     const older = signing.secrets
       .filter((s) => s.retiresAt === null || Date.parse(s.retiresAt) > now)
       .map((s) => ({ ...s, retiresAt: s.retiresAt !== null && s.retiresAt < retire ? s.retiresAt : retire }));
-    const fresh = { sealed: (await this.sealer()).seal(secret, record.id), preview: secret.slice(0, 4), createdAt: at, retiresAt: null };
+    const fresh = { sealed: (await this.sealer()).seal(secret, record.id), preview: secretPreview(secret), createdAt: at, retiresAt: null };
     const updated: KeyRecord = { ...record, signing: { scheme: signing.scheme, secrets: [fresh, ...older] } };
     await this.store.putKey(updated);
     return { record: updated, secret };

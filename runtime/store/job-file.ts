@@ -7,7 +7,7 @@
 // whose taker died: opening the file makes its lease end at once, and it is due again.
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
+import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
@@ -179,6 +179,68 @@ export class JobFile implements JobQueue {
       }
     });
     return busy ? 'busy' : 'fired';
+  }
+
+  logDelivery(record: DeliveryRecord): Promise<void> {
+    return this.file.change((d) => {
+      if (d.deliveries.some((x) => x.id === record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
+      d.deliveries.push(structuredClone(record));
+      this.db.touchDelivery(d, record.id);
+    });
+  }
+
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
+    return this.changeDelivery(id, (x) => Object.assign(x, change));
+  }
+
+  addDuplicate(id: string): Promise<boolean> {
+    return this.changeDelivery(id, (x) => void (x.duplicates += 1));
+  }
+
+  private async changeDelivery(id: string, change: (x: DeliveryRecord) => void): Promise<boolean> {
+    if (!this.file.data.deliveries.some((x) => x.id === id)) return false;
+    await this.file.change((d) => {
+      const x = d.deliveries.find((y) => y.id === id);
+      if (!x) return;
+      change(x);
+      this.db.touchDelivery(d, id);
+    });
+    return true;
+  }
+
+  async findDelivery(id: string): Promise<DeliveryRecord | null> {
+    const x = this.file.data.deliveries.find((y) => y.id === id);
+    return x ? structuredClone(x) : null;
+  }
+
+  async listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
+    const out: DeliveryRecord[] = [];
+    const all = this.file.data.deliveries;
+    for (let i = all.length - 1; i >= 0 && out.length < filter.limit; i--) {
+      const x = all[i];
+      if (x.owner === owner && (filter.keyId === undefined || x.keyId === filter.keyId) && (filter.status === undefined || x.status === filter.status)) out.push(structuredClone(x));
+    }
+    return out;
+  }
+
+  async pruneDeliveries(before: string): Promise<number> {
+    const cutoff = Date.parse(before);
+    const old = (x: DeliveryRecord) => Date.parse(x.receivedAt) < cutoff;
+    // A delivery whose replay window is over keeps its line in the log without its fields.
+    const expired = (x: DeliveryRecord) => x.replay !== null && Date.parse(x.replayUntil) < Date.now();
+    const n = this.file.data.deliveries.filter(old).length;
+    if (n === 0 && !this.file.data.deliveries.some(expired)) return 0;
+    await this.file.change((d) => {
+      for (const x of d.deliveries) {
+        if (old(x)) this.db.touchDelivery(d, x.id);
+        else if (expired(x)) {
+          x.replay = null;
+          this.db.touchDelivery(d, x.id);
+        }
+      }
+      d.deliveries = d.deliveries.filter((x) => !old(x));
+    });
+    return n;
   }
 
   idle(): Promise<void> {

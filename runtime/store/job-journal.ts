@@ -14,20 +14,22 @@ import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
 import { appendJournal, readJournal } from './journal.ts';
 import type { SystemDb } from './system-file.ts';
-import { type JobRecord, type ScheduleState, StoreError } from './store.ts';
+import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
 export interface JobData {
   jobs: JobRecord[];
   /** Scheduled walkers' schedules, by key. */
   schedules: Record<string, ScheduleState>;
+  /** Signed webhooks' delivery log, oldest first. */
+  deliveries: DeliveryRecord[];
 }
 
 interface Snapshot extends JobData {
   generation: number;
 }
 
-/** A journal line's entries: a job, or a schedule's state. */
-type Entry = JobRecord | { schedule: string; state: ScheduleState };
+/** A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed. */
+type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string };
 
 /** The journal is folded into a new snapshot once it is larger than this and than the snapshot. */
 const FOLD_MIN_BYTES = 256 * 1024;
@@ -35,7 +37,7 @@ const FOLD_MIN_BYTES = 256 * 1024;
 function decode(json: unknown, file: string): Snapshot {
   const o = json as Partial<Snapshot> | null;
   if (typeof o !== 'object' || o === null || !Array.isArray(o.jobs)) throw new StoreError(`${file}: missing jobs`, 'JAC_STORE_CORRUPT');
-  return { jobs: o.jobs, schedules: o.schedules ?? {}, generation: typeof o.generation === 'number' ? o.generation : 0 };
+  return { jobs: o.jobs, schedules: o.schedules ?? {}, deliveries: o.deliveries ?? [], generation: typeof o.generation === 'number' ? o.generation : 0 };
 }
 
 /** Fills in what records written before these fields existed lack. */
@@ -49,6 +51,7 @@ function upgrade(j: JobRecord): JobRecord {
 export class JobJournal implements SystemDb<JobData> {
   private touchedJobs = new Set<string>();
   private touchedSchedules = new Set<string>();
+  private touchedDeliveries = new Set<string>();
 
   private constructor(
     private readonly dir: string,
@@ -61,16 +64,19 @@ export class JobJournal implements SystemDb<JobData> {
   static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES): Promise<JobJournal> {
     const file = join(dir, 'jobs.json');
     const read = await readJsonFile(file);
-    const snapshot = read === null ? { jobs: [], schedules: {}, generation: 0 } : decode(read.json, file);
+    const snapshot: Snapshot = read === null ? { jobs: [], schedules: {}, deliveries: [], generation: 0 } : decode(read.json, file);
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, (d) => JSON.stringify(d), decode), snapshot);
     const journal = journalFile(dir, snapshot.generation);
     if (snapshot.generation > 0) await rm(journalFile(dir, snapshot.generation - 1), { force: true }); // folded in, left by a crash
     const lines = await readJournal(journal);
     // Replayed in order: each line holds the whole of what it changed, so the last one wins.
     const jobs = new Map(snapshot.jobs.map((j) => [j.id, upgrade(j)]));
+    const deliveries = new Map(snapshot.deliveries.map((d) => [d.id, d]));
     for (const line of lines.changes) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) snapshot.schedules[e.schedule] = e.state;
+        else if ('delivery' in e) deliveries.set(e.delivery.id, e.delivery);
+        else if ('deliveryGone' in e) deliveries.delete(e.deliveryGone);
         else {
           const j = upgrade(e as JobRecord);
           jobs.set(j.id, j); // a job keeps its place (the order jobs were queued in)
@@ -79,6 +85,7 @@ export class JobJournal implements SystemDb<JobData> {
       for (const id of line.deletes) jobs.delete(id);
     }
     snapshot.jobs = [...jobs.values()];
+    snapshot.deliveries = [...deliveries.values()];
     return new JobJournal(dir, low, lines.bytes, read?.bytes ?? 0, foldMinBytes);
   }
 
@@ -99,23 +106,32 @@ export class JobJournal implements SystemDb<JobData> {
     if (d === this.low.data) this.touchedSchedules.add(key);
   }
 
+  touchDelivery(d: JobData, id: string): void {
+    if (d === this.low.data) this.touchedDeliveries.add(id);
+  }
+
   write(): Promise<void> {
     // Encoded now, before anything is awaited: changes made meanwhile belong to the next write.
     const jobIds = this.touchedJobs;
     const keys = this.touchedSchedules;
+    const deliveryIds = this.touchedDeliveries;
     this.touchedJobs = new Set();
     this.touchedSchedules = new Set();
-    if (jobIds.size === 0 && keys.size === 0) return Promise.resolve();
+    this.touchedDeliveries = new Set();
+    if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
     const byId = new Map<string, JobRecord>();
     for (const j of this.low.data.jobs) if (jobIds.has(j.id)) byId.set(j.id, j);
     const upserts: Entry[] = [...byId.values()];
     for (const key of keys) upserts.push({ schedule: key, state: this.low.data.schedules[key] });
+    const logged = new Map<string, DeliveryRecord>();
+    for (const d of this.low.data.deliveries) if (deliveryIds.has(d.id)) logged.set(d.id, d);
+    for (const id of deliveryIds) upserts.push(logged.has(id) ? { delivery: logged.get(id)! } : { deliveryGone: id });
     const deletes = [...jobIds].filter((id) => !byId.has(id));
     if (this.journalBytes > this.foldMinBytes && this.journalBytes > this.snapshotBytes) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
       const generation = this.low.data.generation + 1;
-      return this.fold(JSON.stringify({ jobs: this.low.data.jobs, schedules: this.low.data.schedules, generation }), generation);
+      return this.fold(JSON.stringify({ jobs: this.low.data.jobs, schedules: this.low.data.schedules, deliveries: this.low.data.deliveries, generation }), generation);
     }
     return this.append(`{"u":${JSON.stringify(upserts)},"d":${JSON.stringify(deletes)}}\n`);
   }

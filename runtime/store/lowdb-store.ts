@@ -14,7 +14,7 @@ import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
+import { type ClaimedJob, type DeliveryRecord, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
 
 interface SystemData {
   format: number;
@@ -165,6 +165,36 @@ export class LowStore implements Store {
   cancelJob(id: string): Promise<boolean> {
     this.assertOpen();
     return this.jobs.cancelJob(id);
+  }
+
+  logDelivery(record: DeliveryRecord): Promise<void> {
+    this.assertOpen();
+    return this.jobs.logDelivery(record);
+  }
+
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.updateDelivery(id, change);
+  }
+
+  addDuplicate(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.jobs.addDuplicate(id);
+  }
+
+  findDelivery(id: string): Promise<DeliveryRecord | null> {
+    this.assertOpen();
+    return this.jobs.findDelivery(id);
+  }
+
+  listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
+    this.assertOpen();
+    return this.jobs.listDeliveries(owner, filter);
+  }
+
+  pruneDeliveries(before: string): Promise<number> {
+    this.assertOpen();
+    return this.jobs.pruneDeliveries(before);
   }
 
   pruneJobs(before: string): Promise<number> {

@@ -228,7 +228,48 @@ export interface JobQueue {
   fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult>;
 }
 
-export interface Store extends GraphStore, JobQueue {
+/** One webhook delivery as its key's owner sees it in the delivery log (webhook-signatures.md §7). */
+export interface DeliveryRecord {
+  /** The log's id: the delivery's job id when it was answered 202. */
+  id: string;
+  keyId: string;
+  owner: string;
+  walker: string;
+  receivedAt: string;
+  /** The signature checked. */
+  verified: boolean;
+  /** The sender's delivery id and event, when it says. */
+  deliveryId: string | null;
+  event: string | null;
+  status: 'ok' | 'failed' | 'pending' | 'rejected';
+  /** The answer's HTTP status, how long the run took, and a failure's error id. */
+  code: number | null;
+  ms: number | null;
+  errorId: string | null;
+  /** Why a rejected delivery was refused (`Unauthorized`, `Timestamp outside the tolerance`). */
+  reason: string | null;
+  /** Repeats of this delivery answered without a run. */
+  duplicates: number;
+  /** What a replay runs again: the walker's fields and entry node (null: a rejected delivery, or past its window). */
+  replay: { fields: Record<string, Json>; node: string | null; allowedNodes: string[] | null } | null;
+  /** When `replay` is dropped (the dedupe window), and the record itself. */
+  replayUntil: string;
+}
+
+/** The delivery log of signed webhooks: newest first, owner by owner. */
+export interface DeliveryLog {
+  logDelivery(record: DeliveryRecord): Promise<void>;
+  /** Changes a logged delivery (false when there is none). */
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean>;
+  /** Counts a repeat of a logged delivery (false when there is none). */
+  addDuplicate(id: string): Promise<boolean>;
+  findDelivery(id: string): Promise<DeliveryRecord | null>;
+  listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
+  /** Removes deliveries received before `before`; resolves with how many. */
+  pruneDeliveries(before: string): Promise<number>;
+}
+
+export interface Store extends GraphStore, JobQueue, DeliveryLog {
   /** A named server secret (`TOKEN_SECRET`), or null. */
   getSecret(name: string): Promise<string | null>;
   setSecret(name: string, value: string): Promise<void>;

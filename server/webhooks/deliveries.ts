@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
-import type { Json } from '../../runtime/store/store.ts';
+import { type DeliveryLog, type DeliveryRecord, type Json, StoreError } from '../../runtime/store/store.ts';
 import type { Delivery, SignatureRule } from './signatures.ts';
 
 /** What the raw-body parser leaves on a signed walker's request. */
@@ -98,4 +98,49 @@ export const DELIVERY_RETRY_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000]
 export function deliveryJobId(walker: string, keyId: string, deliveryId: string | null): string {
   if (deliveryId === null) return `w:${walker}:${randomBytes(12).toString('hex')}`;
   return `w:${walker}:${createHash('sha256').update(`job\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+}
+
+/** The log id of a delivery answered with its run: from the key and the sender's id when there is one, so a repeat finds it. */
+export function deliveryLogId(keyId: string, deliveryId: string | null): string {
+  if (deliveryId === null) return `d-${randomBytes(12).toString('hex')}`;
+  return `d-${createHash('sha256').update(`log\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+}
+
+/** What the log needs of a delivery that verified. */
+export interface Logged {
+  walker: string;
+  owner: string;
+  delivery: { id: string | null; event: string | null; keyId: string };
+  dedupeHours: number;
+  node: string | null;
+  fields: Record<string, unknown>;
+  allowedNodes: string[] | null;
+  /** The log id (a delivery answered 202: its job's id); else made from the key and sender's id. */
+  id?: string;
+}
+
+/**
+ * Writes a verified delivery to the log: a new entry, or one more repeat of the first (a repeat
+ * is answered from memory, not run). What a replay would run is kept for the dedupe window.
+ */
+export async function logDelivery(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
+  const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
+  if (status === 'duplicate') {
+    await log.addDuplicate(id);
+    return;
+  }
+  const now = Date.now();
+  const record: DeliveryRecord = {
+    id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: new Date(now).toISOString(), verified: true,
+    deliveryId: d.delivery.id, event: d.delivery.event, status, code, ms, errorId, reason: null, duplicates: 0,
+    replay: { fields: d.fields as Record<string, Json>, node: d.node, allowedNodes: d.allowedNodes },
+    replayUntil: new Date(now + Math.max(d.dedupeHours, 1) * 3_600_000).toISOString(),
+  };
+  try {
+    await log.logDelivery(record);
+  } catch (e) {
+    // A delivery the log holds already (a failed run the sender sent again): this attempt replaces its outcome.
+    if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
+    await log.updateDelivery(id, { status, code, ms, errorId });
+  }
 }

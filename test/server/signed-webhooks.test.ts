@@ -270,6 +270,47 @@ test('"ack": "async": a verified delivery is stored and answered 202 at once, ru
   assert.is(unsigned.statusCode, 401, 'nothing is stored before the signature checks');
 });
 
+test('the delivery log: verified, repeated, failed and rejected deliveries, newest first, owner only, no bodies or signatures; a replay runs a stored delivery again', async () => {
+  const key = await signingKey('logged', { scheme: 'github' }, ['flaky_push']);
+  const send = async (ref: string, delivery: string, secret = key.secret!) => {
+    const payload = JSON.stringify({ ref });
+    return h.app.inject({ method: 'POST', url: `/webhook/walker/flaky_push?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(secret, payload), 'x-github-delivery': delivery, 'x-github-event': 'push' } });
+  };
+  assert.is((await send('one', 'G-1')).statusCode, 200);
+  assert.is((await send('one', 'G-1')).statusCode, 200);
+  assert.is((await send('boom', 'G-2')).statusCode, 500);
+  assert.is((await send('two', 'G-3', 'a-guess')).statusCode, 401);
+  const list = async (query = '') => {
+    const r = await h.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}${query}`, headers: { authorization: alice.authorization } });
+    assert.is(r.statusCode, 200, r.body);
+    return r.json().deliveries as Record<string, unknown>[];
+  };
+  const all = await list();
+  assert.equal(all.map((d) => [d.status, d.code, d.verified, d.delivery_id, d.duplicates]), [
+    ['rejected', 401, false, null, 0],
+    ['failed', 500, true, 'G-2', 0],
+    ['ok', 200, true, 'G-1', 1],
+  ]);
+  assert.equal([all[0].reason, all[0].replayable], ['Unauthorized', false]);
+  assert.match(String(all[1].error_id), /^[0-9a-f-]{36}$/);
+  assert.equal([all[2].event, all[2].walker, all[2].replayable], ['push', 'flaky_push', true]);
+  const text = JSON.stringify(all);
+  assert.not.ok(text.includes('sha256=') || text.includes('"ref"') || text.includes(key.secret!), 'no signature, body or secret');
+  assert.equal((await list('&status=failed')).map((d) => d.delivery_id), ['G-2']);
+  assert.equal((await list('&limit=1')).length, 1);
+  const bob = await h.login('bob@example.com');
+  const theirs = await h.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: bob.authorization } });
+  assert.equal(theirs.json().deliveries, [], "another user's log is empty of these");
+  assert.is((await h.app.inject({ method: 'POST', url: `/webhook/deliveries/${all[2].id}/replay`, headers: { authorization: bob.authorization } })).statusCode, 404);
+  assert.is((await h.app.inject({ method: 'POST', url: `/webhook/deliveries/${all[0].id}/replay`, headers: { authorization: alice.authorization } })).statusCode, 409, 'a rejected delivery cannot be replayed');
+  const before = (await h.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: alice.authorization } })).json().reports[0].length;
+  const replay = await h.app.inject({ method: 'POST', url: `/webhook/deliveries/${all[2].id}/replay`, headers: { authorization: alice.authorization } });
+  assert.is(replay.statusCode, 200, replay.body);
+  const after = (await h.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: alice.authorization } })).json().reports[0];
+  assert.equal([after.length, after[after.length - 1]], [before + 1, 'one'], 'the stored delivery ran again');
+  assert.is((await list()).length, 4, 'the replay is in the log');
+});
+
 test('failed deliveries count toward the client\'s limit: past it, 429 even with a good signature', async () => {
   const strict = await harness(PROGRAM, { maxKeyFailures: 3 });
   try {

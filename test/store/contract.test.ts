@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
-import { type GraphRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError } from '../../runtime/store/store.ts';
+import { type DeliveryRecord, type GraphRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError } from '../../runtime/store/store.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 interface Backend {
@@ -325,6 +325,44 @@ for (const backend of backends) {
     assert.is(await store.pruneJobs(cut), 2);
     assert.equal((await store.listJobs()).map((j) => [j.id, j.status]), [[b.job.id, 'STARTED'], [job(3).id, 'PENDING']]);
     await store.close();
+  });
+
+  test('the delivery log: newest first per owner, filtered by key and status; updates, repeats, the replay window and pruning', async () => {
+    const { store, reopen } = await backend.fresh();
+    const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
+    const delivery = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
+      id: `d-${i}`, keyId: i % 2 ? 'k1' : 'k2', owner: 'u1', walker: 'hook', receivedAt: at(i), verified: true, deliveryId: `sender-${i}`, event: 'push',
+      status: 'pending', code: null, ms: null, errorId: null, reason: null, duplicates: 0,
+      replay: { fields: { ref: `r${i}`, nested: { b: 1, a: 2 } }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z', ...over,
+    });
+    for (let i = 1; i <= 4; i++) await store.logDelivery(delivery(i));
+    await store.logDelivery(delivery(5, { owner: 'u2' }));
+    await store.logDelivery(delivery(6, { status: 'rejected', verified: false, reason: 'Unauthorized', replay: null }));
+    await store.logDelivery(delivery(7, { replayUntil: '2000-01-01T00:00:00.000Z' }));
+    try {
+      await store.logDelivery(delivery(1));
+      assert.unreachable('logged twice');
+    } catch (e) {
+      assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VALUE');
+    }
+    assert.is(await store.updateDelivery('d-2', { status: 'ok', code: 200, ms: 12 }), true);
+    assert.is(await store.updateDelivery('d-99', { status: 'ok' }), false);
+    assert.is(await store.addDuplicate('d-2'), true);
+    assert.is(await store.addDuplicate('d-2'), true);
+    assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-7', 'd-6', 'd-4', 'd-3', 'd-2', 'd-1']);
+    assert.equal((await store.listDeliveries('u1', { limit: 2 })).map((d) => d.id), ['d-7', 'd-6']);
+    assert.equal((await store.listDeliveries('u1', { keyId: 'k1', limit: 10 })).map((d) => d.id), ['d-7', 'd-3', 'd-1']);
+    assert.equal((await store.listDeliveries('u1', { status: 'ok', limit: 10 })).map((d) => d.id), ['d-2']);
+    assert.equal((await store.listDeliveries('u2', { limit: 10 })).map((d) => d.id), ['d-5']);
+    await store.close();
+    const again = await reopen();
+    const two = (await again.findDelivery('d-2'))!;
+    assert.equal([two.status, two.code, two.ms, two.duplicates, two.replay], ['ok', 200, 12, 2, delivery(2).replay]);
+    assert.is(await again.pruneDeliveries(at(3)), 2, 'received before the cut');
+    assert.is(await again.findDelivery('d-1'), null);
+    assert.is((await again.findDelivery('d-7'))!.replay, null, 'past its replay window: the line stays, what a replay runs goes');
+    assert.ok((await again.findDelivery('d-4'))!.replay);
+    await again.close();
   });
 
   test('a schedule is registered once; each tick fires once however many fire it at once, never an earlier one after a later', async () => {

@@ -34,6 +34,10 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE jac_jobs ADD COLUMN schedule text, ADD COLUMN internal boolean NOT NULL DEFAULT false,
      ADD COLUMN keep boolean NOT NULL DEFAULT true;
    CREATE INDEX jac_jobs_schedule_open ON jac_jobs (schedule) WHERE schedule IS NOT NULL AND status IN ('PENDING', 'STARTED');`,
+  // 4: the delivery log of signed webhooks.
+  `CREATE TABLE jac_deliveries (id text PRIMARY KEY, seq bigserial NOT NULL, owner text NOT NULL, key_id text NOT NULL, status text NOT NULL,
+     received_at timestamptz NOT NULL, record jsonb NOT NULL);
+   CREATE INDEX jac_deliveries_owner ON jac_deliveries (owner, received_at DESC);`,
 ];
 
 /** The schema version this code writes and reads. */

@@ -2,11 +2,12 @@
 // processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
 // the tables).
 import type pg from 'pg';
-import { type ClaimedJob, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { type ClaimedJob, type DeliveryRecord, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
 import { describeUrl, openPool, storeFailure } from './connection.ts';
 import { PgCounters } from './counters.ts';
 import { PgGraphs } from './graphs.ts';
 import { PgJobs } from './jobs.ts';
+import { PgDeliveries } from './deliveries.ts';
 import { migrate } from './migrations.ts';
 
 export interface PgStoreOptions {
@@ -19,6 +20,7 @@ export interface PgStoreOptions {
 export class PgStore implements Store {
   readonly counters: PgCounters;
   private readonly jobs: PgJobs;
+  private readonly deliveryLog: PgDeliveries;
   private closed = false;
 
   private constructor(
@@ -27,6 +29,7 @@ export class PgStore implements Store {
   ) {
     this.counters = new PgCounters(pool);
     this.jobs = new PgJobs(pool, graphs.location);
+    this.deliveryLog = new PgDeliveries(pool, graphs.location);
   }
 
   get location(): string {
@@ -160,6 +163,36 @@ export class PgStore implements Store {
   cancelJob(id: string): Promise<boolean> {
     this.assertOpen();
     return this.jobs.cancelJob(id);
+  }
+
+  logDelivery(record: DeliveryRecord): Promise<void> {
+    this.assertOpen();
+    return this.deliveryLog.logDelivery(record);
+  }
+
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
+    this.assertOpen();
+    return this.deliveryLog.updateDelivery(id, change);
+  }
+
+  addDuplicate(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.deliveryLog.addDuplicate(id);
+  }
+
+  findDelivery(id: string): Promise<DeliveryRecord | null> {
+    this.assertOpen();
+    return this.deliveryLog.findDelivery(id);
+  }
+
+  listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
+    this.assertOpen();
+    return this.deliveryLog.listDeliveries(owner, filter);
+  }
+
+  pruneDeliveries(before: string): Promise<number> {
+    this.assertOpen();
+    return this.deliveryLog.pruneDeliveries(before);
   }
 
   pruneJobs(before: string): Promise<number> {
