@@ -7,7 +7,9 @@
 // so a stranger cannot tell another user's job from no job.
 import type { FastifyInstance } from 'fastify';
 import { parseId } from '../runtime/store/ids.ts';
-import type { JobRecord, Store } from '../runtime/store/store.ts';
+import type { JobRecord, Json, Store } from '../runtime/store/store.ts';
+import { stringify, type Wire } from './serialize.ts';
+import { loadedFields, loadedValue } from './stored-fields.ts';
 import { HttpError } from './errors.ts';
 import { requireUser } from './user-routes.ts';
 import { PUBLIC_ROOT_ID } from './walker-routes.ts';
@@ -15,11 +17,12 @@ import type { Users } from './users.ts';
 
 export function walkerDocument(job: JobRecord) {
   const r = job.result;
+  const values = (v: Json[] | null | undefined) => (v ? (loadedValue(v) as Wire[]) : null);
   return {
     id: job.id,
     name: job.walker,
     root_id: job.root,
-    context: r?.context ?? job.fields,
+    context: loadedFields(r?.context ?? job.fields) as Record<string, Wire>,
     schedule: {
       status: job.status,
       node_id: job.node,
@@ -28,8 +31,8 @@ export function walkerDocument(job: JobRecord) {
       execute_date: job.startedAt,
       executed_date: job.finishedAt,
       http_status: r?.httpStatus ?? null,
-      returns: r?.returns ?? null,
-      reports: r?.reports ?? null,
+      returns: values(r?.returns),
+      reports: values(r?.reports),
       error: r?.error ?? null,
       error_id: r?.errorId ?? null,
     },
@@ -47,7 +50,7 @@ export async function asyncWalkerRoutes(app: FastifyInstance, { users, store }: 
         security: [{ bearerAuth: [] }],
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { walker_id: id } = request.params as { walker_id: string };
       const user = request.headers.authorization === undefined ? null : await requireUser(users, request);
       const job = parseId(id)?.kind === 'w' ? await store.findJob(id) : null;
@@ -55,7 +58,8 @@ export async function asyncWalkerRoutes(app: FastifyInstance, { users, store }: 
       // scheduled walker: operators see it with `jac-serve jobs list`).
       const visible = job !== null && (job.owner === null ? job.root === PUBLIC_ROOT_ID : job.owner === user?.id);
       if (job === null || !visible) throw new HttpError(404, 'Walker not found');
-      return walkerDocument(job);
+      // Ints beyond 2^53 in the fields or reports are written exactly.
+      return reply.type('application/json; charset=utf-8').send(stringify(walkerDocument(job) as unknown as Wire));
     },
   );
 }

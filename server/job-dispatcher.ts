@@ -10,6 +10,7 @@ import type { Json, JobRecord, JobResult, Store } from '../runtime/store/store.t
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
 import type { Answer } from './workers/messages.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
+import { loadedFields, parseExact, storedFields, storedValue } from './stored-fields.ts';
 
 export interface DispatcherOptions {
   /** Jobs run at once (default: the pool's workers). */
@@ -169,7 +170,7 @@ export class JobDispatcher {
   private async run(id: string, attempt: number, job: JobRecord): Promise<void> {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: job.fields, allowedNodes: job.allowedNodes, internal: job.internal, context: true });
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true });
     const ms = Date.now() - started;
     try {
       if (await queueTasks(this.store, answer, job.root, job.owner)) this.wake();
@@ -211,9 +212,11 @@ function failure(httpStatus: number, answer: { name: string }, errorId: string):
  */
 function outcome(answer: Answer): ['COMPLETED' | 'ERROR' | 'RETRY', JobResult] {
   if ('body' in answer) {
-    const envelope = JSON.parse(answer.body) as { status: number; reports?: Json[]; returns?: Json[] };
-    const result: JobResult = { httpStatus: envelope.status, reports: envelope.reports ?? null, returns: envelope.returns ?? null, errorId: null, error: null };
-    if (answer.context) result.context = answer.context;
+    // Kept exact: an int beyond 2^53 in a report is stored as such (stored-fields.ts).
+    const envelope = parseExact(answer.body) as { status: number; reports?: unknown[]; returns?: unknown[] };
+    const list = (v: unknown[] | undefined) => (v === undefined ? null : (storedValue(v) as Json[]));
+    const result: JobResult = { httpStatus: envelope.status, reports: list(envelope.reports), returns: list(envelope.returns), errorId: null, error: null };
+    if (answer.context) result.context = storedFields(answer.context);
     return ['COMPLETED', result];
   }
   if (answer.status === 403 || answer.status === 404) return ['ERROR', { httpStatus: answer.status, reports: null, returns: null, errorId: null, error: answer.detail }];

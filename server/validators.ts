@@ -42,6 +42,20 @@ function problemIn(value: unknown): string | null {
 /** The exact integers of each parsed walker body, until its validation puts them in place. */
 const bodyIntegers = new WeakMap<object, ExactIntegers>();
 
+/**
+ * A walker body parsed by a route of its own (a signed delivery's raw bytes): what is wrong with
+ * it, or null, with its integers beyond 2^53 kept for its validation to put back.
+ */
+export function acceptParsedBody(value: unknown, text: string): string | null {
+  const problem = problemIn(value);
+  if (problem) return problem;
+  if (value !== null && typeof value === 'object') {
+    const exact = exactIntegersInJson(text);
+    if (exact) bodyIntegers.set(value, exact);
+  }
+  return null;
+}
+
 export function installValidators(app: FastifyInstance): void {
   const guarded = app.getDefaultJsonParser('error', 'error');
   const open = app.getDefaultJsonParser('ignore', 'ignore');

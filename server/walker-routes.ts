@@ -11,6 +11,7 @@ import { newId } from '../runtime/store/ids.ts';
 import { type Json, type KeyRecord, type SharedCounters, type Store, StoreError } from '../runtime/store/store.ts';
 import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
+import { storedFields } from './stored-fields.ts';
 import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
@@ -309,7 +310,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const attempts = (options.deliveryRetryMs ?? DELIVERY_RETRY_MS).length + 1;
               let duplicate = false;
               try {
-                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: fields as Record<string, Json>, allowedNodes: caller.allowedNodes, maxAttempts: attempts });
+                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts });
               } catch (e) {
                 if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
                 duplicate = true;
@@ -327,7 +328,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const node = entry === 'node' ? String(params.node) : null;
               if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
               const id = newId('w', endpoint.name);
-              await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: fields as Record<string, Json>, allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
+              await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
               caller.used?.();
               jobs.dispatcher.wake();
               return reply.code(200).send({ walker_id: id });

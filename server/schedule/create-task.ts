@@ -28,7 +28,8 @@ export interface QueuedTask {
   walker: string;
   /** The entry node's id, or null for the root. */
   node: string | null;
-  fields: Record<string, Json>;
+  /** JSON, but for ints beyond 2^53, which stay exact (bigint). */
+  fields: Record<string, unknown>;
   runAfter: string | null;
 }
 

@@ -4,6 +4,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
+import { acceptParsedBody } from '../validators.ts';
+import { storedFields } from '../stored-fields.ts';
 import { type DeliveryLog, type DeliveryRecord, type Json, StoreError } from '../../runtime/store/store.ts';
 import type { Delivery, SignatureRule } from './signatures.ts';
 
@@ -29,21 +31,24 @@ export function parseDeliveryBody(contentType: string | undefined, raw: Buffer):
     const payload = form.get('payload');
     if (payload !== null && [...form.keys()].length === 1) {
       const parsed = parseObject(payload);
-      if (parsed) return { body: parsed, problem: null };
+      if (parsed.body) return { body: parsed.body, problem: parsed.problem };
     }
     return { body: Object.fromEntries(form), problem: null };
   }
   const parsed = parseObject(raw.toString('utf8'));
-  return parsed ? { body: parsed, problem: null } : { body: {}, problem: 'the body is not a JSON object' };
+  return { body: parsed.body ?? {}, problem: parsed.problem };
 }
 
-function parseObject(text: string): Record<string, unknown> | null {
+/** A JSON object's fields (integers beyond 2^53 kept exact, as on every walker route), or why not. */
+function parseObject(text: string): { body: Record<string, unknown> | null; problem: string | null } {
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    v = JSON.parse(text);
   } catch {
-    return null;
+    return { body: null, problem: 'the body is not valid JSON' };
   }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { body: null, problem: 'the body is not a JSON object' };
+  return { body: v as Record<string, unknown>, problem: acceptParsedBody(v, text) };
 }
 
 /**
@@ -133,7 +138,7 @@ export async function logDelivery(log: DeliveryLog, d: Logged, status: 'ok' | 'f
   const record: DeliveryRecord = {
     id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: new Date(now).toISOString(), verified: true,
     deliveryId: d.delivery.id, event: d.delivery.event, status, code, ms, errorId, reason: null, duplicates: 0,
-    replay: { fields: d.fields as Record<string, Json>, node: d.node, allowedNodes: d.allowedNodes },
+    replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
     replayUntil: new Date(now + Math.max(d.dedupeHours, 1) * 3_600_000).toISOString(),
   };
   try {

@@ -2,7 +2,7 @@
 // in, whether it verified, how its run ended, how often it was repeated; and a replay of a stored
 // delivery. Nothing here shows a secret, a signature, or a rejected delivery's body.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { DeliveryRecord, Json, Store } from '../../runtime/store/store.ts';
+import type { DeliveryRecord, Store } from '../../runtime/store/store.ts';
 import { detailBody, HttpError } from '../errors.ts';
 import type { ServedApp } from '../manifest.ts';
 import { queueTasks } from '../schedule/queue-tasks.ts';
@@ -10,6 +10,7 @@ import { requireUser } from '../user-routes.ts';
 import type { Users } from '../users.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 import { logDelivery } from './deliveries.ts';
+import { loadedFields } from '../stored-fields.ts';
 
 const STATUSES = ['ok', 'failed', 'pending', 'rejected'] as const;
 
@@ -94,10 +95,10 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       const spec = program.walkers.get(d.walker)?.specs.webhook;
       if (!spec || spec.type !== 'signature') throw new HttpError(404, `Walker ${d.walker} is no longer a signed webhook walker`);
       const started = Date.now();
-      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: d.replay.fields, allowedNodes: d.replay.allowedNodes });
+      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes });
       if (await queueTasks(store, answer, user.root, user.id)) wake();
       // The replay is a delivery of its own in the log, naming the one it repeats.
-      await logDelivery(store, { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: d.replay.fields as Record<string, Json>, allowedNodes: d.replay.allowedNodes }, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null);
+      await logDelivery(store, { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes }, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null);
       if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
       if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
       if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);

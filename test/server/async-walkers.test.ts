@@ -119,6 +119,15 @@ test("the record keeps the walker's fields as its run left them, as Jac Cloud's 
   assert.equal(doc.context, { seen: 40 + (await h.app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports[0], label: 'y' });
 });
 
+test('an int beyond 2^53 is queued and run exactly', async () => {
+  const headers = { authorization: alice.authorization, 'content-type': 'application/json' };
+  const id = (await h.app.inject({ method: 'POST', url: '/walker/Later', payload: '{"n": 1152921504606846977}', headers })).json().walker_id as string;
+  const doc = await outcome(h.app, id, { authorization: alice.authorization });
+  assert.is(doc.schedule.status, 'COMPLETED');
+  const raw = (await h.app.inject({ method: 'GET', url: `/async-walker/${id}`, headers: { authorization: alice.authorization } })).body;
+  assert.match(raw, /"reports":\[2305843009213693954\]/);
+});
+
 test('bad input is refused before anything is queued', async () => {
   const before = (await h.store.listJobs()).length;
   const bad = await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 'x' }, headers: { authorization: alice.authorization } });

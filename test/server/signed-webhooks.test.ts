@@ -64,6 +64,26 @@ walker later_push {
   }
 }
 
+walker shop_order {
+  has id: int = 0, webhook_event: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "shopify"}; }
+  can record with \`root entry { report [self.id, self.webhook_event]; }
+}
+
+walker std_event {
+  has type: str = "", webhook_delivery: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "standard", "tolerance": 60}; }
+  can record with \`root entry { report [self.type, self.webhook_delivery]; }
+}
+
+walker custom_hook {
+  has n: int = 0, webhook_delivery: str = "";
+  obj __specs__ {
+    static has webhook: dict = {"type": "signature", "scheme": "hmac", "header": "X-Signature", "prefix": "sha512=", "algorithm": "sha512", "encoding": "base64", "timestamp_header": "X-Timestamp", "id_header": "X-Delivery"};
+  }
+  can record with \`root entry { report [self.n, self.webhook_delivery]; }
+}
+
 walker count_pushes {
   can record with \`root entry { report [p.ref for p in [-->](\`?Push)]; }
 }
@@ -161,6 +181,44 @@ test("Stripe: the imported whsec_ secret verifies Stripe's own test header; a st
   assert.equal([ok.statusCode, ok.json().reports], [200, [['invoice.paid', 'invoice.paid']]]);
   const stale = await send(Math.floor(Date.now() / 1000) - 3600);
   assert.equal([stale.statusCode, stale.json()], [401, { detail: 'Timestamp outside the tolerance' }]);
+});
+
+test('Shopify, Standard Webhooks (v1 by its reference library, v1a with an imported whpk_ key) and a declared HMAC, through the server', async () => {
+  const { Webhook } = await import('standardwebhooks');
+  const { generateKeyPairSync, sign: edSign } = await import('node:crypto');
+  const now = Math.floor(Date.now() / 1000);
+  // Shopify: its documented recipe, base64 HMAC-SHA256 of the raw body with the app's secret.
+  const shopSecret = 'shpss_0123456789abcdef';
+  const shop = await signingKey('shop', { scheme: 'shopify', secret: shopSecret });
+  const order = '{"id": 820982911946154501, "email": "a@b.co"}'; // Shopify's ids pass 2^53
+  const sent = (url: string, payload: string, headers: Record<string, string>) => h.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...headers } });
+  const sh = await sent(`/webhook/walker/shop_order?key_id=${shop.id}`, order, { 'x-shopify-hmac-sha256': createHmac('sha256', shopSecret).update(order).digest('base64'), 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'S-1' });
+  assert.is(sh.statusCode, 200, sh.body);
+  assert.match(sh.body, /"reports":\[\[820982911946154501,"orders\/create"\]\]/, 'the id exactly as sent');
+  // Standard Webhooks v1: a generated whsec_ secret, signed by the reference library.
+  const std = await signingKey('std', { scheme: 'standard' });
+  assert.match(std.secret!, /^whsec_[A-Za-z0-9+/=]{44}$/);
+  const event = JSON.stringify({ type: 'user.created' });
+  const signature = new Webhook(std.secret!).sign('msg_1', new Date(now * 1000), event);
+  const v1 = await sent(`/webhook/walker/std_event?key_id=${std.id}`, event, { 'webhook-id': 'msg_1', 'webhook-timestamp': String(now), 'webhook-signature': signature });
+  assert.equal([v1.statusCode, v1.json().reports], [200, [['user.created', 'msg_1']]]);
+  const old = await sent(`/webhook/walker/std_event?key_id=${std.id}`, event, { 'webhook-id': 'msg_2', 'webhook-timestamp': String(now - 120), 'webhook-signature': new Webhook(std.secret!).sign('msg_2', new Date((now - 120) * 1000), event) });
+  assert.equal([old.statusCode, old.json()], [401, { detail: 'Timestamp outside the tolerance' }], 'the walker\'s own tolerance (60 s)');
+  // v1a: the sender's ed25519 public key imported as whpk_.
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const whpk = `whpk_${Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('base64')}`;
+  const ed = await signingKey('std-ed', { scheme: 'standard', secret: whpk });
+  const v1a = edSign(null, Buffer.from(`msg_3.${now}.${event}`), privateKey).toString('base64');
+  const asym = await sent(`/webhook/walker/std_event?key_id=${ed.id}`, event, { 'webhook-id': 'msg_3', 'webhook-timestamp': String(now), 'webhook-signature': `v1a,${v1a}` });
+  assert.equal([asym.statusCode, asym.json().reports], [200, [['user.created', 'msg_3']]]);
+  // A declared HMAC: sha512, base64, prefix, timestamp and id headers.
+  const custom = await signingKey('custom', { scheme: 'hmac', secret: 'custom-secret-1' });
+  const body = '{"n":7}';
+  const mac = createHmac('sha512', 'custom-secret-1').update(`${now}.${body}`).digest('base64');
+  const c = await sent(`/webhook/walker/custom_hook?key_id=${custom.id}`, body, { 'x-signature': `sha512=${mac}`, 'x-timestamp': String(now), 'x-delivery': 'C-1' });
+  assert.equal([c.statusCode, c.json().reports], [200, [[7, 'C-1']]]);
+  const noTs = await sent(`/webhook/walker/custom_hook?key_id=${custom.id}`, body, { 'x-signature': `sha512=${mac}` });
+  assert.equal([noTs.statusCode, noTs.json()], [401, { detail: 'Not authenticated' }]);
 });
 
 test('a key lists its scheme and a preview, never its secret; rotation keeps the old secret for the grace period, and not after', async () => {
