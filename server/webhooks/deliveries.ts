@@ -125,27 +125,29 @@ export interface Logged {
 }
 
 /**
- * Writes a verified delivery to the log: a new entry, or one more repeat of the first (a repeat
- * is answered from memory, not run). What a replay would run is kept for the dedupe window.
+ * Logs a verified delivery as received (pending), before it runs, so that a repeat arriving at
+ * any time finds the entry to count itself on; a delivery the log holds already (a repeat, or a
+ * failed run the sender sends again) keeps its entry. Resolves with the entry's id.
  */
-export async function logDelivery(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
+export async function logReceived(log: DeliveryLog, d: Logged): Promise<string> {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
-  if (status === 'duplicate') {
-    await log.addDuplicate(id);
-    return;
-  }
   const now = Date.now();
   const record: DeliveryRecord = {
     id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: new Date(now).toISOString(), verified: true,
-    deliveryId: d.delivery.id, event: d.delivery.event, status, code, ms, errorId, reason: null, duplicates: 0,
+    deliveryId: d.delivery.id, event: d.delivery.event, status: 'pending', code: null, ms: null, errorId: null, reason: null, duplicates: 0,
     replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
     replayUntil: new Date(now + Math.max(d.dedupeHours, 1) * 3_600_000).toISOString(),
   };
   try {
     await log.logDelivery(record);
   } catch (e) {
-    // A delivery the log holds already (a failed run the sender sent again): this attempt replaces its outcome.
     if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
-    await log.updateDelivery(id, { status, code, ms, errorId });
   }
+  return id;
+}
+
+/** How a logged delivery ended: its run's outcome, or one more repeat answered from memory. */
+export async function logOutcome(log: DeliveryLog, id: string, status: 'ok' | 'failed' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
+  if (status === 'duplicate') await log.addDuplicate(id);
+  else await log.updateDelivery(id, { status, code, ms, errorId });
 }

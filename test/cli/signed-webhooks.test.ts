@@ -1,0 +1,76 @@
+// Signed deliveries through real `jac-serve` processes sharing one PostgreSQL database: a delivery
+// sent to two servers at once, several times over, runs once; the others get its answer.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freshDatabase } from '../helpers/postgres.ts';
+
+const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
+const appDir = mkdtempSync(join(tmpdir(), 'jac-serve-signed-'));
+writeFileSync(
+  join(appDir, 'app.jac'),
+  `
+node Push { has ref: str; }
+walker github_push {
+  has ref: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+  can record with \`root entry { root ++> Push(ref=self.ref); report len([root-->](\`?Push)); }
+}
+walker pushes {
+  can list with \`root entry { report [p.ref for p in [root-->](\`?Push)]; }
+}
+`,
+);
+
+async function start(store: string): Promise<{ process: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [bin, 'serve', appDir, '--port', '0', '--workers', '1', '--store', store, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 30_000);
+    child.stdout!.on('data', () => {
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', () => reject(new Error(`exited: ${out}`)));
+  });
+  return { process: child, url };
+}
+
+const json = (body: unknown, authorization?: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+
+test('one delivery sent to two servers at once, three times each, runs once; every copy gets its answer', async () => {
+  const store = await freshDatabase();
+  const servers = [await start(store), await start(store)];
+  try {
+    const [a, b] = servers.map((s) => s.url);
+    await fetch(`${a}/user/register`, json({ email: 'ops@example.com', password: 'pw-pw-pw' }));
+    const token = ((await (await fetch(`${a}/user/login`, json({ email: 'ops@example.com', password: 'pw-pw-pw' }))).json()) as { token: string }).token;
+    const auth = `Bearer ${token}`;
+    const key = (await (await fetch(`${b}/webhook/generate-key`, json({ name: 'gh', signing: { scheme: 'github' } }, auth))).json()) as { id: string; secret: string };
+    const body = JSON.stringify({ ref: 'refs/heads/main' });
+    const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'same-delivery', 'x-hub-signature-256': `sha256=${createHmac('sha256', key.secret).update(body).digest('hex')}` };
+    const answers = await Promise.all([a, b, a, b, a, b].map((base) => fetch(`${base}/webhook/walker/github_push?key_id=${key.id}`, { method: 'POST', headers, body })));
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    assert.equal(answers.map((r) => r.status), [200, 200, 200, 200, 200, 200], texts.join('\n'));
+    assert.equal(answers.filter((r) => r.headers.get('webhook-duplicate') !== 'true').length, 1, 'one copy ran');
+    assert.equal(new Set(texts).size, 1, 'all got its answer');
+    const pushes = (await (await fetch(`${a}/walker/pushes`, json({}, auth))).json()) as { reports: string[][] };
+    assert.equal(pushes.reports, [['refs/heads/main']]);
+    const log = (await (await fetch(`${b}/webhook/deliveries`, { headers: { authorization: auth } })).json()) as { deliveries: { status: string; duplicates: number }[] };
+    assert.equal(log.deliveries.map((d) => [d.status, d.duplicates]), [['ok', 5]], 'one entry, five repeats, whichever server answered them');
+  } finally {
+    for (const s of servers) s.process.kill('SIGKILL');
+  }
+});
+
+test.run();
