@@ -2,13 +2,14 @@
 // `jobs list`, retries of a walker that raises, a SIGTERM while a run is under way (it finishes
 // and is recorded before the process exits), and a SIGKILL during a run (the next server takes it
 // again, and only the completed attempt's changes are kept).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { exited, startCli } from '../helpers/cli-server.ts';
 
 const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'jac-background-cli-'));
@@ -66,24 +67,9 @@ const servers: Server[] = [];
 
 /** Starts the CLI on a free port on `data` and waits until /healthz answers. */
 async function start(data: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [bin, appDir, '--port', '0', '--data', data, '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const server = { process: child, url: '', output: () => out, exited };
+  const started = await startCli([appDir, '--port', '0', '--data', data, '--log-level', 'warn', ...args], process.env, 20_000);
+  const server = { ...started, exited: exited(started.process) };
   servers.push(server);
-  server.url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    void exited.then(() => reject(new Error(`exited: ${out}`)));
-  });
   assert.is((await fetch(`${server.url}/healthz`)).status, 200);
   return server;
 }

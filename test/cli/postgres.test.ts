@@ -1,7 +1,7 @@
 // Several real `jac-serve serve` processes on one PostgreSQL database, as an operator runs them
 // behind a load balancer: one set of users, every root's graph exact under concurrent writes
 // through all of them, and a process killed mid-load loses no acknowledged write.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
+import { type CliServer, exited, startCli } from '../helpers/cli-server.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
@@ -71,33 +72,10 @@ walker notes {
 }
 `;
 
-interface Server {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
+type Server = CliServer;
 
-async function start(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve', appDir, '--port', '0', '--workers', '1', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', () => reject(new Error(`exited: ${out}`)));
-  });
-  return { process: child, url, output: () => out };
-}
+const start = (args: string[], env: NodeJS.ProcessEnv = process.env) => startCli(['serve', appDir, '--port', '0', '--workers', '1', '--log-level', 'warn', ...args], env);
 
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 const stop = async (s: Server) => {
   s.process.kill('SIGTERM');
   await exited(s.process);

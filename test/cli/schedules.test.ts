@@ -1,17 +1,15 @@
 // Background work across real `jac-serve` processes on one PostgreSQL database: an interval
 // schedule fires on time, once per tick, whichever servers are up; a job whose server is killed
 // mid-run is taken by another once its lease ends and runs to completion once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
+import { type CliServer, exited, startCli } from '../helpers/cli-server.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
-const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
 const appDir = mkdtempSync(join(tmpdir(), 'jac-serve-sched-'));
 
 const PROGRAM = `
@@ -48,32 +46,9 @@ walker count {
 `;
 writeFileSync(join(appDir, 'app.jac'), PROGRAM);
 
-interface Server {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
+type Server = CliServer;
 
-async function start(store: string, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve', appDir, '--port', '0', '--workers', '1', '--store', store, '--log-level', 'info', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', () => reject(new Error(`exited: ${out}`)));
-  });
-  return { process: child, url, output: () => out };
-}
-
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const start = (store: string, args: string[] = []) => startCli(['serve', appDir, '--port', '0', '--workers', '1', '--store', store, '--log-level', 'info', ...args]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function login(url: string): Promise<string> {

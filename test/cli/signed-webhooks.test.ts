@@ -1,16 +1,14 @@
 // Signed deliveries through real `jac-serve` processes sharing one PostgreSQL database: a delivery
 // sent to two servers at once, several times over, runs once; the others get its answer.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { startCli } from '../helpers/cli-server.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
-const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
 const appDir = mkdtempSync(join(tmpdir(), 'jac-serve-signed-'));
 writeFileSync(
   join(appDir, 'app.jac'),
@@ -27,24 +25,7 @@ walker pushes {
 `,
 );
 
-async function start(store: string): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', appDir, '--port', '0', '--workers', '1', '--store', store, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', () => reject(new Error(`exited: ${out}`)));
-  });
-  return { process: child, url };
-}
+const start = (store: string) => startCli(['serve', appDir, '--port', '0', '--workers', '1', '--store', store, '--log-level', 'warn']);
 
 const json = (body: unknown, authorization?: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
 
