@@ -9,6 +9,7 @@
 //      bearer route's requests/s).
 // Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ const CONNECTIONS = 50;
 const DURATION = 5;
 const WARMUP = 1;
 const NODES = 10_000;
+const BODY = '{}';
+/** How long to wait, after the async run, for its queued jobs to be run. */
+const DRAIN_LIMIT_MS = 60_000;
 
 const program = `
 node Item { has v: int = 0; }
@@ -48,6 +52,16 @@ walker setup {
 
 walker hook {
     obj __specs__ { static has webhook: dict = {"type": "header"}; }
+    can go with \`root entry { report 1; }
+}
+
+walker signed_hook {
+    obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+    can go with \`root entry { report 1; }
+}
+
+walker later_hook {
+    obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
     can go with \`root entry { report 1; }
 }
 
@@ -78,12 +92,13 @@ interface Figures {
 }
 
 /** One autocannon run of POST `url` (after a warm-up run): its figures, and what went wrong. */
-async function load(url: string, authorization?: string, headers: Record<string, string> = {}): Promise<Figures> {
+async function load(url: string, authorization?: string, headers: Record<string, string> = {}, extra: { idReplacement?: boolean } = {}): Promise<Figures> {
   const options = {
+    ...extra,
     url,
     method: 'POST' as const,
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}), ...headers },
-    body: '{}',
+    body: BODY,
     connections: CONNECTIONS,
     pipelining: 1,
     workers: 1,
@@ -107,7 +122,7 @@ const show = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s, p50 ${f.p50
 
 let failed = false;
 function report(label: string, f: Figures): void {
-  console.log(`${label.padEnd(38)}${show(f)}`);
+  console.log(`${label.padEnd(44)}${show(f)}`);
   if (f.problems.length > 0) {
     failed = true;
     console.log(`  !!! THIS RUN HAD ERRORS: ${f.problems.join('; ')} — its figures are not to be trusted !!!`);
@@ -174,25 +189,84 @@ try {
       ` the counter reads ${last.body.reports?.[0]} after ${answered.toLocaleString('en')} answered bumps` +
       ` (up to ${CONNECTIONS} more per run: bumps in flight when autocannon stopped)`,
   );
-  // 4. A webhook walker with a header key, against the bearer walker and the bare route.
+  // 4. A webhook walker with a header key and one signed as GitHub signs, against the bearer
+  // walker and the bare route.
   const hooked = await login(base, 'hook@example.com');
   const generated = await post(`${base}/webhook/generate-key`, { name: 'bench' }, hooked);
   if (generated.status !== 201) throw new Error(`generate-key: ${generated.status} ${JSON.stringify(generated.body)}`);
   const keyHeader = { 'x-api-key': generated.body.key as string };
+  // A GitHub signing key of the same user. GitHub signs the body alone (no timestamp), so one
+  // body and one signature header are valid for every request of a run.
+  const signing = await post(`${base}/webhook/generate-key`, { name: 'bench-signed', walkers: ['signed_hook', 'later_hook'], signing: { scheme: 'github' } }, hooked);
+  if (signing.status !== 201 || typeof signing.body.secret !== 'string') throw new Error(`generate-key (signing): ${signing.status} ${JSON.stringify(signing.body)}`);
+  const signedUrl = `${base}/webhook/walker/signed_hook?key_id=${signing.body.id}`;
+  const laterUrl = `${base}/webhook/walker/later_hook?key_id=${signing.body.id}`;
+  const signedHeaders = { 'x-hub-signature-256': `sha256=${createHmac('sha256', signing.body.secret).update(BODY).digest('hex')}`, 'x-github-event': 'push' };
+  // The signature is checked (a wrong one is refused), and a signed delivery answers as the others.
+  const send = async (url: string, headers: Record<string, string>) => {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY });
+    return { status: r.status, body: (await r.json()) as any, duplicate: r.headers.get('webhook-duplicate') === 'true' };
+  };
+  const forged = await send(signedUrl, { ...signedHeaders, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` });
+  if (forged.status !== 401) throw new Error(`a wrong signature was answered ${forged.status} ${JSON.stringify(forged.body)}`);
+  const signedOnce = await send(signedUrl, signedHeaders);
+  if (signedOnce.status !== 200 || JSON.stringify(signedOnce.body) !== JSON.stringify(bared.body)) throw new Error(`signed walker: ${signedOnce.status} ${JSON.stringify(signedOnce.body)}`);
+  // With one delivery id on every request, each after the first is a repeat: answered as the
+  // first was, from the root's record of it, without running the walker again.
+  const fixedId = { ...signedHeaders, 'x-github-delivery': 'bench-fixed-delivery' };
+  const first = await send(signedUrl, fixedId);
+  const repeat = await send(signedUrl, fixedId);
+  if (first.status !== 200 || first.duplicate || repeat.status !== 200 || !repeat.duplicate) throw new Error(`fixed delivery id: ${first.status}/${first.duplicate} then ${repeat.status}/${repeat.duplicate}`);
   // Alternating runs, the better of two each: a single run swings with JIT warm-up and with
-  // neighbours on a shared machine, and the two routes should see the same conditions.
+  // neighbours on a shared machine, and the routes should see the same conditions.
   const best = (a: Figures, b: Figures) => (b.rps > a.rps ? b : a);
   const bare4 = await load(bareUrl);
   let bearer4 = await load(`${base}/walker/ping`, hooked);
   let hook4 = await load(`${base}/webhook/walker/hook`, undefined, keyHeader);
+  let signed4 = await load(signedUrl, undefined, signedHeaders);
+  let repeat4 = await load(signedUrl, undefined, fixedId);
   bearer4 = best(bearer4, await load(`${base}/walker/ping`, hooked));
   hook4 = best(hook4, await load(`${base}/webhook/walker/hook`, undefined, keyHeader));
+  signed4 = best(signed4, await load(signedUrl, undefined, signedHeaders));
+  repeat4 = best(repeat4, await load(signedUrl, undefined, fixedId));
   report('bare Fastify route:', bare4);
   report('walker, bearer token:', bearer4);
   report('webhook walker, header key:', hook4);
+  report('signed walker (GitHub), no delivery id:', signed4);
+  report('signed walker, one delivery id (repeats):', repeat4);
   console.log(
     `webhook / bearer: ${((100 * hook4.rps) / bearer4.rps).toFixed(0)}% of the requests/s (target: at least 90%), p99 ${hook4.p99.toFixed(0)} vs ${bearer4.p99.toFixed(0)} ms; webhook / bare: ${((100 * hook4.rps) / bare4.rps).toFixed(0)}%`,
   );
+  const signedShare = signed4.rps / hook4.rps;
+  console.log(
+    `signed / header key: ${(100 * signedShare).toFixed(0)}% of the requests/s (target: at least 90%: ${signedShare >= 0.9 ? 'met' : 'NOT met'}), p99 ${signed4.p99.toFixed(0)} vs ${hook4.p99.toFixed(0)} ms; signed / bearer: ${((100 * signed4.rps) / bearer4.rps).toFixed(0)}%`,
+  );
+  console.log(`  repeats of one delivery id (each answered as the first, not run again): ${((100 * repeat4.rps) / signed4.rps).toFixed(0)}% of the no-id signed requests/s`);
+
+  // 5. An "ack": "async" signed walker: each request a new delivery (its own x-github-delivery),
+  // verified, stored as a job and answered 202; the jobs run in the background meanwhile.
+  const queued = await send(laterUrl, { ...signedHeaders, 'x-github-delivery': 'bench-check' });
+  if (queued.status !== 202 || typeof queued.body.delivery !== 'string') throw new Error(`async signed walker: ${queued.status} ${JSON.stringify(queued.body)}`);
+  const jobsBefore = (await store.listJobs()).length;
+  // autocannon puts a fresh id in place of [<id>] in every request (the body has none, so its
+  // signature holds).
+  const later5 = await load(laterUrl, undefined, { ...signedHeaders, 'x-github-delivery': 'bench-[<id>]' }, { idReplacement: true });
+  const afterRun = await store.listJobs();
+  report('async signed walker, 202 answers:', later5);
+  console.log(`  202 answer p99 ${later5.p99.toFixed(0)} ms (target: under 20 ms: ${later5.p99 < 20 ? 'met' : 'NOT met'}), p50 ${later5.p50.toFixed(0)} ms`);
+  const waiting = afterRun.filter((j) => j.status === 'PENDING' || j.status === 'STARTED').length;
+  console.log(
+    `  ${(later5.warmupOk + later5.ok).toLocaleString('en')} deliveries queued (warm-up + run); the dispatcher ran jobs in the background during the run,` +
+      ` as it would in service: ${waiting.toLocaleString('en')} still waiting when it ended (${afterRun.length.toLocaleString('en')} jobs stored, ${jobsBefore} before)`,
+  );
+  const drainStart = performance.now();
+  let left = waiting;
+  while (left > 0 && performance.now() - drainStart < DRAIN_LIMIT_MS) {
+    await new Promise((r) => setTimeout(r, 500));
+    left = (await store.listJobs()).filter((j) => j.status === 'PENDING' || j.status === 'STARTED').length;
+  }
+  const drainS = (performance.now() - drainStart) / 1000;
+  console.log(left === 0 ? `  the queue drained ${drainS.toFixed(1)} s after the run` : `  ${left.toLocaleString('en')} jobs still waiting ${drainS.toFixed(0)} s after the run (not waited for further)`);
 
   if (failed) console.log('\n!!! AT LEAST ONE RUN HAD ERRORS OR NON-2XX RESPONSES (see above) !!!');
 } finally {
