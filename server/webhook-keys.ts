@@ -15,6 +15,7 @@ export type Interval = 'seconds' | 'minutes' | 'hours' | 'days';
 export const INTERVAL_MS: Record<Interval, number> = { seconds: 1_000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 };
 
 const VERIFIED_KEYS = 10_000;
+const OPENED_SECRETS = 10_000;
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 const checksum = (text: string) => crc32(text).toString(16).padStart(8, '0');
 
@@ -151,13 +152,30 @@ export class WebhookKeys {
   }
 
   /**
+   * Sealed secrets already opened: key id and sealed text → the secret (null: does not open),
+   * oldest forgotten first. Opening one costs an AES-GCM decryption on every delivery otherwise.
+   * A sealed text never changes meaning (a rotation seals the new secret afresh), and which
+   * secrets are live is still read from the record each time.
+   */
+  private readonly opened = new Map<string, string | null>();
+
+  /**
    * The secrets a delivery to `record` may be signed with now (a rotated-out one until it
    * retires), and how many live ones did not open (sealed under another master key).
    */
   async liveSecrets(record: KeyRecord, now = Date.now()): Promise<{ secrets: string[]; unopened: number }> {
-    const sealer = await this.sealer();
     const live = (record.signing?.secrets ?? []).filter((s) => s.retiresAt === null || Date.parse(s.retiresAt) > now);
-    const secrets = live.flatMap((s) => sealer.open(s.sealed, record.id) ?? []);
+    const secrets: string[] = [];
+    for (const s of live) {
+      const cacheKey = `${record.id}\0${s.sealed}`;
+      let secret = this.opened.get(cacheKey);
+      if (secret === undefined) {
+        secret = (await this.sealer()).open(s.sealed, record.id);
+        if (this.opened.size >= OPENED_SECRETS) this.opened.delete(this.opened.keys().next().value!);
+        this.opened.set(cacheKey, secret);
+      }
+      if (secret !== null) secrets.push(secret);
+    }
     return { secrets, unopened: live.length - secrets.length };
   }
 
@@ -203,6 +221,9 @@ export class WebhookKeys {
 
   async delete(ids: string[]): Promise<void> {
     for (const id of ids) this.lastUsed.delete(id);
+    // A deleted key's secrets are not kept in memory (its deliveries are refused by the lookup anyway).
+    const gone = new Set(ids);
+    for (const cacheKey of this.opened.keys()) if (gone.has(cacheKey.slice(0, cacheKey.indexOf('\0')))) this.opened.delete(cacheKey);
     await this.store.deleteKeys(ids);
   }
 }

@@ -242,6 +242,37 @@ test('a key lists its scheme and a preview, never its secret; rotation keeps the
   assert.is((await h.app.inject({ method: 'POST', url: `/webhook/rotate/${key.id}`, payload: {}, headers: { authorization: bob.authorization } })).statusCode, 404, 'owner only');
 });
 
+test('opened secrets are remembered between deliveries, yet rotation, retirement and deletion apply to the next delivery', async () => {
+  const key = await signingKey('cached', { scheme: 'github' }, ['github_push']);
+  const url = `/webhook/walker/github_push?key_id=${key.id}`;
+  for (const ref of ['a', 'b']) assert.is((await github(url, key.secret!, JSON.stringify({ ref }), { 'x-github-delivery': `c-${ref}` })).statusCode, 200);
+  const rotate = async (payload: Record<string, unknown>) => {
+    const r = await h.app.inject({ method: 'POST', url: `/webhook/rotate/${key.id}`, payload, headers: { authorization: alice.authorization } });
+    assert.is(r.statusCode, 200, r.body);
+    return r.json().secret as string | undefined;
+  };
+  const next = (await rotate({ grace_hours: 0 }))!;
+  assert.is((await github(url, key.secret!, '{"ref":"old"}', { 'x-github-delivery': 'c-old' })).statusCode, 401, 'the remembered old secret retired at once');
+  assert.is((await github(url, next, '{"ref":"new"}', { 'x-github-delivery': 'c-new' })).statusCode, 200);
+  // The same secret imported again is sealed afresh: it signs as before.
+  await rotate({ secret: next, grace_hours: 0 });
+  assert.is((await github(url, next, '{"ref":"same"}', { 'x-github-delivery': 'c-same' })).statusCode, 200);
+  const gone = await h.app.inject({ method: 'DELETE', url: '/webhook/delete', payload: { ids: [key.id] }, headers: { authorization: alice.authorization } });
+  assert.is(gone.statusCode, 200, gone.body);
+  assert.is((await github(url, next, '{"ref":"gone"}', { 'x-github-delivery': 'c-gone' })).statusCode, 401, 'a deleted key refuses at once');
+});
+
+test('a sealed secret copied onto another key does not open there, even once opened for its own key', async () => {
+  const a = await signingKey('seal-a', { scheme: 'github' }, ['github_push']);
+  const b = await signingKey('seal-b', { scheme: 'github' }, ['github_push']);
+  const payload = '{"ref":"x"}';
+  assert.is((await github(`/webhook/walker/github_push?key_id=${a.id}`, a.secret!, payload, { 'x-github-delivery': 's-a' })).statusCode, 200);
+  const recordA = (await h.store.findKey(a.id))!;
+  const recordB = (await h.store.findKey(b.id))!;
+  await h.store.putKey({ ...recordB, signing: recordA.signing });
+  assert.is((await github(`/webhook/walker/github_push?key_id=${b.id}`, a.secret!, payload, { 'x-github-delivery': 's-b' })).statusCode, 401);
+});
+
 test('a signing key is for signed walkers of its scheme only, an API key for the others; a bearer walker takes an API key as Authorization: Bearer', async () => {
   const mismatch = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'm1', walkers: ['stripe_event'], signing: { scheme: 'github' } }, headers: { authorization: alice.authorization } });
   assert.is(mismatch.statusCode, 422);
