@@ -5,6 +5,7 @@
 // resolve, undone when their write fails.
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
+import { IdIndex } from './id-index.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
 import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
@@ -13,6 +14,7 @@ import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, t
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const ENDED = new Set<string>(['COMPLETED', 'ERROR', 'CANCELLED']);
 
 /** A job as it is first stored: PENDING, due at once or at its `runAfter`. */
 function newRecord(job: NewJob): JobRecord {
@@ -21,6 +23,21 @@ function newRecord(job: NewJob): JobRecord {
 }
 
 export class JobFile implements JobQueue {
+  // Records by id, for the data in memory and for the durable copy that changes are replayed on.
+  private readonly jobIndexes = [new IdIndex<JobRecord>(), new IdIndex<JobRecord>()];
+  private readonly deliveryIndexes = [new IdIndex<DeliveryRecord>(), new IdIndex<DeliveryRecord>()];
+  /** Jobs before this place in the array (`openIn`) have ended: a claim looks from here. */
+  private openFrom = 0;
+  private openIn: JobRecord[] | null = null;
+
+  private job(d: JobData, id: string): JobRecord | undefined {
+    return this.jobIndexes[d === this.file.data ? 0 : 1].get(d.jobs, id);
+  }
+
+  private delivery(d: JobData, id: string): DeliveryRecord | undefined {
+    return this.deliveryIndexes[d === this.file.data ? 0 : 1].get(d.deliveries, id);
+  }
+
   private constructor(
     private readonly file: SystemFile<JobData>,
     private readonly db: JobJournal,
@@ -38,7 +55,7 @@ export class JobFile implements JobQueue {
   enqueueJob(job: NewJob): Promise<void> {
     const record = newRecord(job);
     return this.file.change((d) => {
-      if (d.jobs.some((j) => j.id === record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
+      if (this.job(d, record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       d.jobs.push(structuredClone(record)); // applied to memory and, once written, to the durable copy: one object each
       this.db.touchJob(d, record.id);
     });
@@ -49,7 +66,12 @@ export class JobFile implements JobQueue {
     let taken: JobRecord | null = null;
     const lost: string[] = [];
     const due = (j: JobRecord) => (j.status === 'PENDING' && Date.parse(j.runAfter) <= now) || (j.status === 'STARTED' && Date.parse(j.leaseUntil!) <= now);
-    for (const j of this.file.data.jobs) {
+    const jobs = this.file.data.jobs;
+    // Ended jobs only pile up: the leading run of them is skipped for good.
+    if (jobs !== this.openIn) [this.openIn, this.openFrom] = [jobs, 0];
+    while (this.openFrom < jobs.length && ENDED.has(jobs[this.openFrom].status)) this.openFrom++;
+    for (let i = this.openFrom; i < jobs.length; i++) {
+      const j = jobs[i];
       if (!due(j)) continue;
       if (j.status === 'STARTED' && j.attempts >= j.maxAttempts) lost.push(j.id);
       else {
@@ -68,12 +90,12 @@ export class JobFile implements JobQueue {
       }
     });
     if (id === null) return this.claimJob(leaseMs);
-    const job = structuredClone(this.file.data.jobs.find((j) => j.id === id)!);
+    const job = structuredClone(this.job(this.file.data, id)!);
     return { job, attempt: job.attempts };
   }
 
   async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
-    const found = this.file.data.jobs.find((j) => j.id === id);
+    const found = this.job(this.file.data, id);
     if (found && status === 'COMPLETED' && !found.keep) {
       if (found.status !== 'STARTED' || found.attempts !== attempt) return false;
       await this.file.change((d) => {
@@ -94,7 +116,7 @@ export class JobFile implements JobQueue {
   }
 
   async findJob(id: string): Promise<JobRecord | null> {
-    const j = this.file.data.jobs.find((x) => x.id === id);
+    const j = this.job(this.file.data, id);
     return j ? structuredClone(j) : null;
   }
 
@@ -103,6 +125,7 @@ export class JobFile implements JobQueue {
   }
 
   requeueJob(id: string): Promise<boolean> {
+    this.openIn = null; // an ended job is open again: claims look from the start
     return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
       Object.assign(j, { status: 'PENDING', attempts: 0, runAfter: iso(Date.now()), startedAt: null, finishedAt: null, leaseUntil: null, result: null });
     });
@@ -114,10 +137,10 @@ export class JobFile implements JobQueue {
 
   /** Applies `change` to the job when `allowed` says it may; false when it may not, or there is no such job. */
   private async set(id: string, allowed: (j: JobRecord) => boolean, change: (j: JobRecord) => void): Promise<boolean> {
-    const found = this.file.data.jobs.find((j) => j.id === id);
+    const found = this.job(this.file.data, id);
     if (found === undefined || !allowed(found)) return false;
     await this.file.change((d) => {
-      const j = d.jobs.find((x) => x.id === id);
+      const j = this.job(d, id);
       if (j && allowed(j)) {
         change(j);
         this.db.touchJob(d, id);
@@ -140,11 +163,13 @@ export class JobFile implements JobQueue {
 
   async renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
     const until = iso(Date.now() + leaseMs);
-    const holds = (j: JobRecord) => j.status === 'STARTED' && held.some((h) => h.id === j.id && h.attempt === j.attempts);
-    if (!this.file.data.jobs.some(holds)) return;
+    const holding = (d: JobData) => held.flatMap((h) => {
+      const j = this.job(d, h.id);
+      return j && j.status === 'STARTED' && j.attempts === h.attempt ? [j] : [];
+    });
+    if (holding(this.file.data).length === 0) return;
     await this.file.change((d) => {
-      for (const j of d.jobs) {
-        if (!holds(j)) continue;
+      for (const j of holding(d)) {
         j.leaseUntil = until;
         this.db.touchJob(d, j.id);
       }
@@ -183,7 +208,7 @@ export class JobFile implements JobQueue {
 
   logDelivery(record: DeliveryRecord): Promise<void> {
     return this.file.change((d) => {
-      if (d.deliveries.some((x) => x.id === record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
+      if (this.delivery(d, record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
       d.deliveries.push(structuredClone(record));
       this.db.touchDelivery(d, record.id);
     });
@@ -198,9 +223,9 @@ export class JobFile implements JobQueue {
   }
 
   private async changeDelivery(id: string, change: (x: DeliveryRecord) => void): Promise<boolean> {
-    if (!this.file.data.deliveries.some((x) => x.id === id)) return false;
+    if (!this.delivery(this.file.data, id)) return false;
     await this.file.change((d) => {
-      const x = d.deliveries.find((y) => y.id === id);
+      const x = this.delivery(d, id);
       if (!x) return;
       change(x);
       this.db.touchDelivery(d, id);
@@ -209,7 +234,7 @@ export class JobFile implements JobQueue {
   }
 
   async findDelivery(id: string): Promise<DeliveryRecord | null> {
-    const x = this.file.data.deliveries.find((y) => y.id === id);
+    const x = this.delivery(this.file.data, id);
     return x ? structuredClone(x) : null;
   }
 
@@ -250,9 +275,9 @@ export class JobFile implements JobQueue {
   /** Applies `change` to the job when `attempt` still holds it; false when it does not. */
   private async update(id: string, attempt: number, change: (j: JobRecord) => void): Promise<boolean> {
     const held = (j: JobRecord | undefined) => j !== undefined && j.status === 'STARTED' && j.attempts === attempt;
-    if (!held(this.file.data.jobs.find((j) => j.id === id))) return false;
+    if (!held(this.job(this.file.data, id))) return false;
     await this.file.change((d) => {
-      const j = d.jobs.find((x) => x.id === id);
+      const j = this.job(d, id);
       if (held(j)) {
         change(j!);
         this.db.touchJob(d, id);

@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
+import { IdIndex } from './id-index.ts';
 import { appendJournal, readJournal } from './journal.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
@@ -52,6 +53,8 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedJobs = new Set<string>();
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
+  private readonly jobIndex = new IdIndex<JobRecord>();
+  private readonly deliveryIndex = new IdIndex<DeliveryRecord>();
 
   private constructor(
     private readonly dir: string,
@@ -120,12 +123,16 @@ export class JobJournal implements SystemDb<JobData> {
     this.touchedDeliveries = new Set();
     if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
     const byId = new Map<string, JobRecord>();
-    for (const j of this.low.data.jobs) if (jobIds.has(j.id)) byId.set(j.id, j);
+    for (const id of jobIds) {
+      const j = this.jobIndex.get(this.low.data.jobs, id);
+      if (j) byId.set(id, j);
+    }
     const upserts: Entry[] = [...byId.values()];
     for (const key of keys) upserts.push({ schedule: key, state: this.low.data.schedules[key] });
-    const logged = new Map<string, DeliveryRecord>();
-    for (const d of this.low.data.deliveries) if (deliveryIds.has(d.id)) logged.set(d.id, d);
-    for (const id of deliveryIds) upserts.push(logged.has(id) ? { delivery: logged.get(id)! } : { deliveryGone: id });
+    for (const id of deliveryIds) {
+      const d = this.deliveryIndex.get(this.low.data.deliveries, id);
+      upserts.push(d ? { delivery: d } : { deliveryGone: id });
+    }
     const deletes = [...jobIds].filter((id) => !byId.has(id));
     if (this.journalBytes > this.foldMinBytes && this.journalBytes > this.snapshotBytes) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
