@@ -17,7 +17,7 @@ import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecordId, keepRawBodies, logOutcome, logReceived, rawDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecordId, keepRawBodies, logDelivered, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -308,16 +308,20 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const delivered = (request as CheckedRequest).webhook!.delivery!;
               const id = deliveryJobId(endpoint.name, delivered.keyId, signed.dedupeHours > 0 ? delivered.id : null);
               const attempts = (options.deliveryRetryMs ?? DELIVERY_RETRY_MS).length + 1;
-              await logReceived(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id });
-              let duplicate = false;
-              try {
-                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts });
-              } catch (e) {
-                if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
-                duplicate = true;
-              }
+              // Logged under the job's id (the dispatcher gives the entry its outcome), together
+              // with queueing the job: on the data dir both go in one write.
+              const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
+              const queue = jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }).then(
+                () => true,
+                (e: unknown) => {
+                  if (e instanceof StoreError && e.code === 'JAC_STORE_VALUE') return false; // a repeat: its job is there
+                  throw e;
+                },
+              );
+              const [, queued] = await Promise.all([logDelivered(jobs.store, logged, 'pending', 202, 0, null), queue]);
+              const duplicate = !queued;
               caller.used?.();
-              if (duplicate) await logOutcome(jobs.store, id, 'duplicate', 202, 0, null);
+              if (duplicate) await logDelivered(jobs.store, logged, 'duplicate', 202, 0, null);
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });
@@ -336,12 +340,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const delivered = (request as CheckedRequest).webhook?.delivery;
             const once = signed && delivered?.id && signed.dedupeHours > 0 ? { record: deliveryRecordId(delivered.keyId, delivered.id), hours: signed.dedupeHours } : undefined;
             const node = entry === 'node' ? String(params.node) : null;
-            const logId = signed && delivered ? await logReceived(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }) : null;
             const started = Date.now();
             const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}) });
             if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner)) jobs.dispatcher.wake();
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
-            if (logId) await logOutcome(jobs.store, logId, 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, errorId);
+            if (signed && delivered) {
+              const outcome = 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed';
+              await logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId);
+            }
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
             if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status, errorId });

@@ -125,16 +125,21 @@ export interface Logged {
 }
 
 /**
- * Logs a verified delivery as received (pending), before it runs, so that a repeat arriving at
- * any time finds the entry to count itself on; a delivery the log holds already (a repeat, or a
- * failed run the sender sends again) keeps its entry. Resolves with the entry's id.
+ * Writes how a verified delivery went to the log, in one write whichever comes first: a run
+ * (`ok`, `failed`, or `pending` when it was queued) makes the entry, or gives the entry a repeat
+ * made first its outcome; a repeat answered from memory counts itself on the entry, or makes it
+ * (pending) when the run that answered first has not logged yet. A delivery the log holds
+ * already (a failed run the sender sends again) keeps its entry, with the new outcome.
  */
-export async function logReceived(log: DeliveryLog, d: Logged): Promise<string> {
+export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
+  if (status === 'duplicate' && (await log.addDuplicate(id))) return;
   const now = Date.now();
+  const first = status === 'duplicate';
   const record: DeliveryRecord = {
     id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: new Date(now).toISOString(), verified: true,
-    deliveryId: d.delivery.id, event: d.delivery.event, status: 'pending', code: null, ms: null, errorId: null, reason: null, duplicates: 0,
+    deliveryId: d.delivery.id, event: d.delivery.event, status: first ? 'pending' : status, code: first ? null : code, ms: first ? null : ms, errorId,
+    reason: null, duplicates: first ? 1 : 0,
     replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
     replayUntil: new Date(now + Math.max(d.dedupeHours, 1) * 3_600_000).toISOString(),
   };
@@ -142,12 +147,8 @@ export async function logReceived(log: DeliveryLog, d: Logged): Promise<string> 
     await log.logDelivery(record);
   } catch (e) {
     if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
+    if (first) await log.addDuplicate(id);
+    // (A queued delivery's entry made earlier keeps its state: its job's run gives the outcome.)
+    else if (status !== 'pending') await log.updateDelivery(id, { status, code, ms, errorId });
   }
-  return id;
-}
-
-/** How a logged delivery ended: its run's outcome, or one more repeat answered from memory. */
-export async function logOutcome(log: DeliveryLog, id: string, status: 'ok' | 'failed' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
-  if (status === 'duplicate') await log.addDuplicate(id);
-  else await log.updateDelivery(id, { status, code, ms, errorId });
 }

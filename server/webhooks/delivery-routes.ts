@@ -9,7 +9,7 @@ import { queueTasks } from '../schedule/queue-tasks.ts';
 import { requireUser } from '../user-routes.ts';
 import type { Users } from '../users.ts';
 import type { WorkerPool } from '../workers/pool.ts';
-import { logOutcome, logReceived } from './deliveries.ts';
+import { logDelivered } from './deliveries.ts';
 import { loadedFields } from '../stored-fields.ts';
 
 const STATUSES = ['ok', 'failed', 'pending', 'rejected'] as const;
@@ -94,12 +94,12 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       if (!d.replay || Date.parse(d.replayUntil) <= Date.now()) throw new HttpError(410, 'The delivery is past its dedupe window: its body is no longer kept');
       const spec = program.walkers.get(d.walker)?.specs.webhook;
       if (!spec || spec.type !== 'signature') throw new HttpError(404, `Walker ${d.walker} is no longer a signed webhook walker`);
-      // The replay is a delivery of its own in the log, naming the event it repeats.
-      const logId = await logReceived(store, { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes });
       const started = Date.now();
       const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes });
       if (await queueTasks(store, answer, user.root, user.id)) wake();
-      await logOutcome(store, logId, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null);
+      // The replay is a delivery of its own in the log, naming the event it repeats.
+      const replayed = { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes };
+      await logDelivered(store, replayed, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null);
       if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
       if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
       if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
