@@ -14,9 +14,8 @@
 //   5. an "ack": "async" signed walker, each request a new delivery (its own x-github-delivery):
 //      the latency of the 202 answer (target: p99 under 20 ms), while the dispatcher runs the
 //      queued jobs in the background, then how long the queue takes to drain.
-// Measured on 2 shared cores, three runs: signed / header key 61-74% (not met); async 202 answers
-// 1,400-1,800 requests/s, p50 26-31 ms, p99 52-111 ms (not met), 9,000-12,000 jobs queued per
-// run, drained 45-58 s after it.
+// Measured on 2 shared cores (figures and what they cost: README, bench:http): signed / header
+// key 36-52% with every delivery logged (not met); async 202 p99 31-48 ms (not met).
 // Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
 import { createHmac } from 'node:crypto';

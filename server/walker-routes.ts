@@ -321,7 +321,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const [, queued] = await Promise.all([logDelivered(jobs.store, logged, 'pending', 202, 0, null), queue]);
               const duplicate = !queued;
               caller.used?.();
-              if (duplicate) await logDelivered(jobs.store, logged, 'duplicate', 202, 0, null);
+              if (duplicate) keepLog(request, logDelivered(jobs.store, logged, 'duplicate', 202, 0, null));
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });
@@ -346,7 +346,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
             if (signed && delivered) {
               const outcome = 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed';
-              await logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId);
+              keepLog(request, logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId));
             }
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
@@ -371,6 +371,15 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       for (const route of signedRoutes) scope.route(route);
     });
   }
+}
+
+/**
+ * A delivery log write the answer does not wait for: what the delivery changed is already durable
+ * (and remembered, for each-delivery-once, in the same commit); the log tells its owner about it,
+ * and a write of it that fails is said in the server's log instead.
+ */
+function keepLog(request: FastifyRequest, write: Promise<void>): void {
+  write.catch((e: unknown) => request.log.warn({ err: e }, 'cannot write the webhook delivery log'));
 }
 
 function tooManyFailures(reply: FastifyReply, retryAfter: number) {
