@@ -47,8 +47,15 @@ test('one delivery sent to two servers at once, three times each, runs once; eve
     assert.equal(new Set(texts).size, 1, 'all got its answer');
     const pushes = (await (await fetch(`${a}/walker/pushes`, json({}, auth))).json()) as { reports: string[][] };
     assert.equal(pushes.reports, [['refs/heads/main']]);
-    const log = (await (await fetch(`${b}/webhook/deliveries`, { headers: { authorization: auth } })).json()) as { deliveries: { status: string; duplicates: number }[] };
-    assert.equal(log.deliveries.map((d) => [d.status, d.duplicates]), [['ok', 5]], 'one entry, five repeats, whichever server answered them');
+    // The log is written after the answers (they do not wait for it): read until it settles.
+    let entries: [string, number][] = [];
+    for (let i = 0; i < 50; i++) {
+      const log = (await (await fetch(`${b}/webhook/deliveries`, { headers: { authorization: auth } })).json()) as { deliveries: { status: string; duplicates: number }[] };
+      entries = log.deliveries.map((d) => [d.status, d.duplicates]);
+      if (entries.length === 1 && entries[0][0] === 'ok' && entries[0][1] === 5) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(entries, [['ok', 5]], 'one entry, five repeats, whichever server answered them');
   } finally {
     for (const s of servers) s.process.kill('SIGKILL');
   }
