@@ -61,4 +61,43 @@ test('one delivery sent to two servers at once, three times each, runs once; eve
   }
 });
 
+test('a server killed with deliveries under way (some committed, not yet answered): the sender sends them all again, and each is applied once', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'jac-serve-signed-data-'));
+  const serve = () => startCli(['serve', appDir, '--port', '0', '--workers', '1', '--data', data, '--log-level', 'warn']);
+  let server = await serve();
+  try {
+    await fetch(`${server.url}/user/register`, json({ email: 'ops@example.com', password: 'pw-pw-pw' }));
+    const login = async () => `Bearer ${((await (await fetch(`${server.url}/user/login`, json({ email: 'ops@example.com', password: 'pw-pw-pw' }))).json()) as { token: string }).token}`;
+    const key = (await (await fetch(`${server.url}/webhook/generate-key`, json({ name: 'gh', signing: { scheme: 'github' } }, await login()))).json()) as { id: string; secret: string };
+    const deliver = async (i: number) => {
+      const body = JSON.stringify({ ref: `d-${i}` });
+      const headers = { 'content-type': 'application/json', 'x-github-delivery': `delivery-${i}`, 'x-hub-signature-256': `sha256=${createHmac('sha256', key.secret).update(body).digest('hex')}` };
+      const r = await fetch(`${server.url}/webhook/walker/github_push?key_id=${key.id}`, { method: 'POST', headers, body });
+      return r.status;
+    };
+    const N = 200;
+    let answered = 0;
+    const first = Promise.allSettled(
+      Array.from({ length: N }, (_, i) =>
+        deliver(i).then((status) => {
+          if (status === 200) answered++;
+        }),
+      ),
+    );
+    while (answered < N / 4) await new Promise((r) => setTimeout(r, 5));
+    server.process.kill('SIGKILL');
+    await first;
+    assert.ok(answered < N, `killed with deliveries under way (${answered} of ${N} answered)`);
+    server = await serve();
+    // The sender sends every delivery again (it cannot know which ones were applied).
+    const again = await Promise.all(Array.from({ length: N }, (_, i) => deliver(i)));
+    assert.ok(again.every((st) => st === 200), again.join(','));
+    const pushes = ((await (await fetch(`${server.url}/walker/pushes`, json({}, await login()))).json()) as { reports: string[][] }).reports[0];
+    assert.is(pushes.length, N, 'each delivery applied once');
+    assert.is(new Set(pushes).size, N);
+  } finally {
+    server.process.kill('SIGKILL');
+  }
+});
+
 test.run();
