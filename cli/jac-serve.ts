@@ -145,7 +145,9 @@ await yargs(hideBin(process.argv))
               .option('nodes', { type: 'string', array: true, default: [], describe: 'node types, "root" or node ids it may start at (none: any)' })
               .option('count', { type: 'number', default: 60, describe: 'lifetime, in intervals' })
               .option('interval', { type: 'string', default: 'days', choices: ['seconds', 'minutes', 'hours', 'days'] })
-              .option('app', { type: 'string', describe: 'the .jac file or folder served, to check walker and node type names' }),
+              .option('app', { type: 'string', describe: 'the .jac file or folder served, to check walker and node type names' })
+              .option('scheme', { type: 'string', describe: 'a signing key for this sender (github, stripe, slack, shopify, standard, hmac) instead of an API key' })
+              .option('secret-file', { type: 'string', describe: "with --scheme: a file holding the sender's own secret to import (else one is made and shown once)" }),
           (argv) =>
             print(
               keys().then((k) =>
@@ -158,6 +160,8 @@ await yargs(hideBin(process.argv))
                 count: argv.count,
                 interval: argv.interval as 'seconds' | 'minutes' | 'hours' | 'days',
                 app: argv.app,
+                scheme: argv.scheme,
+                secretFile: argv.secretFile,
               }),
               ),
             ),

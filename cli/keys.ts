@@ -2,14 +2,15 @@
 // of a stopped server (a running server holds the dir's lock, and the store refuses to share
 // it), or in a PostgreSQL store (shared: servers may be running). The rules are the HTTP routes' own (server/webhook-routes.ts); each command returns the
 // text to print, and a mistake is a UsageError with a message saying what to do.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { formatDiagnostic } from '../grammar/index.ts';
 import { parseId } from '../runtime/store/ids.ts';
 import type { Store, UserRecord } from '../runtime/store/store.ts';
 import { LoadFailure, loadApp } from '../server/loader.ts';
 import { manifestOf, servedApp } from '../server/manifest.ts';
 import type { DetailItem } from '../server/errors.ts';
-import { type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
+import { importedSecretProblem, type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
+import { SCHEMES, type Scheme } from '../server/webhooks/signatures.ts';
 import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
 import { jacFilesIn, UsageError } from './files.ts';
 import { openStore, type StoreTarget } from './store-target.ts';
@@ -27,6 +28,10 @@ export type KeysCreateOptions = KeysTarget & {
   app?: string;
   /** The longest a key may live, days (default 365, as the server's). */
   maxLifetimeDays?: number;
+  /** A signing key of this sender's scheme (--scheme) instead of an API key. */
+  scheme?: string;
+  /** A file holding the sender's own secret to import (--secret-file); else one is made. */
+  secretFile?: string;
 };
 
 export type KeysRevokeOptions = KeysTarget & { ids: string[] };
@@ -84,6 +89,12 @@ export async function keysCreate(options: KeysCreateOptions): Promise<string> {
   if (name.length < 1 || name.length > 100) throw new UsageError('a key name must have 1 to 100 characters');
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`the expiration count must be a whole number of at least 1, not ${count}`);
   if (!INTERVALS.includes(interval)) throw new UsageError(`the expiration interval must be one of ${INTERVALS.join(', ')}, not ${interval}`);
+  if (options.scheme !== undefined && !(SCHEMES as readonly string[]).includes(options.scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}, not ${options.scheme}`);
+  if (options.secretFile !== undefined && options.scheme === undefined) throw new UsageError('--secret-file imports a signing secret: name its sender with --scheme');
+  const scheme = options.scheme as Scheme | undefined;
+  const imported = options.secretFile === undefined ? undefined : readSecretFile(options.secretFile);
+  const secretProblem = scheme && imported !== undefined ? importedSecretProblem(scheme, imported) : null;
+  if (secretProblem) throw new UsageError(`${options.secretFile}: ${secretProblem}`);
   const typeNames = nodes.filter((n) => n !== 'root' && parseId(n)?.kind !== 'n');
   if (!options.app && (walkers.length > 0 || typeNames.length > 0)) {
     const what = walkers.length > 0 ? `walker names (${walkers.join(', ')})` : `node type names (${typeNames.join(', ')})`;
@@ -98,11 +109,19 @@ export async function keysCreate(options: KeysCreateOptions): Promise<string> {
     const now = Date.now();
     const expiresAt = now + durationMs(count, interval);
     const lifetime = lifetimeProblem(expiresAt, now, options.maxLifetimeDays ?? 365, ['body', 'expiration'], { count, interval });
-    const problems = [...walkerProblems(program, walkers), ...(await nodeProblems(program, nodes, isOwnNode)), ...(lifetime ? [lifetime] : [])];
+    const problems = [...walkerProblems(program, walkers, scheme ?? null), ...(await nodeProblems(program, nodes, isOwnNode)), ...(lifetime ? [lifetime] : [])];
     if (problems.length > 0) throw new UsageError(`cannot create the key:\n${problemLines(problems)}`);
     const keys = new WebhookKeys(store);
     if (await nameTaken(keys, user, name)) throw new UsageError(`${user.email} already has a key named ${JSON.stringify(name)}`);
-    const { record, key } = await keys.create(user, { name, walkers, nodes, expiresAt: new Date(expiresAt) }, now);
+    const fields = { name, walkers, nodes, expiresAt: new Date(expiresAt) };
+    if (scheme) {
+      const { record, secret } = await keys.createSigning(user, fields, scheme, imported, now);
+      const lines = [`created ${scheme} signing key ${JSON.stringify(record.name)} (id ${record.id}) for ${user.email}, expires ${record.expiresAt}`];
+      lines.push(`the sender's URL: https://<your host>/webhook/walker/${walkers.length === 1 ? walkers[0] : '<walker>'}?key_id=${record.id}`);
+      if (imported === undefined) lines.push(`the secret to give the sender: ${secret}`, 'It is shown only now: it cannot be shown again (rotate the key if it is lost).');
+      return [...lines, ''].join('\n');
+    }
+    const { record, key } = await keys.create(user, fields, now);
     return [
       `created key ${JSON.stringify(record.name)} (id ${record.id}) for ${user.email}, expires ${record.expiresAt}`,
       key,
@@ -124,6 +143,15 @@ export async function keysRevoke(options: KeysRevokeOptions): Promise<string> {
     await keys.delete(ids);
     return `revoked ${ids.length} key${ids.length === 1 ? '' : 's'} of ${user.email}: ${ids.join(', ')}\n`;
   });
+}
+
+/** A secret from a file (so that it never appears in a command line or shell history), trimmed of its line end. */
+function readSecretFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw new UsageError(`cannot read the secret file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 function loadProgram(app: string): ProgramTypes {

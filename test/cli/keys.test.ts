@@ -151,4 +151,56 @@ test('a key made by the CLI works on the server; a revoked one does not', async 
   }
 });
 
+test('create --scheme: a signing key, its secret made and shown once or imported from a file, that verifies deliveries on the server', async () => {
+  const signed = `${PROGRAM}
+walker signed_push {
+  has ref: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }
+  can record with \`root entry { report self.ref; }
+}
+`;
+  const signedApp = join(dir, 'signed.jac');
+  writeFileSync(signedApp, signed);
+  const out = await keysCreate({ data, email: EMAIL, name: 'gh-cli', walkers: ['signed_push'], app: signedApp, scheme: 'github' });
+  assert.match(out, /created github signing key "gh-cli" \(id ([0-9a-f]{16})\)/);
+  assert.match(out, /\/webhook\/walker\/signed_push\?key_id=[0-9a-f]{16}/);
+  const secret = /the secret to give the sender: (\S+)/.exec(out)![1];
+  const id = /\(id ([0-9a-f]{16})\)/.exec(out)![1];
+  const file = join(dir, 'imported.txt');
+  writeFileSync(file, 'imported-secret-value\n');
+  const importedOut = await keysCreate({ data, email: EMAIL, name: 'gh-imported', scheme: 'github', secretFile: file });
+  assert.not.match(importedOut, /imported-secret-value/, 'an imported secret is not printed');
+  const importedId = /\(id ([0-9a-f]{16})\)/.exec(importedOut)![1];
+  const listed = await keysList({ data, email: EMAIL });
+  assert.ok(listed.includes(`${secret.slice(0, 4)}…`) && !listed.includes(secret), 'listed by preview only');
+  for (const [options, message] of [
+    [{ scheme: 'gitlab' }, /--scheme must be one of github, stripe, slack, shopify, standard, hmac, not gitlab/],
+    [{ secretFile: file }, /--secret-file imports a signing secret: name its sender with --scheme/],
+    [{ scheme: 'github', secretFile: join(dir, 'missing.txt') }, /cannot read the secret file .*missing\.txt: ENOENT/],
+    [{ scheme: 'github', walkers: ['hook'], app }, /walker 'hook' takes an API key, not a github signature/],
+  ] as const) {
+    try {
+      await keysCreate({ data, email: EMAIL, name: 'bad', ...options } as Parameters<typeof keysCreate>[0]);
+      assert.unreachable(JSON.stringify(options));
+    } catch (e) {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.match((e as Error).message, message);
+    }
+  }
+  const h = await harness(signed, { logLevel: false }, data);
+  try {
+    const { createHmac } = await import('node:crypto');
+    const send = (keyId: string, key: string) => {
+      const body = '{"ref":"main"}';
+      return h.app.inject({ method: 'POST', url: `/webhook/walker/signed_push?key_id=${keyId}`, payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', key).update(body).digest('hex')}` } });
+    };
+    const ok = await send(id, secret);
+    assert.equal([ok.statusCode, ok.json().reports], [200, ['main']]);
+    assert.is((await send(importedId, 'imported-secret-value')).statusCode, 200, 'the imported secret, without its line end');
+    assert.is((await send(id, 'imported-secret-value')).statusCode, 401);
+  } finally {
+    await h.close();
+  }
+});
+
 test.run();
