@@ -207,9 +207,11 @@ export class JobFile implements JobQueue {
   }
 
   logDelivery(record: DeliveryRecord): Promise<void> {
+    const mine = structuredClone(record); // the caller's object stays the caller's
     return this.file.change((d) => {
       if (this.delivery(d, record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
-      d.deliveries.push(structuredClone(record));
+      // Memory takes this copy; the durable state, replayed later, another (each is changed in place).
+      d.deliveries.push(d === this.file.data ? mine : structuredClone(mine));
       this.db.touchDelivery(d, record.id);
     });
   }

@@ -105,9 +105,13 @@ export function deliveryJobId(walker: string, keyId: string, deliveryId: string 
   return `w:${walker}:${createHash('sha256').update(`job\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
 }
 
+/** Ids of deliveries without a sender's id: this process's random prefix (64 bits) and a count. */
+const PROCESS_PREFIX = randomBytes(8).toString('hex');
+let made = 0;
+
 /** The log id of a delivery answered with its run: from the key and the sender's id when there is one, so a repeat finds it. */
 export function deliveryLogId(keyId: string, deliveryId: string | null): string {
-  if (deliveryId === null) return `d-${randomBytes(12).toString('hex')}`;
+  if (deliveryId === null) return `d-${PROCESS_PREFIX}${(++made).toString(16).padStart(8, '0')}`;
   return `d-${createHash('sha256').update(`log\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
 }
 
