@@ -14,7 +14,8 @@ import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type DeliveryRecord, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError, type UserRecord } from './store.ts';
+import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type Store, StoreError, type UserRecord } from './store.ts';
+import { offerDeliveryLog, offerJobQueue } from './offer.ts';
 
 interface SystemData {
   format: number;
@@ -29,6 +30,9 @@ function decodeSystem(json: unknown, file: string): SystemData {
   return o as unknown as SystemData;
 }
 
+/** The job queue's and delivery log's methods, offered from the JobFile (offer.ts). */
+export interface LowStore extends JobQueue, DeliveryLog {}
+
 export class LowStore implements Store {
   private closed = false;
   /** The graphs: one file per root. */
@@ -41,6 +45,9 @@ export class LowStore implements Store {
     private readonly unlock: () => void,
   ) {
     this.graphs = new RootFiles(location);
+    // Reads of the queue answer after close too (the last state in memory).
+    offerJobQueue(this, jobs, () => this.assertOpen(), ['findJob', 'listJobs']);
+    offerDeliveryLog(this, jobs, () => this.assertOpen());
   }
 
   /** Opens (creating if needed) the data dir, taking its lock. */
@@ -131,94 +138,6 @@ export class LowStore implements Store {
     return this.system.change((d) => {
       d.keys = d.keys.filter((k) => !gone.has(k.id));
     });
-  }
-
-  enqueueJob(job: NewJob): Promise<void> {
-    this.assertOpen();
-    return this.jobs.enqueueJob(job);
-  }
-
-  claimJob(leaseMs: number): Promise<ClaimedJob | null> {
-    this.assertOpen();
-    return this.jobs.claimJob(leaseMs);
-  }
-
-  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.finishJob(id, attempt, status, result);
-  }
-
-  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.retryJob(id, attempt, delayMs, result);
-  }
-
-  findJob(id: string): Promise<JobRecord | null> {
-    return this.jobs.findJob(id);
-  }
-
-  requeueJob(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.requeueJob(id);
-  }
-
-  cancelJob(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.cancelJob(id);
-  }
-
-  logDelivery(record: DeliveryRecord): Promise<void> {
-    this.assertOpen();
-    return this.jobs.logDelivery(record);
-  }
-
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.updateDelivery(id, change);
-  }
-
-  addDuplicate(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.addDuplicate(id);
-  }
-
-  findDelivery(id: string): Promise<DeliveryRecord | null> {
-    this.assertOpen();
-    return this.jobs.findDelivery(id);
-  }
-
-  listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
-    this.assertOpen();
-    return this.jobs.listDeliveries(owner, filter);
-  }
-
-  pruneDeliveries(before: string): Promise<number> {
-    this.assertOpen();
-    return this.jobs.pruneDeliveries(before);
-  }
-
-  pruneJobs(before: string): Promise<number> {
-    this.assertOpen();
-    return this.jobs.pruneJobs(before);
-  }
-
-  renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
-    this.assertOpen();
-    return this.jobs.renewJobs(held, leaseMs);
-  }
-
-  registerSchedule(key: string): Promise<ScheduleState> {
-    this.assertOpen();
-    return this.jobs.registerSchedule(key);
-  }
-
-  fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
-    this.assertOpen();
-    return this.jobs.fireSchedule(key, tick, job, maxInstances);
-  }
-
-  listJobs(): Promise<JobRecord[]> {
-    return this.jobs.listJobs();
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,8 @@
 // processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
 // the tables).
 import type pg from 'pg';
-import { type ClaimedJob, type DeliveryRecord, type FireResult, type ScheduleState, type GraphChange, type GraphRecord, type JobRecord, type JobResult, type KeyRecord, type NewJob, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { offerDeliveryLog, offerJobQueue } from '../offer.ts';
 import { describeUrl, openPool, storeFailure } from './connection.ts';
 import { PgCounters } from './counters.ts';
 import { PgGraphs } from './graphs.ts';
@@ -17,10 +18,11 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
 }
 
+/** The job queue's and delivery log's methods, offered from PgJobs and PgDeliveries (offer.ts). */
+export interface PgStore extends JobQueue, DeliveryLog {}
+
 export class PgStore implements Store {
   readonly counters: PgCounters;
-  private readonly jobs: PgJobs;
-  private readonly deliveryLog: PgDeliveries;
   private closed = false;
 
   private constructor(
@@ -28,8 +30,8 @@ export class PgStore implements Store {
     readonly graphs: PgGraphs,
   ) {
     this.counters = new PgCounters(pool);
-    this.jobs = new PgJobs(pool, graphs.location);
-    this.deliveryLog = new PgDeliveries(pool, graphs.location);
+    offerJobQueue(this, new PgJobs(pool, graphs.location), () => this.assertOpen());
+    offerDeliveryLog(this, new PgDeliveries(pool, graphs.location), () => this.assertOpen());
   }
 
   get location(): string {
@@ -128,96 +130,6 @@ export class PgStore implements Store {
        WHERE k.id = u.id AND (k.record->>'lastUsedAt' IS NULL OR k.record->>'lastUsedAt' < u.at)`,
       [uses.map((u) => u[0]), uses.map((u) => u[1])],
     );
-  }
-
-  enqueueJob(job: NewJob): Promise<void> {
-    this.assertOpen();
-    return this.jobs.enqueueJob(job);
-  }
-
-  claimJob(leaseMs: number): Promise<ClaimedJob | null> {
-    this.assertOpen();
-    return this.jobs.claimJob(leaseMs);
-  }
-
-  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.finishJob(id, attempt, status, result);
-  }
-
-  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.retryJob(id, attempt, delayMs, result);
-  }
-
-  findJob(id: string): Promise<JobRecord | null> {
-    this.assertOpen();
-    return this.jobs.findJob(id);
-  }
-
-  requeueJob(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.requeueJob(id);
-  }
-
-  cancelJob(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.jobs.cancelJob(id);
-  }
-
-  logDelivery(record: DeliveryRecord): Promise<void> {
-    this.assertOpen();
-    return this.deliveryLog.logDelivery(record);
-  }
-
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
-    this.assertOpen();
-    return this.deliveryLog.updateDelivery(id, change);
-  }
-
-  addDuplicate(id: string): Promise<boolean> {
-    this.assertOpen();
-    return this.deliveryLog.addDuplicate(id);
-  }
-
-  findDelivery(id: string): Promise<DeliveryRecord | null> {
-    this.assertOpen();
-    return this.deliveryLog.findDelivery(id);
-  }
-
-  listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
-    this.assertOpen();
-    return this.deliveryLog.listDeliveries(owner, filter);
-  }
-
-  pruneDeliveries(before: string): Promise<number> {
-    this.assertOpen();
-    return this.deliveryLog.pruneDeliveries(before);
-  }
-
-  pruneJobs(before: string): Promise<number> {
-    this.assertOpen();
-    return this.jobs.pruneJobs(before);
-  }
-
-  renewJobs(held: { id: string; attempt: number }[], leaseMs: number): Promise<void> {
-    this.assertOpen();
-    return this.jobs.renewJobs(held, leaseMs);
-  }
-
-  registerSchedule(key: string): Promise<ScheduleState> {
-    this.assertOpen();
-    return this.jobs.registerSchedule(key);
-  }
-
-  fireSchedule(key: string, tick: string, job: NewJob, maxInstances: number): Promise<FireResult> {
-    this.assertOpen();
-    return this.jobs.fireSchedule(key, tick, job, maxInstances);
-  }
-
-  listJobs(): Promise<JobRecord[]> {
-    this.assertOpen();
-    return this.jobs.listJobs();
   }
 
   async close(): Promise<void> {
