@@ -1,13 +1,13 @@
 // `jac-serve <folder>` as an operator runs it: the real CLI on a free port, called with fetch.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { BIN, type CliServer, exited, startCli } from '../helpers/cli-server.ts';
 
-const bin = fileURLToPath(new URL('../../bin/jac-serve.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'jac-serve-cli-'));
 const appDir = join(dir, 'app');
 const data = join(dir, 'data');
@@ -28,35 +28,12 @@ walker count {
 }
 `;
 
-interface Server {
-  process: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
 /** Starts the CLI on a free port and waits until /healthz answers. */
-async function start(args: string[] = [], folder = appDir, dataDir = data): Promise<Server> {
-  const child = spawn(process.execPath, [bin, folder, '--port', '0', '--data', dataDir, '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 20_000);
-    const look = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', look);
-    child.on('exit', () => reject(new Error(`exited: ${out}`)));
-  });
-  assert.is((await fetch(`${url}/healthz`)).status, 200);
-  return { process: child, url, output: () => out };
+async function start(args: string[] = [], folder = appDir, dataDir = data): Promise<CliServer> {
+  const server = await startCli([folder, '--port', '0', '--data', dataDir, '--log-level', 'warn', ...args], process.env, 20_000);
+  assert.is((await fetch(`${server.url}/healthz`)).status, 200);
+  return server;
 }
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 async function login(url: string): Promise<string> {
   const account = { email: 'ops@example.com', password: 'secret' };
@@ -77,7 +54,7 @@ test('serves a folder: prints its routes, answers walkers over HTTP; a second se
   const authorization = await login(server.url);
   const r = await fetch(`${server.url}/walker/bump`, { method: 'POST', headers: { authorization } });
   assert.equal((await r.json()) as unknown, { status: 200, reports: [1] });
-  const second = spawnSync(process.execPath, [bin, appDir, '--port', '0', '--data', data], { encoding: 'utf8', timeout: 20_000 });
+  const second = spawnSync(process.execPath, [BIN, appDir, '--port', '0', '--data', data], { encoding: 'utf8', timeout: 20_000 });
   assert.is(second.status, 1);
   assert.match(second.stderr, /data dir .* is in use by process \d+/);
   server.process.kill('SIGTERM');
@@ -118,7 +95,7 @@ test('a program that does not load is reported with file:line:col and the server
   const bad = join(dir, 'bad');
   spawnSync('mkdir', ['-p', bad]);
   writeFileSync(join(bad, 'w.jac'), 'walker w {\n    obj __specs__ { static has methodz: list = ["get"]; }\n}\n');
-  const r = spawnSync(process.execPath, [bin, bad, '--port', '0', '--data', join(dir, 'data-bad')], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [BIN, bad, '--port', '0', '--data', join(dir, 'data-bad')], { encoding: 'utf8', timeout: 20_000 });
   assert.is(r.status, 1);
   assert.match(r.stderr, /w\.jac:2:\d+: error\[JAC_LOAD_ERROR\]: walker w: __specs__ methodz is not an option jac-serve knows/);
 });
@@ -134,14 +111,14 @@ test('webhooks through the real CLI: a key made over HTTP and one made by `jac-s
   const call = (url: string, headers: Record<string, string>) => fetch(`${url}/webhook/walker/ci_event`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ service: 'api', version: '1.2.0' }) });
   const called = await call(server.url, { 'x-api-key': key });
   assert.equal((await called.json()) as unknown, { status: 200, reports: [{ recorded: 'api 1.2.0', status: 'succeeded' }] });
-  const busy = spawnSync(process.execPath, [bin, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
+  const busy = spawnSync(process.execPath, [BIN, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
   assert.is(busy.status, 1, 'the data dir is held by the running server');
   server.process.kill('SIGTERM');
   await exited(server.process);
-  const created = spawnSync(process.execPath, [bin, 'keys', 'create', '--data', hookData, '--email', 'ops@example.com', '--name', 'deploy-script', '--walkers', 'ci_event', '--app', examples], { encoding: 'utf8', timeout: 20_000 });
+  const created = spawnSync(process.execPath, [BIN, 'keys', 'create', '--data', hookData, '--email', 'ops@example.com', '--name', 'deploy-script', '--walkers', 'ci_event', '--app', examples], { encoding: 'utf8', timeout: 20_000 });
   assert.is(created.status, 0, created.stderr);
   const cliKey = /jacwh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}[0-9a-f]{8}/.exec(created.stdout)![0];
-  const listed = spawnSync(process.execPath, [bin, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
+  const listed = spawnSync(process.execPath, [BIN, 'keys', 'list', '--data', hookData, '--email', 'ops@example.com'], { encoding: 'utf8', timeout: 20_000 });
   assert.match(listed.stdout, /deploy-script/);
   assert.not.ok(listed.stdout.includes(cliKey.slice('jacwh_'.length + 17)), 'the secret (after the key id; it may hold \'_\') is never listed');
   const again = await start([], examples, hookData);
