@@ -4,20 +4,15 @@
 // start one). When a commit rewrote the root's whole file, requests/s fell from 970 to 220 within
 // 30 s as the root grew; a commit that costs what it changes keeps its pace.
 // Run: npm run bench:growth   (target: the last window at least 70% of the first's requests/s)
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import type { FastifyInstance } from 'fastify';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
-import type { Store } from '../runtime/store/store.ts';
-import { buildApp } from '../server/app.ts';
-import { servedApp } from '../server/manifest.ts';
-import { WorkerPool } from '../server/workers/pool.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { login, post } from './lib/client.ts';
+import { type BenchStore, withServer } from './lib/serve.ts';
 
 const CONNECTIONS = 50;
 const WINDOWS = 6;
@@ -41,16 +36,8 @@ const fresh = (prefix: string) => {
 };
 
 /** Six windows of load on the grow walker: requests/s of each, and how many were not 2xx. */
-async function grow(name: string, open: () => Promise<{ store: Store; dataDir: string; storeUrl: string | null }>): Promise<void> {
-  const file = join(fresh('jac-bench-growth-'), 'app.jac');
-  writeFileSync(file, program);
-  const { store, dataDir, storeUrl } = await open();
-  const runs = await WorkerPool.start({ files: [file], dataDir, storeUrl });
-  let app: FastifyInstance | undefined;
-  try {
-    app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+async function grow(name: string, open: () => Promise<BenchStore>): Promise<void> {
+  await withServer(program, fresh('jac-bench-growth-'), open, async (base) => {
     const authorization = await login(base, `${name.toLowerCase()}@example.com`);
     const windows: number[] = [];
     let failures = 0;
@@ -74,11 +61,7 @@ async function grow(name: string, open: () => Promise<{ store: Store; dataDir: s
       `${name.padEnd(10)} req/s per ${WINDOW_SECONDS} s: ${windows.map((x) => x.toFixed(0)).join(', ')}; the root grew to ${size.body.reports?.[0]?.toLocaleString('en')} nodes;` +
         ` last / first ${(100 * ratio).toFixed(0)}% (target: at least 70%)${failures > 0 ? `; !!! ${failures} requests failed: not to be trusted` : ''}`,
     );
-  } finally {
-    await app?.close();
-    await runs.close();
-    await store.close();
-  }
+  });
 }
 
 try {

@@ -12,19 +12,15 @@
 //      server: one request at a time, `schedule.execute_date - schedule.enqueued_date` from the
 //      walker document, median and p95 (target: median under 50 ms on lowdb).
 // Run: npm run bench:jobs
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import type { JobResult, NewJob, Store } from '../runtime/store/store.ts';
-import { buildApp } from '../server/app.ts';
-import { servedApp } from '../server/manifest.ts';
-import { WorkerPool } from '../server/workers/pool.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { login, post } from './lib/client.ts';
+import { type BenchStore, withServer } from './lib/serve.ts';
 
 /** Jobs per queue measure. */
 const N = 500;
@@ -135,16 +131,8 @@ async function queue(name: string, open: () => Promise<Store>, takers: (first: S
 }
 
 /** The server: async throughput against the synchronous walker, and the idle wait from enqueue to start. */
-async function server(name: string, open: () => Promise<{ store: Store; dataDir: string; storeUrl: string | null }>): Promise<number> {
-  const file = join(fresh('jac-bench-jobs-app-'), 'app.jac');
-  writeFileSync(file, program);
-  const { store, dataDir, storeUrl } = await open();
-  const runs = await WorkerPool.start({ files: [file], dataDir, storeUrl });
-  let app: FastifyInstance | undefined;
-  try {
-    app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+async function server(name: string, open: () => Promise<BenchStore>): Promise<number> {
+  return withServer(program, fresh('jac-bench-jobs-app-'), open, async (base, store) => {
     // A few users: runs on one root take turns, runs on different roots use both workers.
     const users = await Promise.all([1, 2, 3, 4].map((i) => login(base, `${name.toLowerCase()}-${i}@example.com`)));
 
@@ -202,11 +190,7 @@ async function server(name: string, open: () => Promise<{ store: Store; dataDir:
         ` (the request itself: median ${median(answers).toFixed(1)} ms)`,
     );
     return m;
-  } finally {
-    await app?.close();
-    await runs.close();
-    await store.close();
-  }
+  });
 }
 
 /** Runs `count` requests, IN_FLIGHT at once; the ms it took. */
