@@ -214,12 +214,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     const withBody = endpoint.specs.methods.filter((m) => !BODILESS.has(m));
     const groups = [{ methods: withBody, bodiless: false }, { methods: bodiless, bodiless: true }].filter((g) => g.methods.length > 0);
     const signed = webhook?.type === 'signature' ? webhook : null;
+    /** Where an API key travels (header, query, path, body), or null. */
+    const placed = keyPlacement(webhook);
     /** The server-filled delivery fields this walker declares (signed walkers only). */
     const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
       const plan = planFields(endpoint, group.bodiless, declared);
       const bodySchema = objectSchema(plan.body);
-      const inBody = keyPlacement(webhook)?.type === 'body' ? keyPlacement(webhook)! : null;
+      const inBody = placed?.type === 'body' ? placed : null;
       if (inBody && !group.bodiless) (bodySchema.properties as JsonSchema)[inBody.name] = { type: 'string', description: 'the webhook API key' };
       const needsBody = plan.body.some((f) => !f.hasDefault);
       const operationSuffix = groups.length > 1 && group.bodiless ? '_get' : '';
@@ -229,13 +231,12 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           (pathParams.properties as JsonSchema).node = { type: 'string', description: 'the id of a node of your graph' };
           (pathParams.required as string[]).unshift('node');
         }
-        const inPath = keyPlacement(webhook)?.type === 'path' ? keyPlacement(webhook)! : null;
+        const inPath = placed?.type === 'path' ? placed : null;
         if (inPath) {
           (pathParams.properties as JsonSchema)[inPath.name] = { type: 'string', description: 'the webhook API key' };
           (pathParams.required as string[]).push(inPath.name);
         }
         const url = `${base}/${endpoint.name}${entry === 'node' ? '/:node' : ''}${routePath}`;
-        const placed = keyPlacement(webhook);
         const security = webhook ? (placed?.type === 'header' || placed?.type === 'query' ? [{ [webhookScheme(placed)]: [] }] : webhook.type === 'bearer' ? [{ bearerAuth: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
         const querystring = objectSchema(plan.query);
         if (signed) (querystring.properties as JsonSchema).key_id = { type: 'string', description: 'the id of the signing key (not a secret)' };

@@ -85,12 +85,18 @@ export function deliveryFields(rule: SignatureRule, delivery: Delivery, request:
   return fields;
 }
 
+/** 24 hex digits naming a key's delivery for one use (`use` keeps the three kinds of id apart). */
+function hex24(use: string, keyId: string, deliveryId: string): string {
+  const text = use === '' ? `${keyId}\0${deliveryId}` : `${use}\0${keyId}\0${deliveryId}`;
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+}
+
 /**
  * The record id under which a root remembers a delivery: a key's sender names its deliveries, so
  * the id is the key's and the delivery's together (hashed: a delivery id is the sender's text).
  */
 export function deliveryRecordId(keyId: string, deliveryId: string): string {
-  return `o:${DELIVERY_TYPE}:${createHash('sha256').update(`${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+  return `o:${DELIVERY_TYPE}:${hex24('', keyId, deliveryId)}`;
 }
 
 /** How long a delivery answered 202 waits before each retry when its run fails: about 10 s, 1 min, 5 min, 30 min, 2 h. */
@@ -102,7 +108,7 @@ export const DELIVERY_RETRY_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000]
  */
 export function deliveryJobId(walker: string, keyId: string, deliveryId: string | null): string {
   if (deliveryId === null) return `w:${walker}:${randomBytes(12).toString('hex')}`;
-  return `w:${walker}:${createHash('sha256').update(`job\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+  return `w:${walker}:${hex24('job', keyId, deliveryId)}`;
 }
 
 /** Ids of deliveries without a sender's id: this process's random prefix (64 bits) and a count. */
@@ -112,7 +118,7 @@ let made = 0;
 /** The log id of a delivery answered with its run: from the key and the sender's id when there is one, so a repeat finds it. */
 export function deliveryLogId(keyId: string, deliveryId: string | null): string {
   if (deliveryId === null) return `d-${PROCESS_PREFIX}${(++made).toString(16).padStart(8, '0')}`;
-  return `d-${createHash('sha256').update(`log\0${keyId}\0${deliveryId}`).digest('hex').slice(0, 24)}`;
+  return `d-${hex24('log', keyId, deliveryId)}`;
 }
 
 /** What the log needs of a delivery that verified. */
