@@ -2,7 +2,6 @@
 // clone: plain data only (bigints allowed), never a Jac value.
 import type { AppManifest } from '../manifest.ts';
 import type { QueuedTask } from '../schedule/create-task.ts';
-import type { Json } from '../../runtime/store/store.ts';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerConfig {
@@ -69,7 +68,7 @@ export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =
   /** `tasks`: the runs it queued with create_task, queued once its changes are saved. */
-  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, Json>; duplicate?: boolean }
+  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, unknown>; duplicate?: boolean }
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */

@@ -16,7 +16,7 @@ import { PyClass, type PyInstance } from '../../runtime/interpreter/archetypes.t
 import { call } from '../../runtime/interpreter/protocols.ts';
 import { errorText, type RunError } from '../../runtime/interpreter/run.ts';
 import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
-import { type GraphChange, type GraphStore, type Json, type RootLease, StoreError } from '../../runtime/store/store.ts';
+import { type GraphChange, type GraphStore, type RootLease, StoreError } from '../../runtime/store/store.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { LoadedApp } from '../loader.ts';
 import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
@@ -61,14 +61,14 @@ function nodeAllowed(nodes: string[], node: PyInstance, isRoot: boolean): boolea
 
 const failure = (name: string, message: string): Answer => ({ status: 500, name, message });
 
-/** A walker's fields as JSON, by name (a field that cannot be sent is left out). */
-function walkerContext(walker: PyInstance): Record<string, Json> {
-  const context: Record<string, Json> = {};
+/** A walker's fields as sent (JSON, ints beyond 2^53 exact), by name; a field that cannot be sent is left out. */
+function walkerContext(walker: PyInstance): Record<string, Wire> {
+  const context: Record<string, Wire> = {};
   for (const f of walker.cls.fields) {
     const v = walker.get(f.name);
     if (v === undefined) continue;
     try {
-      context[f.name] = JSON.parse(stringify(serialize(v))) as Json;
+      context[f.name] = serialize(v);
     } catch {
       // not serializable: the record shows the rest
     }

@@ -126,6 +126,7 @@ test('an int beyond 2^53 is queued and run exactly', async () => {
   assert.is(doc.schedule.status, 'COMPLETED');
   const raw = (await h.app.inject({ method: 'GET', url: `/async-walker/${id}`, headers: { authorization: alice.authorization } })).body;
   assert.match(raw, /"reports":\[2305843009213693954\]/);
+  assert.match(raw, /"context":\{"n":1152921504606846977\}/, 'the fields as the run left them, exactly');
 });
 
 test('bad input is refused before anything is queued', async () => {
