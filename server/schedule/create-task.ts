@@ -13,6 +13,7 @@ import { PyError } from '../../runtime/values/errors.ts';
 import { repr } from '../../runtime/values/repr.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import { serialize } from '../serialize.ts';
+import { parseUtcDate } from './triggers.ts';
 
 /** A task a run asked for, until its run is committed. */
 interface Asked {
@@ -78,10 +79,11 @@ export class TaskSink {
     if (!(node instanceof PyInstance) || node.cls.kind !== 'node') throw new PyError('TypeError', `create_task() node must be a node, not ${node === undefined ? 'nothing' : repr(node)}`);
     let runAfter: string | null = null;
     if (date !== null) {
-      const ms = typeof date === 'string' ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(date) || !date.includes('T') ? date : `${date}Z`) : NaN;
       if (typeof date !== 'string') throw new PyError('TypeError', `create_task() date must be an ISO 8601 string or None, not ${repr(date)}`);
-      if (Number.isNaN(ms)) throw new PyError('ValueError', `create_task() date is not an ISO 8601 date: ${repr(date)}`);
-      runAfter = new Date(ms).toISOString();
+      // Read as the scheduler reads dates: ISO 8601, UTC without an offset.
+      const at = parseUtcDate(date);
+      if (!(at instanceof Date)) throw new PyError('ValueError', `create_task() date is not an ISO 8601 date: ${repr(date)}`);
+      runAfter = at.toISOString();
     }
     // Fields that cannot be stored are the caller's error now, not a lost task later.
     for (const f of walker.cls.fields) {

@@ -155,8 +155,19 @@ const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2}
 function readDate(key: string, v: unknown): Date {
   const form = 'an ISO 8601 date such as "2026-01-02" or "2026-01-02T03:04:05Z"';
   if (typeof v !== 'string') return fail(key, `must be ${form}, not ${show(v)}`);
-  const m = DATE.exec(v.trim());
-  if (!m) return fail(key, `must be ${form}, not ${show(v)}`);
+  const date = parseUtcDate(v);
+  if (date === 'malformed') return fail(key, `must be ${form}, not ${show(v)}`);
+  if (date === 'unreal') return fail(key, `is not a real date and time: ${show(v)}`);
+  return date;
+}
+
+/**
+ * An ISO 8601 date in APScheduler's forms (also `create_task`'s date): without an offset it is
+ * UTC; `malformed` when it is not of the form, `unreal` when it names no real time (Feb 30, 24:00).
+ */
+export function parseUtcDate(text: string): Date | 'malformed' | 'unreal' {
+  const m = DATE.exec(text.trim());
+  if (!m) return 'malformed';
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map((x) => Number(x ?? 0));
   const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   const t = new Date(0);
@@ -165,6 +176,6 @@ function readDate(key: string, v: unknown): Date {
   const real = t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && s < 60;
   const zone = m[8]?.toUpperCase() ?? 'Z';
   const [oh, om] = zone === 'Z' ? [0, 0] : [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
-  if (!real || oh > 23 || om > 59) fail(key, `is not a real date and time: ${show(v)}`);
+  if (!real || oh > 23 || om > 59) return 'unreal';
   return new Date(t.getTime() - (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om) * 60_000);
 }
