@@ -4,14 +4,12 @@
 // start one). When a commit rewrote the root's whole file, requests/s fell from 970 to 220 within
 // 30 s as the root grew; a commit that costs what it changes keeps its pace.
 // Run: npm run bench:growth   (target: the last window at least 70% of the first's requests/s)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { login, post } from './lib/client.ts';
+import { freshDir, removeFreshDirs } from './lib/temp.ts';
 import { type BenchStore, withServer } from './lib/serve.ts';
 
 const CONNECTIONS = 50;
@@ -28,16 +26,10 @@ walker size {
 }
 `;
 
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
 
 /** Six windows of load on the grow walker: requests/s of each, and how many were not 2xx. */
 async function grow(name: string, open: () => Promise<BenchStore>): Promise<void> {
-  await withServer(program, fresh('jac-bench-growth-'), open, async (base) => {
+  await withServer(program, freshDir('jac-bench-growth-'), open, async (base) => {
     const authorization = await login(base, `${name.toLowerCase()}@example.com`);
     const windows: number[] = [];
     let failures = 0;
@@ -66,13 +58,13 @@ async function grow(name: string, open: () => Promise<BenchStore>): Promise<void
 
 try {
   await grow('lowdb', async () => {
-    const dataDir = fresh('jac-bench-growth-data-');
+    const dataDir = freshDir('jac-bench-growth-data-');
     return { store: await LowStore.open(dataDir), dataDir, storeUrl: null };
   });
   await grow('PostgreSQL', async () => {
     const url = process.env.DATABASE_URL || (await freshDatabase());
-    return { store: await PgStore.open(url), dataDir: fresh('jac-bench-growth-unused-'), storeUrl: url };
+    return { store: await PgStore.open(url), dataDir: freshDir('jac-bench-growth-unused-'), storeUrl: url };
   });
 } finally {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeFreshDirs();
 }

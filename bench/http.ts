@@ -19,9 +19,8 @@
 // Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -30,6 +29,7 @@ import { buildApp } from '../server/app.ts';
 import { servedApp } from '../server/manifest.ts';
 import { WorkerPool } from '../server/workers/pool.ts';
 import { login, post } from './lib/client.ts';
+import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
 const CONNECTIONS = 50;
 const DURATION = 5;
@@ -80,12 +80,6 @@ walker bump {
 }
 `;
 
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
 
 const portOf = (app: FastifyInstance) => (app.server.address() as AddressInfo).port;
 
@@ -143,9 +137,9 @@ let store: LowStore | undefined;
 let runs: WorkerPool | undefined;
 try {
   // The jac-serve app, built as the CLI builds it, on a fresh data dir.
-  const file = join(fresh('jac-bench-http-'), 'app.jac');
+  const file = join(freshDir('jac-bench-http-'), 'app.jac');
   writeFileSync(file, program);
-  const dataDir = fresh('jac-bench-http-data-');
+  const dataDir = freshDir('jac-bench-http-data-');
   store = await LowStore.open(dataDir);
   runs = await WorkerPool.start({ files: [file], dataDir });
   const jac = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
@@ -282,5 +276,5 @@ try {
   for (const app of apps) await app.close();
   await runs?.close();
   await store?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeFreshDirs();
 }

@@ -21,15 +21,16 @@
 // one expected (a non-2xx where 2xx was expected) is printed as an error. Targets print
 // PASS/MISS; the script does not exit non-zero on a MISS.
 // Run: npm run bench:isolation
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { buildApp } from '../server/app.ts';
 import { servedApp } from '../server/manifest.ts';
 import { WorkerPool, type PoolOptions } from '../server/workers/pool.ts';
+import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
 const CORES = availableParallelism();
 const SPIN_BUDGET_MS = 3_000;
@@ -77,12 +78,6 @@ walker work {
 
 // ---- plumbing ----
 
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
 
 const problems: string[] = [];
 /** Records an unexpected answer (printed at once, and counted at the end). */
@@ -236,14 +231,14 @@ const started = performance.now();
 let store1: LowStore | undefined;
 let store4: LowStore | undefined;
 try {
-  const file = join(fresh('jac-bench-isolation-'), 'app.jac');
+  const file = join(freshDir('jac-bench-isolation-'), 'app.jac');
   writeFileSync(file, program);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`${CORES} cores (availableParallelism); Node ${process.version}; load average at start ${load()} (other processes on the machine disturb every figure)`);
 
   // ---------------------------------------------------------------------------------------
   // 1. Other users while one user's walker spins.
-  const data1 = fresh('jac-bench-isolation-data-');
+  const data1 = freshDir('jac-bench-isolation-data-');
   store1 = await LowStore.open(data1);
   let s = await serve(store1, file, data1, { maxMillis: SPIN_BUDGET_MS });
   console.log(`\n1. one user's walker spins (while True { x = [0] * 100000; }), budget ${SPIN_BUDGET_MS} ms, ${s.runs.workers} workers`);
@@ -364,7 +359,7 @@ try {
   // ---------------------------------------------------------------------------------------
   // 4. The first load of a 100,000-node root does not stall others.
   console.log(`\n4. first load of a ${BIG.toLocaleString('en')}-node root (after a pool restart) while another user reads`);
-  const data4 = fresh('jac-bench-isolation-data-');
+  const data4 = freshDir('jac-bench-isolation-data-');
   store4 = await LowStore.open(data4);
   s = await serve(store4, file, data4);
   const reader4 = await login(s.base, 'reader@example.com');
@@ -407,5 +402,5 @@ try {
   for (const s of [...live]) await stop(s).catch(() => undefined);
   await store1?.close();
   await store4?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeFreshDirs();
 }

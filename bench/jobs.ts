@@ -12,14 +12,14 @@
 //      server: one request at a time, `schedule.execute_date - schedule.enqueued_date` from the
 //      walker document, median and p95 (target: median under 50 ms on lowdb).
 // Run: npm run bench:jobs
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import type { JobResult, NewJob, Store } from '../runtime/store/store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { login, post } from './lib/client.ts';
+import { freshDir, removeFreshDirs } from './lib/temp.ts';
 import { type BenchStore, withServer } from './lib/serve.ts';
 
 /** Jobs per queue measure. */
@@ -47,12 +47,6 @@ walker NoteNow {
 }
 `;
 
-const dirs: string[] = [];
-const fresh = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const median = (xs: number[]) => percentile(xs, 0.5);
@@ -132,7 +126,7 @@ async function queue(name: string, open: () => Promise<Store>, takers: (first: S
 
 /** The server: async throughput against the synchronous walker, and the idle wait from enqueue to start. */
 async function server(name: string, open: () => Promise<BenchStore>): Promise<number> {
-  return withServer(program, fresh('jac-bench-jobs-app-'), open, async (base, store) => {
+  return withServer(program, freshDir('jac-bench-jobs-app-'), open, async (base, store) => {
     // A few users: runs on one root take turns, runs on different roots use both workers.
     const users = await Promise.all([1, 2, 3, 4].map((i) => login(base, `${name.toLowerCase()}-${i}@example.com`)));
 
@@ -222,7 +216,7 @@ async function waitDone(base: string, authorization: string, id: string): Promis
 
 try {
   console.log(`queue: ${N.toLocaleString('en')} jobs per measure; claim+finish as the dispatcher does (no walker runs)`);
-  const queueDir = fresh('jac-bench-jobs-data-');
+  const queueDir = freshDir('jac-bench-jobs-data-');
   await queue(
     'lowdb',
     async () => LowStore.open(queueDir),
@@ -239,14 +233,14 @@ try {
 
   console.log('\nthrough the server (run workers: one per core):');
   const lowMedian = await server('lowdb', async () => {
-    const dataDir = fresh('jac-bench-jobs-data-');
+    const dataDir = freshDir('jac-bench-jobs-data-');
     return { store: await LowStore.open(dataDir), dataDir, storeUrl: null };
   });
   const serverUrl = await freshDatabase();
-  const pgMedian = await server('PostgreSQL', async () => ({ store: await PgStore.open(serverUrl), dataDir: fresh('jac-bench-jobs-unused-'), storeUrl: serverUrl }));
+  const pgMedian = await server('PostgreSQL', async () => ({ store: await PgStore.open(serverUrl), dataDir: freshDir('jac-bench-jobs-unused-'), storeUrl: serverUrl }));
   console.log(
     `idle enqueue-to-start median: lowdb ${lowMedian} ms, PostgreSQL ${pgMedian} ms (target: lowdb under ${TARGET_MS} ms: ${lowMedian < TARGET_MS ? 'met' : 'NOT met'})`,
   );
 } finally {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeFreshDirs();
 }

@@ -7,9 +7,6 @@
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
 // change's rows: the same target) and the load of each.
 // Run: npm run bench:store
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
@@ -17,6 +14,7 @@ import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
 import type { GraphRecord } from '../runtime/store/store.ts';
+import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
 const SMALL = 'n::00000000000000000000000a';
 const hex = (root: string, i: number) => root.slice(-2) + i.toString(16).padStart(22, '0');
@@ -46,12 +44,6 @@ async function commitLatencies(store: LowStore | PgStore, count: number, nodes: 
   return { median: percentile(times, 0.5), p99: percentile(times, 0.99), perSecond: count / ((performance.now() - start) / 1000) };
 }
 
-const dirs: string[] = [];
-const fresh = () => {
-  const d = mkdtempSync(join(tmpdir(), 'jac-bench-store-'));
-  dirs.push(d);
-  return d;
-};
 
 try {
   const COMMITS = 300;
@@ -60,7 +52,7 @@ try {
   const medians = new Map<number, number>();
   let largest = '';
   for (const n of [1_000, 10_000, 100_000]) {
-    const dir = fresh();
+    const dir = freshDir('jac-bench-store-');
     const store = await LowStore.open(dir);
     await store.commitGraph(SMALL, { upserts: graph(SMALL, n), deletes: [] });
     const figures = await commitLatencies(store, COMMITS, n);
@@ -119,5 +111,5 @@ try {
   console.log(`PostgreSQL ratio of medians, 100,000 / 1,000: ${(pgMedians.get(100_000)! / pgMedians.get(1_000)!).toFixed(2)}× (target: within 2×)`);
   await pgStore.close();
 } finally {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  removeFreshDirs();
 }
