@@ -25,17 +25,12 @@ function newRecord(job: NewJob): JobRecord {
 export class JobFile implements JobQueue {
   // Records by id, for the data in memory and for the durable copy that changes are replayed on.
   private readonly jobIndexes = [new IdIndex<JobRecord>(), new IdIndex<JobRecord>()];
-  private readonly deliveryIndexes = [new IdIndex<DeliveryRecord>(), new IdIndex<DeliveryRecord>()];
   /** Jobs before this place in the array (`openIn`) have ended: a claim looks from here. */
   private openFrom = 0;
   private openIn: JobRecord[] | null = null;
 
   private job(d: JobData, id: string): JobRecord | undefined {
     return this.jobIndexes[d === this.file.data ? 0 : 1].get(d.jobs, id);
-  }
-
-  private delivery(d: JobData, id: string): DeliveryRecord | undefined {
-    return this.deliveryIndexes[d === this.file.data ? 0 : 1].get(d.deliveries, id);
   }
 
   private constructor(
@@ -206,43 +201,45 @@ export class JobFile implements JobQueue {
     return busy ? 'busy' : 'fired';
   }
 
+  // Logged deliveries are never changed in place: a change sets a new record, so memory and the
+  // durable copy share each record instead of holding one copy each.
+
+  /** `record` is the log's from now on (the caller makes it for the log, and keeps no hold on it). */
   logDelivery(record: DeliveryRecord): Promise<void> {
-    const mine = structuredClone(record); // the caller's object stays the caller's
     return this.file.change((d) => {
-      if (this.delivery(d, record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
-      // Memory takes this copy; the durable state, replayed later, another (each is changed in place).
-      d.deliveries.push(d === this.file.data ? mine : structuredClone(mine));
+      if (d.deliveries.has(record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
+      d.deliveries.set(record.id, record);
       this.db.touchDelivery(d, record.id);
     });
   }
 
   updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
-    return this.changeDelivery(id, (x) => Object.assign(x, change));
+    return this.changeDelivery(id, (x) => ({ ...x, ...change }));
   }
 
   addDuplicate(id: string): Promise<boolean> {
-    return this.changeDelivery(id, (x) => void (x.duplicates += 1));
+    return this.changeDelivery(id, (x) => ({ ...x, duplicates: x.duplicates + 1 }));
   }
 
-  private async changeDelivery(id: string, change: (x: DeliveryRecord) => void): Promise<boolean> {
-    if (!this.delivery(this.file.data, id)) return false;
+  private async changeDelivery(id: string, change: (x: DeliveryRecord) => DeliveryRecord): Promise<boolean> {
+    if (!this.file.data.deliveries.has(id)) return false;
     await this.file.change((d) => {
-      const x = this.delivery(d, id);
+      const x = d.deliveries.get(id);
       if (!x) return;
-      change(x);
+      d.deliveries.set(id, change(x));
       this.db.touchDelivery(d, id);
     });
     return true;
   }
 
   async findDelivery(id: string): Promise<DeliveryRecord | null> {
-    const x = this.delivery(this.file.data, id);
+    const x = this.file.data.deliveries.get(id);
     return x ? structuredClone(x) : null;
   }
 
   async listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]> {
     const out: DeliveryRecord[] = [];
-    const all = this.file.data.deliveries;
+    const all = [...this.file.data.deliveries.values()]; // oldest first: the newest are listed first
     for (let i = all.length - 1; i >= 0 && out.length < filter.limit; i--) {
       const x = all[i];
       if (x.owner === owner && (filter.keyId === undefined || x.keyId === filter.keyId) && (filter.status === undefined || x.status === filter.status)) out.push(structuredClone(x));
@@ -255,17 +252,16 @@ export class JobFile implements JobQueue {
     const old = (x: DeliveryRecord) => Date.parse(x.receivedAt) < cutoff;
     // A delivery whose replay window is over keeps its line in the log without its fields.
     const expired = (x: DeliveryRecord) => x.replay !== null && Date.parse(x.replayUntil) < Date.now();
-    const n = this.file.data.deliveries.filter(old).length;
-    if (n === 0 && !this.file.data.deliveries.some(expired)) return 0;
+    const all = [...this.file.data.deliveries.values()];
+    const n = all.filter(old).length;
+    if (n === 0 && !all.some(expired)) return 0;
     await this.file.change((d) => {
-      for (const x of d.deliveries) {
-        if (old(x)) this.db.touchDelivery(d, x.id);
-        else if (expired(x)) {
-          x.replay = null;
-          this.db.touchDelivery(d, x.id);
-        }
+      for (const x of [...d.deliveries.values()]) {
+        if (old(x)) d.deliveries.delete(x.id);
+        else if (expired(x)) d.deliveries.set(x.id, { ...x, replay: null });
+        else continue;
+        this.db.touchDelivery(d, x.id);
       }
-      d.deliveries = d.deliveries.filter((x) => !old(x));
     });
     return n;
   }

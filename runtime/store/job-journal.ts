@@ -1,10 +1,12 @@
 // Where the embedded store's jobs live on disk, so that a change costs what it changes rather
 // than what the queue holds: a snapshot (<dir>/jobs.json, written through lowdb, with its
 // generation g) and a journal of the changes since (<dir>/jobs.<g>.journal, journal.ts), one line
-// per write: the jobs and schedules it changed, whole, and the ids of jobs it removed. Once the
-// journal outgrows the snapshot, a snapshot of generation g+1 is written and journal g removed,
-// as root-files.ts does for graphs; a crash at any point leaves either the old snapshot with its
-// whole journal or the new one.
+// per write: the jobs, schedules and logged deliveries it changed, whole, and the ids of those it
+// removed. Once what the files hold that later lines replaced or removed outweighs what they hold
+// that is still live, a snapshot of generation g+1 is written and journal g removed; a crash at
+// any point leaves either the old snapshot with its whole journal or the new one. A queue churns
+// (each job is written as queued, started and ended) and is folded often; a delivery log mostly
+// grows, and is folded only once its pruned entries add up.
 //
 // It is the SystemDb of a SystemFile (which applies changes in memory at once and undoes the ones
 // whose write failed); a change tells it what it touched with `touchJob` / `touchSchedule`.
@@ -21,25 +23,46 @@ export interface JobData {
   jobs: JobRecord[];
   /** Scheduled walkers' schedules, by key. */
   schedules: Record<string, ScheduleState>;
-  /** Signed webhooks' delivery log, oldest first. */
-  deliveries: DeliveryRecord[];
+  /** Signed webhooks' delivery log by id, oldest first. A record is never changed in place (job-file.ts). */
+  deliveries: Map<string, DeliveryRecord>;
 }
 
 interface Snapshot extends JobData {
   generation: number;
 }
 
+/** The snapshot as it is on disk (its deliveries a list). */
+type SnapshotFile = Omit<Snapshot, 'deliveries'> & { deliveries: DeliveryRecord[] };
+
+/** How many bytes each entry's latest copy takes in the files, by kind: what a later change makes garbage. */
+class EntrySizes {
+  readonly jobs = new Map<string, number>();
+  readonly schedules = new Map<string, number>();
+  readonly deliveries = new Map<string, number>();
+  /** Bytes of copies that a later one replaced or removed. */
+  garbage = 0;
+
+  /** The entry now takes `bytes` (null: removed); its previous copy, if any, becomes garbage. */
+  set(kind: Map<string, number>, id: string, bytes: number | null): void {
+    this.garbage += kind.get(id) ?? 0;
+    if (bytes === null) kind.delete(id);
+    else kind.set(id, bytes);
+  }
+}
+
 /** A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed. */
 type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string };
 
-/** The journal is folded into a new snapshot once it is larger than this and than the snapshot. */
+/** The files are folded into a new snapshot once their garbage is larger than this and than what is live. */
 const FOLD_MIN_BYTES = 256 * 1024;
 
-function decode(json: unknown, file: string): Snapshot {
-  const o = json as Partial<Snapshot> | null;
+function decode(json: unknown, file: string): SnapshotFile {
+  const o = json as Partial<SnapshotFile> | null;
   if (typeof o !== 'object' || o === null || !Array.isArray(o.jobs)) throw new StoreError(`${file}: missing jobs`, 'JAC_STORE_CORRUPT');
   return { jobs: o.jobs, schedules: o.schedules ?? {}, deliveries: o.deliveries ?? [], generation: typeof o.generation === 'number' ? o.generation : 0 };
 }
+
+const encode = (s: Snapshot): string => JSON.stringify({ jobs: s.jobs, schedules: s.schedules, deliveries: [...s.deliveries.values()], generation: s.generation });
 
 /** Fills in what records written before these fields existed lack. */
 function upgrade(j: JobRecord): JobRecord {
@@ -54,42 +77,63 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
   private readonly jobIndex = new IdIndex<JobRecord>();
-  private readonly deliveryIndex = new IdIndex<DeliveryRecord>();
 
   private constructor(
     private readonly dir: string,
     private readonly low: Low<Snapshot>,
+    private readonly sizes: EntrySizes,
+    /** Bytes of the snapshot and the journal (whole lines). */
+    private fileBytes: number,
     private journalBytes: number,
-    private snapshotBytes: number,
     private readonly foldMinBytes: number,
   ) {}
 
   static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES): Promise<JobJournal> {
     const file = join(dir, 'jobs.json');
     const read = await readJsonFile(file);
-    const snapshot: Snapshot = read === null ? { jobs: [], schedules: {}, deliveries: [], generation: 0 } : decode(read.json, file);
-    const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, (d) => JSON.stringify(d), decode), snapshot);
-    const journal = journalFile(dir, snapshot.generation);
-    if (snapshot.generation > 0) await rm(journalFile(dir, snapshot.generation - 1), { force: true }); // folded in, left by a crash
+    const onDisk: SnapshotFile = read === null ? { jobs: [], schedules: {}, deliveries: [], generation: 0 } : decode(read.json, file);
+    const journal = journalFile(dir, onDisk.generation);
+    if (onDisk.generation > 0) await rm(journalFile(dir, onDisk.generation - 1), { force: true }); // folded in, left by a crash
     const lines = await readJournal(journal);
+    // What each entry takes in the files is reckoned from the average (exact from here on).
+    const sizes = new EntrySizes();
+    const scheduleKeys = Object.keys(onDisk.schedules);
+    const perRecord = (read?.bytes ?? 0) / Math.max(1, onDisk.jobs.length + scheduleKeys.length + onDisk.deliveries.length);
+    const entries = lines.changes.reduce((n, l) => n + l.upserts.length + l.deletes.length, 0);
+    const perEntry = lines.bytes / Math.max(1, entries);
     // Replayed in order: each line holds the whole of what it changed, so the last one wins.
-    const jobs = new Map(snapshot.jobs.map((j) => [j.id, upgrade(j)]));
-    const deliveries = new Map(snapshot.deliveries.map((d) => [d.id, d]));
+    const jobs = new Map(onDisk.jobs.map((j) => [j.id, upgrade(j)]));
+    const deliveries = new Map(onDisk.deliveries.map((d) => [d.id, d]));
+    for (const id of jobs.keys()) sizes.jobs.set(id, perRecord);
+    for (const key of scheduleKeys) sizes.schedules.set(key, perRecord);
+    for (const id of deliveries.keys()) sizes.deliveries.set(id, perRecord);
     for (const line of lines.changes) {
       for (const e of line.upserts as unknown as Entry[]) {
-        if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) snapshot.schedules[e.schedule] = e.state;
-        else if ('delivery' in e) deliveries.set(e.delivery.id, e.delivery);
-        else if ('deliveryGone' in e) deliveries.delete(e.deliveryGone);
-        else {
+        if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
+          onDisk.schedules[e.schedule] = e.state;
+          sizes.set(sizes.schedules, e.schedule, perEntry);
+        } else if ('delivery' in e) {
+          deliveries.set(e.delivery.id, e.delivery);
+          sizes.set(sizes.deliveries, e.delivery.id, perEntry);
+        } else if ('deliveryGone' in e) {
+          deliveries.delete(e.deliveryGone);
+          sizes.set(sizes.deliveries, e.deliveryGone, null);
+          sizes.garbage += perEntry;
+        } else {
           const j = upgrade(e as JobRecord);
           jobs.set(j.id, j); // a job keeps its place (the order jobs were queued in)
+          sizes.set(sizes.jobs, j.id, perEntry);
         }
       }
-      for (const id of line.deletes) jobs.delete(id);
+      for (const id of line.deletes) {
+        jobs.delete(id);
+        sizes.set(sizes.jobs, id, null);
+        sizes.garbage += perEntry;
+      }
     }
-    snapshot.jobs = [...jobs.values()];
-    snapshot.deliveries = [...deliveries.values()];
-    return new JobJournal(dir, low, lines.bytes, read?.bytes ?? 0, foldMinBytes);
+    const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation: onDisk.generation };
+    const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
+    return new JobJournal(dir, low, sizes, (read?.bytes ?? 0) + lines.bytes, lines.bytes, foldMinBytes);
   }
 
   get data(): JobData {
@@ -122,25 +166,46 @@ export class JobJournal implements SystemDb<JobData> {
     this.touchedSchedules = new Set();
     this.touchedDeliveries = new Set();
     if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
-    const byId = new Map<string, JobRecord>();
+    const data = this.low.data;
+    const sizes = this.sizes;
+    // Each entry is encoded on its own, so that what it takes is known when a later one replaces it.
+    const upserts: string[] = [];
+    const deletes: string[] = [];
+    let liveBytes = 0;
+    const add = (kind: Map<string, number>, id: string, entry: Entry) => {
+      const text = JSON.stringify(entry);
+      upserts.push(text);
+      sizes.set(kind, id, text.length + 1);
+      liveBytes += text.length + 1;
+    };
     for (const id of jobIds) {
-      const j = this.jobIndex.get(this.low.data.jobs, id);
-      if (j) byId.set(id, j);
+      const j = this.jobIndex.get(data.jobs, id);
+      if (j) add(sizes.jobs, id, j);
+      else {
+        deletes.push(JSON.stringify(id));
+        sizes.set(sizes.jobs, id, null);
+      }
     }
-    const upserts: Entry[] = [...byId.values()];
-    for (const key of keys) upserts.push({ schedule: key, state: this.low.data.schedules[key] });
+    for (const key of keys) add(sizes.schedules, key, { schedule: key, state: data.schedules[key] });
     for (const id of deliveryIds) {
-      const d = this.deliveryIndex.get(this.low.data.deliveries, id);
-      upserts.push(d ? { delivery: d } : { deliveryGone: id });
+      const d = data.deliveries.get(id);
+      if (d) add(sizes.deliveries, id, { delivery: d });
+      else {
+        upserts.push(JSON.stringify({ deliveryGone: id }));
+        sizes.set(sizes.deliveries, id, null);
+      }
     }
-    const deletes = [...jobIds].filter((id) => !byId.has(id));
-    if (this.journalBytes > this.foldMinBytes && this.journalBytes > this.snapshotBytes) {
+    const line = `{"u":[${upserts.join(',')}],"d":[${deletes.join(',')}]}\n`;
+    const lineBytes = Buffer.byteLength(line);
+    sizes.garbage += lineBytes - liveBytes; // the line's own frame, and its removals' marks
+    this.fileBytes += lineBytes;
+    const live = this.fileBytes - sizes.garbage;
+    if (sizes.garbage > this.foldMinBytes && sizes.garbage > live) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
-      const generation = this.low.data.generation + 1;
-      return this.fold(JSON.stringify({ jobs: this.low.data.jobs, schedules: this.low.data.schedules, deliveries: this.low.data.deliveries, generation }), generation);
+      return this.fold({ ...data, generation: data.generation + 1 });
     }
-    return this.append(`{"u":${JSON.stringify(upserts)},"d":${JSON.stringify(deletes)}}\n`);
+    return this.append(line);
   }
 
   private async append(line: string): Promise<void> {
@@ -148,14 +213,26 @@ export class JobJournal implements SystemDb<JobData> {
   }
 
   /** Writes the next generation's snapshot, then drops the journal it replaces. */
-  private async fold(text: string, generation: number): Promise<void> {
+  private async fold(next: Snapshot): Promise<void> {
+    const text = encode(next);
     await writeDurably(join(this.dir, 'jobs.json'), text);
     const folded = journalFile(this.dir, this.low.data.generation);
-    this.low.data.generation = generation;
-    this.snapshotBytes = Buffer.byteLength(text);
+    this.low.data.generation = next.generation;
+    // Every entry's copy is now the snapshot's: none is garbage (their sizes, by the average).
+    const bytes = Buffer.byteLength(text);
+    const sizes = this.sizes;
+    const perRecord = bytes / Math.max(1, sizes.jobs.size + sizes.schedules.size + sizes.deliveries.size);
+    for (const kind of [sizes.jobs, sizes.schedules, sizes.deliveries]) for (const id of kind.keys()) kind.set(id, perRecord);
+    sizes.garbage = 0;
+    this.fileBytes = bytes;
     this.journalBytes = 0;
     await rm(folded, { force: true });
   }
+}
+
+/** The snapshot as memory holds it. */
+function fromFile(f: SnapshotFile): Snapshot {
+  return { ...f, jobs: f.jobs.map(upgrade), deliveries: new Map(f.deliveries.map((d) => [d.id, d])) };
 }
 
 const journalFile = (dir: string, generation: number) => join(dir, `jobs.${generation}.journal`);

@@ -1,5 +1,6 @@
-// The embedded job queue on disk: a change appends the jobs it changed to a journal, the journal
-// is folded into a new snapshot once it outgrows it, and every state survives reopening,
+// The embedded job queue on disk: a change appends the jobs it changed to a journal, the files
+// are folded into a new snapshot once what later lines replaced outweighs what is live (a
+// delivery log that only grows is never rewritten), and every state survives reopening,
 // including a file written before the journal existed and a journal whose last line was torn.
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
-import type { JobResult, NewJob } from '../../runtime/store/store.ts';
+import type { DeliveryRecord, JobResult, NewJob } from '../../runtime/store/store.ts';
 
 const job = (i: number): NewJob => ({ id: `w:W:${i.toString(16).padStart(24, '0')}`, walker: 'W', root: 'n::00000000000000000000000a', owner: 'u1', node: null, fields: { i, pad: 'x'.repeat(200) }, allowedNodes: null, maxAttempts: 3 });
 const done: JobResult = { httpStatus: 200, reports: [1], returns: null, errorId: null, error: null };
@@ -24,7 +25,7 @@ test('a change appends what it changed, whatever the queue holds', async () => {
   await jobs.idle();
 });
 
-test('the journal is folded into a new snapshot once it outgrows it; reopening gives the same jobs in the same order', async () => {
+test('the files are folded into a new snapshot once replaced jobs outweigh live ones; reopening gives the same jobs in the same order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir, 4096);
   for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
@@ -38,13 +39,56 @@ test('the journal is folded into a new snapshot once it outgrows it; reopening g
   await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString()); // the 10 finished and the cancelled one
   const files = readdirSync(dir).sort();
   assert.ok(!files.includes('jobs.0.journal'), `folded: ${files.join(' ')}`);
-  assert.equal(files.filter((f) => f.endsWith('.journal')).length, 1, 'one journal: the current generation\'s');
+  assert.ok(files.filter((f) => f.endsWith('.journal')).every((f) => f !== 'jobs.0.journal'), 'no journal of the folded generation');
   const expected = await jobs.listJobs();
   await jobs.idle();
   const again = await JobFile.open(dir, 4096);
   assert.equal(await again.listJobs(), expected);
   assert.equal(expected.map((j) => j.id), [...Array.from({ length: 29 }, (_, i) => job(i + 10).id), job(100).id]);
   assert.equal((await again.registerSchedule('Tick')).lastTick, '2030-01-01T00:00:00.000Z');
+});
+
+const delivery = (i: number, at = '2026-12-01T00:00:00.000Z'): DeliveryRecord => ({
+  id: `d-${i}`, keyId: 'k1', owner: 'u1', walker: 'W', receivedAt: at, verified: true, deliveryId: `g-${i}`, event: 'push',
+  status: 'ok', code: 200, ms: 1, errorId: null, reason: null, duplicates: 0,
+  replay: { fields: { pad: 'x'.repeat(200) }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z',
+});
+
+test('a delivery log that only grows is appended to, never rewritten; pruning it folds it, and reopening gives the same log', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const log = await JobFile.open(dir, 4096);
+  for (let i = 0; i < 200; i++) await log.logDelivery(delivery(i, `2026-12-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`));
+  assert.ok(size(dir, 'jobs.0.journal') > 200 * 300, `all in the first journal (${size(dir, 'jobs.0.journal')} bytes)`);
+  assert.not.ok(existsSync(join(dir, 'jobs.json')), 'no snapshot written: nothing was replaced');
+  await log.addDuplicate('d-7');
+  await log.updateDelivery('d-8', { status: 'failed', code: 500 });
+  assert.ok(!existsSync(join(dir, 'jobs.json')), 'two changed entries are not worth a rewrite');
+  // Entries received in the first 30 seconds of each minute: about half, pruned.
+  const pruned = await log.pruneDeliveries('2026-12-01T00:00:30.000Z');
+  assert.ok(pruned > 50, `pruned ${pruned}`);
+  assert.ok(existsSync(join(dir, 'jobs.json')), 'folded once the pruned entries outweigh the live ones');
+  assert.not.ok(existsSync(join(dir, 'jobs.0.journal')), 'the folded journal is removed');
+  const expected = await log.listDeliveries('u1', { limit: 1000 });
+  assert.equal(expected.length, 200 - pruned);
+  await log.idle();
+  const again = await JobFile.open(dir, 4096);
+  assert.equal(await again.listDeliveries('u1', { limit: 1000 }), expected);
+  assert.equal((await again.findDelivery('d-37'))?.duplicates ?? null, (await log.findDelivery('d-37'))?.duplicates ?? null);
+});
+
+test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const log = await JobFile.open(dir);
+  await log.logDelivery(delivery(1));
+  const seen = (await log.findDelivery('d-1'))!;
+  await log.addDuplicate('d-1');
+  await log.updateDelivery('d-1', { status: 'failed', code: 500 });
+  assert.equal([seen.duplicates, seen.status], [0, 'ok']);
+  const now = (await log.findDelivery('d-1'))!;
+  assert.equal([now.duplicates, now.status, now.code], [1, 'failed', 500]);
+  await log.idle();
+  const again = await JobFile.open(dir);
+  assert.equal(await again.findDelivery('d-1'), now);
 });
 
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
