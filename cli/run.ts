@@ -57,7 +57,7 @@ export async function runFileWithStore(file: string, target: StoreTarget, stream
     const graph = await PersistentGraph.open(source, SUPER_ROOT_ID);
     let status: number;
     try {
-      status = runFile(file, streams, { ...options, root: graph.root, bindTypes: (resolve) => graph.bindTypes(resolve) });
+      status = runFile(file, streams, { ...options, root: graph.root, graph, bindTypes: (resolve) => graph.bindTypes(resolve) });
     } catch (e) {
       if (e instanceof StoreError) throw new UsageError(e.message);
       throw e;

@@ -354,7 +354,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status, errorId });
             if ('body' in answer) {
               if (answer.duplicate) reply.header('webhook-duplicate', 'true');
-              return reply.code(200).type('application/json; charset=utf-8').send(answer.body);
+              return reply.code(answer.code ?? 200).type('application/json; charset=utf-8').send(answer.body);
             }
             throw new Error(`a walk job was answered as another kind of job`);
           },

@@ -2,6 +2,7 @@
 // operators to functions at compile time, so running an expression does no lookups by kind.
 import type { HostModules } from './stdlib/index.ts';
 import type * as A from '../../grammar/ast.ts';
+import { activeRun } from './run-context.ts';
 import { PyBytes } from '../values/bytes.ts';
 import { compareOperator, equals, truthy } from '../values/compare.ts';
 import { PyDict, PySet, PyTuple, setOf } from '../values/containers.ts';
@@ -327,6 +328,11 @@ function compileExprKind(rt: Runtime, scope: Scope, e: A.Expr): Eval {
     case 'GenExp':
     case 'DictComp':
       return compileComprehension(rt, scope, e);
+    case 'Ref': {
+      // `&id`: jaclang 0.8.0 compiles it to `jobj(id)`, the object with that id (raising when none).
+      const id = compileExpr(rt, scope, e.value);
+      return (f) => activeRun().lookup(id(f));
+    }
     default:
       throw new NotSupported(e.kind);
   }

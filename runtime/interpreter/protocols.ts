@@ -14,6 +14,7 @@ import { PyGenerator, PyIterator } from './iterators.ts';
 import { collect, grow, reserve } from './memory.ts';
 import { methodOf, unboundMethod } from './methods.ts';
 import { PyModule } from './modules.ts';
+import { HostObject } from './host-object.ts';
 
 /** A built-in type used as a value: `int`, `str`, `type(x)`. */
 export class PyType implements PyObject {
@@ -61,6 +62,12 @@ export function instanceMethod(object: Value, name: string): PyFunction | null {
   return object instanceof PyInstance && object.get(name) === undefined ? object.cls.method(name) : null;
 }
 
+/**
+ * Attributes the runtime gives every archetype instance (`x.__jac__`), registered by the module
+ * that makes them, so that this one does not depend on it.
+ */
+export const INSTANCE_ATTRIBUTES = new Map<string, (i: PyInstance) => Value>();
+
 export function getAttribute(object: Value, name: string): Value {
   // The hot path first: a field of a node, edge, walker or obj.
   if (object instanceof PyInstance) {
@@ -79,6 +86,8 @@ export function getAttribute(object: Value, name: string): Value {
   if ((object instanceof PyFunction || object instanceof PyBuiltin || object instanceof PyClass || object instanceof PyEnum) && name === '__name__') return object.name;
   if ((object instanceof PyFunction || object instanceof PyClass) && name === '__doc__') return object.doc;
   if (object instanceof PyInstance) {
+    const special = INSTANCE_ATTRIBUTES.get(name);
+    if (special) return special(object);
     const attr = object.cls.lookup(name);
     if (attr !== undefined) return attr instanceof PyFunction && !object.cls.isStatic(name) ? new PyBoundMethod(object, attr) : attr;
     if (object.exception) return getAttribute(object.exception, name);
@@ -124,7 +133,7 @@ export function getAttribute(object: Value, name: string): Value {
     if (name === '__suppress_context__') return object.suppressContext;
     if (name === 'value' && object.cls.isSubclassOf(exceptionClass('StopIteration'))) return object.args[0] ?? null;
   }
-  if (object instanceof PyGenerator) {
+  if (object instanceof PyGenerator || object instanceof HostObject) {
     const attr = object.attribute(name);
     if (attr !== undefined) return attr;
   }
@@ -137,6 +146,7 @@ export function getAttribute(object: Value, name: string): Value {
 export function setAttribute(object: Value, name: string, value: Value): void {
   if (object instanceof PyInstance) object.set(name, value);
   else if (object instanceof PyClass) object.attributes.set(name, value);
+  else if (object instanceof HostObject) object.setAttribute(name, value);
   else throw new PyError('AttributeError', `'${typeName(object)}' object has no attribute '${name}' and no way to set it`);
 }
 

@@ -20,6 +20,27 @@ import { spawn } from './walker.ts';
 import { parse } from '../../grammar/index.ts';
 import type { HostModules } from './stdlib/index.ts';
 import { basename } from 'node:path';
+import { anchorOf, machineObject } from './machine.ts';
+import { type GraphHost, RunContext, activeRun, setActiveRun } from './run-context.ts';
+import { PyBuiltin } from './callables.ts';
+import { INSTANCE_ATTRIBUTES } from './protocols.ts';
+
+INSTANCE_ATTRIBUTES.set('__jac__', anchorOf);
+
+/**
+ * The builtins plus what jaclang 0.8.0 puts in every module's scope: `_` (its runtime interface),
+ * `jid(x)` (x's id) and `jobj(id)` (what `&id` compiles to).
+ */
+function withMachine(b: Map<string, Value>, machine: Value): Map<string, Value> {
+  b.set('_', machine);
+  b.set('jid', new PyBuiltin('jid', (args) => {
+    const x = args[0];
+    if (!(x instanceof PyInstance)) throw new PyError('TypeError', 'jid() takes an archetype');
+    return activeRun().refOf(x);
+  }));
+  b.set('jobj', new PyBuiltin('jobj', (args, kw) => activeRun().lookup(args[0] ?? kw.get('id') ?? null)));
+  return b;
+}
 
 export interface RunOptions {
   /** Loop iterations and ability runs allowed (default 50 million). */
@@ -34,6 +55,8 @@ export interface RunOptions {
   root?: PyInstance;
   /** Told how to find the program's types by name (to read a stored graph into them). */
   bindTypes?: (resolve: (name: string) => Value | undefined) => void;
+  /** The stored graph `root` belongs to (for `&id`, `_.save`, `_.destroy` of saved objs). */
+  graph?: GraphHost;
 }
 
 /** How a run ended when it did not end normally. */
@@ -78,6 +101,16 @@ export interface Outcome<T> {
   value: T | null;
   error: RunError | null;
   reports: Value[];
+  /** The answer's HTTP status as the run set it (`_.get_context().status`; 200 unless set). */
+  status: number;
+  /** `_.report(x, True)`: the whole answer's body (undefined: not set). */
+  custom: Value | undefined;
+}
+
+/** What a run is given besides its root: the node the walker goes to, and the graph's host. */
+export interface RunHost {
+  entry?: PyInstance;
+  graph?: GraphHost | null;
 }
 
 /**
@@ -101,6 +134,8 @@ export class Program {
   private readonly handling: PyError[] = [];
   private readonly loaded = new Map<string, { name: string; run(): Map<string, Value> }>();
   private main: { globals: Map<string, Value>; exec: Exec } | null = null;
+  /** `_` (and `Jac`): the runtime interface, one object for every module of the program. */
+  private readonly machine = machineObject();
   /** The budget check of the run under way. */
   private tick: () => void = () => undefined;
 
@@ -109,8 +144,12 @@ export class Program {
     private readonly collectReturns: boolean,
     private readonly runEntries: boolean,
     private readonly codegen: boolean,
-    private readonly hostModules: HostModules,
-  ) {}
+    hostModules: HostModules,
+  ) {
+    this.hostModules = { jaclang: () => new Map<string, Value>([['JacMachineInterface', this.machine], ['JacMachine', this.machine]]), ...hostModules };
+  }
+
+  private readonly hostModules: HostModules;
 
   /**
    * Compiles `module` (read from `file`; its imports resolve next to it) and the modules it
@@ -136,11 +175,16 @@ export class Program {
   }
 
   /** Runs the main module's top-level code. */
-  runMain(root: PyInstance, budget: Budget = {}): Outcome<null> {
-    return this.run(root, budget, () => {
-      this.main!.exec({ slots: [], parent: null });
-      return null;
-    });
+  runMain(root: PyInstance, budget: Budget = {}, host: RunHost = {}): Outcome<null> {
+    return this.run(
+      root,
+      budget,
+      () => {
+        this.main!.exec({ slots: [], parent: null });
+        return null;
+      },
+      host,
+    );
   }
 
   /**
@@ -148,7 +192,7 @@ export class Program {
    * the program's `root` and within `budget`; an uncaught Python error or a spent budget is the
    * outcome's error.
    */
-  run<T>(root: PyInstance, budget: Budget, body: () => T): Outcome<T> {
+  run<T>(root: PyInstance, budget: Budget, body: () => T, host: RunHost = {}): Outcome<T> {
     const maxSteps = budget.maxSteps ?? 50_000_000;
     const maxMillis = budget.maxMillis ?? 60_000;
     const deadline = Date.now() + maxMillis;
@@ -158,6 +202,7 @@ export class Program {
       if ((steps & 4095) === 0 && Date.now() > deadline) throw new BudgetExhausted(`time budget exhausted after ${maxMillis} ms`);
     };
     const reports: Value[] = [];
+    const context = new RunContext(reports, root, host.entry ?? root, host.graph ?? null);
     this.tick = tick;
     for (const rt of this.runtimes) {
       rt.root = root;
@@ -165,7 +210,8 @@ export class Program {
       rt.tick = tick;
     }
     this.handling.length = 0;
-    const outcome = (value: T | null, error: RunError | null): Outcome<T> => ({ value, error, reports });
+    const outcome = (value: T | null, error: RunError | null): Outcome<T> => ({ value, error, reports, status: context.status, custom: context.custom });
+    setActiveRun(context);
     try {
       return outcome(body(), null);
     } catch (e) {
@@ -174,6 +220,8 @@ export class Program {
       if (!error) throw e;
       const value = exceptionValue(error);
       return outcome(null, { type: value.typeName, message: value.message(), span: error.span, trace: error.trace });
+    } finally {
+      setActiveRun(null);
     }
   }
 
@@ -194,7 +242,7 @@ export class Program {
     const globals = new Globals();
     const rt: Runtime = {
       globals,
-      builtins: builtins(this.write, () => rt.tick()),
+      builtins: withMachine(builtins(this.write, () => rt.tick()), this.machine),
       handling: this.handling,
       root: new PyInstance(RootClass),
       reports: [],
@@ -245,7 +293,7 @@ export function runModule(module: A.Module, write: (text: string) => void, optio
   if (!(compiled instanceof Program)) return { error: null, errorDetail: null, unsupported: compiled, reports: [], globals: new Map() };
   const globals = compiled.globals;
   options.bindTypes?.((name) => globals.get(name));
-  const { error, reports } = compiled.runMain(options.root ?? new PyInstance(RootClass), options);
+  const { error, reports } = compiled.runMain(options.root ?? new PyInstance(RootClass), options, { graph: options.graph ?? null });
   return {
     error: error ? errorText(error) : null,
     errorDetail: error,

@@ -71,16 +71,38 @@ export class GraphTracker {
       i.graph = this;
       this.byId.set(idOf(i), i);
       this.dirty.add(i);
+      this.adoptedNow.add(i);
       if (i.edges) for (const e of i.edges) stack.push(e);
       if (i.source) stack.push(i.source);
       if (i.target) stack.push(i.target);
     }
   }
 
-  /** `del` of a node or edge of this graph. */
+  /** Nodes that lost an edge since the last commit (auto-cleanup looks at them). */
+  readonly lostEdges = new Set<PyInstance>();
+  /** Instances that joined the graph since the last commit (not yet stored). */
+  readonly adoptedNow = new Set<PyInstance>();
+  /** Instances removed since the last commit. */
+  readonly removedNow: PyInstance[] = [];
+
+  /** Forgets what the last commit wrote. */
+  committed(): void {
+    this.dirty.clear();
+    this.deleted.clear();
+    this.lostEdges.clear();
+    this.adoptedNow.clear();
+    this.removedNow.length = 0;
+  }
+
+  /** `del` of a node, edge or saved obj of this graph. */
   remove(i: PyInstance): void {
     if (i.cls === RootClass) return; // `del root` removes its edges; the root stays
+    if (i.cls.kind === 'edge') {
+      if (i.source) this.lostEdges.add(i.source);
+      if (i.target) this.lostEdges.add(i.target);
+    }
     this.dirty.delete(i);
+    this.removedNow.push(i);
     if (i.id !== null) {
       this.deleted.add(i.id);
       this.byId.delete(i.id);

@@ -2,8 +2,10 @@
 // edges of the program's types, and turns what a run changed into one GraphChange.
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
-import { addEdge, GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
+import { addEdge, destroyEdge, GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
+import { PyError } from '../values/errors.ts';
 import { commitOrder, GraphTracker } from '../interpreter/tracking.ts';
+import type { GraphHost } from '../interpreter/run-context.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
 import { parseId } from './ids.ts';
 import { type GraphChange, type GraphRecord, type GraphStore, type Json, StoreError } from './store.ts';
@@ -23,7 +25,13 @@ export interface DeliveryMemory {
   until: string;
 }
 
-export class PersistentGraph {
+/**
+ * Jac Cloud deletes, when a run commits, a node that lost its last edge in the run (auto-cleanup,
+ * jac-cloud-runtime.md §1.7); DISABLE_AUTO_CLEANUP=true keeps such nodes, as there.
+ */
+const autoCleanup = () => process.env.DISABLE_AUTO_CLEANUP !== 'true';
+
+export class PersistentGraph implements GraphHost {
   readonly tracker = new GraphTracker();
   readonly root: PyInstance;
   private resolveType: TypeResolver | null = null;
@@ -108,7 +116,7 @@ export class PersistentGraph {
     const key = `${parts.kind}:${parts.type}`;
     let cls = seen.get(key);
     if (cls === undefined) {
-      const kind = parts.kind === 'n' ? 'node' : parts.kind === 'e' ? 'edge' : null;
+      const kind = parts.kind === 'n' ? 'node' : parts.kind === 'e' ? 'edge' : parts.kind === 'o' ? 'obj' : null;
       const found = parts.type === '' ? (kind === 'edge' ? GenericEdge : null) : resolveQualified(resolve, parts.type);
       cls = found instanceof PyClass && found.kind === kind ? found : null;
       seen.set(key, cls);
@@ -134,8 +142,91 @@ export class PersistentGraph {
     this.deliveryChanges.set(id, memory);
   }
 
+  // The runtime API's view of this graph (run-context.ts).
+
+  /**
+   * What `x.__jac__.apply()` wrote, encoded when it was called (Jac Cloud writes it then); once
+   * the run discards its writes, the only writes kept.
+   */
+  private readonly applied = { upserts: new Map<string, GraphRecord>(), deletes: new Set<string>() };
+  private discarding = false;
+
+  /** Whether the run discarded its writes (`mem.__mem__.clear()`): the graph in memory is then not what is stored. */
+  get discarded(): boolean {
+    return this.discarding;
+  }
+
+  find(id: string): PyInstance | null {
+    this.loadNow();
+    return this.tracker.byId.get(id) ?? null;
+  }
+
+  save(x: PyInstance): void {
+    if (x.cls.kind !== 'node' && x.cls.kind !== 'edge' && x.cls.kind !== 'obj') throw new PyError('TypeError', `save() stores nodes, edges and objs, not a ${x.cls.kind}`);
+    this.loadNow();
+    if (x.graph === this.tracker) this.tracker.touch(x);
+    else this.tracker.adopt(x);
+  }
+
+  /**
+   * Removes the root's nodes (but the root) and edges that were stored before this run, as Jac
+   * Cloud's reset_graph deletes what its database holds; counts them (each edge once).
+   */
+  reset(): number {
+    this.loadNow();
+    let n = 0;
+    for (const i of [...this.tracker.byId.values()]) {
+      if (i === this.root || i.cls.kind === 'obj' || this.tracker.adoptedNow.has(i) || i.graph !== this.tracker) continue;
+      if (i.cls.kind === 'edge') destroyEdge(i);
+      else this.tracker.remove(i);
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Encodes now what `x.__jac__.apply()` writes (jac-cloud-runtime.md §1.5): x as it is, a node
+   * with its new or changed edges and their new ends; a destroyed one's deletion (a node's with
+   * its edges).
+   */
+  apply(x: PyInstance): void {
+    const t = this.tracker;
+    const write = new Set<PyInstance>();
+    if (x.graph === t) {
+      if (t.dirty.has(x)) write.add(x);
+      for (const e of x.edges ?? []) {
+        if (!t.dirty.has(e)) continue;
+        write.add(e);
+        for (const end of [e.source, e.target]) if (end && t.dirty.has(end) && t.adoptedNow.has(end)) write.add(end);
+      }
+    } else if (x.id !== null && t.deleted.has(x.id)) {
+      this.applied.deletes.add(x.id);
+      for (const r of t.removedNow) if (r.id !== null && (r.source === x || r.target === x)) this.applied.deletes.add(r.id);
+    }
+    for (const i of commitOrder(write)) this.applied.upserts.set(i.id!, this.encode(i));
+  }
+
+  discardPending(): void {
+    this.discarding = true;
+  }
+
+  all(): Iterable<PyInstance> {
+    this.loadNow();
+    return this.tracker.byId.values();
+  }
+
+  wasDeleted(id: string): boolean {
+    return this.tracker.deleted.has(id);
+  }
+
   /** What changed since the last call, encoded now (later changes go in the next one). */
   takeChanges(): GraphChange {
+    if (this.discarding) return this.takeApplied();
+    if (autoCleanup()) {
+      for (const n of this.tracker.lostEdges) {
+        if (n !== this.root && n.graph === this.tracker && !this.tracker.adoptedNow.has(n) && (n.edges?.length ?? 0) === 0) this.tracker.remove(n);
+      }
+    }
     const upserts = commitOrder(this.tracker.dirty).map((i) => this.encode(i));
     const deletes = [...this.tracker.deleted];
     for (const [id, memory] of this.deliveryChanges) {
@@ -143,9 +234,29 @@ export class PersistentGraph {
       else deletes.push(id);
     }
     this.deliveryChanges.clear();
-    this.tracker.dirty.clear();
-    this.tracker.deleted.clear();
+    this.clearApplied(); // applied then flushed: the flush writes it all
+    this.tracker.committed();
     return { upserts, deletes };
+  }
+
+  /** A run that discarded its writes keeps only what `apply()` wrote; no auto-cleanup: there is no flush. */
+  private takeApplied(): GraphChange {
+    const upserts = [...this.applied.upserts.values()];
+    const deletes = [...this.applied.deletes];
+    for (const [id, memory] of this.deliveryChanges) {
+      if (memory) upserts.push({ id, fields: { ...memory } });
+      else deletes.push(id);
+    }
+    this.deliveryChanges.clear();
+    this.clearApplied();
+    this.discarding = false;
+    this.tracker.committed();
+    return { upserts, deletes };
+  }
+
+  private clearApplied(): void {
+    this.applied.upserts.clear();
+    this.applied.deletes.clear();
   }
 
   /** Commits what changed; resolves once it is on disk. */

@@ -68,7 +68,8 @@ export type ToWorker = { kind: 'jobs'; jobs: Job[] } | { kind: 'close' };
 /** How a job ended, as the HTTP answer it becomes. */
 export type Answer =
   /** `tasks`: the runs it queued with create_task, queued once its changes are saved. */
-  | { status: 200; body: string; tasks?: QueuedTask[]; context?: Record<string, unknown>; duplicate?: boolean }
+  /** `code`: the HTTP status the walker set (`_.get_context().status`); 200 when absent. */
+  | { status: 200; body: string; code?: number; tasks?: QueuedTask[]; context?: Record<string, unknown>; duplicate?: boolean }
   | { status: 403 | 404; detail: string }
   | { status: 200; exists: boolean }
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */

@@ -226,7 +226,7 @@ export class Runner {
         const walker = call(endpoint.cls, [], kwargs) as PyInstance;
         endpoint.program.spawn(walker, at);
         return walker;
-      });
+      }, { entry: at, graph });
     } catch (e) {
       if (!(e instanceof NodeNotFound)) throw e;
       // Nothing ran yet; the graph is dropped all the same, in case building the fields touched it.
@@ -239,10 +239,15 @@ export class Runner {
     if (outcome.error) answer = failure('WalkerError', describe(outcome.error));
     else {
       try {
-        const envelope: { [key: string]: Wire } = { status: 200 };
-        if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);
-        if (this.options.showReturns) envelope.returns = (outcome.value?.returns ?? []).map(serialize);
-        answer = { status: 200, body: stringify(envelope) };
+        if (outcome.custom !== undefined) {
+          // `_.report(x, True)`: x is the whole answer, without the envelope (Jac Cloud's custom response).
+          answer = { status: 200, body: stringify(serialize(outcome.custom)), code: outcome.status };
+        } else {
+          const envelope: { [key: string]: Wire } = { status: outcome.status };
+          if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);
+          if (this.options.showReturns) envelope.returns = (outcome.value?.returns ?? []).map(serialize);
+          answer = { status: 200, body: stringify(envelope), code: outcome.status };
+        }
         // A background run's record keeps the walker's fields as the run left them (Jac Cloud's
         // `archetype`); the ones no JSON can carry are left out.
         if (job.context && outcome.value) answer.context = walkerContext(outcome.value);
@@ -257,6 +262,7 @@ export class Runner {
       graph.rememberDelivery(job.delivery.record, { body: answer.body, at: new Date(now).toISOString(), until: new Date(now + job.delivery.hours * 3_600_000).toISOString() }, now);
     }
     // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
+    const discarded = graph.discarded;
     let change: GraphChange;
     try {
       change = graph.takeChanges();
@@ -267,7 +273,9 @@ export class Runner {
     const changed = change.upserts.length > 0 || change.deletes.length > 0;
     const tasks = this.tasks.take(graph.root);
     if (tasks.length > 0 && (answer.status === 200 || answer.status === 500)) answer = { ...answer, tasks };
-    return { job, answer, change: changed ? change : null };
+    // A run that discarded its writes (`mem.__mem__.clear()`) leaves a graph in memory that is not
+    // the one stored: it goes, and the next run reads what was committed.
+    return { job, answer, change: changed ? change : null, ...(discarded ? { discard: true } : {}) };
   }
 
   /** Commits a batch's changes as one, then answers its jobs by what became durable. */
