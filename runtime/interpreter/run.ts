@@ -21,6 +21,7 @@ import { parse } from '../../grammar/index.ts';
 import type { HostModules } from './stdlib/index.ts';
 import { basename } from 'node:path';
 import { anchorOf, machineObject } from './machine.ts';
+import { jacCloudModules } from './jac-cloud-modules.ts';
 import { type GraphHost, RunContext, activeRun, setActiveRun } from './run-context.ts';
 import { PyBuiltin } from './callables.ts';
 import { INSTANCE_ATTRIBUTES } from './protocols.ts';
@@ -146,7 +147,7 @@ export class Program {
     private readonly codegen: boolean,
     hostModules: HostModules,
   ) {
-    this.hostModules = { jaclang: () => new Map<string, Value>([['JacMachineInterface', this.machine], ['JacMachine', this.machine]]), ...hostModules };
+    this.hostModules = { jaclang: () => new Map<string, Value>([['JacMachineInterface', this.machine], ['JacMachine', this.machine]]), ...jacCloudModules(), ...hostModules };
   }
 
   private readonly hostModules: HostModules;

@@ -9,6 +9,8 @@ import { harness, type Harness } from './harness.ts';
 
 const PROGRAM = `
 import from jaclang { JacMachineInterface as Jac }
+import from jac_cloud.core.archetype { BaseAnchor, NodeAnchor, EdgeAnchor, WalkerAnchor, ObjectAnchor }
+import from jac_cloud.core.context { JaseciContext }
 
 node Item { has v: int = 0; }
 obj Note { has text: str = ""; has tags: list[str] = []; }
@@ -136,6 +138,26 @@ walker manual_delete_edge {
     }
 }
 
+walker collection_counts {
+    can go with \`root entry {
+        id = here.__jac__.id;
+        report NodeAnchor.Collection.count({"$or": [{"_id": id}, {"root": id}]});
+        report EdgeAnchor.Collection.count({"root": id});
+        report WalkerAnchor.Collection.count({"root": id});
+        report NodeAnchor.Collection.count({"name": "Item", "archetype.v": {"$gte": 1, "$lt": 3}});
+        report NodeAnchor.Collection.count({"archetype.v": {"$in": [0, 2]}});
+        one = NodeAnchor.Collection.find_one({"name": "Item", "archetype.v": 2});
+        report one.archetype.v;
+        report NodeAnchor.Collection.find_one({"name": "Nope"});
+        report [a.archetype.v for a in NodeAnchor.Collection.find({"name": {"$regex": "^It"}})];
+        report BaseAnchor.ref(jid(one.archetype)).archetype.v;
+        report JaseciContext.get().status;
+        report JaseciContext.get_root() == root;
+        try { NodeAnchor.Collection.count({"$where": "1"}); } except ValueError as e { report str(e); }
+        try { BaseAnchor.ref("garbage"); } except ValueError as e { report str(e); }
+    }
+}
+
 walker count_items { can go with \`root entry { report [i.v for i in [-->(\`?Item)]]; } }
 `;
 
@@ -254,6 +276,29 @@ test('apply() then discarding the run\'s writes keeps only what was applied', as
   const stored = await storedRoot(h.dataDir, fay.root);
   assert.match(stored, /n:Item:/, 'the node stays: without a flush there is no auto-cleanup');
   assert.not.match(stored, /"source"/, 'the edge is gone');
+});
+
+test('Collection queries (MongoDB filters over the caller\'s anchors), BaseAnchor.ref and JaseciContext', async () => {
+  const gil = await h.login('gil@example.com');
+  assert.equal((await call('populate', { n: 4 }, gil)).json().reports, [4]);
+  assert.equal((await call('collection_counts', {}, gil)).json().reports, [
+    5, // the root and its 4 nodes
+    4,
+    0,
+    2, // v = 1, 2
+    2, // v = 0, 2
+    2,
+    null,
+    [0, 1, 2, 3],
+    2,
+    200,
+    true,
+    'the query operator $where is not supported',
+    'garbage is not a valid reference!',
+  ]);
+  const other = await h.login('hal@example.com');
+  await call('populate', { n: 3 }, other);
+  assert.equal((await call('collection_counts', {}, other)).json().reports.slice(0, 3), [4, 3, 0], "another user's queries see only their own graph");
 });
 
 test.run();
