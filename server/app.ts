@@ -18,6 +18,7 @@ import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
 import { asyncWalkerRoutes } from './async-walker-routes.ts';
+import { OperationExtras } from './openapi-extras.ts';
 import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { keyPlacement } from './webhooks/webhook-spec.ts';
@@ -78,8 +79,10 @@ export async function buildApp({ program, runs, store, options = {} }: { program
     request.log.info({ method: request.method, route: request.routeOptions.url, walker: ctx.jac?.walker, root: ctx.jac?.root, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  const extras = new OperationExtras();
   await app.register(swagger, {
     transform: ({ schema, url, route }) => ({ schema: documentedSchema(schema, route.config), url }),
+    transformObject: (document) => extras.apply('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     openapi: {
       info: { title: 'jac-serve', version: '0.1.0', description: 'Jac walkers served as HTTP endpoints (Jac Cloud compatible)' },
       components: {
@@ -131,6 +134,6 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   });
   await app.register(asyncWalkerRoutes, { users, store });
   await app.register(deliveryRoutes, { users, store, runs, program, wake: () => dispatcher.wake() });
-  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher } });
+  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher }, extras });
   return app;
 }

@@ -9,8 +9,23 @@ import { PyClass } from '../runtime/interpreter/archetypes.ts';
 import { PyFunction } from '../runtime/interpreter/callables.ts';
 import { readSchedule, type ScheduleSpec } from './schedule/schedule-spec.ts';
 import { DELIVERY_FIELDS, keyPlacement, readWebhook, type WebhookSpec } from './webhooks/webhook-spec.ts';
+import { PyDict } from '../runtime/values/containers.ts';
+import type { Json } from '../runtime/store/store.ts';
+import { literalJson } from './literal-json.ts';
 
-export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+/** FastAPI's `responses`: {status: {"description": ..., ...}}, keys ints or strings. */
+function readResponses(v: Value, fail: (why: string) => never): Record<string, Json> {
+  if (!(v instanceof PyDict)) return fail(`must be a dict like {404: {"description": "not found"}}, not ${repr(v)}`);
+  const out: Record<string, Json> = {};
+  for (const [k, x] of v.items()) {
+    const code = typeof k === 'number' ? String(k) : typeof k === 'string' && /^(\d{3}|default|[1-5]XX)$/.test(k) ? k : fail(`has the key ${repr(k)}: keys are HTTP statuses`);
+    const answer = literalJson(x, fail);
+    out[code] = typeof answer === 'object' && answer !== null && !Array.isArray(answer) ? answer : fail(`${code} must be a dict like {"description": "..."}`);
+  }
+  return out;
+}
+
+export const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'trace'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export type { WebhookSpec } from './webhooks/webhook-spec.ts';
@@ -32,6 +47,14 @@ export interface WalkerSpecs {
   deprecated: boolean;
   /** Runs on a cron, interval or date trigger (schedule/). */
   schedule: ScheduleSpec | null;
+  /** `methods` names "websocket": Jac Cloud serves the walker as a WebSocket event, which jac-serve does not; it gets no HTTP route for that method. */
+  websocket: boolean;
+  /** OpenAPI only, as in FastAPI: the success answer's code and description, more answers, the operation id, and fields merged into the operation. */
+  statusCode: number | null;
+  responseDescription: string | null;
+  responses: Record<string, Json> | null;
+  name: string | null;
+  openapiExtra: Record<string, Json> | null;
 }
 
 export const DEFAULT_SPECS: WalkerSpecs = {
@@ -48,6 +71,12 @@ export const DEFAULT_SPECS: WalkerSpecs = {
   description: null,
   deprecated: false,
   schedule: null,
+  websocket: false,
+  statusCode: null,
+  responseDescription: null,
+  responses: null,
+  name: null,
+  openapiExtra: null,
 };
 
 /** A problem with a walker's specs, at the option (or walker) it concerns. */
@@ -105,9 +134,11 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
     },
     methods: (key, v) => {
       if (!isStrings(v) || v.length === 0) fail(key, `must be a non-empty list of HTTP methods, not ${repr(v)}`);
-      specs.methods = (v as string[]).map((m) => {
+      const listed = (v as string[]).map((m) => m.toLowerCase());
+      specs.websocket = listed.includes('websocket');
+      specs.methods = (v as string[]).filter((m) => m.toLowerCase() !== 'websocket').map((m) => {
         const lower = m.toLowerCase();
-        if (!(HTTP_METHODS as readonly string[]).includes(lower)) fail(key, `has '${m}', which is not an HTTP method jac-serve serves (${HTTP_METHODS.join(', ')})`);
+        if (!(HTTP_METHODS as readonly string[]).includes(lower)) fail(key, `has '${m}', which is not an HTTP method jac-serve serves (${HTTP_METHODS.join(', ')}, or websocket)`);
         return lower as HttpMethod;
       });
     },
@@ -126,6 +157,18 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
     description: (key, v) => void (specs.description = optionalString(key, v)),
     deprecated: (key, v) => void (specs.deprecated = bool(key, v)),
     schedule: (key, v) => void (specs.schedule = v === null ? null : readSchedule(v, walker.name, fields, (why) => fail(key, why))),
+    // OpenAPI-only options (FastAPI's); a status may be written as a numeric string, as pydantic takes it.
+    status_code: (key, v) => {
+      const code = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+      specs.statusCode = code === null ? null : typeof code === 'number' && Number.isInteger(code) && code >= 100 && code <= 599 ? code : fail(key, `must be an HTTP status (100-599) or None, not ${repr(v)}`);
+    },
+    response_description: (key, v) => void (specs.responseDescription = optionalString(key, v)),
+    responses: (key, v) => void (specs.responses = v === null ? null : readResponses(v, (why) => fail(key, why))),
+    name: (key, v) => void (specs.name = optionalString(key, v)),
+    openapi_extra: (key, v) => {
+      const extra = v === null ? null : literalJson(v, (why) => fail(key, why));
+      specs.openapiExtra = extra === null ? null : typeof extra === 'object' && !Array.isArray(extra) ? extra : fail(key, `must be a dict, not ${repr(v)}`);
+    },
   };
   for (const [key, v] of specsClass.attributes) {
     if (key.startsWith('__') || v instanceof PyFunction) continue; // methods of __specs__ are not options
@@ -140,6 +183,7 @@ export function readSpecs(walker: PyClass, declaration: A.Archetype, fields: { n
   for (const f of fields) {
     if (isExcluded(specs, f.name) && !f.hasDefault) fail('excluded', `hides '${f.name}', which has no default: an excluded field must have one`);
   }
+  if (specs.methods.length === 0 && !specs.websocket) fail('methods', 'must name at least one HTTP method');
   if (specs.webhook && !specs.auth) fail('webhook', 'cannot be combined with auth: False (the route would be public)');
   const placement = keyPlacement(specs.webhook);
   if (placement?.type === 'path' && !specs.path.includes(`{${placement.name}}`)) {

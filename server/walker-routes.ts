@@ -16,6 +16,7 @@ import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
+import type { OperationExtras } from './openapi-extras.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
 import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecordId, keepRawBodies, logDelivered, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
@@ -50,7 +51,8 @@ function planFields(e: WalkerManifest, bodiless: boolean, serverFilled: Set<stri
   return plan;
 }
 
-const BODILESS = new Set(['get', 'head']);
+/** Methods whose requests carry no body: their fields come from the query string. */
+const BODILESS = new Set(['get', 'head', 'trace']);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -95,6 +97,8 @@ export interface WalkerRouteOptions {
   counters?: SharedCounters;
   /** Where async walkers' jobs go, and what runs them. */
   jobs: { store: Store; dispatcher: JobDispatcher };
+  /** The OpenAPI-only options of each walker's operations. */
+  extras?: OperationExtras;
 }
 
 /** Who a request runs for: the root it runs on, and what it may start at. */
@@ -137,7 +141,7 @@ function keyIn(request: FastifyRequest, spec: KeyPlacement | { type: 'bearer' })
   }
 }
 
-export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options, counters, jobs }: WalkerRouteOptions): Promise<void> {
+export async function walkerRoutes(app: FastifyInstance, { program, users, runs, keys, options, counters, jobs, extras }: WalkerRouteOptions): Promise<void> {
   // Failed webhook key attempts are counted per client. A client that reached the limit gets 429
   // for every request until its window ends, the right key included, so a guesser cannot learn
   // which guess was right; a request with a good key is never counted, so someone else's guessing
@@ -240,6 +244,9 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
         const security = webhook ? (placed?.type === 'header' || placed?.type === 'query' ? [{ [webhookScheme(placed)]: [] }] : webhook.type === 'bearer' ? [{ bearerAuth: [] }] : undefined) : endpoint.specs.auth ? [{ bearerAuth: [] }] : undefined;
         const querystring = objectSchema(plan.query);
         if (signed) (querystring.properties as JsonSchema).key_id = { type: 'string', description: 'the id of the signing key (not a secret)' };
+        // `name` in __specs__ names the operation, as in FastAPI (one per route, so suffixed like the default).
+        const operationId = endpoint.specs.name !== null ? `${endpoint.specs.name}${entries.length > 1 ? `_${entry}` : ''}${operationSuffix}` : `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}${operationSuffix}`;
+        extras?.add(operationId, endpoint.specs);
         const route: RouteOptions = {
           method: group.methods.map((m) => m.toUpperCase()),
           url,
@@ -248,7 +255,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             summary: endpoint.specs.summary ?? `${endpoint.name}${entry === 'node' ? ' on a node' : ''}`,
             ...(endpoint.specs.description ? { description: endpoint.specs.description } : {}),
             ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
-            operationId: `${webhook ? 'webhook_' : ''}${endpoint.name}_${entry}${operationSuffix}`,
+            operationId,
             ...(security ? { security } : {}),
             ...(plan.body.length > 0 || (inBody && !group.bodiless) ? { body: bodySchema } : {}),
             ...(plan.query.length > 0 || signed ? { querystring } : {}),

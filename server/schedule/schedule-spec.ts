@@ -8,6 +8,7 @@ import { repr } from '../../runtime/values/repr.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { Json } from '../../runtime/store/store.ts';
 import { readTrigger, TriggerError, type TriggerSpec } from './triggers.ts';
+import { literalJson } from '../literal-json.ts';
 
 export interface ScheduleSpec {
   trigger: TriggerSpec;
@@ -28,25 +29,6 @@ export interface ScheduleSpec {
 }
 
 const OPTIONS = ['trigger', 'node', 'args', 'kwargs', 'misfire_grace_time', 'coalesce', 'max_instances', 'next_run_time', 'propagate', 'save'];
-
-/** Plain JSON of a literal Jac value, or `fail` for anything a schedule cannot carry. */
-function json(v: Value, fail: (why: string) => never): Json {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return fail(`holds ${v}, an int too large to store`);
-  if (v instanceof PyFloat) return Number.isFinite(v.value) ? v.value : fail(`holds ${repr(v)}, which JSON cannot carry`);
-  if (Array.isArray(v)) return v.map((x) => json(x, fail));
-  if (v instanceof PyTuple) return v.items.map((x) => json(x, fail));
-  if (v instanceof PyDict) {
-    const o: { [key: string]: Json } = {};
-    for (const [k, x] of v.items()) {
-      if (typeof k !== 'string') return fail(`has the key ${repr(k)}: keys must be strings`);
-      o[k] = json(x, fail);
-    }
-    return o;
-  }
-  return fail(`holds ${repr(v)}: only None, bools, numbers, strings, lists and dicts can be stored`);
-}
 
 /** A trigger field's value as triggers.ts takes it: numbers, strings, bools, None, and lists of them. */
 function plain(v: Value): unknown {
@@ -89,13 +71,13 @@ export function readSchedule(v: Value, name: string, fields: { name: string; has
   const args = options.get('args') ?? [];
   const argList = Array.isArray(args) ? args : args instanceof PyTuple ? args.items : fail(`args must be a list, not ${repr(args)}`);
   if (argList.length > fields.length) fail(`args has ${argList.length} values, but ${name} has ${fields.length} field${fields.length === 1 ? '' : 's'}`);
-  argList.forEach((x, i) => (values[fields[i].name] = json(x, (why) => fail(`args ${why}`))));
+  argList.forEach((x, i) => (values[fields[i].name] = literalJson(x, (why) => fail(`args ${why}`))));
   const kwargs = options.get('kwargs') ?? null;
   if (kwargs !== null && !(kwargs instanceof PyDict)) fail(`kwargs must be a dict, not ${repr(kwargs)}`);
   for (const [k, x] of kwargs instanceof PyDict ? kwargs.items() : []) {
     if (typeof k !== 'string' || !fields.some((f) => f.name === k)) fail(`kwargs names ${repr(k)}, which is not a field of ${name}`);
     if (Object.hasOwn(values, k as string)) fail(`kwargs gives '${k}' a second value (args gave it one)`);
-    values[k as string] = json(x, (why) => fail(`kwargs ${why}`));
+    values[k as string] = literalJson(x, (why) => fail(`kwargs ${why}`));
   }
   for (const f of fields) if (!f.hasDefault && !Object.hasOwn(values, f.name)) fail(`gives no value for '${f.name}', a field of ${name} without a default (use args or kwargs)`);
 

@@ -240,8 +240,9 @@ export class Runner {
     else {
       try {
         if (outcome.custom !== undefined) {
-          // `_.report(x, True)`: x is the whole answer, without the envelope (Jac Cloud's custom response).
-          answer = { status: 200, body: stringify(serialize(outcome.custom)), code: outcome.status };
+          // `_.report(x, True)`: x is the whole answer, without the envelope (Jac Cloud's custom
+          // response), sent with the walker's `status_code` when its specs name one.
+          answer = { status: 200, body: stringify(serialize(outcome.custom)), code: endpoint.specs.statusCode ?? outcome.status };
         } else {
           const envelope: { [key: string]: Wire } = { status: outcome.status };
           if (outcome.reports.length > 0) envelope.reports = outcome.reports.map(serialize);

@@ -31,7 +31,7 @@ test('a program with good specs loads; both ways of writing __specs__ are read',
 
 test('unknown options and wrong value types are errors at the option', () => {
   assert.equal(failures(walker('static has methodz: list = ["get"];')), [
-    'w.jac:3:32: walker W: __specs__ methodz is not an option jac-serve knows (path, methods, as_query, excluded, auth, private, entry_type, webhook, tags, summary, description, deprecated, schedule)',
+    'w.jac:3:32: walker W: __specs__ methodz is not an option jac-serve knows (path, methods, as_query, excluded, auth, private, entry_type, webhook, tags, summary, description, deprecated, schedule, status_code, response_description, responses, name, openapi_extra)',
   ]);
   assert.match(failures(walker('static has auth: str = "no";'))[0], /^w\.jac:3:\d+: walker W: __specs__ auth must be True or False, not 'no'$/);
   assert.match(failures(walker('static has methods: list = ["fetch"];'))[0], /methods has 'fetch', which is not an HTTP method/);
