@@ -14,7 +14,7 @@ import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
-import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type Store, StoreError, type UserRecord } from './store.ts';
+import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type ShareHint, type Store, StoreError, type UserRecord } from './store.ts';
 import { offerDeliveryLog, offerJobQueue } from './offer.ts';
 
 interface SystemData {
@@ -22,6 +22,8 @@ interface SystemData {
   secrets: Record<string, string>;
   users: UserRecord[];
   keys: KeyRecord[];
+  /** Share hints by anchor id (absent in data dirs written before sharing). */
+  shares?: Record<string, { owner: string; grantees: string[] | 'all' }>;
 }
 
 function decodeSystem(json: unknown, file: string): SystemData {
@@ -138,6 +140,33 @@ export class LowStore implements Store {
     return this.system.change((d) => {
       d.keys = d.keys.filter((k) => !gone.has(k.id));
     });
+  }
+
+  async putShares(hints: ShareHint[]): Promise<void> {
+    this.assertOpen();
+    if (hints.length === 0) return;
+    const copies = structuredClone(hints);
+    return this.system.change((d) => {
+      const shares = (d.shares ??= {});
+      for (const h of copies) {
+        if (h.grantees !== 'all' && h.grantees.length === 0) delete shares[h.id];
+        else shares[h.id] = { owner: h.owner, grantees: h.grantees };
+      }
+    });
+  }
+
+  async findShare(id: string): Promise<ShareHint | null> {
+    const h = this.system.data.shares?.[id];
+    return h ? { id, owner: h.owner, grantees: h.grantees } : null;
+  }
+
+  async sharedRoots(grantee: string, limit: number): Promise<string[]> {
+    const out: string[] = [];
+    for (const [id, h] of Object.entries(this.system.data.shares ?? {})) {
+      if (out.length >= limit) break;
+      if (id === h.owner && (h.grantees === 'all' || h.grantees.includes(grantee))) out.push(id);
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,8 @@ export interface GraphRecord {
   source?: string;
   target?: string;
   undirected?: boolean;
+  /** What the anchor grants other roots (sharing between users): levels by name. */
+  access?: { all: 'NO_ACCESS' | 'READ' | 'CONNECT' | 'WRITE'; roots: Record<string, 'NO_ACCESS' | 'READ' | 'CONNECT' | 'WRITE'> };
 }
 
 /** What one walker run changed in a root's graph, committed as one unit. */
@@ -269,7 +271,27 @@ export interface DeliveryLog {
   pruneDeliveries(before: string): Promise<number>;
 }
 
-export interface Store extends GraphStore, JobQueue, DeliveryLog {
+/**
+ * Where an anchor shared with other roots lives (sharing between users): its owner root, and who
+ * it is shared with (`all`, or root ids). A hint only says where to look: the anchor's access,
+ * stored with it in its owner's graph, decides. No grantee left: the hint goes.
+ */
+export interface ShareHint {
+  id: string;
+  owner: string;
+  grantees: string[] | 'all';
+}
+
+/** The share hints, kept apart from the graphs so that any run can find another root's shared anchor. */
+export interface ShareIndex {
+  /** Writes hints (one with no grantees removes the id's). */
+  putShares(hints: ShareHint[]): Promise<void>;
+  findShare(id: string): Promise<ShareHint | null>;
+  /** Roots whose own root anchor is shared with `grantee` or with all, at most `limit`. */
+  sharedRoots(grantee: string, limit: number): Promise<string[]>;
+}
+
+export interface Store extends GraphStore, JobQueue, DeliveryLog, ShareIndex {
   /** A named server secret (`TOKEN_SECRET`), or null. */
   getSecret(name: string): Promise<string | null>;
   setSecret(name: string, value: string): Promise<void>;

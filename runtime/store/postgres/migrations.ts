@@ -38,6 +38,9 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE jac_deliveries (id text PRIMARY KEY, seq bigserial NOT NULL, owner text NOT NULL, key_id text NOT NULL, status text NOT NULL,
      received_at timestamptz NOT NULL, record jsonb NOT NULL);
    CREATE INDEX jac_deliveries_owner ON jac_deliveries (owner, received_at DESC);`,
+  // 5: share hints (sharing between users): where a shared anchor lives, and who it is shared with.
+  `CREATE TABLE jac_shares (id text PRIMARY KEY, owner text NOT NULL, to_all boolean NOT NULL, grantees text[] NOT NULL);
+   CREATE INDEX jac_shares_roots ON jac_shares (owner) WHERE id = owner;`,
 ];
 
 /** The schema version this code writes and reads. */

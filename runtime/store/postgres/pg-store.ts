@@ -2,7 +2,7 @@
 // processes share (graphs.ts for the graphs, counters.ts for the login limits, migrations.ts for
 // the tables).
 import type pg from 'pg';
-import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type RootLease, type Store, StoreError, type UserRecord } from '../store.ts';
+import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type RootLease, type ShareHint, type Store, StoreError, type UserRecord } from '../store.ts';
 import { offerDeliveryLog, offerJobQueue } from '../offer.ts';
 import { describeUrl, openPool, storeFailure } from './connection.ts';
 import { PgCounters } from './counters.ts';
@@ -102,6 +102,30 @@ export class PgStore implements Store {
   async listKeys(owner: string): Promise<KeyRecord[]> {
     const { rows } = await this.query<{ record: KeyRecord }>('list keys', 'SELECT record FROM jac_keys WHERE owner = $1 ORDER BY seq', [owner]);
     return rows.map((r) => r.record);
+  }
+
+  async putShares(hints: ShareHint[]): Promise<void> {
+    for (const h of hints) {
+      if (h.grantees !== 'all' && h.grantees.length === 0) await this.query('write a share hint', 'DELETE FROM jac_shares WHERE id = $1', [h.id]);
+      else {
+        await this.query(
+          'write a share hint',
+          'INSERT INTO jac_shares (id, owner, to_all, grantees) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, to_all = EXCLUDED.to_all, grantees = EXCLUDED.grantees',
+          [h.id, h.owner, h.grantees === 'all', h.grantees === 'all' ? [] : h.grantees],
+        );
+      }
+    }
+  }
+
+  async findShare(id: string): Promise<ShareHint | null> {
+    const { rows } = await this.query<{ owner: string; to_all: boolean; grantees: string[] }>('read a share hint', 'SELECT owner, to_all, grantees FROM jac_shares WHERE id = $1', [id]);
+    const h = rows[0];
+    return h ? { id, owner: h.owner, grantees: h.to_all ? 'all' : h.grantees } : null;
+  }
+
+  async sharedRoots(grantee: string, limit: number): Promise<string[]> {
+    const { rows } = await this.query<{ id: string }>('read share hints', 'SELECT id FROM jac_shares WHERE id = owner AND (to_all OR $1 = ANY(grantees)) ORDER BY id LIMIT $2', [grantee, limit]);
+    return rows.map((r) => r.id);
   }
 
   async findKey(id: string): Promise<KeyRecord | null> {
