@@ -55,6 +55,8 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers[
  * users and keys live in `store`.
  */
 export async function buildApp({ program, runs, store, options = {} }: { program: ServedApp; runs: WorkerPool; store: Store; options?: AppOptions }): Promise<FastifyInstance> {
+  // Runs find the nodes other users shared with their caller through the store's share hints.
+  runs.shares = store;
   // Webhook keys ride in headers the walkers name: those headers are redacted too.
   const webhookSpecs = [...program.walkers.values()].flatMap((w) => {
     const placement = w.specs.private ? null : keyPlacement(w.specs.webhook);

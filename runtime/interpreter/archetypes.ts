@@ -8,6 +8,7 @@ import { repr } from '../values/repr.ts';
 import { NOT_IMPLEMENTED, typeName, type PyObject, type RichOp, type Value } from '../values/value.ts';
 import { NO_KWARGS, PyFunction } from './callables.ts';
 import type { GraphTracker } from './tracking.ts';
+import type { Access } from './access.ts';
 
 export type ArchetypeKind = 'obj' | 'node' | 'edge' | 'walker' | 'class';
 
@@ -271,6 +272,7 @@ class RareFields {
   returns: Value[] | null = null;
   pendingLoad: (() => void) | null = null;
   exception: PyException | null = null;
+  access: Access | null = null;
 }
 
 export class PyInstance implements PyObject {
@@ -320,6 +322,14 @@ export class PyInstance implements PyObject {
   }
   set exception(v: PyException | null) {
     (this.rare ??= new RareFields()).exception = v;
+  }
+
+  /** What a node grants other roots (sharing between users, access.ts); null: nothing. */
+  get access(): Access | null {
+    return this.rare === null ? null : this.rare.access;
+  }
+  set access(v: Access | null) {
+    (this.rare ??= new RareFields()).access = v;
   }
 
   constructor(readonly cls: PyClass) {

@@ -6,6 +6,7 @@ import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
 import { contains, getAttribute, iterate } from './protocols.ts';
+import { CONNECT, levelIn, NO_ACCESS, WRITE } from './access.ts';
 import { noteEdgeMade } from './tracking.ts';
 
 /** The classes every program has: the root node's and the generic edge's. */
@@ -53,6 +54,8 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
   const rs = nodesOf(right, 'connect');
   for (const l of ls) {
     for (const r of rs) {
+      // An end in another root's graph needs CONNECT; without it there is no edge and no error.
+      if (levelIn(l) < CONNECT || levelIn(r) < CONNECT) continue;
       const edge = makeEdge();
       noteEdgeMade(edge);
       edge.source = dir === 'in' ? r : l;
@@ -142,6 +145,8 @@ function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[
       // An edge is marked too: a self-loop is in its node's list twice.
       const reached = wantEdges ? e : other;
       if (reached.mark === epoch) continue;
+      // Another root's node this root may not read is not there for it.
+      if (other.graph !== null && other.graph.guard !== null && levelIn(other) === NO_ACCESS) continue;
       reached.mark = epoch;
       if (!filtered || passesNodeFilter(reached, plan)) out.push(reached);
     }
@@ -164,6 +169,8 @@ function passesNodeFilter(v: PyInstance, plan: HopPlan): boolean {
   return plan.nodeConds.every(({ cond, value }) => fieldTest(v, cond, value));
 }
 
+const readable = (v: PyInstance) => v.graph === null || v.graph.guard === null || levelIn(v) > NO_ACCESS;
+
 /**
  * A hop once a class defines `__eq__`: 0.8.0 keeps a node (or edge) unless one `==` to it was
  * kept already, tested with `not in` after each node's matches, and picks the targets with `in`.
@@ -181,8 +188,8 @@ function hopByEquality(from: PyInstance[], plan: HopPlan, wantEdges: boolean): P
       if (!e.source || !e.target) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
-      if (outward && e.source === n && isTarget(e.target)) found.push(wantEdges ? e : e.target);
-      if (inward && e.target === n && isTarget(e.source)) found.push(wantEdges ? e : e.source);
+      if (outward && e.source === n && readable(e.target) && isTarget(e.target)) found.push(wantEdges ? e : e.target);
+      if (inward && e.target === n && readable(e.source) && isTarget(e.source)) found.push(wantEdges ? e : e.source);
     }
     for (const v of found) if (!kept.some((k) => sameOrEqual(k, v))) kept.push(v);
   }
@@ -208,7 +215,9 @@ export function disconnect(left: Value, right: Value, plan: HopPlan): boolean {
   return removed.length > 0;
 }
 
-export function destroyEdge(e: PyInstance): void {
+/** Removes an edge; in another root's graph, only with CONNECT on its ends (unless its node goes: `ofDestroyed`). */
+export function destroyEdge(e: PyInstance, ofDestroyed = false): void {
+  if (!ofDestroyed && e.graph?.guard && ((e.source && levelIn(e.source) < CONNECT) || (e.target && levelIn(e.target) < CONNECT))) return;
   for (const end of [e.source, e.target]) {
     if (!end?.edges) continue;
     const i = end.edges.indexOf(e);
@@ -221,8 +230,9 @@ export function destroyEdge(e: PyInstance): void {
 export function destroy(v: Value): void {
   if (isEdge(v)) destroyEdge(v);
   else if (isNode(v)) {
+    if (levelIn(v) < WRITE) return; // another root's node, without WRITE: left as it is
     loadPending(v);
-    for (const e of [...v.edges!]) destroyEdge(e);
+    for (const e of [...v.edges!]) destroyEdge(e, true);
     v.graph?.remove(v);
   }
 }

@@ -13,6 +13,7 @@ import { typeName, type Value } from '../values/value.ts';
 import { PyEnumMember, PyInstance } from './archetypes.ts';
 import { type Doc, matches } from './collection-query.ts';
 import { GenericEdge, RootClass } from './graph.ts';
+import { castLevel, CONNECT, NO_ACCESS, READ, WRITE } from './access.ts';
 import { HostObject } from './host-object.ts';
 import { anchorOf, contextOf } from './machine.ts';
 import { activeRun } from './run-context.ts';
@@ -120,13 +121,29 @@ function anchorClass(name: string, kind: Kind): HostObject {
           const id = a[0];
           if (typeof id !== 'string' || !/^(n|e|w|o):([^:]*):([a-f\d]{24})$/i.test(id)) throw new PyError('ValueError', `${str(id ?? null)} is not a valid reference!`);
           if (kind === 'node' && !id.startsWith('n:')) throw new PyError('ValueError', `${id} is not a valid node reference!`);
-          return anchorOf(activeRun().lookup(id));
+          const run = activeRun();
+          // Another user's root, named to grant it access: its anchor, without reading its graph.
+          if (id.startsWith('n::') && id !== run.root.id) return rootAnchor(id);
+          return anchorOf(run.lookup(id));
         },
       },
     },
     () => `<class '${name}'>`,
   );
 }
+
+/** The anchor of a root this run does not hold: enough to name it in a grant. */
+function rootAnchor(id: string): HostObject {
+  const hex = hexOf(id);
+  return new HostObject('NodeAnchor', { get: { id: () => hex, ref_id: () => id, name: () => '', archetype: () => null, persistent: () => true } }, () => `NodeAnchor(name=, id=${hex})`);
+}
+
+/** `AccessLevel`, as its members' values (jac-cloud-runtime.md §3). */
+const accessLevel = new HostObject(
+  'type',
+  { get: { __name__: () => 'AccessLevel', NO_ACCESS: () => NO_ACCESS, READ: () => READ, CONNECT: () => CONNECT, WRITE: () => WRITE }, methods: { cast: (a) => castLevel(a[0] ?? null) } },
+  () => "<enum 'AccessLevel'>",
+);
 
 export function jacCloudModules(): Record<string, () => Map<string, Value>> {
   return {
@@ -137,6 +154,7 @@ export function jacCloudModules(): Record<string, () => Map<string, Value>> {
         ['EdgeAnchor', anchorClass('EdgeAnchor', 'edge')],
         ['WalkerAnchor', anchorClass('WalkerAnchor', 'walker')],
         ['ObjectAnchor', anchorClass('ObjectAnchor', 'obj')],
+        ['AccessLevel', accessLevel],
       ]),
     'jac_cloud.core.context': () =>
       new Map<string, Value>([

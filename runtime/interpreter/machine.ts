@@ -5,6 +5,7 @@
 import { PyDict } from '../values/containers.ts';
 import { PyError } from '../values/errors.ts';
 import { typeName, type Value } from '../values/value.ts';
+import { type Access, accessChanged, castLevel, NO_ACCESS, READ } from './access.ts';
 import { PyInstance } from './archetypes.ts';
 import { destroy, GenericEdge, isEdge, isNode, RootClass } from './graph.ts';
 import { HostObject } from './host-object.ts';
@@ -115,9 +116,34 @@ function destroyAll(objs: Value): void {
   }
 }
 
-const notYet = (name: string) => () => {
-  throw new PyError('NotImplementedError', `_.${name}: sharing nodes between users is not supported by jac-serve yet`);
-};
+/** The archetype a sharing call names: an archetype, or its anchor. */
+function archetypeArg(v: Value | undefined, fn: string): PyInstance {
+  const x = v instanceof HostObject ? v.attribute('archetype') : v;
+  if (!(x instanceof PyInstance)) throw new PyError('TypeError', `${fn}() takes an archetype, not ${typeName(v ?? null)}`);
+  return x;
+}
+
+/** The root a grant names: an anchor (`BaseAnchor.ref("n::<hex>")`, `r.__jac__`), as in Jac Cloud. */
+function rootRefArg(v: Value | undefined): string {
+  const id = v instanceof HostObject ? v.attribute('ref_id') : undefined;
+  if (typeof id !== 'string') throw new PyError('AttributeError', `'${typeName(v ?? null)}' object has no attribute 'ref_id'`);
+  return id;
+}
+
+/**
+ * Changes what `x` grants other roots. The change is stored with x's next commit, only if the
+ * caller may write x (another root's node needs WRITE); share hints follow it (access.ts).
+ */
+function changeAccess(x: PyInstance, change: (a: Access) => void): null {
+  const access: Access = x.access ? { all: x.access.all, roots: new Map(x.access.roots) } : { all: NO_ACCESS, roots: new Map() };
+  change(access);
+  x.access = access;
+  accessChanged.add(x);
+  x.graph?.touch(x);
+  return null;
+}
+
+const levelArg = (v: Value | undefined) => (v === undefined ? READ : castLevel(v));
 
 /** The `_` object (JacMachineInterface) every module sees; each call acts on the run under way. */
 export function machineObject(): HostObject {
@@ -149,11 +175,25 @@ export function machineObject(): HostObject {
           return activeRun().refOf(x);
         },
         root: () => activeRun().root,
-        perm_grant: notYet('perm_grant'),
-        perm_revoke: notYet('perm_revoke'),
-        allow_root: notYet('allow_root'),
-        disallow_root: notYet('disallow_root'),
-        elevate_root: notYet('elevate_root'),
+        perm_grant: (a, kw) => {
+          const level = levelArg(a[1] ?? kw.get('level'));
+          return changeAccess(archetypeArg(a[0] ?? kw.get('archetype'), 'perm_grant'), (x) => void (x.all = level));
+        },
+        perm_revoke: (a, kw) => changeAccess(archetypeArg(a[0] ?? kw.get('archetype'), 'perm_revoke'), (x) => void (x.all = NO_ACCESS)),
+        allow_root: (a, kw) => {
+          const x = archetypeArg(a[0] ?? kw.get('archetype'), 'allow_root');
+          const root = rootRefArg(a[1] ?? kw.get('root_id'));
+          const level = levelArg(a[2] ?? kw.get('level'));
+          return changeAccess(x, (acc) => void acc.roots.set(root, level));
+        },
+        disallow_root: (a, kw) => {
+          const x = archetypeArg(a[0] ?? kw.get('archetype'), 'disallow_root');
+          const root = rootRefArg(a[1] ?? kw.get('root_id'));
+          return changeAccess(x, (acc) => void acc.roots.delete(root));
+        },
+        elevate_root: () => {
+          throw new PyError('NotImplementedError', '_.elevate_root: jac-serve has no system root to elevate to; an operator grants access with perm_grant or allow_root');
+        },
       },
     },
     () => "<class 'jaclang.JacMachineInterface'>",

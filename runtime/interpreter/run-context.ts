@@ -23,6 +23,24 @@ export interface GraphHost {
   wasDeleted(id: string): boolean;
   /** Every node, edge and saved obj of the root (the root too). */
   all(): Iterable<PyInstance>;
+  /**
+   * An id not in this root's graph: the instance of another root's graph that the run holds and
+   * may read, null when there is none, or (a host that can bring more roots to the run) a
+   * ReachElsewhere thrown to have the run tried again with the root that holds the id.
+   */
+  elsewhere?(id: string): PyInstance | null;
+}
+
+/**
+ * Thrown out of a run that met an id its host does not hold (sharing between users): the run is
+ * dropped, and the host runs it again holding the root the id belongs to, or knowing it is in none.
+ * Not a Python exception: a program cannot catch it.
+ */
+export class ReachElsewhere extends Error {
+  constructor(readonly id: string) {
+    super(`the run reached ${id}, which is in a graph it does not hold`);
+    this.name = 'ReachElsewhere';
+  }
 }
 
 export class RunContext {
@@ -62,6 +80,9 @@ export class RunContext {
       // One the program made and asked the id of, stored or not, unless it was destroyed since.
       const made = this.known.get(id);
       if (made && !this.graph?.wasDeleted(id)) return made;
+      // Another user's, shared with this root (and only then).
+      const shared = this.graph && !this.graph.wasDeleted(id) ? (this.graph.elsewhere?.(id) ?? null) : null;
+      if (shared) return shared;
     }
     throw new PyError('ValueError', 'badly formed hexadecimal UUID string');
   }

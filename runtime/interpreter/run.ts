@@ -22,7 +22,7 @@ import type { HostModules } from './stdlib/index.ts';
 import { basename } from 'node:path';
 import { anchorOf, machineObject } from './machine.ts';
 import { jacCloudModules } from './jac-cloud-modules.ts';
-import { type GraphHost, RunContext, activeRun, setActiveRun } from './run-context.ts';
+import { type GraphHost, ReachElsewhere, RunContext, activeRun, setActiveRun } from './run-context.ts';
 import { PyBuiltin } from './callables.ts';
 import { INSTANCE_ATTRIBUTES } from './protocols.ts';
 
@@ -62,7 +62,7 @@ export interface RunOptions {
 
 /** How a run ended when it did not end normally. */
 export interface RunError {
-  /** The Python exception class (`ZeroDivisionError`), or `BudgetExhausted`. */
+  /** The Python exception class (`ZeroDivisionError`), `BudgetExhausted`, or `ReachElsewhere` (message: the id). */
   type: string;
   message: string;
   /** The Jac statement where it happened, when known. */
@@ -217,6 +217,7 @@ export class Program {
       return outcome(body(), null);
     } catch (e) {
       if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: e.span, trace: e.trace });
+      if (e instanceof ReachElsewhere) return outcome(null, { type: 'ReachElsewhere', message: e.id, span: null, trace: [] });
       const error = e instanceof PyError ? e : engineErrorAsPy(e);
       if (!error) throw e;
       const value = exceptionValue(error);

@@ -4,6 +4,7 @@
 // reads of container fields (which the program may then change in place), connects and deletes
 // mark instances dirty; the store re-encodes only the dirty ones.
 import { newId } from '../store/ids.ts';
+import type { AccessGuard } from './access.ts';
 import type { PyInstance } from './archetypes.ts';
 import { GenericEdge, RootClass } from './graph.ts';
 
@@ -47,6 +48,8 @@ export class GraphTracker {
   readonly deleted = new Set<string>();
   /** Every node and edge of the graph by id (a request names its entry node by id). */
   readonly byId = new Map<string, PyInstance>();
+  /** Set while a run of another root reaches this graph: what that root may do here. */
+  guard: AccessGuard | null = null;
 
   /** Records an instance read from the store as part of this graph. */
   include(i: PyInstance): void {

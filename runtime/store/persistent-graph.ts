@@ -5,10 +5,11 @@ import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
 import { addEdge, destroyEdge, GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
 import { PyError } from '../values/errors.ts';
 import { commitOrder, GraphTracker } from '../interpreter/tracking.ts';
-import type { GraphHost } from '../interpreter/run-context.ts';
+import { AccessGuard, accessChanged, CONNECT, decodeAccess, encodeAccess, granteesOf, levelIn, NO_ACCESS, WRITE } from '../interpreter/access.ts';
+import { type GraphHost, ReachElsewhere } from '../interpreter/run-context.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
 import { parseId } from './ids.ts';
-import { type GraphChange, type GraphRecord, type GraphStore, type Json, StoreError } from './store.ts';
+import { type GraphChange, type GraphRecord, type GraphStore, type Json, type ShareHint, StoreError } from './store.ts';
 
 /** Jac Cloud's super root: the root `jac-serve run --data` runs against. */
 export const SUPER_ROOT_ID = 'n::000000000000000000000000';
@@ -79,7 +80,10 @@ export class PersistentGraph implements GraphHost {
     const classes = new Map<string, PyClass | null>();
     // First every instance, so that references between them resolve; then their contents.
     for (const r of records) {
-      if (r.id === this.rootId) continue;
+      if (r.id === this.rootId) {
+        if (r.access) this.root.access = decodeAccess(r.access);
+        continue;
+      }
       const cls = this.classOf(r.id, resolve, classes);
       if (!cls) continue; // its type is gone from the program: the record stays in the store as it is
       const inst = new PyInstance(cls);
@@ -105,6 +109,7 @@ export class PersistentGraph implements GraphHost {
         addEdge(target, inst);
       }
       for (const name in r.fields) inst.values[inst.cls.slotFor(name)] = decodeValue(r.fields[name], cx);
+      if (r.access) inst.access = decodeAccess(r.access);
     }
     for (const inst of byId.values()) if (inst !== this.root) this.tracker.include(inst);
   }
@@ -151,9 +156,52 @@ export class PersistentGraph implements GraphHost {
   private readonly applied = { upserts: new Map<string, GraphRecord>(), deletes: new Set<string>() };
   private discarding = false;
 
-  /** Whether the run discarded its writes (`mem.__mem__.clear()`): the graph in memory is then not what is stored. */
+  /**
+   * Whether the graph in memory is not what is stored: the run discarded its writes
+   * (`mem.__mem__.clear()`), or (another root's graph) changes it had no level for were dropped.
+   */
   get discarded(): boolean {
-    return this.discarding;
+    return this.discarding || this.dropped;
+  }
+
+  // Sharing between users: a run of one root may hold other roots' graphs (access.ts).
+
+  /** The other roots' graphs the run under way holds, and the ids it knows are in none. */
+  private reach: { graphs: PersistentGraph[]; unreachable: ReadonlySet<string> } | null = null;
+  /** A change to this graph (reached by another root's run) was dropped for want of a level. */
+  private dropped = false;
+  /** Share hints of what the last takeChanges wrote (anchors whose access changed). */
+  private hints: ShareHint[] = [];
+
+  /**
+   * The run under way on this root may reach these graphs (null: the run is over). An id in none
+   * of them, and not known to be in none, throws ReachElsewhere, so the host runs it again with
+   * the root that holds it.
+   */
+  reachInto(reach: { graphs: PersistentGraph[]; unreachable: ReadonlySet<string> } | null): void {
+    this.reach = reach;
+  }
+
+  /** This graph is held by a run of root `caller` (null: by its own root's runs again). */
+  guardFor(caller: string | null): void {
+    this.tracker.guard = caller === null ? null : new AccessGuard(caller, this.root);
+  }
+
+  elsewhere(id: string): PyInstance | null {
+    if (this.reach === null || parseId(id) === null) return null;
+    for (const g of this.reach.graphs) {
+      const x = g.find(id);
+      if (x) return levelIn(x) > NO_ACCESS ? x : null;
+    }
+    if (this.reach.unreachable.has(id)) return null;
+    throw new ReachElsewhere(id);
+  }
+
+  /** The share hints the last commit's changes need written (sharing between users). */
+  takeHints(): ShareHint[] {
+    const hints = this.hints;
+    this.hints = [];
+    return hints;
   }
 
   find(id: string): PyInstance | null {
@@ -222,12 +270,26 @@ export class PersistentGraph implements GraphHost {
   /** What changed since the last call, encoded now (later changes go in the next one). */
   takeChanges(): GraphChange {
     if (this.discarding) return this.takeApplied();
+    const guarded = this.tracker.guard !== null;
     if (autoCleanup()) {
       for (const n of this.tracker.lostEdges) {
-        if (n !== this.root && n.graph === this.tracker && !this.tracker.adoptedNow.has(n) && (n.edges?.length ?? 0) === 0) this.tracker.remove(n);
+        if (n !== this.root && n.graph === this.tracker && !this.tracker.adoptedNow.has(n) && (n.edges?.length ?? 0) === 0 && levelIn(n) >= CONNECT) this.tracker.remove(n);
       }
     }
-    const upserts = commitOrder(this.tracker.dirty).map((i) => this.encode(i));
+    let dirty = commitOrder(this.tracker.dirty);
+    if (guarded) {
+      // Another root's run: what it changed without WRITE shows in its answer and is not stored.
+      const kept = dirty.filter((i) => levelIn(i) >= WRITE);
+      if (kept.length !== dirty.length) this.dropped = true;
+      dirty = kept;
+    }
+    for (const i of dirty) {
+      if (!accessChanged.has(i)) continue;
+      accessChanged.delete(i);
+      this.hints.push({ id: i.id!, owner: this.rootId, grantees: granteesOf(i.access) });
+    }
+    for (const i of this.tracker.removedNow) if (i.access !== null && i.id !== null) this.hints.push({ id: i.id, owner: this.rootId, grantees: [] });
+    const upserts = dirty.map((i) => this.encode(i));
     const deletes = [...this.tracker.deleted];
     for (const [id, memory] of this.deliveryChanges) {
       if (memory) upserts.push({ id, fields: { ...memory } });
@@ -274,6 +336,7 @@ export class PersistentGraph implements GraphHost {
       if (v !== undefined) fields[name] = encodeValue(v, `${i.cls.name}.${name}`);
     }
     const record: GraphRecord = { id: i.id!, fields };
+    if (i.access) record.access = encodeAccess(i.access);
     if (i.cls.kind === 'edge') {
       record.source = i.source!.id!;
       record.target = i.target!.id!;

@@ -2,6 +2,7 @@
 // clone: plain data only (bigints allowed), never a Jac value.
 import type { AppManifest } from '../manifest.ts';
 import type { QueuedTask } from '../schedule/create-task.ts';
+import type { ShareHint } from '../../runtime/store/store.ts';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerConfig {
@@ -48,6 +49,13 @@ export interface WalkJob extends JobBase {
    * root; a delivery the root remembers is answered as it was the first time, without a run.
    */
   delivery?: { record: string; hours: number };
+  /**
+   * Other roots the run holds besides its own (sharing between users: a node shared with the
+   * caller), each with the state of its graph expected; and ids known to be in no root the
+   * caller may reach (such a lookup is then a missing id, not a reason to run again).
+   */
+  reach?: { root: string; expect: Expect }[];
+  unreachable?: string[];
 }
 
 /** Whether a node id is a node of the root's graph (a webhook key naming it). */
@@ -75,7 +83,9 @@ export type Answer =
   /** A failure the log explains (`name`: WalkerError, WalkerBudgetExhausted, CommitFailed, …). */
   | { status: 500; name: string; message: string; tasks?: QueuedTask[] }
   /** The store cannot be reached (StoreUnavailable): nothing of the run was written; try again. */
-  | { status: 503; name: string; message: string };
+  | { status: 503; name: string; message: string }
+  /** The run met an id in no graph it held: nothing of it was written; the pool runs it again with the root that holds it. */
+  | { status: 'reach'; id: string };
 
 /** What a worker tells the main thread. */
 export type WorkerMessage =
@@ -87,5 +97,9 @@ export type WorkerMessage =
   | { kind: 'ran'; id: number }
   /** The worker writes a root now (and is not to be stopped for a run's budget meanwhile). */
   | { kind: 'committing'; root: string }
-  /** A job is answered; `tag` names the state of the root's graph the worker now holds (null: none). */
-  | { kind: 'done'; id: number; answer: Answer; tag: string | null };
+  /**
+   * A job is answered; `tag` names the state of the root's graph the worker now holds (null:
+   * none); `reached`, the same for the other roots the job held; `hints`, the share hints its
+   * commit needs written.
+   */
+  | { kind: 'done'; id: number; answer: Answer; tag: string | null; reached?: [root: string, tag: string | null][]; hints?: ShareHint[] };

@@ -14,10 +14,18 @@
 //   worker, even inside one long operation; a run that exhausts the worker's heap ends that
 //   worker only. Either way the worker is replaced, the run's changes die with it, and the jobs
 //   it had not started go to another worker.
+// - A run that reaches another root's shared node (sharing between users) is run again holding
+//   that root too, found through the store's share hints: every root such a job holds is leased
+//   to one worker at once, when none of them is leased; meanwhile the roots it waits for take no
+//   new jobs, so it is not starved.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AppManifest } from '../manifest.ts';
+import type { ShareIndex } from '../../runtime/store/store.ts';
 import type { Answer, HasNodeJob, Job, ToWorker, WalkJob, WorkerConfig, WorkerMessage } from './messages.ts';
+
+/** How a run ends, as its caller sees it (a run that reached another root is run again first). */
+export type RunAnswer = Exclude<Answer, { status: 'reach' }>;
 
 export interface PoolOptions {
   files: string[];
@@ -54,6 +62,9 @@ const GRACE_MS = 500;
 const COMMIT_TIMEOUT_MS = 120_000;
 /** How often a job is offered to a new worker after the ones it was sent to stopped. */
 const MAX_ATTEMPTS = 3;
+/** The most other roots one run may hold, and the most times it is run again to find them. */
+const MAX_REACHED_ROOTS = 8;
+const MAX_REACH_ROUNDS = 8;
 
 const WORKER_URL = import.meta.url.endsWith('.ts') ? null : new URL('./jac-worker.js', import.meta.url);
 
@@ -75,7 +86,12 @@ interface RootState {
   outstanding: number;
   /** The worker that held it last (it likely still has the graph). */
   last: Slot | null;
+  /** Waiting jobs that hold other roots too and wait for this one: it takes no new jobs meanwhile. */
+  wanted: number;
 }
+
+/** Every root a job holds: its own first. */
+const rootsOf = (job: Job): string[] => (job.kind === 'walk' && job.reach ? [job.root, ...job.reach.map((r) => r.root)] : [job.root]);
 
 interface Slot {
   worker: Worker;
@@ -113,6 +129,8 @@ export class WorkerPool {
   private readonly maxMemoryMb: number;
   /** Where the pool reports workers it stopped or lost. */
   log: PoolLog | null = null;
+  /** Where runs find other roots' shared nodes (none: a run sees its own root only). */
+  shares: ShareIndex | null = null;
   /** Workers started so far, the first ones included (a test and the log read it). */
   started = 0;
   /** Commits the workers began (one per batch of runs on a root that changed it). */
@@ -153,9 +171,41 @@ export class WorkerPool {
     return this.slots.filter((s) => !s.retiring).length;
   }
 
-  /** Runs a walker job; resolves with its answer (never rejects). */
-  walk(job: Omit<WalkJob, 'id' | 'expect' | 'kind'>): Promise<Answer> {
-    return this.submit({ kind: 'walk', ...job });
+  /**
+   * Runs a walker job; resolves with its answer (never rejects). A run that meets an id in no
+   * root it holds is run again, holding the root the share hints name for it, or knowing that the
+   * id is in none the caller may reach.
+   */
+  async walk(job: Omit<WalkJob, 'id' | 'expect' | 'kind' | 'reach' | 'unreachable'>): Promise<RunAnswer> {
+    const reach: string[] = [];
+    const unreachable: string[] = [];
+    for (let round = 0; ; round++) {
+      const answer = await this.submit({
+        kind: 'walk',
+        ...job,
+        ...(reach.length > 0 ? { reach: reach.map((root) => ({ root, expect: 'held' as const })) } : {}),
+        ...(unreachable.length > 0 ? { unreachable } : {}),
+      });
+      if (answer.status !== 'reach') return answer;
+      let found: string[] = [];
+      try {
+        found = round < MAX_REACH_ROUNDS ? await this.rootsHolding(answer.id, job.root) : [];
+      } catch (e) {
+        return { status: 503, name: 'StoreUnavailable', message: `the share hints could not be read: ${(e as Error).message}` };
+      }
+      const fresh = found.filter((r) => r !== job.root && !reach.includes(r)).slice(0, MAX_REACHED_ROOTS - reach.length);
+      if (fresh.length > 0) reach.push(...fresh);
+      else unreachable.push(answer.id);
+    }
+  }
+
+  /** The roots that may hold `id` for `caller`: the one its share hint names, and roots shared with the caller whole. */
+  private async rootsHolding(id: string, caller: string): Promise<string[]> {
+    if (!this.shares) return [];
+    const hint = await this.shares.findShare(id);
+    const named = hint && (hint.grantees === 'all' || hint.grantees.includes(caller)) ? [hint.owner] : [];
+    const whole = await this.shares.sharedRoots(caller, MAX_REACHED_ROOTS);
+    return [...new Set([...named, ...whole])];
   }
 
   /** Whether `node` is a node of `root`'s graph. */
@@ -294,13 +344,25 @@ export class WorkerPool {
         const p = slot.jobs.get(m.id);
         if (!p) return;
         slot.jobs.delete(m.id);
-        const state = this.roots.get(p.job.root)!;
-        state.tag = m.tag;
-        if (--state.outstanding === 0) {
-          state.holder = null;
-          state.last = slot;
+        for (const [root, tag] of [[p.job.root, m.tag] as const, ...(m.reached ?? [])]) {
+          const state = this.roots.get(root)!;
+          state.tag = tag;
+          if (--state.outstanding === 0) {
+            state.holder = null;
+            state.last = slot;
+          }
         }
-        p.resolve(m.answer);
+        if (m.hints && this.shares) {
+          // Written before the answer, so the caller's next request finds what it shared.
+          const hints = m.hints;
+          void this.shares.putShares(hints).then(
+            () => p.resolve(m.answer),
+            (e: Error) => {
+              this.log?.error({ err: e }, 'share hints were not written');
+              p.resolve(m.answer);
+            },
+          );
+        } else p.resolve(m.answer);
         if (slot.jobs.size === 0) {
           slot.worker.unref();
           slot.onIdle?.();
@@ -349,6 +411,7 @@ export class WorkerPool {
     // Jobs it had not begun go first to the next idle worker, in the order they came.
     const again = resend.filter((p) => ++p.attempts < MAX_ATTEMPTS);
     for (const p of resend) if (!again.includes(p)) p.resolve(unavailable('no run worker could take the job'));
+    for (const p of again) this.want(p, 1);
     this.waiting.unshift(...again);
     this.pump();
   }
@@ -390,14 +453,24 @@ export class WorkerPool {
   private dispatch(p: Pending): void {
     p.state = 'sent';
     const state = this.rootState(p.job.root);
-    if (state.holder) this.send(state.holder, p, 'held');
+    if (rootsOf(p.job).length === 1 && state.holder && state.wanted === 0) this.send(state.holder, p, 'held');
     else {
+      this.want(p, 1);
       this.waiting.push(p);
       this.pump();
     }
   }
 
-  /** Gives waiting jobs to idle workers, oldest first, with every waiting job on the same root. */
+  /** A job holding several roots starts (-1) or stops (+1, again) waiting for them. */
+  private want(p: Pending, by: 1 | -1): void {
+    const roots = rootsOf(p.job);
+    if (roots.length > 1) for (const root of roots) this.rootState(root).wanted += by;
+  }
+
+  /**
+   * Gives waiting jobs to idle workers, oldest first: the first whose roots no worker holds and no
+   * older waiting job waits for, with every later waiting job on those roots alone.
+   */
   private pump(): void {
     while (this.waiting.length > 0) {
       const open = this.slots.filter((s) => !s.retiring);
@@ -408,22 +481,33 @@ export class WorkerPool {
       }
       const idle = open.filter((s) => s.ready && s.jobs.size === 0);
       if (idle.length === 0) return;
-      const first = this.waiting[0];
+      const reserved = new Set<string>();
+      const at = this.waiting.findIndex((p) => {
+        const roots = rootsOf(p.job);
+        if (roots.every((r) => !reserved.has(r) && this.rootState(r).holder === null)) return true;
+        for (const r of roots) reserved.add(r);
+        return false;
+      });
+      if (at === -1) return;
+      const first = this.waiting[at];
+      const roots = rootsOf(first.job);
       const state = this.rootState(first.job.root);
       // The worker that held the root last likely has its graph.
       const slot = state.last && idle.includes(state.last) ? state.last : idle[0];
-      state.holder = slot;
-      const expect = { tag: state.tag };
-      const same = this.waiting.filter((p) => p.job.root === first.job.root);
-      this.waiting = this.waiting.filter((p) => p.job.root !== first.job.root);
-      for (const p of same) this.send(slot, p, p === first ? expect : 'held');
+      for (const r of roots) this.rootState(r).holder = slot;
+      this.want(first, -1);
+      if (first.job.kind === 'walk' && first.job.reach) for (const r of first.job.reach) r.expect = { tag: this.rootState(r.root).tag };
+      const same = this.waiting.filter((p, i) => i > at && rootsOf(p.job).length === 1 && roots.includes(p.job.root) && !reserved.has(p.job.root));
+      this.waiting = this.waiting.filter((p) => p !== first && !same.includes(p));
+      this.send(slot, first, { tag: state.tag });
+      for (const p of same) this.send(slot, p, 'held');
     }
     for (const resolve of this.onDrained.splice(0)) resolve();
   }
 
   private send(slot: Slot, p: Pending, expect: Job['expect']): void {
     p.job.expect = expect;
-    this.rootState(p.job.root).outstanding++;
+    for (const root of rootsOf(p.job)) this.rootState(root).outstanding++;
     slot.jobs.set(p.job.id, p);
     slot.worker.ref();
     if (slot.outbox.push(p.job) === 1) {
@@ -436,7 +520,7 @@ export class WorkerPool {
 
   private rootState(root: string): RootState {
     let state = this.roots.get(root);
-    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null }));
+    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null, wanted: 0 }));
     return state;
   }
 }

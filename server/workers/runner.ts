@@ -15,8 +15,9 @@
 import { PyClass, type PyInstance } from '../../runtime/interpreter/archetypes.ts';
 import { call } from '../../runtime/interpreter/protocols.ts';
 import { errorText, type RunError } from '../../runtime/interpreter/run.ts';
+import { levelIn, NO_ACCESS } from '../../runtime/interpreter/access.ts';
 import { PersistentGraph } from '../../runtime/store/persistent-graph.ts';
-import { type GraphChange, type GraphStore, type RootLease, StoreError } from '../../runtime/store/store.ts';
+import { type GraphChange, type GraphStore, type RootLease, type ShareHint, StoreError } from '../../runtime/store/store.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import type { LoadedApp } from '../loader.ts';
 import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
@@ -45,6 +46,8 @@ interface Executed {
   change: GraphChange | null;
   /** The run was stopped midway: the graph holds changes of no consistent state. */
   discard?: boolean;
+  /** The share hints its change needs written once committed. */
+  hints?: ShareHint[];
 }
 
 /** The log line for a walker that failed: its Jac position and message, never a JS stack. */
@@ -120,6 +123,7 @@ export class Runner {
    * lasts, commits once, and posts every answer.
    */
   async runBatch(first: Job, more: () => Job | undefined): Promise<void> {
+    if (first.kind === 'walk' && first.reach && first.reach.length > 0) return this.runReaching(first, first.reach);
     const root = first.root;
     const done: Executed[] = [];
     const began = Date.now();
@@ -146,7 +150,7 @@ export class Runner {
         this.post({ kind: 'ran', id: job.id });
         break;
       }
-      const executed = this.execute(job, graph);
+      const executed = this.execute(job, graph, []);
       done.push(executed);
       this.post({ kind: 'ran', id: job.id });
       if (executed.discard) {
@@ -161,40 +165,133 @@ export class Runner {
     await this.commit(root, done, lease);
   }
 
-  /** The graph a job runs on: the one held, if it is the state the job expects; else read anew. */
-  private async graphFor(job: Job, lease: RootLease | null): Promise<PersistentGraph> {
-    let held = this.graphs.get(job.root);
+  /** The graph of `root` a job runs on: the one held, if it is the state the job expects; else read anew. */
+  private async graphFor({ root, expect }: { root: string; expect: Job['expect'] }, lease: RootLease | null): Promise<PersistentGraph> {
+    let held = this.graphs.get(root);
     // Another worker of this process (tag), or another process (version), has committed since.
-    if (held && ((job.expect !== 'held' && held.tag !== job.expect.tag) || (lease && held.version !== lease.version))) {
-      this.graphs.delete(job.root);
+    if (held && ((expect !== 'held' && held.tag !== expect.tag) || (lease && held.version !== lease.version))) {
+      this.graphs.delete(root);
       held = undefined;
     }
     if (held) return held.graph;
-    if (job.expect !== 'held') this.store.forget(job.root); // another worker may have written it
+    if (expect !== 'held') this.store.forget(root); // another worker may have written it
     // Under a lease, the records are read in its transaction: the version it holds.
     const source: GraphStore = lease ? { location: this.store.location, loadGraph: () => lease.load(), commitGraph: (r, c) => this.store.commitGraph(r, c) } : this.store;
-    const graph = await PersistentGraph.open(source, job.root);
+    const graph = await PersistentGraph.open(source, root);
     graph.bindTypes(this.app.resolveType);
     graph.loadNow();
-    this.graphs.set(job.root, { graph, tag: this.newTag(), version: lease?.version ?? null });
+    this.graphs.set(root, { graph, tag: this.newTag(), version: lease?.version ?? null });
     return graph;
   }
 
-  private execute(job: Job, graph: PersistentGraph): Executed {
+  private execute(job: Job, graph: PersistentGraph, reached: PersistentGraph[]): Executed {
     if (job.kind === 'has-node') return this.hasNode(job, graph);
-    return this.walk(job, graph);
+    graph.reachInto({ graphs: reached, unreachable: new Set(job.unreachable) });
+    try {
+      return this.walk(job, graph, reached);
+    } finally {
+      graph.reachInto(null);
+    }
+  }
+
+  /**
+   * A run that holds other roots besides its own (a node shared with the caller): every root is
+   * held (across processes, in one order, so two such runs cannot wait on each other), the others'
+   * graphs are guarded by what they grant the caller, and each root's changes are committed.
+   */
+  private async runReaching(job: WalkJob, reach: { root: string; expect: Job['expect'] }[]): Promise<void> {
+    const wanted = [{ root: job.root, expect: job.expect }, ...reach];
+    const leases = new Map<string, RootLease>();
+    const release = async () => {
+      for (const lease of leases.values()) await lease.release().catch(() => undefined);
+    };
+    this.post({ kind: 'started', id: job.id });
+    let graphs: PersistentGraph[];
+    try {
+      if (this.store.lockRoot) for (const { root } of [...wanted].sort((a, b) => (a.root < b.root ? -1 : 1))) leases.set(root, await this.store.lockRoot(root));
+      graphs = [];
+      for (const w of wanted) graphs.push(await this.graphFor(w, leases.get(w.root) ?? null));
+    } catch (e) {
+      this.post({ kind: 'ran', id: job.id });
+      await release();
+      for (const w of wanted) this.graphs.delete(w.root);
+      const message = `the roots could not be held for the run: ${(e as Error).message}`;
+      this.post({ kind: 'done', id: job.id, answer: isUnavailable(e) ? unavailable(message) : failure('GraphLoadFailed', message), tag: null, reached: reach.map((r) => [r.root, null]) });
+      return;
+    }
+    const [own, ...others] = graphs;
+    for (const g of others) g.guardFor(job.root);
+    let executed: Executed;
+    const changes = new Map<string, GraphChange>();
+    try {
+      executed = this.execute(job, own, others);
+      if (executed.change) changes.set(job.root, executed.change);
+      if (!executed.discard) {
+        for (const g of others) {
+          const change = g.takeChanges();
+          if (change.upserts.length > 0 || change.deletes.length > 0) changes.set(g.rootId, change);
+        }
+      }
+    } finally {
+      for (const g of others) g.guardFor(null);
+    }
+    this.post({ kind: 'ran', id: job.id });
+    if (executed.discard) {
+      changes.clear();
+      for (const w of wanted) this.graphs.delete(w.root);
+    }
+    let answer = executed.answer;
+    if (changes.size > 0) {
+      this.post({ kind: 'committing', root: job.root });
+      // Each root commits on its own: a failure part-way leaves the roots before it committed.
+      for (const g of graphs) {
+        const change = changes.get(g.rootId);
+        if (!change) continue;
+        try {
+          const lease = leases.get(g.rootId);
+          const version = lease ? await lease.commit(change) : (await this.store.commitGraph(g.rootId, change), null);
+          const held = this.graphs.get(g.rootId);
+          if (held) Object.assign(held, { tag: this.newTag(), version });
+        } catch (e) {
+          const message = `the changes were not saved: ${(e as Error).message}`;
+          answer = isUnavailable(e) ? unavailable(message) : failure('CommitFailed', message);
+          for (const w of wanted) this.graphs.delete(w.root);
+          break;
+        }
+      }
+    }
+    await release();
+    // Another root's graph from which a change was dropped (the caller had no level for it) is not what is stored.
+    for (const g of others) if (g.discarded) this.graphs.delete(g.rootId);
+    const hints = answer === executed.answer ? [...(executed.hints ?? []), ...others.flatMap((g) => g.takeHints())] : [];
+    const tagOf = (root: string) => this.graphs.get(root)?.tag ?? null;
+    for (const w of wanted) this.graphs.trim(w.root);
+    this.post({ kind: 'done', id: job.id, answer, tag: tagOf(job.root), reached: reach.map((r) => [r.root, tagOf(r.root)]), ...(hints.length > 0 ? { hints } : {}) });
+  }
+
+  /**
+   * An entry node of another root's graph: one the caller may read (else none, as for a node that
+   * does not exist), or 'reach' when the job holds no root it could be in yet.
+   */
+  private sharedEntry(job: WalkJob, id: string, reached: PersistentGraph[]): PyInstance | null | 'reach' {
+    for (const g of reached) {
+      const node = g.node(id);
+      if (node) return levelIn(node) > NO_ACCESS ? node : null;
+    }
+    return job.unreachable?.includes(id) ? null : 'reach';
   }
 
   private hasNode(job: HasNodeJob, graph: PersistentGraph): Executed {
     return { job, answer: { status: 200, exists: graph.node(job.node) !== null }, change: null };
   }
 
-  private walk(job: WalkJob, graph: PersistentGraph): Executed {
+  private walk(job: WalkJob, graph: PersistentGraph, reached: PersistentGraph[]): Executed {
     const endpoint = this.app.walkers.get(job.walker);
     if (!endpoint || (endpoint.specs.private && !job.internal)) return { job, answer: { status: 404, detail: 'Not Found' }, change: null };
     let at: PyInstance = graph.root;
     if (job.node !== null) {
-      const node = graph.node(job.node);
+      const node = graph.node(job.node) ?? this.sharedEntry(job, job.node, reached);
+      if (node === 'reach') return { job, answer: { status: 'reach', id: job.node }, change: null };
       if (!node) return { job, answer: { status: 404, detail: 'Node not found' }, change: null };
       at = node;
     }
@@ -233,6 +330,8 @@ export class Runner {
       return { job, answer: { status: 404, detail: 'Node not found' }, change: null, discard: true };
     }
     if (outcome.error?.type === 'BudgetExhausted') return { job, answer: failure('WalkerBudgetExhausted', describe(outcome.error)), change: null, discard: true };
+    // It met an id in a root it does not hold: dropped, to be run again holding that root.
+    if (outcome.error?.type === 'ReachElsewhere') return { job, answer: { status: 'reach', id: outcome.error.message }, change: null, discard: true };
 
     // The answer is written now, before a later run of the batch changes what it reports.
     let answer: Answer;
@@ -276,7 +375,8 @@ export class Runner {
     if (tasks.length > 0 && (answer.status === 200 || answer.status === 500)) answer = { ...answer, tasks };
     // A run that discarded its writes (`mem.__mem__.clear()`) leaves a graph in memory that is not
     // the one stored: it goes, and the next run reads what was committed.
-    return { job, answer, change: changed ? change : null, ...(discarded ? { discard: true } : {}) };
+    const hints = graph.takeHints();
+    return { job, answer, change: changed ? change : null, ...(discarded ? { discard: true } : {}), ...(hints.length > 0 ? { hints } : {}) };
   }
 
   /** Commits a batch's changes as one, then answers its jobs by what became durable. */
@@ -309,8 +409,8 @@ export class Runner {
     const tag = this.graphs.get(root)?.tag ?? null;
     this.graphs.trim(root);
     done.forEach((d, i) => {
-      const answer = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 ? failed : d.answer;
-      this.post({ kind: 'done', id: d.job.id, answer, tag });
+      const lost = failed !== null && i >= firstChange && d.answer.status !== 403 && d.answer.status !== 404 && d.answer.status !== 'reach';
+      this.post({ kind: 'done', id: d.job.id, answer: lost ? failed! : d.answer, tag, ...(d.hints && !lost ? { hints: d.hints } : {}) });
     });
   }
 }
