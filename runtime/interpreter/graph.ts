@@ -7,7 +7,8 @@ import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
 import { contains, getAttribute, iterate } from './protocols.ts';
 import { CONNECT, levelIn, NO_ACCESS, WRITE } from './access.ts';
-import { noteEdgeMade } from './tracking.ts';
+import { activeRun } from './run-context.ts';
+import { noteEdgeMade, standInRoot } from './tracking.ts';
 
 /** The classes every program has: the root node's and the generic edge's. */
 export const RootClass = new PyClass('Root', 'Root', 'node', [], []);
@@ -56,20 +57,20 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
     for (const r of rs) {
       // An end in another root's graph needs CONNECT; without it there is no edge and no error.
       if (levelIn(l) < CONNECT || levelIn(r) < CONNECT) continue;
+      // The edge goes to the run's own root's graph when an end is in it: an edge to another
+      // root's node is this root's (a remote edge), and that node's own edges do not change.
+      const own = (g: PyInstance['graph']) => g !== null && g.guard === null;
+      const graph = own(l.graph) ? l.graph : own(r.graph) ? r.graph : (l.graph ?? r.graph);
+      if (l.graph !== null && r.graph !== null && l.graph !== r.graph && !own(l.graph) && !own(r.graph)) throw new PyError('ValueError', "cannot connect nodes of two other roots' graphs");
       const edge = makeEdge();
       noteEdgeMade(edge);
       edge.source = dir === 'in' ? r : l;
       edge.target = dir === 'in' ? l : r;
       edge.undirected = dir === 'any';
-      addEdge(edge.source, edge);
-      addEdge(edge.target, edge);
-      const graph = l.graph ?? r.graph;
-      if (graph !== null) {
-        // Connected to a stored node: the edge, and whatever the other end brings, are stored too.
-        // The ends' records do not change: a node's edges are its edge records, in creation order.
-        if (l.graph !== null && r.graph !== null && l.graph !== r.graph) throw new PyError('ValueError', "cannot connect nodes of two different roots' graphs");
-        graph.adopt(edge);
-      }
+      for (const end of [edge.source, edge.target]) if (end.graph === null || end.graph === graph) addEdge(end, edge);
+      // Connected to a stored node: the edge, and whatever the other end brings, are stored too.
+      // The ends' records do not change: a node's edges are its edge records, in creation order.
+      if (graph !== null) graph.adopt(edge);
     }
   }
   return dir === 'in' ? ls : rs;
@@ -141,6 +142,7 @@ function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[
       if (!other) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
+      if (other.graph === null && (other = followStandIn(other)) === null) continue;
       if (plan.target && !plan.target.includes(other)) continue;
       // An edge is marked too: a self-loop is in its node's list twice.
       const reached = wantEdges ? e : other;
@@ -169,6 +171,17 @@ function passesNodeFilter(v: PyInstance, plan: HopPlan): boolean {
   return plan.nodeConds.every(({ cond, value }) => fieldTest(v, cond, value));
 }
 
+/**
+ * The node at the far end of a remote edge (tracking.ts): a stand-in asks the run's host for the
+ * node it names, which it holds (or which is gone: null), or which it runs the run again to hold.
+ * Anything else is itself.
+ */
+function followStandIn(x: PyInstance): PyInstance | null {
+  const root = standInRoot(x);
+  if (root === undefined) return x;
+  return activeRun().graph?.elsewhere?.(x.id!, root) ?? null;
+}
+
 const readable = (v: PyInstance) => v.graph === null || v.graph.guard === null || levelIn(v) > NO_ACCESS;
 
 /**
@@ -186,6 +199,7 @@ function hopByEquality(from: PyInstance[], plan: HopPlan, wantEdges: boolean): P
     const found: PyInstance[] = [];
     for (const e of n.edges) {
       if (!e.source || !e.target) continue;
+      if ((e.source.graph === null && followStandIn(e.source) === null) || (e.target.graph === null && followStandIn(e.target) === null)) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
       if (outward && e.source === n && readable(e.target) && isTarget(e.target)) found.push(wantEdges ? e : e.target);

@@ -36,8 +36,8 @@ export function anchorOf(x: PyInstance): HostObject {
     name: () => (x.cls === RootClass || x.cls === GenericEdge ? '' : x.cls.name),
     archetype: () => x,
     persistent: () => x.graph !== null,
-    // The owner root's id (bare, as Jac Cloud's ObjectId prints); a user's root has none.
-    root: () => (x.cls === RootClass || x.graph === null ? null : (activeRun().root.id ?? '').split(':')[2] ?? null),
+    // The owner root's id (bare, as Jac Cloud's ObjectId prints; another user's for a shared node); a user's root has none.
+    root: () => (x.cls === RootClass || x.graph === null ? null : (x.graph.rootId ?? activeRun().root.id ?? '').split(':')[2] ?? null),
   };
   if (kind === 'node') get.edges = () => (x.edges ?? []).map((e) => anchorOf(e));
   if (kind === 'edge') {

@@ -26,9 +26,10 @@ export interface GraphHost {
   /**
    * An id not in this root's graph: the instance of another root's graph that the run holds and
    * may read, null when there is none, or (a host that can bring more roots to the run) a
-   * ReachElsewhere thrown to have the run tried again with the root that holds the id.
+   * ReachElsewhere thrown to have the run tried again with the root that holds the id (`root`,
+   * when known: the far end of a remote edge).
    */
-  elsewhere?(id: string): PyInstance | null;
+  elsewhere?(id: string, root?: string): PyInstance | null;
 }
 
 /**
@@ -37,7 +38,11 @@ export interface GraphHost {
  * Not a Python exception: a program cannot catch it.
  */
 export class ReachElsewhere extends Error {
-  constructor(readonly id: string) {
+  constructor(
+    readonly id: string,
+    /** The root that holds it, when the run knows (a remote edge names it). */
+    readonly root?: string,
+  ) {
     super(`the run reached ${id}, which is in a graph it does not hold`);
     this.name = 'ReachElsewhere';
   }

@@ -62,7 +62,7 @@ export interface RunOptions {
 
 /** How a run ended when it did not end normally. */
 export interface RunError {
-  /** The Python exception class (`ZeroDivisionError`), `BudgetExhausted`, or `ReachElsewhere` (message: the id). */
+  /** The Python exception class (`ZeroDivisionError`), `BudgetExhausted`, or `ReachElsewhere` (message: the id, and the root that holds it when known). */
   type: string;
   message: string;
   /** The Jac statement where it happened, when known. */
@@ -217,7 +217,7 @@ export class Program {
       return outcome(body(), null);
     } catch (e) {
       if (e instanceof BudgetExhausted) return outcome(null, { type: 'BudgetExhausted', message: e.message, span: e.span, trace: e.trace });
-      if (e instanceof ReachElsewhere) return outcome(null, { type: 'ReachElsewhere', message: e.id, span: null, trace: [] });
+      if (e instanceof ReachElsewhere) return outcome(null, { type: 'ReachElsewhere', message: e.root === undefined ? e.id : `${e.id} ${e.root}`, span: null, trace: [] });
       const error = e instanceof PyError ? e : engineErrorAsPy(e);
       if (!error) throw e;
       const value = exceptionValue(error);

@@ -41,7 +41,29 @@ export function commitOrder(dirty: Iterable<PyInstance>): PyInstance[] {
   return others.concat(edges);
 }
 
+/**
+ * Stand-ins for the far ends of edges to other roots' nodes (sharing between users), with the
+ * root each belongs to. An edge a run of this root made to another root's node (with CONNECT on
+ * it) lives in this root's graph; while a run holds the other root, the edge points at the node
+ * itself, otherwise at a stand-in that names it, and a run that follows the edge is run again
+ * holding that root (persistent-graph.ts).
+ */
+const standIns = new WeakMap<PyInstance, string>();
+
+export function makeStandIn(node: PyInstance, root: string): PyInstance {
+  standIns.set(node, root);
+  return node;
+}
+
+/** The root a stand-in's node belongs to, or undefined for anything else. */
+export const standInRoot = (x: PyInstance): string | undefined => standIns.get(x);
+
 export class GraphTracker {
+  /** The root whose graph this is (null: a graph of no root, in tests). */
+  rootId: string | null = null;
+  /** Edges whose other end is another root's node. */
+  readonly remoteEdges = new Set<PyInstance>();
+
   /** Instances created or changed since the last commit, in the order they were marked. */
   readonly dirty = new Set<PyInstance>();
   /** Ids of instances deleted since the last commit. */
@@ -76,8 +98,12 @@ export class GraphTracker {
       this.dirty.add(i);
       this.adoptedNow.add(i);
       if (i.edges) for (const e of i.edges) stack.push(e);
-      if (i.source) stack.push(i.source);
-      if (i.target) stack.push(i.target);
+      for (const end of [i.source, i.target]) {
+        if (end === null) continue;
+        // Another root's node stays in its own graph: the edge to it is a remote edge of this one.
+        if ((end.graph !== null && end.graph !== this && end.graph.guard !== null) || standIns.has(end)) this.remoteEdges.add(i);
+        else stack.push(end);
+      }
     }
   }
 
@@ -105,6 +131,7 @@ export class GraphTracker {
       if (i.target) this.lostEdges.add(i.target);
     }
     this.dirty.delete(i);
+    this.remoteEdges.delete(i);
     this.removedNow.push(i);
     if (i.id !== null) {
       this.deleted.add(i.id);

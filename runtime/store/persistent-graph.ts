@@ -4,7 +4,7 @@ import type { Value } from '../values/value.ts';
 import { PyClass, PyInstance } from '../interpreter/archetypes.ts';
 import { addEdge, destroyEdge, GenericEdge, loadPending, RootClass } from '../interpreter/graph.ts';
 import { PyError } from '../values/errors.ts';
-import { commitOrder, GraphTracker } from '../interpreter/tracking.ts';
+import { commitOrder, GraphTracker, makeStandIn, standInRoot } from '../interpreter/tracking.ts';
 import { AccessGuard, accessChanged, CONNECT, decodeAccess, encodeAccess, granteesOf, levelIn, NO_ACCESS, WRITE } from '../interpreter/access.ts';
 import { type GraphHost, ReachElsewhere } from '../interpreter/run-context.ts';
 import { type DecodeContext, decodeValue, encodeValue } from './codec.ts';
@@ -49,6 +49,7 @@ export class PersistentGraph implements GraphHost {
     private records: GraphRecord[] | null,
   ) {
     for (const r of records ?? []) if (parseId(r.id)?.type === DELIVERY_TYPE) this.deliveries.set(r.id, r.fields as unknown as DeliveryMemory);
+    this.tracker.rootId = rootId;
     this.root = new PyInstance(RootClass);
     this.root.id = rootId;
     this.tracker.include(this.root);
@@ -95,8 +96,10 @@ export class PersistentGraph implements GraphHost {
       const inst = byId.get(r.id);
       if (!inst) continue;
       if (inst.cls.kind === 'edge') {
-        const source = byId.get(r.source ?? '');
-        const target = byId.get(r.target ?? '');
+        // A remote edge's far end is another root's node: a stand-in names it (tracking.ts).
+        const end = (id: string | undefined) => byId.get(id ?? '') ?? (r.remote && id ? this.standIn(id, r.remote, resolve, classes) : undefined);
+        const source = end(r.source);
+        const target = end(r.target);
         if (!source || !target) {
           byId.delete(r.id); // an end's type is gone: the edge is kept in the store, not shown
           continue;
@@ -105,13 +108,23 @@ export class PersistentGraph implements GraphHost {
         inst.target = target;
         inst.undirected = r.undirected === true;
         // A node's edges are its edge records in creation order, as connecting made them.
-        addEdge(source, inst);
-        addEdge(target, inst);
+        if (standInRoot(source) === undefined) addEdge(source, inst);
+        if (standInRoot(target) === undefined) addEdge(target, inst);
+        if (r.remote) this.tracker.remoteEdges.add(inst);
       }
       for (const name in r.fields) inst.values[inst.cls.slotFor(name)] = decodeValue(r.fields[name], cx);
       if (r.access) inst.access = decodeAccess(r.access);
     }
     for (const inst of byId.values()) if (inst !== this.root) this.tracker.include(inst);
+  }
+
+  /** A stand-in for another root's node at the far end of a remote edge (null: its type is gone). */
+  private standIn(id: string, root: string, resolve: TypeResolver, classes: Map<string, PyClass | null>): PyInstance | undefined {
+    const cls = this.classOf(id, resolve, classes);
+    if (!cls || cls.kind !== 'node') return undefined;
+    const node = new PyInstance(cls);
+    node.id = id;
+    return makeStandIn(node, root);
   }
 
   /** The class of a record by its id's kind and type (looked up once per kind and type). */
@@ -180,6 +193,21 @@ export class PersistentGraph implements GraphHost {
    */
   reachInto(reach: { graphs: PersistentGraph[]; unreachable: ReadonlySet<string> } | null): void {
     this.reach = reach;
+    // Remote edges point at the nodes of the roots the run holds, and at stand-ins once it is over.
+    for (const e of this.tracker.remoteEdges) {
+      for (const side of ['source', 'target'] as const) {
+        const end = e[side]!;
+        if (end.graph === this.tracker) continue;
+        const root = standInRoot(end) ?? end.graph?.rootId ?? null;
+        if (root === null) continue;
+        if (reach === null) {
+          if (standInRoot(end) === undefined) e[side] = makeStandIn(Object.assign(new PyInstance(end.cls), { id: end.id }), root);
+        } else {
+          const node = reach.graphs.find((g) => g.rootId === root)?.find(end.id!);
+          if (node) e[side] = node;
+        }
+      }
+    }
   }
 
   /** This graph is held by a run of root `caller` (null: by its own root's runs again). */
@@ -187,14 +215,14 @@ export class PersistentGraph implements GraphHost {
     this.tracker.guard = caller === null ? null : new AccessGuard(caller, this.root);
   }
 
-  elsewhere(id: string): PyInstance | null {
+  elsewhere(id: string, root?: string): PyInstance | null {
     if (this.reach === null || parseId(id) === null) return null;
     for (const g of this.reach.graphs) {
       const x = g.find(id);
       if (x) return levelIn(x) > NO_ACCESS ? x : null;
     }
     if (this.reach.unreachable.has(id)) return null;
-    throw new ReachElsewhere(id);
+    throw new ReachElsewhere(id, root);
   }
 
   /** The share hints the last commit's changes need written (sharing between users). */
@@ -341,6 +369,11 @@ export class PersistentGraph implements GraphHost {
       record.source = i.source!.id!;
       record.target = i.target!.id!;
       if (i.undirected) record.undirected = true;
+      if (this.tracker.remoteEdges.has(i)) {
+        const far = i.source!.graph === this.tracker ? i.target! : i.source!;
+        const root = standInRoot(far) ?? far.graph?.rootId;
+        if (root) record.remote = root;
+      }
     }
     return record;
   }

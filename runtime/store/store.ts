@@ -24,6 +24,8 @@ export interface GraphRecord {
   source?: string;
   target?: string;
   undirected?: boolean;
+  /** An edge to another root's node (sharing between users): that root's id. */
+  remote?: string;
   /** What the anchor grants other roots (sharing between users): levels by name. */
   access?: { all: 'NO_ACCESS' | 'READ' | 'CONNECT' | 'WRITE'; roots: Record<string, 'NO_ACCESS' | 'READ' | 'CONNECT' | 'WRITE'> };
 }

@@ -85,7 +85,7 @@ export type Answer =
   /** The store cannot be reached (StoreUnavailable): nothing of the run was written; try again. */
   | { status: 503; name: string; message: string }
   /** The run met an id in no graph it held: nothing of it was written; the pool runs it again with the root that holds it. */
-  | { status: 'reach'; id: string };
+  | { status: 'reach'; id: string; root?: string };
 
 /** What a worker tells the main thread. */
 export type WorkerMessage =

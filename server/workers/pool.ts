@@ -189,7 +189,8 @@ export class WorkerPool {
       if (answer.status !== 'reach') return answer;
       let found: string[] = [];
       try {
-        found = round < MAX_REACH_ROUNDS ? await this.rootsHolding(answer.id, job.root) : [];
+        // A remote edge names the root of its far end; the worker checks what it grants.
+        found = round >= MAX_REACH_ROUNDS ? [] : answer.root ? [answer.root] : await this.rootsHolding(answer.id, job.root);
       } catch (e) {
         return { status: 503, name: 'StoreUnavailable', message: `the share hints could not be read: ${(e as Error).message}` };
       }

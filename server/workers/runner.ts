@@ -331,7 +331,10 @@ export class Runner {
     }
     if (outcome.error?.type === 'BudgetExhausted') return { job, answer: failure('WalkerBudgetExhausted', describe(outcome.error)), change: null, discard: true };
     // It met an id in a root it does not hold: dropped, to be run again holding that root.
-    if (outcome.error?.type === 'ReachElsewhere') return { job, answer: { status: 'reach', id: outcome.error.message }, change: null, discard: true };
+    if (outcome.error?.type === 'ReachElsewhere') {
+      const [id, root] = outcome.error.message.split(' ');
+      return { job, answer: { status: 'reach', id, ...(root ? { root } : {}) }, change: null, discard: true };
+    }
 
     // The answer is written now, before a later run of the batch changes what it reports.
     let answer: Answer;

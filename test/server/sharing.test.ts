@@ -72,6 +72,19 @@ walker read_ref {
     }
 }
 
+walker link_from_my_root {
+    can go with Nested entry { root ++> here; report len([root -->](\`?Nested)); }
+}
+
+walker through_my_edges {
+    can go with \`root entry { report [n.val for n in [-->](\`?Nested)]; visit [-->](\`?Nested); }
+    can at with Nested entry { here.val += 100; report here.val; }
+}
+
+walker incoming {
+    can go with Nested entry { report len([here <--]); }
+}
+
 walker my_nested {
     can go with \`root entry { report [n.val for n in [-->](\`?Nested)]; }
 }
@@ -167,6 +180,25 @@ test('connect needs CONNECT on the shared node: with READ there is no edge and n
   await setAccess('node', 'allow_root', id, 'CONNECT');
   assert.equal((await call(other, 'connect_item', {}, id)).body.reports, [1]);
   assert.equal((await call(owner, 'count_items')).body.reports, [1]); // stored in the owner's graph
+});
+
+test("an edge from the caller's root to a shared node: followed while shared, at the level granted, gone from view once revoked", async () => {
+  const id = await newNested();
+  await setAccess('node', 'allow_root', id, 'READ');
+  // READ is not enough to connect to it: no edge, no error.
+  assert.equal((await call(other, 'link_from_my_root', {}, id)).body.reports, [0]);
+  await setAccess('node', 'allow_root', id, 'CONNECT');
+  assert.equal((await call(other, 'link_from_my_root', {}, id)).body.reports, [1]);
+  // From its own root, the caller follows the edge into the owner's graph; CONNECT does not keep writes.
+  assert.equal((await call(other, 'through_my_edges')).body.reports, [[1], 101]);
+  assert.equal((await call(owner, 'my_nested')).body.reports, [[1]]);
+  await setAccess('node', 'allow_root', id, 'WRITE');
+  assert.equal((await call(other, 'through_my_edges')).body.reports, [[1], 101]);
+  assert.equal((await call(owner, 'my_nested')).body.reports, [[101]]);
+  // The owner's node has not gained an edge: the edge is the caller's.
+  assert.equal((await call(owner, 'incoming', {}, id)).body.reports, [1]);
+  await setAccess('node', 'allow_root', id, null);
+  assert.equal((await call(other, 'through_my_edges')).body.reports, [[]]);
 });
 
 test('destroy needs WRITE: with CONNECT the node stays', async () => {
