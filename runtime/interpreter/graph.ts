@@ -8,7 +8,7 @@ import { PyClass, PyInstance, someClassDefinesEq } from './archetypes.ts';
 import { contains, getAttribute, iterate } from './protocols.ts';
 import { CONNECT, levelIn, NO_ACCESS, WRITE } from './access.ts';
 import { activeRun } from './run-context.ts';
-import { noteEdgeMade, standInRoot } from './tracking.ts';
+import { noteEdgeMade, standInGraph, standInRoot } from './tracking.ts';
 
 /** The classes every program has: the root node's and the generic edge's. */
 export const RootClass = new PyClass('Root', 'Root', 'node', [], []);
@@ -59,7 +59,7 @@ export function connect(left: Value, right: Value, dir: EdgeDir, makeEdge: () =>
       if (levelIn(l) < CONNECT || levelIn(r) < CONNECT) continue;
       // The edge goes to the run's own root's graph when an end is in it: an edge to another
       // root's node is this root's (a remote edge), and that node's own edges do not change.
-      const own = (g: PyInstance['graph']) => g !== null && g.guard === null;
+      const own = (g: PyInstance['graph']) => g !== null && g.guard === null && g !== standInGraph;
       const graph = own(l.graph) ? l.graph : own(r.graph) ? r.graph : (l.graph ?? r.graph);
       if (l.graph !== null && r.graph !== null && l.graph !== r.graph && !own(l.graph) && !own(r.graph)) throw new PyError('ValueError', "cannot connect nodes of two other roots' graphs");
       const edge = makeEdge();
@@ -142,7 +142,7 @@ function hop(from: PyInstance[], plan: HopPlan, wantEdges: boolean): PyInstance[
       if (!other) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
-      if (other.graph === null && (other = followStandIn(other)) === null) continue;
+      if (other.graph === standInGraph && (other = followStandIn(other)) === null) continue;
       if (plan.target && !plan.target.includes(other)) continue;
       // An edge is marked too: a self-loop is in its node's list twice.
       const reached = wantEdges ? e : other;
@@ -199,7 +199,7 @@ function hopByEquality(from: PyInstance[], plan: HopPlan, wantEdges: boolean): P
     const found: PyInstance[] = [];
     for (const e of n.edges) {
       if (!e.source || !e.target) continue;
-      if ((e.source.graph === null && followStandIn(e.source) === null) || (e.target.graph === null && followStandIn(e.target) === null)) continue;
+      if ((e.source.graph === standInGraph && followStandIn(e.source) === null) || (e.target.graph === standInGraph && followStandIn(e.target) === null)) continue;
       if (plan.edgeType !== null && !isInstanceOf(e, plan.edgeType)) continue;
       if (conds.length > 0 && !conds.every((c, i) => fieldTest(e, c, plan.edgeValues[i]))) continue;
       if (outward && e.source === n && readable(e.target) && isTarget(e.target)) found.push(wantEdges ? e : e.target);

@@ -52,6 +52,7 @@ const standIns = new WeakMap<PyInstance, string>();
 
 export function makeStandIn(node: PyInstance, root: string): PyInstance {
   standIns.set(node, root);
+  node.graph = standInGraph; // what traversal checks: one compare for every other node
   return node;
 }
 
@@ -101,7 +102,7 @@ export class GraphTracker {
       for (const end of [i.source, i.target]) {
         if (end === null) continue;
         // Another root's node stays in its own graph: the edge to it is a remote edge of this one.
-        if ((end.graph !== null && end.graph !== this && end.graph.guard !== null) || standIns.has(end)) this.remoteEdges.add(i);
+        if (end.graph !== null && end.graph !== this && (end.graph.guard !== null || end.graph === standInGraph)) this.remoteEdges.add(i);
         else stack.push(end);
       }
     }
@@ -140,3 +141,9 @@ export class GraphTracker {
     i.graph = null;
   }
 }
+
+/** The graph every stand-in belongs to: no root's, so nothing of it is kept or committed. */
+class StandInGraph extends GraphTracker {
+  override touch(): void {}
+}
+export const standInGraph: GraphTracker = new StandInGraph();
