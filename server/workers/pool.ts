@@ -65,6 +65,7 @@ const MAX_ATTEMPTS = 3;
 /** The most other roots one run may hold, and the most times it is run again to find them. */
 const MAX_REACHED_ROOTS = 8;
 const MAX_REACH_ROUNDS = 8;
+const ENTRY_ROOTS_KEPT = 10_000;
 
 const WORKER_URL = import.meta.url.endsWith('.ts') ? null : new URL('./jac-worker.js', import.meta.url);
 
@@ -177,7 +178,8 @@ export class WorkerPool {
    * id is in none the caller may reach.
    */
   async walk(job: Omit<WalkJob, 'id' | 'expect' | 'kind' | 'reach' | 'unreachable'>): Promise<RunAnswer> {
-    const reach: string[] = [];
+    // A shared entry node found before is held from the first run (the worker still checks access).
+    const reach: string[] = job.node !== null ? [...(this.entryRoots.get(job.node) ?? [])].filter((r) => r !== job.root) : [];
     const unreachable: string[] = [];
     for (let round = 0; ; round++) {
       const answer = await this.submit({
@@ -197,7 +199,17 @@ export class WorkerPool {
       const fresh = found.filter((r) => r !== job.root && !reach.includes(r)).slice(0, MAX_REACHED_ROOTS - reach.length);
       if (fresh.length > 0) reach.push(...fresh);
       else unreachable.push(answer.id);
+      if (answer.id === job.node && fresh.length > 0) this.rememberEntry(job.node, fresh);
     }
+  }
+
+  /** Shared entry nodes met lately, with the roots that may hold them (oldest first, at most ENTRY_ROOTS_KEPT). */
+  private readonly entryRoots = new Map<string, string[]>();
+
+  private rememberEntry(node: string, roots: string[]): void {
+    this.entryRoots.delete(node);
+    this.entryRoots.set(node, roots);
+    if (this.entryRoots.size > ENTRY_ROOTS_KEPT) this.entryRoots.delete(this.entryRoots.keys().next().value!);
   }
 
   /** The roots that may hold `id` for `caller`: the one its share hint names, and roots shared with the caller whole. */

@@ -45,7 +45,14 @@ walker disallow_other_root_access {
 }
 
 walker update_nested_node {
-    can go with Nested entry { here.val = here.val + 10; report here.val; }
+    has spin: int = 0;
+    can go with Nested entry {
+        v = here.val;
+        i = 0;
+        while i < self.spin { i += 1; }  # a run that takes a while between its read and its write
+        here.val = v + 10;
+        report here.val;
+    }
 }
 
 walker visit_nested_node {
@@ -218,6 +225,31 @@ test('levels are checked as Jac Cloud casts them: a bad name or number fails the
   const high = await call(owner, 'allow_other_root_access', { root_id: other.root, level: 3, via_all: false }, id);
   assert.is(high.status, 500);
   assert.is((await call(other, 'visit_nested_node', {}, id)).status, 404);
+});
+
+test('with two workers, runs of the owner and of the user it shared with never interleave on the shared node', async () => {
+  await h.close();
+  h = await harness(PROGRAM, { workers: 2 });
+  owner = await h.login('owner@example.com');
+  other = await h.login('other@example.com');
+  const id = await newNested();
+  await setAccess('node', 'perm_grant', id, 'WRITE');
+  // Started a few ms apart, so that each user's runs arrive while the other's are under way.
+  const started = [];
+  for (let i = 0; i < 40; i++) {
+    started.push(call(i % 2 === 0 ? owner : other, 'update_nested_node', { spin: 20000 }, id));
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  }
+  const runs = await Promise.all(started);
+  assert.equal(
+    runs.map((r) => r.status),
+    runs.map(() => 200),
+  );
+  // Each run saw the one before it: 11, 21, ... 401, once each.
+  assert.equal(
+    runs.map((r) => r.body.reports[0] as number).sort((a, b) => a - b),
+    Array.from({ length: 40 }, (_, i) => 1 + 10 * (i + 1)),
+  );
 });
 
 test('a share outlives the server: the grant and its hint are stored', async () => {
