@@ -13,7 +13,7 @@ import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.
 import { compileMatch } from './compile-match.ts';
 import { isTrue } from './fast-paths.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
-import { PyModule, missingName, resolveImport } from './modules.ts';
+import { PyModule, missingName, missingNativeName, resolveImport } from './modules.ts';
 import { binary, binaryByMethod } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
 import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem, setSlice } from './protocols.ts';
@@ -237,7 +237,10 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
 
 /** `import m;`, `import from .m { X, Y as Z }`, `include m;` of sibling .jac modules. */
 function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
-  const modules = s.paths.map((p) => ({ path: p, module: standardModule(rt.file, p, rt.hostModules) ?? rt.importModule(resolveImport(rt.file, p)) }));
+  const modules = s.paths.map((p) => {
+    const native = standardModule(rt.file, p, rt.hostModules);
+    return { path: p, native: native !== null, module: native ?? rt.importModule(resolveImport(rt.file, p)) };
+  });
   if (s.form === 'include') {
     const { module } = modules[0];
     return (f) => {
@@ -248,7 +251,10 @@ function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
     };
   }
   if (s.form === 'from') {
-    const { module } = modules[0];
+    const { module, native } = modules[0];
+    // A module jac-serve provides itself holds what it holds before anything runs: a name it
+    // lacks is a load error that says what it does provide.
+    if (native) for (const item of s.items) if (!module.run().has(item.name)) throw missingNativeName(module.name, item.name, [...module.run().keys()], item.span);
     const items = s.items.map((item) => ({ name: item.name, store: compileStoreName(rt, scope, item.alias ?? item.name) }));
     return (f) => {
       const globals = module.run();

@@ -2,7 +2,8 @@
 //   jac_cloud.core.archetype { BaseAnchor, NodeAnchor, EdgeAnchor, WalkerAnchor, ObjectAnchor }
 //     `X.ref(id)` (the anchor of an object by id) and `X.Collection.find / find_one / count /
 //     find_by_id` (MongoDB filters over the anchors of that kind);
-//   jac_cloud.core.context { JaseciContext }: `JaseciContext.get()` and `.get_root()`.
+//   jac_cloud.core.context { JaseciContext }: `JaseciContext.get()` and `.get_root()`;
+//   fastapi { UploadFile } (fastapi-module.ts).
 // Queries see the caller's own graph only: Jac Cloud's span every user's data, which would let
 // any walker read anyone's nodes.
 import { PyDict, PySet, PyTuple } from '../values/containers.ts';
@@ -14,6 +15,7 @@ import { PyEnumMember, PyInstance } from './archetypes.ts';
 import { type Doc, matches } from './collection-query.ts';
 import { GenericEdge, RootClass } from './graph.ts';
 import { castLevel, CONNECT, NO_ACCESS, READ, WRITE } from './access.ts';
+import { fastapiModule } from './fastapi-module.ts';
 import { HostObject } from './host-object.ts';
 import { anchorOf, contextOf } from './machine.ts';
 import { activeRun } from './run-context.ts';
@@ -147,6 +149,7 @@ const accessLevel = new HostObject(
 
 export function jacCloudModules(): Record<string, () => Map<string, Value>> {
   return {
+    fastapi: fastapiModule,
     'jac_cloud.core.archetype': () =>
       new Map<string, Value>([
         ['BaseAnchor', anchorClass('BaseAnchor', null)],

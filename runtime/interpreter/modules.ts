@@ -51,3 +51,9 @@ export function readModule(file: string): string {
 export function missingName(module: string, name: string): PyError {
   return new PyError('ImportError', `cannot import name '${name}' from '${module}'`);
 }
+
+/** A name imported from a module jac-serve provides natively that it does not provide. */
+export function missingNativeName(module: string, name: string, provided: string[], span: A.Span): LoadError {
+  const offer = provided.length <= 8 ? `: jac-serve's '${module}' provides only ${provided.join(', ')}` : ' in jac-serve';
+  return new LoadError(`cannot import name '${name}' from '${module}'${offer}`, span);
+}
