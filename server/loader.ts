@@ -11,7 +11,9 @@ import type { Value } from '../runtime/values/value.ts';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { RootClass } from '../runtime/interpreter/graph.ts';
 import { type CompileOptions, errorText, Program } from '../runtime/interpreter/run.ts';
-import { fieldDeclaration, SchemaError, schemaForType } from './schema.ts';
+import { UPLOAD_FILE_TYPE } from '../runtime/interpreter/fastapi-module.ts';
+import { fieldDeclaration, fileFieldOf, SchemaError, schemaForType } from './schema.ts';
+import { checkFileField } from './uploads/file-fields.ts';
 import { isExcluded, readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
 
 export interface WalkerField {
@@ -104,6 +106,8 @@ export function loadApp(files: string[], write: (text: string) => void, options:
         }
       }
     }
+    // `import from fastapi { UploadFile }` (under its name or an alias) makes it a field type.
+    for (const [name, value] of program.globals) if (value === UPLOAD_FILE_TYPE && !types.has(name)) types.set(name, value);
   }
 
   const resolveType = (name: string): Value | undefined => {
@@ -121,7 +125,11 @@ export function loadApp(files: string[], write: (text: string) => void, options:
       try {
         const specs = readSpecs(cls, decl, fields);
         // Every field a request can set must have a type a request can carry.
-        for (const f of fields) if (!isExcluded(specs, f.name)) schemaForType(f.type, resolveType, (c) => declarations.get(c));
+        for (const f of fields) {
+          if (isExcluded(specs, f.name)) continue;
+          schemaForType(f.type, resolveType, (c) => declarations.get(c));
+          if (fileFieldOf(f.type, resolveType, (c) => declarations.get(c))) checkFileField(decl.name, specs, decl.isAsync, f.name, f.type);
+        }
         walkers.set(decl.name, { name: decl.name, cls, program, declaration: decl, fields, specs });
       } catch (e) {
         if (!(e instanceof SpecsError) && !(e instanceof SchemaError)) throw e;

@@ -3,7 +3,7 @@
 // A program is loaded, and its code run, only in the run workers (workers/); they send this to
 // the main thread, which builds routes from it and never holds a Jac value.
 import type { LoadedApp } from './loader.ts';
-import { type JsonSchema, schemaForType } from './schema.ts';
+import { type FileField, fileFieldOf, type JsonSchema, schemaForType } from './schema.ts';
 import { isExcluded, type WalkerSpecs } from './specs.ts';
 
 export interface FieldManifest {
@@ -11,6 +11,8 @@ export interface FieldManifest {
   hasDefault: boolean;
   /** The JSON Schema a request value of this field is validated with. */
   schema: JsonSchema;
+  /** An UploadFile field: its value is file parts of a multipart body, not JSON. */
+  file?: FileField;
 }
 
 export interface WalkerManifest {
@@ -43,7 +45,10 @@ export function manifestOf(app: LoadedApp): AppManifest {
     isAsync: w.declaration.isAsync,
     fields: w.fields
       .filter((f) => !isExcluded(w.specs, f.name))
-      .map((f) => ({ name: f.name, hasDefault: f.hasDefault, schema: schemaForType(f.type, app.resolveType, app.declarationOf) })),
+      .map((f) => {
+        const file = fileFieldOf(f.type, app.resolveType, app.declarationOf);
+        return { name: f.name, hasDefault: f.hasDefault, schema: schemaForType(f.type, app.resolveType, app.declarationOf), ...(file ? { file } : {}) };
+      }),
   }));
   return { files: app.files, walkers, nodeTypes: app.nodeTypes };
 }

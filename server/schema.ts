@@ -11,6 +11,7 @@
 // the same type.
 import type * as A from '../grammar/ast.ts';
 import { PyClass, PyEnum, type PyEnumMember } from '../runtime/interpreter/archetypes.ts';
+import { isUploadedFile, UPLOAD_FILE_TYPE, UploadFileValue } from '../runtime/interpreter/fastapi-module.ts';
 import { PyDict, PySet, PyTuple } from '../runtime/values/containers.ts';
 import { float, int, PyFloat } from '../runtime/values/numbers.ts';
 import { repr } from '../runtime/values/repr.ts';
@@ -58,6 +59,50 @@ export function jacValue(json: unknown, type: A.Expr, types: TypeResolver, const
   return toJac(json, shapeOf(type, types, declarationOf), construct);
 }
 
+/** How a walker field takes files: one file or a list of them, and whether it may be left out. */
+export interface FileField {
+  list: boolean;
+  /** `| None`: a request without the part gives None. */
+  nullable: boolean;
+}
+
+/**
+ * Whether a field's annotation is `UploadFile`, `list[UploadFile]`, or either `| None` (its
+ * value is then file parts, not JSON), or null for a JSON field. A file anywhere else in a type
+ * (inside a dict, an obj, a union with other types) is a SchemaError: no request can carry it.
+ */
+export function fileFieldOf(type: A.Expr, types: TypeResolver, declarationOf: DeclarationOf): FileField | null {
+  const shape = shapeOf(type, types, declarationOf);
+  const nullable = shape.kind === 'union' && shape.options.includes(NONE);
+  const rest = shape.kind === 'union' ? shape.options.filter((o) => o !== NONE) : [shape];
+  if (rest.length === 1 && rest[0].kind === 'upload') return { list: false, nullable };
+  if (rest.length === 1 && rest[0].kind === 'list' && rest[0].item.kind === 'upload') return { list: true, nullable };
+  if (holdsUpload(shape, new Set())) throw new SchemaError('UploadFile can be a field of its own (UploadFile, list[UploadFile], or either | None), not part of another type', type.span);
+  return null;
+}
+
+function holdsUpload(shape: Shape, seen: Set<Shape>): boolean {
+  if (seen.has(shape)) return false;
+  seen.add(shape);
+  switch (shape.kind) {
+    case 'upload':
+      return true;
+    case 'list':
+    case 'set':
+      return holdsUpload(shape.item, seen);
+    case 'tuple':
+      return [...(shape.items ?? []), shape.item].some((s) => holdsUpload(s, seen));
+    case 'dict':
+      return holdsUpload(shape.value, seen);
+    case 'union':
+      return shape.options.some((s) => holdsUpload(s, seen));
+    case 'obj':
+      return shape.fields.some((f) => holdsUpload(f.shape, seen));
+    default:
+      return false;
+  }
+}
+
 // ---- type shapes ------------------------------------------------------------------------
 
 type Shape =
@@ -71,6 +116,8 @@ type Shape =
   | { kind: 'enum'; enumType: PyEnum; values: { json: string | number | boolean | null; member: PyEnumMember }[] }
   /** A node of the caller's graph, given by its id. */
   | { kind: 'node'; cls: PyClass }
+  /** `UploadFile`: a file part of a multipart request. */
+  | { kind: 'upload' }
   | ObjShape;
 
 interface ObjShape {
@@ -81,6 +128,7 @@ interface ObjShape {
 }
 
 const ANY: Shape = { kind: 'any' };
+const UPLOAD: Shape = { kind: 'upload' };
 const NONE: Shape = { kind: 'none' };
 const SCALARS = new Map<string, Shape>([
   ['str', { kind: 'str' }],
@@ -154,6 +202,7 @@ class ShapeReader {
       if (name === 'root') throw new SchemaError('a request cannot carry a node: root is a node (take a node id as a str field instead)', at.span);
       throw new SchemaError(`unknown type '${name}'`, at.span);
     }
+    if (value === UPLOAD_FILE_TYPE) return UPLOAD;
     if (value instanceof PyEnum) return this.enumShape(value, at);
     if (value instanceof PyClass) {
       if (value.kind === 'node') return { kind: 'node', cls: value };
@@ -336,6 +385,8 @@ function toSchema(shape: Shape, open: Map<ObjShape, { anchor: string | null }>):
     }
     case 'node':
       return { type: 'string', description: `the id of a node of type ${shape.cls.name} in your graph` };
+    case 'upload':
+      return { type: 'string', format: 'binary' };
     case 'obj': {
       const recurring = open.get(shape);
       if (recurring) {
@@ -434,6 +485,9 @@ function toJac(json: unknown, shape: Shape, construct: Construct): Value {
       if (found) return found.member;
       break;
     }
+    case 'upload':
+      if (isUploadedFile(json)) return new UploadFileValue(json);
+      break;
     case 'node':
       if (typeof json === 'string') {
         if (!construct.node) throw new NodeNotFound(json);
@@ -484,6 +538,8 @@ function fits(json: unknown, shape: Shape, exact: boolean): boolean {
       return shape.values.some((v) => sameJson(v.json, json));
     case 'node':
       return typeof json === 'string';
+    case 'upload':
+      return isUploadedFile(json);
     case 'obj':
       return isPlainObject(json) && shape.fields.every((f) => (Object.hasOwn(json, f.name) ? fits(json[f.name], f.shape, exact) : !f.required));
     case 'union':

@@ -9,6 +9,7 @@ import { str } from '../runtime/values/repr.ts';
 import { typeName, type Value } from '../runtime/values/value.ts';
 import { PyEnumMember, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { idOf } from '../runtime/interpreter/tracking.ts';
+import { UploadFileValue } from '../runtime/interpreter/fastapi-module.ts';
 
 /** JSON, plus bigints that `stringify` writes with all their digits. */
 export type Wire = null | boolean | number | bigint | string | Wire[] | { [key: string]: Wire };
@@ -40,6 +41,8 @@ function wire(v: Value, archetypeForm: boolean, path: Set<PyInstance>, depth: nu
   }
   if (v instanceof PyEnumMember) return v.name;
   if (v instanceof PyBytes) return Buffer.from(v.data).toString('base64');
+  // A file is sent as what it is, never as its bytes (a walker that wants them reports `f.read()`).
+  if (v instanceof UploadFileValue) return v.summary();
   if (v instanceof PyInstance) {
     const graphLike = v.cls.kind === 'node' || v.cls.kind === 'edge' || v.cls.kind === 'walker';
     if (path.has(v)) return { id: idOf(v) }; // a cycle: name it, do not repeat it
