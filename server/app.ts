@@ -10,6 +10,7 @@ import { installValidators } from './validators.ts';
 import type { LoginLimitOptions } from './login-limits.ts';
 import type { ServedApp } from './manifest.ts';
 import type { HashingLimits } from './password-hashing.ts';
+import type { UploadLimitOptions } from './uploads/multipart-body.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
 import { documentedSchema, walkerRoutes, webhookScheme } from './walker-routes.ts';
@@ -25,8 +26,8 @@ import { keyPlacement } from './webhooks/webhook-spec.ts';
 import { DELIVERY_RETRY_MS } from './webhooks/deliveries.ts';
 import { deliveryRoutes } from './webhooks/delivery-routes.ts';
 
-/** With the login limits (login-limits.ts) and password hashing limits (password-hashing.ts). */
-export interface AppOptions extends LoginLimitOptions, HashingLimits {
+/** With the login limits (login-limits.ts), password hashing limits (password-hashing.ts) and upload limits (uploads/multipart-body.ts). */
+export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimitOptions {
   /** TOKEN_SECRET; else the data dir's own. */
   tokenSecret?: string;
   /** TOKEN_TIMEOUT, hours (default 12). */

@@ -24,6 +24,9 @@ import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
 import type { WorkerPool } from './workers/pool.ts';
+import { acceptMultipart } from './uploads/multipart-body.ts';
+import { multipartSchema, takeUploads, uploadPlan } from './uploads/upload-request.ts';
+import type { UploadedFile } from '../runtime/interpreter/fastapi-module.ts';
 
 /** Jac Cloud's public root: where walkers with `auth: False` run. */
 export const PUBLIC_ROOT_ID = 'n::000000000000000000000001';
@@ -58,6 +61,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Body properties the route checks itself, listed as required in OpenAPI only. */
     documentedRequired?: string[];
+    /** The multipart body of a route that takes files, as OpenAPI shows it (its JSON `body` part is what the route's schema validates). */
+    multipartBody?: JsonSchema;
   }
 }
 
@@ -71,6 +76,8 @@ function errorAnswers(codes: number[]): Record<number, JsonSchema> {
     401: detail('no token or key, or one that is not valid'),
     403: detail('the key does not open this walker or node'),
     404: detail('the node is not one of your graph'),
+    413: detail('a file, or the number of parts, passed a limit: which one'),
+    415: detail('the walker takes files: the body must be multipart/form-data'),
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
     429: detail('too many failed key attempts from this client; see Retry-After'),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
@@ -121,7 +128,13 @@ interface WebhookCheck {
   /** The client is over its limit of failed attempts: seconds until it may try again. */
   retryAfter?: number;
 }
-type CheckedRequest = FastifyRequest & { webhook?: WebhookCheck; jac?: { walker: string; root: string } };
+type CheckedRequest = FastifyRequest & {
+  webhook?: WebhookCheck;
+  jac?: { walker: string; root: string };
+  /** A route that takes files: who calls (known before any file is read), and the file fields' values. */
+  caller?: Caller;
+  uploads?: Record<string, UploadedFile | UploadedFile[] | null>;
+};
 
 function keyIn(request: FastifyRequest, spec: KeyPlacement | { type: 'bearer' }): string | undefined {
   const pick = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -150,6 +163,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
   await app.register(rateLimit, { global: false, max: options.maxKeyFailures ?? 10, timeWindow: 60_000, ...(counters ? { store: sharedCounterStore(counters, 'webhook-key') } : {}) });
   const keyFailures = app.createRateLimit();
   const signedRoutes: RouteOptions[] = [];
+  const uploadRoutes: RouteOptions[] = [];
 
   for (const endpoint of program.walkers.values()) {
     if (endpoint.specs.private) continue;
@@ -224,10 +238,13 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
       const plan = planFields(endpoint, group.bodiless, declared);
-      const bodySchema = objectSchema(plan.body);
+      // With file fields the body is multipart: the schema validates the JSON of its `body` part.
+      const uploads = group.bodiless ? null : uploadPlan(plan.body);
+      const jsonFields = uploads ? uploads.json : plan.body;
+      const bodySchema = objectSchema(jsonFields);
       const inBody = placed?.type === 'body' ? placed : null;
       if (inBody && !group.bodiless) (bodySchema.properties as JsonSchema)[inBody.name] = { type: 'string', description: 'the webhook API key' };
-      const needsBody = plan.body.some((f) => !f.hasDefault);
+      const needsBody = jsonFields.some((f) => !f.hasDefault);
       const operationSuffix = groups.length > 1 && group.bodiless ? '_get' : '';
       for (const entry of entries) {
         const pathParams = objectSchema(plan.path);
@@ -257,13 +274,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             ...(endpoint.specs.deprecated ? { deprecated: true } : {}),
             operationId,
             ...(security ? { security } : {}),
-            ...(plan.body.length > 0 || (inBody && !group.bodiless) ? { body: bodySchema } : {}),
+            ...(jsonFields.length > 0 || (inBody && !group.bodiless) ? { body: bodySchema } : {}),
             ...(plan.query.length > 0 || signed ? { querystring } : {}),
             ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
             response: errorAnswers([
               ...(webhook || endpoint.specs.auth ? [401] : []),
               ...(webhook ? [403] : []),
               ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
+              ...(uploads ? [413, 415] : []),
               ...(endpoint.fields.length > 0 || inBody ? [422] : []),
               ...(webhook ? [429] : []),
               500,
@@ -273,13 +291,22 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           // A key in the body is required, but its absence must answer 401 rather than 422:
           // it is marked required in the documentation only (see documentedSchema).
           ...(inBody && !group.bodiless ? { config: { documentedRequired: [inBody.name] } } : {}),
+          ...(uploads ? { config: { multipartBody: multipartSchema(uploads) } } : {}),
           // A signed delivery's signature is checked before its body is judged: nothing about
           // the walker's fields is told to a caller who cannot sign.
           ...(signed ? { attachValidation: true } : {}),
-          preValidation: async (request) => {
+          preValidation: async (request, reply) => {
+            if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
+            if (uploads) {
+              // The caller is known before any file is read: a request that is refused is not read.
+              const checked = request as CheckedRequest;
+              if (checked.webhook?.retryAfter !== undefined) return tooManyFailures(reply, checked.webhook.retryAfter);
+              if (checked.webhook?.failure) throw checked.webhook.failure;
+              if (!webhook) checked.caller = await bearerCaller(request);
+              checked.uploads = await takeUploads(request, endpoint.name, uploads, options);
+            }
             // A route whose body fields all have defaults can be called with no body at all.
             if (!needsBody && (request.body === undefined || request.body === null)) request.body = {};
-            if (webhook) (request as CheckedRequest).webhook = await checkKey(request);
           },
           handler: async (request, reply) => {
             let caller: Caller;
@@ -297,14 +324,15 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 if (request.validationError) throw request.validationError;
               }
             } else {
-              caller = await bearerCaller(request);
+              caller = (request as CheckedRequest).caller ?? (await bearerCaller(request));
             }
             (request as CheckedRequest).jac = { walker: endpoint.name, root: caller.rootId };
             const params = (request.params ?? {}) as Record<string, unknown>;
             const body = (request.body ?? {}) as Record<string, unknown>;
             const query = (request.query ?? {}) as Record<string, unknown>;
             const fields: Record<string, unknown> = {};
-            for (const f of plan.body) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
+            for (const f of jsonFields) if (Object.hasOwn(body, f.name)) fields[f.name] = body[f.name];
+            Object.assign(fields, (request as CheckedRequest).uploads);
             for (const f of plan.query) if (Object.hasOwn(query, f.name)) fields[f.name] = query[f.name];
             for (const f of plan.path) fields[f.name] = params[f.name];
             Object.assign(fields, (request as CheckedRequest).webhook?.delivery?.fields);
@@ -367,6 +395,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
           },
         };
         if (signed) signedRoutes.push(route);
+        else if (uploads) uploadRoutes.push(route);
         else app.route(route);
       }
     }
@@ -377,6 +406,13 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     await app.register(async (scope) => {
       keepRawBodies(scope);
       for (const route of signedRoutes) scope.route(route);
+    });
+  }
+  // Walkers that take files read multipart bodies; the other routes keep answering those 415.
+  if (uploadRoutes.length > 0) {
+    await app.register(async (scope) => {
+      await acceptMultipart(scope, options);
+      for (const route of uploadRoutes) scope.route(route);
     });
   }
 }
@@ -407,6 +443,8 @@ export function webhookScheme(spec: KeyPlacement): string {
  * webhook key in the body) are listed as required there too.
  */
 export function documentedSchema<S extends { body?: unknown }>(schema: S, config: unknown): S {
+  const multipartBody = (config as { multipartBody?: JsonSchema } | undefined)?.multipartBody;
+  if (multipartBody) return { ...schema, body: multipartBody, consumes: ['multipart/form-data'] };
   const required = (config as { documentedRequired?: string[] } | undefined)?.documentedRequired;
   const body = schema?.body as { required?: string[] } | undefined;
   if (!required || !body) return schema;
