@@ -13,6 +13,7 @@ import type * as A from '../grammar/ast.ts';
 import { PyClass, PyEnum, type PyEnumMember } from '../runtime/interpreter/archetypes.ts';
 import { isUploadedFile, UPLOAD_FILE_TYPE, UploadFileValue } from '../runtime/interpreter/fastapi-module.ts';
 import { PyDict, PySet, PyTuple } from '../runtime/values/containers.ts';
+import { PyError } from '../runtime/values/errors.ts';
 import { float, int, PyFloat } from '../runtime/values/numbers.ts';
 import { repr } from '../runtime/values/repr.ts';
 import type { Value } from '../runtime/values/value.ts';
@@ -507,6 +508,8 @@ function toJac(json: unknown, shape: Shape, construct: Construct): Value {
       for (const exact of [true, false]) for (const o of shape.options) if (fits(json, o, exact)) return toJac(json, o, construct);
       break;
   }
+  // A run queued from the program (create_task, a schedule) has JSON fields: a file cannot be one.
+  if (holdsUpload(shape, new Set())) throw new PyError('TypeError', 'an UploadFile field takes a file part of a multipart request; a run queued by create_task or a schedule cannot carry one');
   throw new TypeError(`a request value does not fit its field type: ${JSON.stringify(json)}`);
 }
 

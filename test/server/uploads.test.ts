@@ -12,6 +12,7 @@ import { harness, type Harness } from './harness.ts';
 
 const PROGRAM = `
 import from fastapi { UploadFile }
+import from jac_cloud.plugin.implementation { create_task }
 
 walker post_with_file {
     has single: UploadFile;
@@ -45,6 +46,17 @@ walker upload_with_fields {
         };
         report self.doc;
     }
+}
+
+walker keep_file {
+    has f: UploadFile | None = None;
+    obj __specs__ { static has private: bool = True; }
+    can go with \`root entry { report self.f.size; }
+}
+
+walker queue_file {
+    has f: UploadFile;
+    can go with \`root entry { report create_task(keep_file(f=self.f), root); }
 }
 `;
 
@@ -218,6 +230,26 @@ test('OpenAPI: a multipart/form-data body with binary file properties, a binary 
   assert.equal(mixed.properties.extra, { type: 'array', items: { type: 'string', format: 'binary' }, nullable: true });
   assert.not.ok('title' in mixed.properties);
   assert.ok(doc.paths['/walker/upload_with_fields'].post.responses['413']);
+});
+
+test('a file handed to create_task: the queued run fails with a TypeError saying why, and the server goes on', async () => {
+  const form = new FormData();
+  form.append('f', new Blob(['abc']), 'a.txt');
+  const r = await post('queue_file', form);
+  assert.is(r.status, 200);
+  const id = r.json.reports[0] as string;
+  let job = await h.store.findJob(id);
+  for (let i = 0; i < 200 && job?.status !== 'ERROR'; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    job = await h.store.findJob(id);
+  }
+  assert.is(job?.status, 'ERROR');
+  assert.is(job?.result?.error, 'WalkerError');
+  assert.ok(h.log.some((l) => l.includes(id) && l.includes('TypeError: an UploadFile field takes a file part of a multipart request')), 'the log says why');
+  const again = new FormData();
+  again.append('single', jsonFile(), 'simple.json');
+  again.append('multiple', jsonFile(), 'simple.json');
+  assert.is((await post('post_with_file', again)).status, 200);
 });
 
 /** The load failures of one file, as `line:col: message` (code in brackets). */
