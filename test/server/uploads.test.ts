@@ -48,6 +48,11 @@ walker upload_with_fields {
     }
 }
 
+walker plain {
+    has title: str;
+    can go with \`root entry { report self.title; }
+}
+
 walker keep_file {
     has f: UploadFile | None = None;
     obj __specs__ { static has private: bool = True; }
@@ -196,6 +201,23 @@ test('a malformed multipart body is a 400 with a JSON detail, never a stack', as
   const noBoundary = await post('post_with_file', 'abc', { 'content-type': 'multipart/form-data' });
   assert.is(noBoundary.status, 400);
   assert.match(noBoundary.json.detail, /^malformed multipart\/form-data: /);
+});
+
+test('a body part over the JSON body limit is a 413 that says so', async () => {
+  const form = new FormData();
+  form.append('doc', new Blob(['x']), 'x.txt');
+  form.append('body', JSON.stringify({ title: 'x'.repeat(1024 * 1024) }));
+  const r = await post('upload_with_fields', form);
+  assert.is(r.status, 413);
+  assert.equal(r.json, { detail: "the 'body' part is larger than the limit of 1 MiB" });
+});
+
+test('a walker without file fields still refuses a multipart body (415), and takes JSON', async () => {
+  const form = new FormData();
+  form.append('title', 'x');
+  const r = await post('plain', form);
+  assert.is(r.status, 415);
+  assert.is((await post('plain', JSON.stringify({ title: 'x' }), { 'content-type': 'application/json' })).json.reports[0], 'x');
 });
 
 test('JSON sent to a walker that takes files is a 415 that says how to send them', async () => {
