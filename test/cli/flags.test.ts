@@ -51,6 +51,8 @@ test('bad flags to serve: one line each, exit 2, before anything loads', () => {
   assertUsageLine(cli(['serve', app, '--max-seconds', '0']), /--max-seconds must be a positive number, not 0/);
   assertUsageLine(cli(['serve', app, '--job-lease-seconds', '-1']), /--job-lease-seconds must be a positive number, not -1/);
   assertUsageLine(cli(['serve', app, '--job-retention-days', '-2']), /--job-retention-days must be a number of days, 0 or more, not -2/);
+  assertUsageLine(cli(['serve', app, '--max-upload-mb', '0']), /--max-upload-mb must be a positive number, not 0/);
+  assertUsageLine(cli(['serve', app, '--max-upload-files', '1.5']), /--max-upload-files must be a whole number from 1 up, not 1.5/);
   assertUsageLine(cli(['serve', app, '--data', app]), /--data must name a folder; .*app\.jac is a file/);
   assertUsageLine(cli(['serve', app, '--bogus']), /Unknown argument: bogus/);
   assertUsageLine(cli(['run', app, '--max-steps', '0']), /--max-steps must be a whole number from 1 up, not 0/);

@@ -53,6 +53,12 @@ walker plain {
     can go with \`root entry { report self.title; }
 }
 
+walker hook_with_file {
+    has f: UploadFile;
+    obj __specs__ { static has webhook: dict = {"type": "header", "name": "X-API-KEY"}; }
+    can go with \`root entry { report [self.f.filename, self.f.size]; }
+}
+
 walker keep_file {
     has f: UploadFile | None = None;
     obj __specs__ { static has private: bool = True; }
@@ -201,6 +207,22 @@ test('a malformed multipart body is a 400 with a JSON detail, never a stack', as
   const noBoundary = await post('post_with_file', 'abc', { 'content-type': 'multipart/form-data' });
   assert.is(noBoundary.status, 400);
   assert.match(noBoundary.json.detail, /^malformed multipart\/form-data: /);
+});
+
+test('a webhook walker with a key in a header takes files; a bad key is refused before they are read', async () => {
+  const made = await h.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'uploads' }, headers: { authorization } });
+  const key = made.json().key as string;
+  const form = () => {
+    const f = new FormData();
+    f.append('f', new Blob(['12345']), 'five.txt');
+    return f;
+  };
+  const ok = await fetch(`${base}/webhook/walker/hook_with_file`, { method: 'POST', body: form(), headers: { 'x-api-key': key } });
+  assert.is(ok.status, 200);
+  assert.equal((await ok.json()).reports, [['five.txt', 5]]);
+  const bad = await fetch(`${base}/webhook/walker/hook_with_file`, { method: 'POST', body: form(), headers: { 'x-api-key': 'jacwh_nope' } });
+  assert.is(bad.status, 401);
+  assert.equal(await bad.json(), { detail: 'Unauthorized' });
 });
 
 test('a body part over the JSON body limit is a 413 that says so', async () => {
