@@ -67,7 +67,7 @@ export async function takeUploads(request: FastifyRequest, walker: string, plan:
     throw new HttpError(415, `walker ${walker} takes files: send multipart/form-data with a part per file, named after its field${plan.json.length > 0 ? `, and the other fields as JSON in a part named '${BODY_PART}'` : ''}`);
   }
   const read = await readMultipart(request, new Set(plan.files.map((f) => f.name)), options);
-  if (read.body) request.body = bodyValue(read.body);
+  if (read.body && plan.json.length > 0) request.body = bodyValue(read.body);
   const values: Record<string, UploadedFile | UploadedFile[] | null> = {};
   const problems: DetailItem[] = [];
   for (const f of plan.files) {

@@ -219,7 +219,7 @@ test('a webhook walker with a key in a header takes files; a bad key is refused 
   };
   const ok = await fetch(`${base}/webhook/walker/hook_with_file`, { method: 'POST', body: form(), headers: { 'x-api-key': key } });
   assert.is(ok.status, 200);
-  assert.equal((await ok.json()).reports, [['five.txt', 5]]);
+  assert.equal(((await ok.json()) as { reports: unknown }).reports, [['five.txt', 5]]);
   const bad = await fetch(`${base}/webhook/walker/hook_with_file`, { method: 'POST', body: form(), headers: { 'x-api-key': 'jacwh_nope' } });
   assert.is(bad.status, 401);
   assert.equal(await bad.json(), { detail: 'Unauthorized' });
