@@ -106,6 +106,8 @@ export async function buildApp({ program, runs, store, options = {} }: { program
     logo: { type: 'image/svg+xml', content: DOCS_LOGO_SVG, href: '/docs' },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The same document as YAML, served as Jac Cloud serves it (text/yaml).
+  app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => reply.type('text/yaml; charset=utf-8').send(app.swagger({ yaml: true })));
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options });
