@@ -6,6 +6,7 @@ import type { Span } from './ast.ts';
 export const syntaxCodes = {
   JAC_SYNTAX_UNEXPECTED_CHAR: 'a character that cannot start any token',
   JAC_SYNTAX_UNTERMINATED_STRING: 'a string literal without its closing quote',
+  JAC_SYNTAX_UNTERMINATED_PY: 'an inline ::py:: block without its closing ::py::',
   JAC_SYNTAX_EXPECTED: 'a specific token was required here',
   JAC_SYNTAX_UNEXPECTED: 'nothing in the grammar can start with this token here',
   JAC_SYNTAX_TUPLE_PARENS: 'a tuple written without parentheses',

@@ -43,6 +43,8 @@ export function parse(source: string, file = '<input>'): ParseResult {
       const quote = /("""|'''|"|')/.exec(t.image)![1];
       const where = quote.length === 3 ? 'before the end of the file' : 'on this line';
       error('JAC_SYNTAX_UNTERMINATED_STRING', `unterminated string literal: no closing ${quote} ${where}`, t.startOffset);
+    } else if (t.tokenType === T.UnterminatedPyInline) {
+      error('JAC_SYNTAX_UNTERMINATED_PY', 'inline Python block without its closing ::py:: (it runs to the end of the file)', t.startOffset, 6);
     } else if (t.tokenType === T.FStringTriple) {
       error('JAC_SYNTAX_FSTRING', 'triple-quoted f-strings are not supported in Jac 0.8.0: use f"..." per line, or + between strings', t.startOffset, 4);
     } else if (t.tokenType === T.FStringStrayBrace) {

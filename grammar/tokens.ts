@@ -28,6 +28,8 @@ export const WhiteSpace = token({ name: 'WhiteSpace', pattern: /[ \t\f\r\n]+/, g
 export const BlockComment = token({ name: 'BlockComment', pattern: /#\*[\s\S]*?\*#/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = token({ name: 'LineComment', pattern: /#[^\r\n]*/, group: Lexer.SKIPPED });
 export const PyInline = token({ name: 'PyInline', pattern: /::py::[\s\S]*?::py::/, line_breaks: true, label: 'an inline ::py:: block' });
+/** `::py::` with no closing `::py::`: reported as a lexical error, parsed as a block to the end of the file. */
+export const UnterminatedPyInline = token({ name: 'UnterminatedPyInline', pattern: /::py::[\s\S]*/, line_breaks: true, categories: [PyInline], label: 'an inline ::py:: block' });
 
 // `:g:` / `:nl:` begin a statement; elsewhere (a slice `a[i:g:k]`) they are colons and names.
 const atStatementStart = (matched: IToken[]): boolean => {

@@ -528,7 +528,8 @@ export class JacParser extends StatementParser {
 
   override pyInline: Rule<A.PyInline> = this.RULE('pyInline', () => {
     const t = this.CONSUME(T.PyInline);
-    return this.act((): A.PyInline => ({ kind: 'PyInline', code: t.image.slice('::py::'.length, -'::py::'.length), span: this.spanFrom(t) }));
+    const closed = t.tokenType !== T.UnterminatedPyInline;
+    return this.act((): A.PyInline => ({ kind: 'PyInline', code: t.image.slice('::py::'.length, closed ? -'::py::'.length : undefined), span: this.spanFrom(t) }));
   });
 
   testDecl: Rule<A.Test> = this.RULE('testDecl', () => {

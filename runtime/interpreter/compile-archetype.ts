@@ -8,6 +8,7 @@ import type { Exec, PyFunction } from './callables.ts';
 import { compileTypes } from './compile-spatial.ts';
 import { NotSupported, type Runtime, compileExpr, compileFunction, compileStoreName, type Eval } from './compile-expr.ts';
 import type { Frame, Scope } from './scope.ts';
+import { inlinePython } from './inline-python.ts';
 
 /** Python names methods in errors by class: `N.__init__`, `Point.move`. */
 function methodFunction(cls: PyClass, name: string, fn: Value): PyFunction {
@@ -132,6 +133,8 @@ function compileMembers(rt: Runtime, scope: Scope, body: A.Stmt[], ctx: ClassCon
         });
         break;
       }
+      case 'PyInline':
+        throw inlinePython(m, ctx.qualname);
       default:
         throw unsupportedAt(m, `${m.kind} in an archetype body`);
     }

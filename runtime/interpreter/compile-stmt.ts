@@ -14,6 +14,7 @@ import { compileMatch } from './compile-match.ts';
 import { isTrue } from './fast-paths.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
 import { PyModule, missingName, missingNativeName, resolveImport } from './modules.ts';
+import { inlinePython } from './inline-python.ts';
 import { binary, binaryByMethod } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
 import { call, deleteItem, deleteSlice, extendList, getAttribute, getItem, iterate, setAttribute, setItem, setSlice } from './protocols.ts';
@@ -230,6 +231,8 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
     case 'GlobalVar':
       // `glob x = 1, y: int = 2;` assigns module globals; a bare `glob x;` only declares.
       return compileBlock(rt, scope, s.assignments.filter((a) => a.kind !== 'ExprStmt'));
+    case 'PyInline':
+      throw inlinePython(s);
     default:
       throw new NotSupported(s.kind);
   }

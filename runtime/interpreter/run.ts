@@ -14,6 +14,7 @@ import { RootClass } from './graph.ts';
 import { Scope } from './scope.ts';
 import { Globals } from './globals.ts';
 import { LoadError, readModule } from './modules.ts';
+import { InlinePython } from './inline-python.ts';
 import { NO_KWARGS, type Exec } from './callables.ts';
 import type { Ability } from './archetypes.ts';
 import { spawn } from './walker.ts';
@@ -164,6 +165,7 @@ export class Program {
       return program;
     } catch (e) {
       if (e instanceof LoadError) return { code: 'JAC_LOAD_IMPORT', severity: 'error', message: e.message, span: e.span };
+      if (e instanceof InlinePython) return { code: e.code, severity: 'error', message: e.message, span: e.span };
       if (!(e instanceof NotSupported) || !e.span) throw e;
       if (e instanceof NestedTooDeeply) return { code: 'JAC_RUNTIME_TOO_DEEP', severity: 'error', message: e.message, span: e.span };
       return { code: 'JAC_RUNTIME_UNSUPPORTED', severity: 'error', message: `not supported yet: ${e.message}`, span: e.span };

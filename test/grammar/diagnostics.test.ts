@@ -132,6 +132,15 @@ test('an unterminated triple-quoted string says it runs to the end of the file',
   assert.match(ds[0].message, /before the end of the file/);
 });
 
+test('an inline ::py:: block parses; one without its closing ::py:: is one error at its opening', () => {
+  assert.equal(parse('obj A {}\n::py::\ndef f():\n    return {"a": 1}\n::py::\nwith entry { print(A()); }\n').diagnostics, []);
+  const ds = parseErrors('obj A {}\n::py::\ndef f():\n    return 1\nwith entry { print(A()); }\n');
+  assert.is(ds.length, 1);
+  assert.is(ds[0].code, 'JAC_SYNTAX_UNTERMINATED_PY');
+  assert.is(at(ds[0]), '2:1');
+  assert.match(ds[0].message, /without its closing ::py::/);
+});
+
 test('an escaped quote ends a string, as in jaclang 0.8.0 (reference error at 2:18)', () => {
   const ds = parseErrors('with entry {\n    print("say \\"hi\\"");\n}\n');
   assert.is(at(ds[0]), '2:18');

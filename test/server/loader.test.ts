@@ -104,4 +104,14 @@ test('a signed webhook is read with its scheme and options; an unknown scheme, o
   assert.match(one('{"type": "signature", "scheme": "github"}', ', methods: list = ["GET"]'), /methods of a signed webhook must carry a body/);
 });
 
+test('inline Python is refused at the block, with one diagnostic that says to rewrite it in Jac', () => {
+  const top = failures({ 'p.jac': 'walker W {\n    can go with `root entry { report 1; }\n}\n\n  ::py::\ndef helper():\n    return 1\n::py::\n' });
+  assert.equal(top, ['p.jac:5:3: inline Python (::py:: ... ::py::) cannot run in jac-serve: rewrite this block in Jac']);
+  const inClass = failures({ 'u.jac': 'class User {\n    has name: str;\n    class Collection {\n        ::py::\n        @classmethod\n        def f(cls): pass\n        ::py::\n    }\n}\n' });
+  assert.is(inClass.length, 1);
+  assert.match(inClass[0], /^u\.jac:4:9: inline Python .* rewrite this block in Jac; a User model's Collection needs no code/);
+  const inBody = failures({ 'f.jac': 'def f() -> int {\n    ::py::\nx = 1\n::py::\n    return 1;\n}\n' });
+  assert.equal(inBody, ['f.jac:2:5: inline Python (::py:: ... ::py::) cannot run in jac-serve: rewrite this block in Jac']);
+});
+
 test.run();
