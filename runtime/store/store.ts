@@ -46,6 +46,8 @@ export interface UserRecord {
   /** The id of the user's root node. */
   root: string;
   createdAt: string;
+  /** The app's own user fields (`class User(BaseUser) { has … }`), as registered; absent: none. */
+  fields?: Record<string, Json>;
 }
 
 export interface KeyRecord {

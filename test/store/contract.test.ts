@@ -124,6 +124,12 @@ for (const backend of backends) {
     assert.equal(await again.findUser({ email: 'a@b.c' }), user);
     assert.equal(await again.findUser({ id: 'u1' }), user);
     assert.is(await again.findUser({ id: 'u2' }), null);
+    // An app's own user fields come back as stored, objects with their keys in order.
+    const custom = { ...user, id: 'u3', email: 'c@b.c', fields: { name: 'Cy', age: 7, prefs: { z: 1, a: [true, null], m: 'x' } } };
+    await again.addUser(custom);
+    const found = await again.findUser({ email: 'c@b.c' });
+    assert.equal(found, custom);
+    assert.equal(Object.keys((found!.fields!.prefs as Record<string, unknown>)), ['z', 'a', 'm']);
     assert.equal(await again.listKeys('u1'), [{ ...key('k1', 'u1'), name: 'renamed' }, key('k3', 'u1')]);
     assert.equal(await again.findKey('k4'), key('k4', 'u9'));
     assert.is(await again.findKey('k2'), null);

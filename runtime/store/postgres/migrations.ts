@@ -41,6 +41,9 @@ export const MIGRATIONS: string[] = [
   // 5: share hints (sharing between users): where a shared anchor lives, and who it is shared with.
   `CREATE TABLE jac_shares (id text PRIMARY KEY, owner text NOT NULL, to_all boolean NOT NULL, grantees text[] NOT NULL);
    CREATE INDEX jac_shares_roots ON jac_shares (owner) WHERE id = owner;`,
+  // 6: an app's own user fields, apart from the record; json, not jsonb, so that the objects in
+  // them keep their key order (jsonb sorts keys).
+  `ALTER TABLE jac_users ADD COLUMN fields json;`,
 ];
 
 /** The schema version this code writes and reads. */

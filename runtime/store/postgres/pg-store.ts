@@ -90,12 +90,21 @@ export class PgStore implements Store {
 
   async findUser(by: { email: string } | { id: string }): Promise<UserRecord | null> {
     const [column, value] = 'email' in by ? ['email', by.email] : ['id', by.id];
-    const { rows } = await this.query<{ record: UserRecord }>('read a user', `SELECT record FROM jac_users WHERE ${column} = $1`, [value]);
-    return rows[0]?.record ?? null;
+    const { rows } = await this.query<{ record: UserRecord; fields: UserRecord['fields'] | null }>('read a user', `SELECT record, fields FROM jac_users WHERE ${column} = $1`, [value]);
+    if (!rows[0]) return null;
+    const { record, fields } = rows[0];
+    return fields === null ? record : { ...record, fields };
   }
 
   async addUser(user: UserRecord): Promise<void> {
-    const { rowCount } = await this.query('add a user', 'INSERT INTO jac_users (id, email, record) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [user.id, user.email, JSON.stringify(user)]);
+    // The app's fields go in their own json column (migration 6), which keeps their key order.
+    const { fields, ...record } = user;
+    const { rowCount } = await this.query('add a user', 'INSERT INTO jac_users (id, email, record, fields) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      user.id,
+      user.email,
+      JSON.stringify(record),
+      fields === undefined ? null : JSON.stringify(fields),
+    ]);
     if (rowCount === 0) throw new StoreError(`a user with email ${user.email} exists`, 'JAC_STORE_VALUE');
   }
 
