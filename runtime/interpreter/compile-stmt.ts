@@ -13,7 +13,7 @@ import { compileArchetype, compileEnum, compileImpl } from './compile-archetype.
 import { compileMatch } from './compile-match.ts';
 import { isTrue } from './fast-paths.ts';
 import { compileDisengage, compileIgnore, compileReport, compileVisit, destroyIfGraph } from './compile-spatial.ts';
-import { PyModule, missingName, missingNativeName, resolveImport } from './modules.ts';
+import { PyModule, checkProvided, missingName, resolveImport } from './modules.ts';
 import { inlinePython } from './inline-python.ts';
 import { binary, binaryByMethod } from './operators.ts';
 import { standardModule } from './stdlib/index.ts';
@@ -241,8 +241,8 @@ function compileStmtKind(rt: Runtime, scope: Scope, s: A.Stmt): Exec {
 /** `import m;`, `import from .m { X, Y as Z }`, `include m;` of sibling .jac modules. */
 function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
   const modules = s.paths.map((p) => {
-    const native = standardModule(rt.file, p, rt.hostModules);
-    return { path: p, native: native !== null, module: native ?? rt.importModule(resolveImport(rt.file, p)) };
+    const provided = standardModule(rt.file, p, rt.hostModules);
+    return { path: p, provided: provided !== null, module: provided ?? rt.importModule(resolveImport(rt.file, p)) };
   });
   if (s.form === 'include') {
     const { module } = modules[0];
@@ -254,10 +254,9 @@ function compileImport(rt: Runtime, scope: Scope, s: A.Import): Exec {
     };
   }
   if (s.form === 'from') {
-    const { module, native } = modules[0];
-    // A module jac-serve provides itself holds what it holds before anything runs: a name it
-    // lacks is a load error that says what it does provide.
-    if (native) for (const item of s.items) if (!module.run().has(item.name)) throw missingNativeName(module.name, item.name, [...module.run().keys()], item.span);
+    const { module, provided } = modules[0];
+    // What a provided module has is known before the program runs: a name it lacks is a load error.
+    if (provided) checkProvided(module.name, module.run(), s.items);
     const items = s.items.map((item) => ({ name: item.name, store: compileStoreName(rt, scope, item.alias ?? item.name) }));
     return (f) => {
       const globals = module.run();

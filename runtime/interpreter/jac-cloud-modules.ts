@@ -17,6 +17,7 @@ import { GenericEdge, RootClass } from './graph.ts';
 import { castLevel, CONNECT, NO_ACCESS, READ, WRITE } from './access.ts';
 import { fastapiModule } from './fastapi-module.ts';
 import { HostObject } from './host-object.ts';
+import { jacCloudModelModules } from './jac-cloud-models.ts';
 import { anchorOf, contextOf } from './machine.ts';
 import { activeRun } from './run-context.ts';
 import { idOf } from './tracking.ts';
@@ -150,6 +151,7 @@ const accessLevel = new HostObject(
 export function jacCloudModules(): Record<string, () => Map<string, Value>> {
   return {
     fastapi: fastapiModule,
+    ...jacCloudModelModules(),
     'jac_cloud.core.archetype': () =>
       new Map<string, Value>([
         ['BaseAnchor', anchorClass('BaseAnchor', null)],

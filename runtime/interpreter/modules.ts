@@ -52,8 +52,13 @@ export function missingName(module: string, name: string): PyError {
   return new PyError('ImportError', `cannot import name '${name}' from '${module}'`);
 }
 
-/** A name imported from a module jac-serve provides natively that it does not provide. */
-export function missingNativeName(module: string, name: string, provided: string[], span: A.Span): LoadError {
-  const offer = provided.length <= 8 ? `: jac-serve's '${module}' provides only ${provided.join(', ')}` : ' in jac-serve';
-  return new LoadError(`cannot import name '${name}' from '${module}'${offer}`, span);
+/**
+ * A LoadError at the first of `items` that the provided (standard or host) module `module`
+ * lacks, naming what it does provide: the program cannot use a Python module's other names.
+ */
+export function checkProvided(module: string, globals: Map<string, Value>, items: A.ImportItem[]): void {
+  const missing = items.find((item) => !globals.has(item.name));
+  if (!missing) return;
+  const names = [...globals.keys()].filter((n) => !n.startsWith('_'));
+  throw new LoadError(`cannot import name '${missing.name}' from '${module}': jac-serve provides only ${names.join(', ')} of it`, missing.span);
 }

@@ -6,6 +6,7 @@
 import { PyInstance } from '../../runtime/interpreter/archetypes.ts';
 import { PyBuiltin } from '../../runtime/interpreter/callables.ts';
 import { idOf } from '../../runtime/interpreter/tracking.ts';
+import { websocketManager } from '../../runtime/interpreter/jac-cloud-models.ts';
 import type { HostModules } from '../../runtime/interpreter/stdlib/index.ts';
 import { newId } from '../../runtime/store/ids.ts';
 import type { Json } from '../../runtime/store/store.ts';
@@ -102,6 +103,12 @@ export class TaskSink {
 
   /** The modules a served program may import. */
   modules(): HostModules {
-    return { 'jac_cloud.plugin.implementation': () => new Map<string, Value>([['create_task', new PyBuiltin('create_task', (a, kw) => this.ask(a, kw))]]) };
+    return {
+      'jac_cloud.plugin.implementation': () =>
+        new Map<string, Value>([
+          ['create_task', new PyBuiltin('create_task', (a, kw) => this.ask(a, kw))],
+          ['WEBSOCKET_MANAGER', websocketManager()],
+        ]),
+    };
   }
 }

@@ -312,7 +312,7 @@ function failures(source: string): string[] {
 
 test('another name from fastapi is a JAC_LOAD_IMPORT error naming it and what fastapi provides', () => {
   assert.equal(failures('import from fastapi { UploadFile, Request }\n'), [
-    "1:35: [JAC_LOAD_IMPORT] cannot import name 'Request' from 'fastapi': jac-serve's 'fastapi' provides only UploadFile",
+    "1:35: [JAC_LOAD_IMPORT] cannot import name 'Request' from 'fastapi': jac-serve provides only UploadFile of it",
   ]);
 });
 

@@ -6,9 +6,11 @@ import type * as A from '../../../grammar/ast.ts';
 import type { Value } from '../../values/value.ts';
 import { iterate } from '../protocols.ts';
 import { mathModule } from './math.ts';
+import { pythonShims } from '../python-shims.ts';
 
 const modules: Record<string, () => Map<string, Value>> = {
   math: () => mathModule(iterate),
+  ...pythonShims,
 };
 
 /** Modules the program's host provides (the server's `jac_cloud.plugin.implementation`), by dotted name. */
