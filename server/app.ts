@@ -110,7 +110,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   app.get('/openapi.yaml', { schema: { hide: true } }, async (_request, reply) => reply.type('text/yaml; charset=utf-8').send(app.swagger({ yaml: true })));
   app.get('/healthz', { schema: { tags: ['Monitoring'], response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
-  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options });
+  const users = await Users.open(store, { tokenSecret: options.tokenSecret, tokenTimeoutHours: options.tokenTimeoutHours ?? 12, hashing: options, fields: program.userFields });
   await app.register(userRoutes, { users, limits: options, counters: store.counters });
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());

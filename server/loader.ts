@@ -15,6 +15,8 @@ import { UPLOAD_FILE_TYPE } from '../runtime/interpreter/fastapi-module.ts';
 import { fieldDeclaration, fileFieldOf, SchemaError, schemaForType } from './schema.ts';
 import { checkFileField } from './uploads/file-fields.ts';
 import { isExcluded, readSpecs, SpecsError, type WalkerSpecs } from './specs.ts';
+import type { UserFieldManifest } from './user-fields.ts';
+import { readUserModel } from './user-model.ts';
 
 export interface WalkerField {
   name: string;
@@ -43,6 +45,8 @@ export interface LoadedApp {
   declarationOf(cls: PyClass): A.Archetype | undefined;
   /** The (qualified) names of the node types of every loaded file. */
   nodeTypes: string[];
+  /** The fields of the app's own user model (`class User(BaseUser)`), or null when it has none. */
+  userFields: UserFieldManifest[] | null;
 }
 
 /** Why a program did not load: diagnostics, each with the source it points into. */
@@ -137,9 +141,10 @@ export function loadApp(files: string[], write: (text: string) => void, options:
       }
     }
   }
+  const userFields = readUserModel(loaded, (c) => declarations.get(c), resolveType, (p) => fail(p.source, p.message, p.span));
   if (failures.length > 0) throw new LoadFailure(failures);
   const nodeTypes = [...declarations.keys()].filter((cls) => cls.kind === 'node').map((cls) => cls.qualname);
-  return { files, walkers, resolveType, declarationOf: (cls) => declarations.get(cls), nodeTypes };
+  return { files, walkers, resolveType, declarationOf: (cls) => declarations.get(cls), nodeTypes, userFields };
 }
 
 /** A walker's request fields with their annotations, inherited ones first. */

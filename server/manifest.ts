@@ -5,6 +5,7 @@
 import type { LoadedApp } from './loader.ts';
 import { type FileField, fileFieldOf, type JsonSchema, schemaForType } from './schema.ts';
 import { isExcluded, type WalkerSpecs } from './specs.ts';
+import { type UserFieldManifest, UserFields } from './user-fields.ts';
 
 export interface FieldManifest {
   name: string;
@@ -29,6 +30,8 @@ export interface AppManifest {
   walkers: WalkerManifest[];
   /** Node type names (`Outer.Inner` for nested ones), for webhook key restrictions. */
   nodeTypes: string[];
+  /** The app's own user fields (none: null or absent). */
+  userFields?: UserFieldManifest[] | null;
 }
 
 /** A program as the routes see it. */
@@ -36,6 +39,8 @@ export interface ServedApp {
   files: string[];
   walkers: Map<string, WalkerManifest>;
   isNodeType(name: string): boolean;
+  /** The app's own user fields (empty when it has no user model). */
+  userFields: UserFields;
 }
 
 export function manifestOf(app: LoadedApp): AppManifest {
@@ -50,7 +55,7 @@ export function manifestOf(app: LoadedApp): AppManifest {
         return { name: f.name, hasDefault: f.hasDefault, schema: schemaForType(f.type, app.resolveType, app.declarationOf), ...(file ? { file } : {}) };
       }),
   }));
-  return { files: app.files, walkers, nodeTypes: app.nodeTypes };
+  return { files: app.files, walkers, nodeTypes: app.nodeTypes, userFields: app.userFields };
 }
 
 export function servedApp(manifest: AppManifest): ServedApp {
@@ -59,5 +64,6 @@ export function servedApp(manifest: AppManifest): ServedApp {
     files: manifest.files,
     walkers: new Map(manifest.walkers.map((w) => [w.name, w])),
     isNodeType: (name) => nodeTypes.has(name),
+    userFields: new UserFields(manifest.userFields ?? []),
   };
 }

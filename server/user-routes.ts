@@ -9,6 +9,7 @@ import { HttpError, detailBody, messageBody, validationErrorBody } from './error
 import type { SharedCounters } from '../runtime/store/store.ts';
 import { type LoginLimitOptions, LoginLimited, LoginLimits } from './login-limits.ts';
 import { HashingBusy } from './password-hashing.ts';
+import type { UserFields } from './user-fields.ts';
 import type { Users } from './users.ts';
 
 const TAGS = ['User APIs'];
@@ -22,24 +23,29 @@ const retryAfter = { 'retry-after': { type: 'integer', description: 'seconds to 
 const busy = { description: 'Too many password checks are waiting; retry after Retry-After seconds', headers: retryAfter, ...detail };
 const limited = { description: 'Too many failed logins from this client or for this account; retry after Retry-After seconds', headers: retryAfter, ...detail };
 
-const registerSchema = {
-  tags: TAGS,
-  summary: 'Register a user (and create their root node)',
-  body: {
-    type: 'object',
-    properties: {
-      email: { type: 'string', format: 'email' },
-      password: { type: 'string', minLength: 1 },
+/** The register route's schema: email and password, and the app's own user fields. */
+function registerSchema(fields: UserFields) {
+  const own = fields.bodySchema();
+  return {
+    tags: TAGS,
+    summary: 'Register a user (and create their root node)',
+    body: {
+      type: 'object',
+      properties: {
+        email: { type: 'string', format: 'email' },
+        password: { type: 'string', minLength: 1 },
+        ...own.properties,
+      },
+      required: ['email', 'password', ...own.required],
     },
-    required: ['email', 'password'],
-  },
-  response: {
-    201: { description: 'Registered', ...message },
-    409: { description: 'The email is taken', ...detail },
-    422: validationError,
-    503: busy,
-  },
-} as const;
+    response: {
+      201: { description: 'Registered', ...message },
+      409: { description: 'The email is taken', ...detail },
+      422: validationError,
+      503: busy,
+    },
+  };
+}
 
 const loginSchema = {
   tags: TAGS,
@@ -61,8 +67,10 @@ const loginSchema = {
         token: { type: 'string' },
         user: {
           type: 'object',
+          description: "The user, with the app's own user fields (those of its `class User(BaseUser)`)",
           properties: { id: { type: 'string' }, email: { type: 'string' }, root_id: { type: 'string' } },
           required: ['id', 'email', 'root_id'],
+          additionalProperties: true,
         },
       },
       required: ['token', 'user'],
@@ -103,8 +111,9 @@ export async function userRoutes(app: FastifyInstance, opts: UserRouteOptions): 
   const { users } = opts;
   const limits = await LoginLimits.install(app, opts.limits ?? {}, (request) => (request.body as Credentials).email, opts.counters);
 
-  app.post<{ Body: Credentials }>('/user/register', { schema: registerSchema }, async (request, reply) => {
-    const outcome = await orBusy(reply, users.register(request.body.email, request.body.password));
+  app.post<{ Body: Credentials }>('/user/register', { schema: registerSchema(users.fields) }, async (request, reply) => {
+    const body = request.body;
+    const outcome = await orBusy(reply, users.register(body.email, body.password, body as unknown as Record<string, unknown>));
     if (outcome === 'exists') throw new HttpError(409, 'Already Exists!');
     return reply.code(201).send({ message: 'Successfully Registered!' });
   });

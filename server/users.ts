@@ -7,8 +7,9 @@
 // surrounding whitespace) and no case folding, so `A@x.io` and `a@x.io` are two accounts.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { newId, rootIdOf } from '../runtime/store/ids.ts';
-import { type Store, StoreError, type UserRecord } from '../runtime/store/store.ts';
+import { type Json, type Store, StoreError, type UserRecord } from '../runtime/store/store.ts';
 import { DUMMY_HASH, HashLimiter, type HashingLimits, hashPassword, verifyPassword } from './password-hashing.ts';
+import { UserFields } from './user-fields.ts';
 
 export interface UserConfig {
   /** TOKEN_SECRET; when unset (or empty) the data dir's own secret is used. */
@@ -17,12 +18,15 @@ export interface UserConfig {
   tokenTimeoutHours: number;
   /** How many password hashes run at once and may wait (see password-hashing.ts). */
   hashing?: HashingLimits;
+  /** The app's own user fields (user-fields.ts); none by default. */
+  fields?: UserFields;
 }
 
 /** What `login` answers with: the shape of Jac Cloud's login response. */
 export interface LoginResult {
   token: string;
-  user: { id: string; email: string; root_id: string };
+  /** With the app's own user fields after these (Jac Cloud's order). */
+  user: { id: string; email: string; root_id: string; [field: string]: Json };
 }
 
 /** The claims a token carries. */
@@ -48,6 +52,8 @@ export class Users {
     private readonly timeoutSeconds: number,
     /** Every password hash of registrations and logins takes its turn here. */
     readonly hashing: HashLimiter,
+    /** The app's own user fields. */
+    readonly fields: UserFields,
   ) {}
 
   /** Token → its subject and expiry, for tokens whose signature and claims were checked. */
@@ -62,11 +68,14 @@ export class Users {
       if (store.claimSecret) secret = await store.claimSecret(SECRET_NAME, secret);
       else await store.setSecret(SECRET_NAME, secret);
     }
-    return new Users(store, secret, Math.round(config.tokenTimeoutHours * 3600), new HashLimiter(config.hashing));
+    return new Users(store, secret, Math.round(config.tokenTimeoutHours * 3600), new HashLimiter(config.hashing), config.fields ?? new UserFields());
   }
 
-  /** Adds a user with a new root; 'exists' when the email is taken. Throws HashingBusy. */
-  async register(email: string, password: string): Promise<'created' | 'exists'> {
+  /**
+   * Adds a user with a new root, with the app's own fields taken from `body` (the validated
+   * register body); 'exists' when the email is taken. Throws HashingBusy.
+   */
+  async register(email: string, password: string, body: Record<string, unknown> = {}): Promise<'created' | 'exists'> {
     if (await this.store.findUser({ email })) return 'exists';
     const user: UserRecord = {
       id: randomBytes(12).toString('hex'),
@@ -75,6 +84,8 @@ export class Users {
       root: newId('n', ''), // the root's graph file appears on its first commit
       createdAt: new Date().toISOString(),
     };
+    const fields = this.fields.fromRegistration(body);
+    if (fields) user.fields = fields;
     try {
       await this.store.addUser(user);
     } catch (e) {
@@ -91,7 +102,7 @@ export class Users {
     // Hash even for an unknown email, so the time taken does not tell which emails exist.
     const ok = await this.hashing.run(() => verifyPassword(password, user?.passwordHash ?? DUMMY_HASH));
     if (!user || !ok) return null;
-    return { token: this.sign(user), user: { id: user.id, email: user.email, root_id: rootIdOf(user.root) } };
+    return { token: this.sign(user), user: { id: user.id, email: user.email, root_id: rootIdOf(user.root), ...this.fields.forLogin(user.fields) } };
   }
 
   /** A user by id (the owner of a webhook key), or null. */
