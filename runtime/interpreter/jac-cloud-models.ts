@@ -4,7 +4,10 @@
 //     `BaseUser.Collection` exists so a subclass of it still loads.
 //   jac_cloud.plugin { WEBSOCKET_MANAGER }: jac-serve serves no WebSocket, so no socket is ever
 //     connected and every `notify_*` reaches nobody (as `notify_self` does over HTTP in Jac Cloud).
+//   jac_cloud.jaseci.utils { SendGridEmailer }: so a user model's email hooks load; jac-serve has
+//     no verification or reset routes that would call them, and sends no email: calling one raises.
 import { PyBytes } from '../values/bytes.ts';
+import { PyError } from '../values/errors.ts';
 import type { Value } from '../values/value.ts';
 import { PyClass } from './archetypes.ts';
 import { HostObject } from './host-object.ts';
@@ -33,8 +36,20 @@ export function websocketManager(): HostObject {
   });
 }
 
+function sendGridEmailer(): HostObject {
+  const noEmail = (name: string) => () => {
+    throw new PyError('NotImplementedError', `SendGridEmailer.${name}: jac-serve sends no email`);
+  };
+  return new HostObject(
+    'type',
+    { get: { __name__: () => 'SendGridEmailer' }, methods: { send_verification_code: noEmail('send_verification_code'), send_reset_code: noEmail('send_reset_code') } },
+    () => "<class 'SendGridEmailer'>",
+  );
+}
+
 export function jacCloudModelModules(): Record<string, () => Map<string, Value>> {
   return {
+    'jac_cloud.jaseci.utils': () => new Map<string, Value>([['SendGridEmailer', sendGridEmailer()]]),
     'jac_cloud.jaseci.models': () =>
       new Map<string, Value>([
         ['User', userBase()],

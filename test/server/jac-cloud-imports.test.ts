@@ -27,6 +27,7 @@ const IMPORTS = `
 import from jac_cloud.jaseci.models { User as BaseUser, NO_PASSWORD }
 import from jac_cloud.plugin { WEBSOCKET_MANAGER as socket }
 import from jac_cloud.plugin.implementation { create_task, WEBSOCKET_MANAGER }
+import from jac_cloud.jaseci.utils { SendGridEmailer }
 import from dataclasses { dataclass, asdict }
 import from typing { Any, Optional, Union, List, Dict, Callable, TYPE_CHECKING, cast }
 import typing;
@@ -38,10 +39,11 @@ obj Point { has x: int = 1, y: Optional[int] = None, tags: List[str] = []; }
 with entry {
     print(TYPE_CHECKING, cast(int, 3), typing.Any, asdict(Point()), dataclass(Point) is Point, NO_PASSWORD);
     print(socket.notify_self({"a": 1}), WEBSOCKET_MANAGER.notify_users([], {}), socket.notify_channels(["c"], {}), socket.notify_clients(["x"], {}));
+    try { SendGridEmailer.send_reset_code("123", "a@b.c"); } except NotImplementedError as e { print(e); }
 }
 `);
   assert.equal(failures, []);
-  assert.is(printed, "False 3 typing.Any {'x': 1, 'y': None, 'tags': []} True b'\\x00'\nNone None None None\n");
+  assert.is(printed, "False 3 typing.Any {'x': 1, 'y': None, 'tags': []} True b'\\x00'\nNone None None None\nSendGridEmailer.send_reset_code: jac-serve sends no email\n");
 });
 
 test('a name a provided module lacks is JAC_LOAD_IMPORT naming the module and the name, at the name', () => {
@@ -51,7 +53,8 @@ test('a name a provided module lacks is JAC_LOAD_IMPORT naming the module and th
   const [typing] = load('import from typing {\n    Any,\n    Protocol\n}\n').failures;
   assert.match(typing, /^3:5: \[JAC_LOAD_IMPORT\] cannot import name 'Protocol' from 'typing': jac-serve provides only Any, Optional, /);
   assert.match(load('import from jac_cloud.jaseci.models { User, Webhook }\n').failures[0], /^1:45: \[JAC_LOAD_IMPORT\] cannot import name 'Webhook' from 'jac_cloud.jaseci.models'/);
-  assert.match(load('import from jac_cloud.jaseci.utils { SendGridEmailer }\n').failures[0], /^1:13: \[JAC_LOAD_IMPORT\] cannot import 'jac_cloud.jaseci.utils'/);
+  assert.match(load('import from jac_cloud.jaseci.utils { SendGridEmailer, Emailer }\n').failures[0], /^1:55: \[JAC_LOAD_IMPORT\] cannot import name 'Emailer' from 'jac_cloud.jaseci.utils'/);
+  assert.match(load('import from jac_cloud.jaseci.routers { user_router }\n').failures[0], /^1:13: \[JAC_LOAD_IMPORT\] cannot import 'jac_cloud.jaseci.routers'/);
 });
 
 test('over HTTP, a walker that notifies WebSocket clients answers as usual (no socket is connected)', async () => {
