@@ -1,6 +1,7 @@
 // examples/jac-cloud, a Jac Cloud app as written, served by the real CLI and called over HTTP:
 // saved objs found by id, custom statuses and answers, queries over the caller's anchors,
-// auto-cleanup and reset_graph; and what it stored survives a restart.
+// auto-cleanup and reset_graph, its own user model, file uploads, boards shared between users,
+// its OpenAPI document as YAML; and what it stored survives a restart.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +25,18 @@ async function login(email: string): Promise<string> {
   return `Bearer ${((await r.json()) as { token: string }).token}`;
 }
 
-async function call(token: string, walker: string, body: object = {}): Promise<{ status: number; json: any }> {
-  const r = await fetch(`${server.url}/walker/${walker}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
+/** Registers (with the app's own user fields) and logs in: the token and login's `user`. */
+async function account(email: string, fields: object = {}): Promise<{ token: string; user: any }> {
+  const account = { email, password: 'secret-password' };
+  const made = await fetch(`${server.url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...account, ...fields }) });
+  assert.is(made.status, 201, await made.text());
+  const r = await fetch(`${server.url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+  const json = (await r.json()) as { token: string; user: object };
+  return { token: `Bearer ${json.token}`, user: json.user };
+}
+
+async function call(token: string, walker: string, body: object = {}, node?: string): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${server.url}/walker/${walker}${node ? `/${node}` : ''}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: token }, body: JSON.stringify(body) });
   return { status: r.status, json: await r.json() };
 }
 
@@ -47,7 +58,7 @@ test('saved notes: 201 with the id, found by id, changed, queried, exported, del
   await call(ann, 'create_note', { title: 'gym' });
 
   const found = await call(ann, 'get_note', { id });
-  assert.equal(found.json.reports, [{ id, context: { title: 'groceries', body: '', tags: ['home'] } }]);
+  assert.equal(found.json.reports, [{ id, context: { title: 'groceries', body: '', tags: ['home'], attachments: [] } }]);
   assert.equal((await call(ann, 'add_tag', { id, tag: 'weekly' })).json.reports[0].context.tags, ['home', 'weekly']);
   assert.equal((await call(ann, 'find_notes', { pattern: '^g' })).json.reports, [['groceries', 'gym']]);
   assert.equal((await call(ann, 'find_notes', { pattern: 'ym$' })).json.reports, [['gym']]);
@@ -65,6 +76,66 @@ test('saved notes: 201 with the id, found by id, changed, queried, exported, del
   const gone = await call(ann, 'get_note', { id });
   assert.is(gone.status, 404);
   assert.equal(gone.json.reports, [{ error: `no note ${id}` }]);
+});
+
+test("the app's user model: registration takes display_name, login gives it back; a wrong type is a 422", async () => {
+  const dee = await account('dee@example.com', { display_name: 'Dee' });
+  assert.is(dee.user.display_name, 'Dee');
+  assert.is(dee.user.email, 'dee@example.com');
+  const plain = await account('fay@example.com');
+  assert.is(plain.user.display_name, '', 'the default, when it is left out');
+  const bad = await fetch(`${server.url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'gus@example.com', password: 'secret-password', display_name: 7 }) });
+  assert.is(bad.status, 422);
+  assert.equal(((await bad.json()) as any).detail[0].loc, ['body', 'display_name']);
+});
+
+test('a file attached to a note over multipart/form-data: its name, type and size kept; JSON is a 415', async () => {
+  const { token } = await account('hal@example.com');
+  const id = (await call(token, 'create_note', { title: 'receipts' })).json.reports[0];
+  const form = new FormData();
+  form.append('body', JSON.stringify({ id, caption: 'March' }));
+  form.append('file', new Blob(['one,two\n1,2\n'], { type: 'text/csv' }), 'march.csv');
+  const r = await fetch(`${server.url}/walker/attach_file`, { method: 'POST', headers: { authorization: token }, body: form });
+  assert.is(r.status, 200, await r.clone().text());
+  const attached = [{ filename: 'march.csv', content_type: 'text/csv', size: 12, caption: 'March' }];
+  assert.equal(((await r.json()) as any).reports, [attached]);
+  assert.equal((await call(token, 'get_note', { id })).json.reports[0].context.attachments, attached, 'kept with the note');
+  assert.is((await call(token, 'attach_file', { id })).status, 415);
+});
+
+test('a board shared READ, then WRITE, then not at all: reached by id in the URL, kept only with WRITE, then 404', async () => {
+  const ivy = await account('ivy@example.com');
+  const jo = await account('jo@example.com');
+  assert.is((await call(ivy.token, 'add_board', { name: 'plans' })).status, 200);
+  const board = (await call(ivy.token, 'share_board', { name: 'plans', root_id: jo.user.root_id, level: 'READ' })).json.reports[0];
+  assert.match(board, /^n:Board:[0-9a-f]{24}$/);
+
+  const read = await call(jo.token, 'rename_board', { name: 'mine now' }, board);
+  assert.is(read.status, 200, JSON.stringify(read.json));
+  assert.equal(read.json.reports, ['mine now'], 'the run sees its own change');
+  assert.equal((await call(ivy.token, 'list_boards')).json.reports, [['plans']], 'READ: the change is not kept');
+
+  await call(ivy.token, 'share_board', { name: 'plans', root_id: jo.user.root_id, level: 'WRITE' });
+  assert.is((await call(jo.token, 'rename_board', { name: 'shared plans' }, board)).status, 200);
+  assert.equal((await call(ivy.token, 'list_boards')).json.reports, [['shared plans']], 'WRITE: the change is kept');
+
+  await call(ivy.token, 'unshare_board', { name: 'shared plans', root_id: jo.user.root_id });
+  const gone = await call(jo.token, 'rename_board', { name: 'x' }, board);
+  assert.is(gone.status, 404);
+  assert.equal(gone.json, { detail: 'Node not found' });
+  const stranger = await account('kit@example.com');
+  assert.is((await call(stranger.token, 'rename_board', { name: 'x' }, board)).status, 404, 'never shared with this user');
+});
+
+test('GET /openapi.yaml: the document as YAML, with the upload walker as multipart/form-data', async () => {
+  const r = await fetch(`${server.url}/openapi.yaml`);
+  assert.is(r.status, 200);
+  assert.match(r.headers.get('content-type') ?? '', /yaml/);
+  const text = await r.text();
+  assert.match(text, /^openapi: 3\./m);
+  assert.match(text, /\/walker\/attach_file:/);
+  assert.match(text, /multipart\/form-data:/);
+  assert.match(text, /display_name:/, 'registration documents the user model');
 });
 
 test('a board left without edges is removed at commit; reset_graph clears the rest; all of it survives a restart', async () => {
