@@ -18,21 +18,26 @@ async function start(): Promise<CliServer> {
   return startCli([APP, '--port', '0', '--data', data, '--log-level', 'warn']);
 }
 
-async function login(email: string): Promise<string> {
-  const account = { email, password: 'secret-password' };
-  await fetch(`${server.url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-  const r = await fetch(`${server.url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-  return `Bearer ${((await r.json()) as { token: string }).token}`;
+const PASSWORD = 'secret-password';
+const postJson = (path: string, body: object) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** Logs in: the token and login's `user`. */
+async function logIn(email: string): Promise<{ token: string; user: any }> {
+  const json = (await (await postJson('/user/login', { email, password: PASSWORD })).json()) as { token: string; user: object };
+  return { token: `Bearer ${json.token}`, user: json.user };
 }
 
-/** Registers (with the app's own user fields) and logs in: the token and login's `user`. */
+/** Registers if `email` is new (an existing user is logged in as is): the token. */
+async function login(email: string): Promise<string> {
+  await postJson('/user/register', { email, password: PASSWORD });
+  return (await logIn(email)).token;
+}
+
+/** Registers a new user (with the app's own user fields) and logs in: the token and login's `user`. */
 async function account(email: string, fields: object = {}): Promise<{ token: string; user: any }> {
-  const account = { email, password: 'secret-password' };
-  const made = await fetch(`${server.url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...account, ...fields }) });
+  const made = await postJson('/user/register', { email, password: PASSWORD, ...fields });
   assert.is(made.status, 201, await made.text());
-  const r = await fetch(`${server.url}/user/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
-  const json = (await r.json()) as { token: string; user: object };
-  return { token: `Bearer ${json.token}`, user: json.user };
+  return logIn(email);
 }
 
 async function call(token: string, walker: string, body: object = {}, node?: string): Promise<{ status: number; json: any }> {
@@ -84,7 +89,7 @@ test("the app's user model: registration takes display_name, login gives it back
   assert.is(dee.user.email, 'dee@example.com');
   const plain = await account('fay@example.com');
   assert.is(plain.user.display_name, '', 'the default, when it is left out');
-  const bad = await fetch(`${server.url}/user/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'gus@example.com', password: 'secret-password', display_name: 7 }) });
+  const bad = await postJson('/user/register', { email: 'gus@example.com', password: PASSWORD, display_name: 7 });
   assert.is(bad.status, 422);
   assert.equal(((await bad.json()) as any).detail[0].loc, ['body', 'display_name']);
 });
