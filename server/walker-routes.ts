@@ -357,7 +357,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const [, queued] = await Promise.all([logDelivered(jobs.store, logged, 'pending', 202, 0, null), queue]);
               const duplicate = !queued;
               caller.used?.();
-              if (duplicate) keepLog(request, logDelivered(jobs.store, logged, 'duplicate', 202, 0, null));
+              if (duplicate) keepLog(request, logDelivered(jobs.store, logged, 'duplicate', 202, 0, null, LAZY));
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });
@@ -382,7 +382,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
             if (signed && delivered) {
               const outcome = 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed';
-              keepLog(request, logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId));
+              keepLog(request, logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId, LAZY));
             }
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
@@ -416,6 +416,9 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     });
   }
 }
+
+/** Log writes that nobody waits for: the store may gather them (a busy route writes its log once per few ms, not per delivery). */
+const LAZY = { lazy: true } as const;
 
 /**
  * A delivery log write the answer does not wait for: what the delivery changed is already durable

@@ -8,7 +8,7 @@
 import { IdIndex } from './id-index.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
+import { type ClaimedJob, type DeliveryRecord, type LogWrite, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
@@ -205,30 +205,30 @@ export class JobFile implements JobQueue {
   // durable copy share each record instead of holding one copy each.
 
   /** `record` is the log's from now on (the caller makes it for the log, and keeps no hold on it). */
-  logDelivery(record: DeliveryRecord): Promise<void> {
+  logDelivery(record: DeliveryRecord, how: LogWrite = {}): Promise<void> {
     return this.file.change((d) => {
       if (d.deliveries.has(record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
       d.deliveries.set(record.id, record);
       this.db.touchDelivery(d, record.id);
-    });
+    }, how);
   }
 
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
-    return this.changeDelivery(id, (x) => ({ ...x, ...change }));
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>, how: LogWrite = {}): Promise<boolean> {
+    return this.changeDelivery(id, (x) => ({ ...x, ...change }), how);
   }
 
-  addDuplicate(id: string): Promise<boolean> {
-    return this.changeDelivery(id, (x) => ({ ...x, duplicates: x.duplicates + 1 }));
+  addDuplicate(id: string, how: LogWrite = {}): Promise<boolean> {
+    return this.changeDelivery(id, (x) => ({ ...x, duplicates: x.duplicates + 1 }), how);
   }
 
-  private async changeDelivery(id: string, change: (x: DeliveryRecord) => DeliveryRecord): Promise<boolean> {
+  private async changeDelivery(id: string, change: (x: DeliveryRecord) => DeliveryRecord, how: LogWrite): Promise<boolean> {
     if (!this.file.data.deliveries.has(id)) return false;
     await this.file.change((d) => {
       const x = d.deliveries.get(id);
       if (!x) return;
       d.deliveries.set(id, change(x));
       this.db.touchDelivery(d, id);
-    });
+    }, how);
     return true;
   }
 

@@ -263,12 +263,20 @@ export interface DeliveryRecord {
 }
 
 /** The delivery log of signed webhooks: newest first, owner by owner. */
+/**
+ * How a log write is waited for. `lazy`: nobody waits for it (it is told after the answer), so the
+ * store may gather it with later writes for a few milliseconds; it is seen at once either way.
+ */
+export interface LogWrite {
+  lazy?: boolean;
+}
+
 export interface DeliveryLog {
-  logDelivery(record: DeliveryRecord): Promise<void>;
+  logDelivery(record: DeliveryRecord, how?: LogWrite): Promise<void>;
   /** Changes a logged delivery (false when there is none). */
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean>;
+  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>, how?: LogWrite): Promise<boolean>;
   /** Counts a repeat of a logged delivery (false when there is none). */
-  addDuplicate(id: string): Promise<boolean>;
+  addDuplicate(id: string, how?: LogWrite): Promise<boolean>;
   findDelivery(id: string): Promise<DeliveryRecord | null>;
   listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
   /** Removes deliveries received before `before`; resolves with how many. */

@@ -6,6 +6,9 @@
 // rejected and memory becomes the durable state plus the changes made after that write started
 // (they wait for the next write). So a change whose write failed is never seen again, and a
 // change made meanwhile is neither lost nor applied on top of what failed.
+// A change nobody waits for (a delivery log entry told after the answer) may be lazy: it waits up
+// to `lazyMs` for another change's write to carry it, so a busy log costs one write per interval
+// rather than one per entry.
 
 /** Where the data lives: lowdb's `Low` (its `data` is what its `write()` writes). */
 export interface SystemDb<T> {
@@ -16,9 +19,13 @@ export interface SystemDb<T> {
 /** A change waiting for its write. */
 interface Pending<T> {
   apply(data: T): void;
+  lazy: boolean;
   resolve(): void;
   reject(e: unknown): void;
 }
+
+/** How long a lazy change waits, at most, for another write to carry it. */
+export const LAZY_MS = 20;
 
 export class SystemFile<T> {
   /** The data as last written (or read): what memory returns to when a write fails. */
@@ -28,11 +35,19 @@ export class SystemFile<T> {
   /** The changes of the write under way, or null when none is. */
   private writing: Pending<T>[] | null = null;
   private readonly idlers: (() => void)[] = [];
+  /** The write that lazy changes wait for, when only lazy ones are queued. */
+  private lazyTimer: NodeJS.Timeout | null = null;
   /** Writes started so far (the benchmark reports it). */
   writes = 0;
 
-  /** `db.data` must hold what is on disk (or the initial data of a file not written yet). */
-  constructor(private readonly db: SystemDb<T>) {
+  /**
+   * `db.data` must hold what is on disk (or the initial data of a file not written yet).
+   * `lazyMs`: the longest a lazy change waits before a write of its own starts.
+   */
+  constructor(
+    private readonly db: SystemDb<T>,
+    private readonly lazyMs = LAZY_MS,
+  ) {
     this.durable = structuredClone(db.data);
   }
 
@@ -45,26 +60,37 @@ export class SystemFile<T> {
    * Applies `change` in memory now and resolves once it is on disk. `change` must throw before
    * it modifies anything, or not at all; when it throws, nothing is changed and the promise
    * rejects with its error. When the write fails, the promise rejects and the change is undone.
+   * A `lazy` change's write may start up to `lazyMs` later (with whatever comes meanwhile).
    */
-  change(change: (data: T) => void): Promise<void> {
+  change(change: (data: T) => void, options: { lazy?: boolean } = {}): Promise<void> {
     try {
       change(this.db.data);
     } catch (e) {
       return Promise.reject(e);
     }
+    const lazy = options.lazy === true;
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ apply: change, resolve, reject });
-      if (!this.writing) this.startWrite();
+      this.queued.push({ apply: change, lazy, resolve, reject });
+      if (!this.writing) this.writeSoon(lazy);
     });
   }
 
-  /** Resolves when no change is waiting or being written. */
+  /** Resolves when no change is waiting or being written; lazy changes are written now. */
   idle(): Promise<void> {
     if (!this.writing && this.queued.length === 0) return Promise.resolve();
+    if (!this.writing) this.startWrite();
     return new Promise((resolve) => this.idlers.push(resolve));
   }
 
+  /** Starts the write of the queued changes now, or, when all are lazy, once `lazyMs` passed. */
+  private writeSoon(lazy: boolean): void {
+    if (!lazy) this.startWrite();
+    else this.lazyTimer ??= setTimeout(() => this.startWrite(), this.lazyMs);
+  }
+
   private startWrite(): void {
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
+    this.lazyTimer = null;
     const batch = this.queued;
     this.queued = [];
     this.writing = batch;
@@ -108,7 +134,7 @@ export class SystemFile<T> {
   }
 
   private next(): void {
-    if (this.queued.length > 0) this.startWrite();
+    if (this.queued.length > 0) this.writeSoon(this.idlers.length === 0 && this.queued.every((p) => p.lazy));
     else for (const resolve of this.idlers.splice(0)) resolve();
   }
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
 import { acceptParsedBody } from '../validators.ts';
 import { storedFields } from '../stored-fields.ts';
-import { type DeliveryLog, type DeliveryRecord, type Json, StoreError } from '../../runtime/store/store.ts';
+import { type DeliveryLog, type DeliveryRecord, type Json, type LogWrite, StoreError } from '../../runtime/store/store.ts';
 import type { Delivery, SignatureRule } from './signatures.ts';
 
 /** What the raw-body parser leaves on a signed walker's request. */
@@ -141,9 +141,9 @@ export interface Logged {
  * (pending) when the run that answered first has not logged yet. A delivery the log holds
  * already (a failed run the sender sends again) keeps its entry, with the new outcome.
  */
-export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): Promise<void> {
+export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null, how: LogWrite = {}): Promise<void> {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
-  if (status === 'duplicate' && (await log.addDuplicate(id))) return;
+  if (status === 'duplicate' && (await log.addDuplicate(id, how))) return;
   const now = Date.now();
   const first = status === 'duplicate';
   const record: DeliveryRecord = {
@@ -154,11 +154,11 @@ export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | '
     replayUntil: new Date(now + Math.max(d.dedupeHours, 1) * 3_600_000).toISOString(),
   };
   try {
-    await log.logDelivery(record);
+    await log.logDelivery(record, how);
   } catch (e) {
     if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
-    if (first) await log.addDuplicate(id);
+    if (first) await log.addDuplicate(id, how);
     // (A queued delivery's entry made earlier keeps its state: its job's run gives the outcome.)
-    else if (status !== 'pending') await log.updateDelivery(id, { status, code, ms, errorId });
+    else if (status !== 'pending') await log.updateDelivery(id, { status, code, ms, errorId }, how);
   }
 }

@@ -2,7 +2,7 @@
 // are folded into a new snapshot once what later lines replaced outweighs what is live (a
 // delivery log that only grows is never rewritten), and every state survives reopening,
 // including a file written before the journal existed and a journal whose last line was torn.
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -89,6 +89,23 @@ test('a changed delivery is a new record: what a caller was given keeps its valu
   await log.idle();
   const again = await JobFile.open(dir);
   assert.equal(await again.findDelivery('d-1'), now);
+});
+
+test('lazy log writes are seen at once, gathered into one line, and on disk once the file is idle', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const log = await JobFile.open(dir);
+  const writes = Promise.all(Array.from({ length: 50 }, (_, i) => log.logDelivery(delivery(i), { lazy: true })));
+  assert.is((await log.listDeliveries('u1', { limit: 100 })).length, 50, 'listed before any write');
+  await log.addDuplicate('d-3', { lazy: true });
+  await writes;
+  const lines = readFileSync(join(dir, 'jobs.0.journal'), 'utf8').trim().split('\n');
+  assert.is(lines.length, 1, 'one write for all of them (a write starting at the first would carry it alone)');
+  assert.is(JSON.parse(lines[0]).u.length, 50);
+  await log.updateDelivery('d-4', { status: 'failed', code: 500 }, { lazy: true });
+  await log.idle();
+  const again = await JobFile.open(dir);
+  assert.is((await again.listDeliveries('u1', { limit: 100 })).length, 50);
+  assert.equal([(await again.findDelivery('d-3'))?.duplicates, (await again.findDelivery('d-4'))?.status], [1, 'failed']);
 });
 
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {

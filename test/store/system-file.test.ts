@@ -45,12 +45,14 @@ class HeldAdapter implements Adapter<Data> {
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
-async function open() {
+async function open(lazyMs?: number) {
   const adapter = new HeldAdapter();
   const db = new Low<Data>(adapter, { names: [] });
   await db.read();
-  return { adapter, file: new SystemFile(db) };
+  return { adapter, file: new SystemFile(db, lazyMs) };
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 const add = (name: string) => (d: Data) => {
   if (d.names.includes(name)) throw new Error(`${name} is taken`);
@@ -150,6 +152,52 @@ test('idle waits for the queued changes and the write under way, whatever their 
   await waited;
   assert.ok(idle);
   assert.equal([await a, await b], ['ENOSPC: no space left on device', 'ok']);
+});
+
+test('lazy changes are seen at once and written together once the wait is over', async () => {
+  const { adapter, file } = await open(30);
+  const a = outcome(file.change(add('a'), { lazy: true }));
+  const b = outcome(file.change(add('b'), { lazy: true }));
+  assert.equal(file.data.names, ['a', 'b'], 'in memory at once');
+  await flush();
+  assert.is(adapter.waiting.length, 0, 'no write yet');
+  const deadline = Date.now() + 5_000;
+  while (adapter.waiting.length === 0 && Date.now() < deadline) await sleep(5);
+  assert.equal(await adapter.settle(true), ['a', 'b'], 'one write carries both');
+  assert.equal([await a, await b], ['ok', 'ok']);
+  assert.is(file.writes, 1);
+});
+
+test('a change that is not lazy writes at once, carrying the lazy ones queued before it', async () => {
+  const { adapter, file } = await open(60_000);
+  const a = outcome(file.change(add('a'), { lazy: true }));
+  const b = outcome(file.change(add('b')));
+  await flush();
+  assert.equal(await adapter.settle(true), ['a', 'b']);
+  assert.equal([await a, await b], ['ok', 'ok']);
+});
+
+test('lazy changes queued behind a write wait for the next one; idle writes them at once', async () => {
+  const { adapter, file } = await open(60_000);
+  const a = outcome(file.change(add('a')));
+  const b = outcome(file.change(add('b'), { lazy: true }));
+  assert.equal(await adapter.settle(true), ['a']);
+  assert.is(adapter.waiting.length, 0, 'b waits (the wait is a minute here)');
+  const waited = file.idle();
+  await flush();
+  assert.equal(await adapter.settle(true), ['a', 'b'], 'idle did not wait the minute');
+  await waited;
+  assert.equal([await a, await b], ['ok', 'ok']);
+});
+
+test('a lazy change whose write fails is undone and rejected like any other', async () => {
+  const { adapter, file } = await open(1);
+  const a = outcome(file.change(add('a'), { lazy: true }));
+  const deadline = Date.now() + 5_000;
+  while (adapter.waiting.length === 0 && Date.now() < deadline) await sleep(2);
+  await adapter.settle(false);
+  assert.is(await a, 'ENOSPC: no space left on device');
+  assert.equal(file.data.names, []);
 });
 
 test.run();
