@@ -46,7 +46,7 @@ export class GraphCache {
 
   set(root: string, held: HeldGraph): void {
     this.entries.delete(root); // re-inserted: the Map's order is the order of use
-    this.entries.set(root, { ...held, lastUsed: this.now() });
+    this.entries.set(root, Object.assign({}, held, { lastUsed: this.now() }));
   }
 
   delete(root: string): void {

@@ -182,12 +182,15 @@ export class WorkerPool {
     const reach: string[] = job.node !== null ? [...(this.entryRoots.get(job.node) ?? [])].filter((r) => r !== job.root) : [];
     const unreachable: string[] = [];
     for (let round = 0; ; round++) {
-      const answer = await this.submit({
-        kind: 'walk',
-        ...job,
-        ...(reach.length > 0 ? { reach: reach.map((root) => ({ root, expect: 'held' as const })) } : {}),
-        ...(unreachable.length > 0 ? { unreachable } : {}),
-      });
+      // Object.assign rather than spreads: a spread followed by more properties costs V8 microseconds per run.
+      const answer = await this.submit(
+        Object.assign(
+          { kind: 'walk' as const },
+          job,
+          reach.length > 0 ? { reach: reach.map((root) => ({ root, expect: 'held' as const })) } : null,
+          unreachable.length > 0 ? { unreachable } : null,
+        ),
+      );
       if (answer.status !== 'reach') return answer;
       let found: string[] = [];
       try {
@@ -460,7 +463,7 @@ export class WorkerPool {
 
   private submit(job: Dispatchable): Promise<Answer> {
     if (this.closing) return Promise.resolve(unavailable('the server is stopping'));
-    return new Promise<Answer>((resolve) => this.dispatch({ job: { ...job, id: ++this.nextId, expect: 'held' } as Job, resolve, state: 'sent', attempts: 0 }));
+    return new Promise<Answer>((resolve) => this.dispatch({ job: Object.assign({}, job, { id: ++this.nextId, expect: 'held' as const }) as Job, resolve, state: 'sent', attempts: 0 }));
   }
 
   private dispatch(p: Pending): void {

@@ -108,6 +108,25 @@ test('lazy log writes are seen at once, gathered into one line, and on disk once
   assert.equal([(await again.findDelivery('d-3'))?.duplicates, (await again.findDelivery('d-4'))?.status], [1, 'failed']);
 });
 
+test('a job handed out is a copy: changing it changes nothing queued', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir);
+  const queued = job(1);
+  await jobs.enqueueJob(queued);
+  (queued.fields as Record<string, unknown>).i = 'changed by the caller';
+  const claimed = (await jobs.claimJob(60_000))!.job;
+  assert.is(claimed.fields.i, 1, 'the queue kept its own copy of the fields');
+  (claimed.fields as Record<string, unknown>).i = 'changed by the taker';
+  claimed.status = 'CANCELLED';
+  const found = (await jobs.findJob(claimed.id))!;
+  assert.equal([found.fields.i, found.status], [1, 'STARTED']);
+  await jobs.finishJob(claimed.id, 1, 'COMPLETED', done);
+  const listed = await jobs.listJobs();
+  (listed[0].result!.reports as unknown[]).push('changed by a reader');
+  assert.equal((await jobs.findJob(claimed.id))!.result!.reports, [1]);
+  await jobs.idle();
+});
+
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir);
