@@ -283,6 +283,12 @@ export class JobFile implements JobQueue {
     return n;
   }
 
+  /** Closes the journal once every change is written (the data stays readable; a later change opens it again). */
+  async close(): Promise<void> {
+    await this.file.idle();
+    await this.db.close();
+  }
+
   idle(): Promise<void> {
     return this.file.idle();
   }

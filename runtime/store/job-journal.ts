@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
 import { IdIndex } from './id-index.ts';
-import { appendJournal, readJournal } from './journal.ts';
+import { OpenJournal, readJournal } from './journal.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
@@ -77,6 +77,8 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
   private readonly jobIndex = new IdIndex<JobRecord>();
+  /** The journal of the current generation, open while it is appended to. */
+  private journal: OpenJournal;
 
   private constructor(
     private readonly dir: string,
@@ -86,7 +88,9 @@ export class JobJournal implements SystemDb<JobData> {
     private fileBytes: number,
     private journalBytes: number,
     private readonly foldMinBytes: number,
-  ) {}
+  ) {
+    this.journal = new OpenJournal(journalFile(dir, low.data.generation));
+  }
 
   static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES): Promise<JobJournal> {
     const file = join(dir, 'jobs.json');
@@ -209,7 +213,12 @@ export class JobJournal implements SystemDb<JobData> {
   }
 
   private async append(line: string): Promise<void> {
-    this.journalBytes = await appendJournal(journalFile(this.dir, this.low.data.generation), this.journalBytes, line);
+    this.journalBytes = await this.journal.append(this.journalBytes, line);
+  }
+
+  /** Closes the journal file (the data stays readable; a later write opens it again). */
+  close(): Promise<void> {
+    return this.journal.close();
   }
 
   /** Writes the next generation's snapshot, then drops the journal it replaces. */
@@ -217,7 +226,9 @@ export class JobJournal implements SystemDb<JobData> {
     const text = encode(next);
     await writeDurably(join(this.dir, 'jobs.json'), text);
     const folded = journalFile(this.dir, this.low.data.generation);
+    await this.journal.close();
     this.low.data.generation = next.generation;
+    this.journal = new OpenJournal(journalFile(this.dir, next.generation));
     // Every entry's copy is now the snapshot's: none is garbage (their sizes, by the average).
     const bytes = Buffer.byteLength(text);
     const sizes = this.sizes;

@@ -173,7 +173,7 @@ export class LowStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.system.idle();
-    await this.jobs.idle();
+    await this.jobs.close();
     await this.graphs.idle();
     this.unlock();
   }

@@ -1,10 +1,11 @@
 // The system file on a disk that is really full (a small tmpfs): a write that fails with ENOSPC
 // takes its changes with it, a change queued behind it is written next, and reopening the data
 // dir shows exactly what was acknowledged.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { OpenJournal } from '../../runtime/store/journal.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { type KeyRecord, StoreError, type UserRecord } from '../../runtime/store/store.ts';
 import { mountSmallDisk } from '../helpers/small-disk.ts';
@@ -60,6 +61,30 @@ test('a change queued behind a write that fails for lack of space is written nex
       await again.close();
     }
   } finally {
+    disk.unmount();
+  }
+});
+
+test('a journal kept open cuts a failed append back off and appends again, on a fresh handle, once there is room', async () => {
+  const disk = mountSmallDisk(512);
+  const file = join(disk.path, 'jobs.0.journal');
+  const journal = new OpenJournal(file);
+  try {
+    let end = await journal.append(0, '{"u":[1],"d":[]}\n');
+    end = await journal.append(end, '{"u":[2],"d":[]}\n');
+    disk.fill();
+    const failed = await journal.append(end, `{"u":["${'x'.repeat(64 * disk.blockSize)}"],"d":[]}\n`).then(
+      () => 'ok',
+      (e: unknown) => (e instanceof StoreError ? e.code : String(e)),
+    );
+    assert.is(failed, 'JAC_STORE_IO');
+    assert.is(readFileSync(file, 'utf8'), '{"u":[1],"d":[]}\n{"u":[2],"d":[]}\n', 'only the whole lines');
+    disk.release('all');
+    end = await journal.append(end, '{"u":[3],"d":[]}\n');
+    assert.is(readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 3);
+    assert.is(end, statSync(file).size);
+  } finally {
+    await journal.close();
     disk.unmount();
   }
 });
