@@ -9,7 +9,7 @@ import { IdIndex } from './id-index.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type DeliveryRecord, type Json, type LogWrite, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from './store.ts';
+import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };

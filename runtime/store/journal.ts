@@ -63,31 +63,16 @@ function parseLine(text: string): GraphChange | null {
 const corrupt = (file: string) => new StoreError(`${file}: a journal line in the middle does not parse. The file was left as it is; restore it from a backup.`, 'JAC_STORE_CORRUPT');
 
 /**
- * Appends `text` at `at` (the end of the whole lines) and fsyncs it; a new file's folder is
- * fsynced too. A failed append is cut back off, so the file never holds half a line that a later
- * append would bury.
+ * Appends `text` at `at` (the end of the whole lines) and fsyncs it, opening and closing the file
+ * around it (a root's journal: a process may hold many); a new file's folder is fsynced too.
  */
 export async function appendJournal(file: string, at: number, text: string): Promise<number> {
-  const bytes = Buffer.from(text, 'utf8');
-  let handle;
+  const journal = new OpenJournal(file);
   try {
-    handle = await open(file, 'a');
-  } catch (e) {
-    throw new StoreError(`cannot write ${file}: ${(e as Error).message}`, 'JAC_STORE_IO');
-  }
-  try {
-    // A write may take fewer bytes than given (a disk filling up): the rest is written again,
-    // which then fails with the reason.
-    for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
-    await handle.datasync();
-  } catch (e) {
-    await handle.truncate(at).catch(() => undefined);
-    throw new StoreError(`cannot write ${file}: ${(e as Error).message}`, 'JAC_STORE_IO');
+    return await journal.append(at, text);
   } finally {
-    await handle.close();
+    await journal.close();
   }
-  if (at === 0) await syncFolder(dirname(file));
-  return at + bytes.length;
 }
 
 /**
@@ -95,7 +80,8 @@ export async function appendJournal(file: string, at: number, text: string): Pro
  * open between appends: each append is a write and an fsync, without an open and a close around
  * them. Under load every file operation waits its turn on a busy event loop, so two fewer per
  * append shorten every write that a queued job's answer waits for. A failed append is cut back
- * off as in appendJournal, and the file is opened afresh for the next one.
+ * off, so the file never holds half a line that a later append would bury, and the file is
+ * opened afresh for the next one.
  */
 export class OpenJournal {
   private handle: FileHandle | null = null;

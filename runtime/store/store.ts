@@ -262,7 +262,6 @@ export interface DeliveryRecord {
   replayUntil: string;
 }
 
-/** The delivery log of signed webhooks: newest first, owner by owner. */
 /**
  * How a log write is waited for. `lazy`: nobody waits for it (it is told after the answer), so the
  * store may gather it with later writes for a few milliseconds; it is seen at once either way.
@@ -271,6 +270,7 @@ export interface LogWrite {
   lazy?: boolean;
 }
 
+/** The delivery log of signed webhooks: newest first, owner by owner. */
 export interface DeliveryLog {
   logDelivery(record: DeliveryRecord, how?: LogWrite): Promise<void>;
   /** Changes a logged delivery (false when there is none). */
