@@ -25,7 +25,8 @@ const copyResult = (r: JobResult): JobResult => copyJson(r as unknown as Json) a
 function newRecord(job: NewJob): JobRecord {
   const now = iso(Date.now());
   // Object.assign, not a spread followed by a dozen properties: V8 makes that a slow dictionary
-  // object, at tens of microseconds for each job queued.
+  // object, at tens of microseconds for each job queued. The fields are copied now because the
+  // durable copy is made from this record after the write, when the caller may have changed them.
   return Object.assign({}, job, { fields: copyJson(job.fields), allowedNodes: job.allowedNodes && [...job.allowedNodes], schedule: job.schedule ?? null, internal: job.internal ?? false, keep: job.keep ?? true, runAfter: job.runAfter ?? now, status: 'PENDING' as const, attempts: 0, enqueuedAt: now, startedAt: null, finishedAt: null, leaseUntil: null, result: null });
 }
 

@@ -100,6 +100,8 @@ export class OpenJournal {
     }
     const handle = this.handle;
     try {
+      // A write may take fewer bytes than given (a disk filling up): the rest is written again,
+      // which then fails with the reason.
       for (let done = 0; done < bytes.length; ) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
       await handle.datasync();
     } catch (e) {
