@@ -57,12 +57,15 @@ function parseObject(text: string): { body: Record<string, unknown> | null; prob
  */
 export function keepRawBodies(scope: FastifyInstance): void {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw, done) => {
+  const parse = (request: FastifyRequest, raw: string | Buffer, done: (err: Error | null, body?: unknown) => void): void => {
     const bytes = raw as Buffer;
     const { body, problem } = parseDeliveryBody(request.headers['content-type'], bytes);
     raws.set(request.raw, { raw: bytes, problem });
     done(null, body);
-  });
+  };
+  // The types senders use are named as well as caught by '*': Fastify remembers the parser of a
+  // named type for each Content-Type it has seen, but looks the catch-all up again every time.
+  for (const type of ['application/json', 'application/x-www-form-urlencoded', '*']) scope.addContentTypeParser(type, { parseAs: 'buffer' }, parse);
 }
 
 /** Headers the walker never sees: the signature, and anything that authenticates. */

@@ -149,6 +149,18 @@ test('refusals: tampered body, wrong secret, no signature, no or unknown key id,
   assert.is(unsigned.statusCode, 401);
 });
 
+test('a signed body is read raw whatever its Content-Type says: with parameters, another type, the same type again', async () => {
+  const key = await signingKey('gh-types', { scheme: 'github' }, ['github_push']);
+  const payload = JSON.stringify({ ref: 'refs/heads/types' });
+  for (const type of ['application/json; charset=utf-8', 'text/plain', 'application/json', 'application/json; charset=utf-8', 'application/vnd.github+json']) {
+    const r = await h.app.inject({ method: 'POST', url: key.url, payload, headers: { 'content-type': type, 'x-hub-signature-256': await githubSign(key.secret!, payload), 'x-github-event': 'push' } });
+    assert.is(r.statusCode, 200, `${type}: ${r.body}`);
+    assert.is(r.json().reports[0][0], 'refs/heads/types', type);
+    const tampered = await h.app.inject({ method: 'POST', url: key.url, payload: payload.replace('types', 'other'), headers: { 'content-type': type, 'x-hub-signature-256': await githubSign(key.secret!, payload) } });
+    assert.is(tampered.statusCode, 401, `${type}: the signature covers the bytes sent`);
+  }
+});
+
 test("GitHub's form encoding (payload=<json>) is read as its JSON; Slack's form fields by name; Slack's URL check is answered", async () => {
   const gh = await signingKey('gh-form', { scheme: 'github' });
   const form = `payload=${encodeURIComponent(JSON.stringify({ ref: 'refs/tags/v1' }))}`;
