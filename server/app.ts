@@ -123,8 +123,8 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const isDelivery = (job: JobRecord) => answeredLater.has(job.walker) && !job.internal;
   const dispatcher = new JobDispatcher(store, runs, app.log, {
     backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),
-    // A delivery's log entry says how its run ended.
-    onEnded: (job, status, result, ms) => (isDelivery(job) ? store.updateDelivery(job.id, { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId }) : undefined),
+    // A delivery's log entry says how its run ended (written with the job's end).
+    loggedOutcome: (job, status, result, ms) => (isDelivery(job) ? { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId } : null),
     ...options.jobs,
   });
   // Scheduled walkers' ticks become queued runs; the timers stop before the dispatcher does.

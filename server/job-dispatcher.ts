@@ -6,7 +6,7 @@
 // log also carries; a refusal (403, 404) ends it at once. Claims are leased, so a job this
 // process took and never finished (it died) is taken again by the next one.
 import { randomUUID } from 'node:crypto';
-import type { Json, JobRecord, JobResult, Store } from '../runtime/store/store.ts';
+import type { DeliveryOutcome, Json, JobRecord, JobResult, Store } from '../runtime/store/store.ts';
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
 import type { Answer } from './workers/messages.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
@@ -31,8 +31,11 @@ export interface DispatcherOptions {
    * about 10 s, 1 min, 5 min, 30 min, 2 h), or null for the doubling backoff.
    */
   backoffFor?: (job: JobRecord) => number[] | null;
-  /** Told when a job has ended for good (a signed delivery's log entry follows it). */
-  onEnded?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => Promise<unknown> | undefined;
+  /**
+   * What the log entry of a job that runs a signed delivery says once the job has ended for good
+   * (written together with the job's end), or null for other jobs.
+   */
+  loggedOutcome?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => DeliveryOutcome | null;
 }
 
 /** How often ended runs past their retention are looked for. */
@@ -49,7 +52,7 @@ export class JobDispatcher {
   private pruner: NodeJS.Timeout | null = null;
   private readonly retentionMs: number;
   private readonly backoffFor: (job: JobRecord) => number[] | null;
-  private readonly onEnded: NonNullable<DispatcherOptions['onEnded']>;
+  private readonly loggedOutcome: NonNullable<DispatcherOptions['loggedOutcome']>;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -74,7 +77,7 @@ export class JobDispatcher {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
     this.backoffFor = options.backoffFor ?? (() => null);
-    this.onEnded = options.onEnded ?? (() => undefined);
+    this.loggedOutcome = options.loggedOutcome ?? (() => null);
   }
 
   start(): void {
@@ -185,16 +188,15 @@ export class JobDispatcher {
         const last = attempt >= maxAttempts;
         if (last) this.log.error({ ...where, error_id: result.errorId, err }, 'background walker failed; no attempts left');
         else this.log.warn({ ...where, error_id: result.errorId, err, retry_in_ms: delayMs }, 'background walker failed; retrying');
-        const held = await this.store.retryJob(id, attempt, delayMs, result);
+        // The store ends the job (and writes its log entry's outcome) only when no attempt is left.
+        const held = await this.store.retryJob(id, attempt, delayMs, result, this.loggedOutcome(job, 'ERROR', result, ms) ?? undefined);
         if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
-        else if (last) await this.onEnded(job, 'ERROR', result, ms);
         return;
       }
       if (status === 'ERROR') this.log.error({ ...where, status: result.httpStatus, error: result.error }, 'background walker refused');
       else this.log.info({ ...where, status: result.httpStatus, ms }, 'background walker');
-      const held = await this.store.finishJob(id, attempt, status, result);
+      const held = await this.store.finishJob(id, attempt, status, result, this.loggedOutcome(job, status, result, ms) ?? undefined);
       if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
-      else await this.onEnded(job, status, result, ms);
     } catch (e) {
       // The outcome could not be written: the lease will run out and the job be taken again.
       this.log.error({ walker_id: id, err: e }, 'cannot record a background walker outcome');

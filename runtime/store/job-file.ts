@@ -9,7 +9,7 @@ import { IdIndex } from './id-index.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
+import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
@@ -107,25 +107,39 @@ export class JobFile implements JobQueue {
     return { job, attempt: job.attempts };
   }
 
-  async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+  async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
     const found = this.job(this.file.data, id);
     if (found && status === 'COMPLETED' && !found.keep) {
       if (found.status !== 'STARTED' || found.attempts !== attempt) return false;
       await this.file.change((d) => {
         d.jobs = d.jobs.filter((j) => !(j.id === id && j.status === 'STARTED' && j.attempts === attempt));
         this.db.touchJob(d, id);
+        this.logOutcome(d, id, logged);
       });
       return true;
     }
-    return this.update(id, attempt, (j) => Object.assign(j, { status, finishedAt: iso(Date.now()), leaseUntil: null, result: copyResult(result) }));
+    return this.update(id, attempt, (j, d) => {
+      Object.assign(j, { status, finishedAt: iso(Date.now()), leaseUntil: null, result: copyResult(result) });
+      this.logOutcome(d, id, logged);
+    });
   }
 
-  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
-    return this.update(id, attempt, (j) => {
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
+    return this.update(id, attempt, (j, d) => {
       const now = Date.now();
-      if (j.attempts >= j.maxAttempts) Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: copyResult(result) });
-      else Object.assign(j, { status: 'PENDING', runAfter: iso(now + delayMs), leaseUntil: null, result: copyResult(result) });
+      if (j.attempts >= j.maxAttempts) {
+        Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: copyResult(result) });
+        this.logOutcome(d, id, logged);
+      } else Object.assign(j, { status: 'PENDING', runAfter: iso(now + delayMs), leaseUntil: null, result: copyResult(result) });
     });
+  }
+
+  /** Part of a job's change: its delivery's log entry (the same id), if any, takes the run's outcome. */
+  private logOutcome(d: JobData, id: string, logged: DeliveryOutcome | undefined): void {
+    const x = logged && d.deliveries.get(id);
+    if (!x) return;
+    d.deliveries.set(id, { ...x, ...logged });
+    this.db.touchDelivery(d, id);
   }
 
   async findJob(id: string): Promise<JobRecord | null> {
@@ -231,7 +245,7 @@ export class JobFile implements JobQueue {
     }, how);
   }
 
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>, how: LogWrite = {}): Promise<boolean> {
+  updateDelivery(id: string, change: Partial<DeliveryOutcome>, how: LogWrite = {}): Promise<boolean> {
     return this.changeDelivery(id, (x) => ({ ...x, ...change }), how);
   }
 
@@ -295,13 +309,13 @@ export class JobFile implements JobQueue {
   }
 
   /** Applies `change` to the job when `attempt` still holds it; false when it does not. */
-  private async update(id: string, attempt: number, change: (j: JobRecord) => void): Promise<boolean> {
+  private async update(id: string, attempt: number, change: (j: JobRecord, d: JobData) => void): Promise<boolean> {
     const held = (j: JobRecord | undefined) => j !== undefined && j.status === 'STARTED' && j.attempts === attempt;
     if (!held(this.job(this.file.data, id))) return false;
     await this.file.change((d) => {
       const j = this.job(d, id);
       if (held(j)) {
-        change(j!);
+        change(j!, d);
         this.db.touchJob(d, id);
       }
     });

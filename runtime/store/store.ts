@@ -204,15 +204,17 @@ export type FireResult = 'fired' | 'taken' | 'busy';
  * gives each due job to exactly one taker at a time, for `leaseMs`; a job whose taker's lease ran
  * out (a crashed process) is due again, as its next attempt, until it has had `maxAttempts`.
  * `finishJob` and `retryJob` apply only for the attempt that holds the job (false otherwise: the
- * lease ran out and someone else took it).
+ * lease ran out and someone else took it). A job that runs a signed delivery answered 202 shares
+ * its id with the delivery's log entry; `logged` is that entry's outcome, written in the same
+ * write (or transaction) as the job's end, so the log never says `pending` of a run that ended.
  */
 export interface JobQueue {
   enqueueJob(job: NewJob): Promise<void>;
   claimJob(leaseMs: number): Promise<ClaimedJob | null>;
   /** Records how the run ended (a COMPLETED job that is not to be kept is removed instead). */
-  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean>;
-  /** Back to PENDING, due in `delayMs`; ERROR with `result` instead when no attempt is left. */
-  retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean>;
+  finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult, logged?: DeliveryOutcome): Promise<boolean>;
+  /** Back to PENDING, due in `delayMs`; ERROR with `result` instead when no attempt is left (and only then is `logged` written). */
+  retryJob(id: string, attempt: number, delayMs: number, result: JobResult, logged?: DeliveryOutcome): Promise<boolean>;
   findJob(id: string): Promise<JobRecord | null>;
   /** Every job, oldest first. */
   listJobs(): Promise<JobRecord[]>;
@@ -262,6 +264,9 @@ export interface DeliveryRecord {
   replayUntil: string;
 }
 
+/** How a delivery's run ended, as its log entry tells it. */
+export type DeliveryOutcome = Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>;
+
 /**
  * How a log write is waited for. `lazy`: nobody waits for it (it is told after the answer), so the
  * store may gather it with later writes for a few milliseconds; it is seen at once either way.
@@ -274,7 +279,7 @@ export interface LogWrite {
 export interface DeliveryLog {
   logDelivery(record: DeliveryRecord, how?: LogWrite): Promise<void>;
   /** Changes a logged delivery (false when there is none). */
-  updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>, how?: LogWrite): Promise<boolean>;
+  updateDelivery(id: string, change: Partial<DeliveryOutcome>, how?: LogWrite): Promise<boolean>;
   /** Counts a repeat of a logged delivery (false when there is none). */
   addDuplicate(id: string, how?: LogWrite): Promise<boolean>;
   findDelivery(id: string): Promise<DeliveryRecord | null>;

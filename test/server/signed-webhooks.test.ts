@@ -367,6 +367,12 @@ test('"ack": "async": a verified delivery is stored and answered 202 at once, ru
   const bad = await send('boom', 'L-2');
   const failed = await outcome(bad.json().delivery);
   assert.equal([failed.schedule.status, failed.schedule.attempts], ['ERROR', 3], 'run, then retried after each of the two delays');
+  // Each entry says how its run ended once its job has (written with the job's end).
+  const logged = (await h.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: alice.authorization } })).json().deliveries as Record<string, unknown>[];
+  assert.equal(logged.map((d) => [d.id, d.status, d.code, d.duplicates, typeof d.error_id]), [
+    [bad.json().delivery, 'failed', 500, 0, 'string'],
+    [delivery, 'ok', 200, 1, 'object'],
+  ]);
   const unsigned = await h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload: '{}', headers: { 'content-type': 'application/json' } });
   assert.is(unsigned.statusCode, 401, 'nothing is stored before the signature checks');
 });

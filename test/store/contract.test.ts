@@ -225,6 +225,51 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test("a delivery's job ends together with its log entry's outcome, and only for the attempt that holds the job", async () => {
+    const { store, reopen } = await backend.fresh();
+    const entry = (id: string): DeliveryRecord => ({
+      id, keyId: 'k1', owner: 'u1', walker: 'Later', receivedAt: new Date().toISOString(), verified: true, deliveryId: id, event: 'push',
+      status: 'pending', code: 202, ms: 0, errorId: null, reason: null, duplicates: 0, replay: { fields: {}, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z',
+    });
+    const kept = job(1);
+    const removed = { ...job(2), keep: false };
+    const retried = job(3, 2);
+    const unlogged = job(4);
+    for (const j of [kept, removed, retried]) {
+      await store.enqueueJob(j);
+      await store.logDelivery(entry(j.id));
+    }
+    await store.enqueueJob(unlogged);
+    const ok = { status: 'ok', code: 200, ms: 7, errorId: null } as const;
+    const gaveUp = { status: 'failed', code: 503, ms: 9, errorId: 'err-1' } as const;
+    const [a, b, c, d] = [await store.claimJob(60_000), await store.claimJob(60_000), await store.claimJob(60_000), await store.claimJob(60_000)];
+    assert.equal([a, b, c, d].map((x) => x!.job.id), [kept.id, removed.id, retried.id, unlogged.id]);
+    assert.is(await store.finishJob(a!.job.id, a!.attempt + 1, 'COMPLETED', done, ok), false);
+    assert.is((await store.findDelivery(kept.id))!.status, 'pending', 'an attempt that does not hold the job tells the log nothing');
+    assert.is(await store.finishJob(a!.job.id, a!.attempt, 'COMPLETED', done, ok), true);
+    assert.is(await store.finishJob(b!.job.id, b!.attempt, 'COMPLETED', done, ok), true);
+    assert.is(await store.findJob(removed.id), null, 'a job not kept is removed');
+    assert.is(await store.retryJob(c!.job.id, c!.attempt, 0, failed, gaveUp), true);
+    assert.is((await store.findDelivery(retried.id))!.status, 'pending', 'an attempt is left: the entry waits for it');
+    const last = (await store.claimJob(60_000))!;
+    assert.is(last.job.id, retried.id);
+    assert.is(await store.retryJob(last.job.id, last.attempt, 0, failed, gaveUp), true);
+    assert.is(await store.finishJob(d!.job.id, d!.attempt, 'COMPLETED', done, ok), true, 'a job without an entry ends as any other');
+    assert.is(await store.findDelivery(unlogged.id), null, 'and no entry is made for it');
+    await store.close();
+    const again = await reopen();
+    const outcome = async (id: string) => {
+      const x = (await again.findDelivery(id))!;
+      return [x.status, x.code, x.ms, x.errorId, x.event];
+    };
+    assert.equal(await outcome(kept.id), ['ok', 200, 7, null, 'push']);
+    assert.equal(await outcome(removed.id), ['ok', 200, 7, null, 'push']);
+    assert.equal(await outcome(retried.id), ['failed', 503, 9, 'err-1', 'push']);
+    assert.equal((await again.listDeliveries('u1', { status: 'failed', limit: 10 })).map((x) => x.id), [retried.id], 'listed by its new status');
+    assert.is((await again.findJob(retried.id))!.status, 'ERROR');
+    await again.close();
+  });
+
   test("an operator cancels a pending job and retries a cancelled or failed one, and nothing else", async () => {
     const { store, reopen } = await backend.fresh();
     await store.enqueueJob(job(1, 1));

@@ -5,10 +5,21 @@
 // machines whose clocks differ agree on leases and backoffs.
 import type pg from 'pg';
 import { RUNNER_LOST } from '../job-file.ts';
-import { type ClaimedJob, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
+import { type ClaimedJob, type DeliveryOutcome, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
 import { storeFailure } from './connection.ts';
 
 const NOW = 'clock_timestamp()';
+
+/**
+ * The tail of a statement whose CTE `changed` is the job's change and whose CTE `ended` names the
+ * job if that change ended it: the delivery log entry of the same id takes the outcome in $3
+ * (JSON, or null: none) and its status $4, in the same statement. It counts the jobs changed.
+ */
+const logOutcome = (changed: string) => `, logged AS (
+  UPDATE jac_deliveries SET record = record || $3::jsonb, status = $4 WHERE $3::jsonb IS NOT NULL AND id IN (SELECT id FROM ended) RETURNING id)
+SELECT count(*)::int AS n FROM ${changed}`;
+
+const outcomeValues = (logged: DeliveryOutcome | undefined) => (logged ? [JSON.stringify(logged), logged.status] : [null, null]);
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const COLUMNS = `id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, ${iso('enqueued_at')} AS enqueued_at, ${iso('run_after')} AS run_after,
   ${iso('started_at')} AS started_at, ${iso('finished_at')} AS finished_at, ${iso('lease_until')} AS lease_until, result`;
@@ -103,30 +114,40 @@ export class PgJobs implements JobQueue {
     return { job, attempt: job.attempts };
   }
 
-  async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult): Promise<boolean> {
+  async finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
     if (status === 'COMPLETED') {
-      const gone = await this.query('finish a job', `DELETE FROM jac_jobs WHERE id = $1 AND attempts = $2 AND status = 'STARTED' AND NOT keep`, [id, attempt]);
-      if (gone.rowCount === 1) return true;
+      const gone = await this.query<{ n: number }>(
+        'finish a job',
+        `WITH ended AS (DELETE FROM jac_jobs WHERE id = $1 AND attempts = $2 AND status = 'STARTED' AND NOT keep RETURNING id)
+         ${logOutcome('ended')}`,
+        [id, attempt, ...outcomeValues(logged)],
+      );
+      if (gone.rows[0].n === 1) return true;
     }
-    const { rowCount } = await this.query(
+    const { rows } = await this.query<{ n: number }>(
       'finish a job',
-      `UPDATE jac_jobs SET status = $3, finished_at = ${NOW}, lease_until = NULL, result = $4 WHERE id = $1 AND attempts = $2 AND status = 'STARTED'`,
-      [id, attempt, status, JSON.stringify(result)],
+      `WITH ended AS (UPDATE jac_jobs SET status = $5, finished_at = ${NOW}, lease_until = NULL, result = $6 WHERE id = $1 AND attempts = $2 AND status = 'STARTED' RETURNING id)
+       ${logOutcome('ended')}`,
+      [id, attempt, ...outcomeValues(logged), status, JSON.stringify(result)],
     );
-    return rowCount === 1;
+    return rows[0].n === 1;
   }
 
-  async retryJob(id: string, attempt: number, delayMs: number, result: JobResult): Promise<boolean> {
-    const { rowCount } = await this.query(
+  async retryJob(id: string, attempt: number, delayMs: number, result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
+    const { rows } = await this.query<{ n: number }>(
       'retry a job',
-      `UPDATE jac_jobs SET lease_until = NULL, result = $4,
-         status = CASE WHEN attempts >= max_attempts THEN 'ERROR' ELSE 'PENDING' END,
-         finished_at = CASE WHEN attempts >= max_attempts THEN ${NOW} ELSE NULL END,
-         run_after = CASE WHEN attempts >= max_attempts THEN run_after ELSE ${NOW} + make_interval(secs => $3 / 1000.0) END
-       WHERE id = $1 AND attempts = $2 AND status = 'STARTED'`,
-      [id, attempt, delayMs, JSON.stringify(result)],
+      `WITH retried AS (
+         UPDATE jac_jobs SET lease_until = NULL, result = $6,
+           status = CASE WHEN attempts >= max_attempts THEN 'ERROR' ELSE 'PENDING' END,
+           finished_at = CASE WHEN attempts >= max_attempts THEN ${NOW} ELSE NULL END,
+           run_after = CASE WHEN attempts >= max_attempts THEN run_after ELSE ${NOW} + make_interval(secs => $5 / 1000.0) END
+         WHERE id = $1 AND attempts = $2 AND status = 'STARTED'
+         RETURNING id, status),
+       ended AS (SELECT id FROM retried WHERE status = 'ERROR')
+       ${logOutcome('retried')}`,
+      [id, attempt, ...outcomeValues(logged), delayMs, JSON.stringify(result)],
     );
-    return rowCount === 1;
+    return rows[0].n === 1;
   }
 
   async findJob(id: string): Promise<JobRecord | null> {
