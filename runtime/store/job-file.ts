@@ -11,6 +11,12 @@ import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
 import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
+/**
+ * The most delivery log entries the data dir keeps (about 1 KB of memory each): a sender's steady
+ * traffic cannot grow the server's memory without bound within the log's retention.
+ */
+export const MAX_LOGGED_DELIVERIES = 100_000;
+
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
 
@@ -44,15 +50,19 @@ export class JobFile implements JobQueue {
   private constructor(
     private readonly file: SystemFile<JobData>,
     private readonly db: JobJournal,
+    private readonly maxDeliveries: number,
   ) {}
 
-  /** `foldMinBytes`: the journal size past which it is folded into a new snapshot (tests make it small). */
-  static async open(dir: string, foldMinBytes?: number): Promise<JobFile> {
+  /**
+   * `foldMinBytes`: the journal size past which it is folded into a new snapshot (tests make it
+   * small); `maxDeliveries`: the most delivery log entries kept (the oldest go first).
+   */
+  static async open(dir: string, foldMinBytes?: number, maxDeliveries = MAX_LOGGED_DELIVERIES): Promise<JobFile> {
     const db = await JobJournal.open(dir, foldMinBytes);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db), db);
+    return new JobFile(new SystemFile(db), db, maxDeliveries);
   }
 
   enqueueJob(job: NewJob): Promise<void> {
@@ -242,6 +252,13 @@ export class JobFile implements JobQueue {
       if (d.deliveries.has(record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
       d.deliveries.set(record.id, record);
       this.db.touchDelivery(d, record.id);
+      // The log is held in memory: past its size, the oldest entries make room (a Map keeps the
+      // order entries were logged in, the same in memory and in the durable copy).
+      for (const id of d.deliveries.keys()) {
+        if (d.deliveries.size <= this.maxDeliveries) break;
+        d.deliveries.delete(id);
+        this.db.touchDelivery(d, id);
+      }
     }, how);
   }
 

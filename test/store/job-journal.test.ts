@@ -76,6 +76,23 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   assert.equal((await again.findDelivery('d-37'))?.duplicates ?? null, (await log.findDelivery('d-37'))?.duplicates ?? null);
 });
 
+test('the log keeps its newest entries up to its size: the oldest make room, on disk as in memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const log = await JobFile.open(dir, 4096, 25);
+  for (let i = 0; i < 40; i++) await log.logDelivery(delivery(i), { lazy: i % 2 === 0 });
+  await log.addDuplicate('d-39');
+  const kept = (await log.listDeliveries('u1', { limit: 100 })).map((d) => d.id);
+  assert.equal(kept, Array.from({ length: 25 }, (_, i) => `d-${39 - i}`), 'the newest 25, newest first');
+  assert.is(await log.findDelivery('d-14'), null, 'the oldest are gone');
+  assert.is(await log.addDuplicate('d-0'), false, 'a repeat of an entry that made room finds none');
+  await log.logDelivery(delivery(0));
+  assert.is((await log.findDelivery('d-15')), null, 'logged again, it is the newest; the oldest kept made room');
+  await log.idle();
+  const again = await JobFile.open(dir, 4096, 25);
+  assert.equal((await again.listDeliveries('u1', { limit: 100 })).map((d) => d.id), ['d-0', ...kept.slice(0, 24)]);
+  assert.is((await again.findDelivery('d-39'))!.duplicates, 1);
+});
+
 test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir);
