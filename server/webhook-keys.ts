@@ -64,8 +64,8 @@ export function parseKey(text: string): { id: string; secret: string } | null {
 
 /** The webhook keys of a data dir, with `last_used_at` kept in memory and written in batches. */
 export class WebhookKeys {
-  /** Key id → last use, not yet written (a use does not cost a disk write). */
-  private readonly lastUsed = new Map<string, string>();
+  /** Key id → last use (ms), not yet written (a use does not cost a disk write). */
+  private readonly lastUsed = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   /** Key texts whose secret was checked → their key id (oldest forgotten first), so a sender's next request skips the hash. */
   private readonly verified = new Map<string, string>();
@@ -99,20 +99,21 @@ export class WebhookKeys {
 
   /** Notes a use of a key; the time is written with the next batch. */
   touch(record: KeyRecord, now = Date.now()): void {
-    this.lastUsed.set(record.id, new Date(now).toISOString());
+    this.lastUsed.set(record.id, now); // a time, written as text only when flushed or listed
     this.flushTimer ??= setTimeout(() => void this.flush(), this.flushDelay).unref();
   }
 
   /** A key as listed, with its last use even when that is not written yet. */
   lastUsedAt(record: KeyRecord): string | null {
-    return this.lastUsed.get(record.id) ?? record.lastUsedAt;
+    const at = this.lastUsed.get(record.id);
+    return at === undefined ? record.lastUsedAt : new Date(at).toISOString();
   }
 
   /** Writes the pending `last_used_at` times (one commit for all of them). */
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    const pending = [...this.lastUsed];
+    const pending = [...this.lastUsed].map(([id, at]): [string, string] => [id, new Date(at).toISOString()]);
     this.lastUsed.clear();
     // A shared store sets the times alone, so a key another process revoked stays revoked.
     if (this.store.touchKeys) return this.store.touchKeys(pending);

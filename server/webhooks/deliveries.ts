@@ -1,7 +1,7 @@
 // A signed delivery as the route receives it: its raw bytes (what the signature covers) kept
 // beside the parsed body, the form encodings GitHub and Slack send, and the fields the server
 // fills from the delivery (webhook-signatures.md §4).
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
 import { acceptParsedBody } from '../validators.ts';
@@ -91,7 +91,7 @@ export function deliveryFields(rule: SignatureRule, delivery: Delivery, request:
 /** 24 hex digits naming a key's delivery for one use (`use` keeps the three kinds of id apart). */
 function hex24(use: string, keyId: string, deliveryId: string): string {
   const text = use === '' ? `${keyId}\0${deliveryId}` : `${use}\0${keyId}\0${deliveryId}`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 24);
+  return hash('sha256', text, 'hex').slice(0, 24);
 }
 
 /**
