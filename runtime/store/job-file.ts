@@ -254,10 +254,12 @@ export class JobFile implements JobQueue {
       this.db.touchDelivery(d, record.id);
       // The log is held in memory: past its size, the oldest entries make room (a Map keeps the
       // order entries were logged in, the same in memory and in the durable copy).
-      for (const id of d.deliveries.keys()) {
-        if (d.deliveries.size <= this.maxDeliveries) break;
-        d.deliveries.delete(id);
-        this.db.touchDelivery(d, id);
+      if (d.deliveries.size > this.maxDeliveries) {
+        for (const id of d.deliveries.keys()) {
+          if (d.deliveries.size <= this.maxDeliveries) break;
+          d.deliveries.delete(id);
+          this.db.touchDelivery(d, id);
+        }
       }
     }, how);
   }
