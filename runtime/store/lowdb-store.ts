@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
 import { Low } from 'lowdb';
 import { DurableFile } from './durable-file.ts';
+import { IdIndex } from './id-index.ts';
 import { JobFile } from './job-file.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
@@ -37,6 +38,8 @@ export interface LowStore extends JobQueue, DeliveryLog {}
 
 export class LowStore implements Store {
   private closed = false;
+  /** Users by id: every authenticated request looks its user up (users are only ever added). */
+  private readonly usersById = new IdIndex<UserRecord>();
   /** The graphs: one file per root. */
   readonly graphs: RootFiles;
 
@@ -104,7 +107,7 @@ export class LowStore implements Store {
 
   async findUser(by: { email: string } | { id: string }): Promise<UserRecord | null> {
     const users = this.system.data.users;
-    return ('email' in by ? users.find((u) => u.email === by.email) : users.find((u) => u.id === by.id)) ?? null;
+    return ('email' in by ? users.find((u) => u.email === by.email) : this.usersById.get(users, by.id)) ?? null;
   }
 
   async addUser(user: UserRecord): Promise<void> {

@@ -44,6 +44,25 @@ test('graphs, users, keys and secrets survive reopening', async () => {
   assert.equal(JSON.parse(readFileSync(join(dir, 'system.json'), 'utf8')).format, 2);
 });
 
+test('users are found by id as they are added, and a user whose write was refused is not found', async () => {
+  const s = await LowStore.open(fresh());
+  const user = (i: number) => ({ id: `u${i}`, email: `u${i}@example.com`, passwordHash: 'scrypt$x$y', root: rootA, createdAt: '2026-01-01T00:00:00Z' });
+  for (let i = 0; i < 50; i++) {
+    await s.addUser(user(i));
+    assert.is((await s.findUser({ id: `u${i}` }))?.email, `u${i}@example.com`, 'found once added');
+  }
+  assert.is((await s.findUser({ id: 'u7' }))?.email, 'u7@example.com');
+  try {
+    await s.addUser({ ...user(50), email: 'u3@example.com' });
+    assert.unreachable('an email in use');
+  } catch (e) {
+    assert.ok(storeError('JAC_STORE_VALUE', /exists/)(e));
+  }
+  assert.is(await s.findUser({ id: 'u50' }), null, 'refused: not added');
+  assert.is(await s.findUser({ id: 'nobody' }), null);
+  await s.close();
+});
+
 test('100 concurrent commits on one root all land, in far fewer disk writes', async () => {
   const dir = fresh();
   const s = await LowStore.open(dir);
