@@ -12,10 +12,11 @@ import { SystemFile } from './system-file.ts';
 import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
 
 /**
- * The most delivery log entries the data dir keeps (about 1 KB of memory each): a sender's steady
- * traffic cannot grow the server's memory without bound within the log's retention.
+ * The most delivery log entries the data dir keeps. Each is held in memory (about 1 KB, plus the
+ * delivery's fields, kept for replay): a sender's steady traffic cannot grow the server's memory
+ * without bound within the log's retention.
  */
-export const MAX_LOGGED_DELIVERIES = 100_000;
+export const MAX_LOGGED_DELIVERIES = 20_000;
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
