@@ -195,13 +195,14 @@ await yargs(hideBin(process.argv))
         .option('cache-mb', { type: 'number', default: 256, describe: "each worker's root graphs kept in memory between requests, MB (estimated); the least recently used go first" })
         .option('cache-idle-seconds', { type: 'number', default: 600, describe: 'a root graph unused this long is dropped from memory (read again on its next request)' })
         .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
+        .option('background-runs', { type: 'number', describe: 'background runs (async walkers, webhook deliveries answered 202, scheduled walkers) at once (default: --workers)' })
         .option('max-upload-mb', { type: 'number', default: 10, describe: 'largest file a walker with UploadFile fields takes, per file, MiB (a larger one is answered 413)' })
         .option('max-upload-files', { type: 'number', default: 20, describe: 'file parts allowed in one multipart request' })
         .option('max-upload-fields', { type: 'number', default: 20, describe: 'parts that are not files allowed in one multipart request' })
         .option('job-retention-days', { type: 'number', default: 7, describe: 'records of background runs that ended longer ago are removed (0: kept for ever)' })
         .check((argv) => {
           wholeNumber('port', argv.port, 0, 65535);
-          for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections', 'max-upload-files', 'max-upload-fields'] as const) wholeNumber(name, argv[name], 1);
+          for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections', 'max-upload-files', 'max-upload-fields', 'background-runs'] as const) wholeNumber(name, argv[name], 1);
           positiveNumber('max-upload-mb', argv.maxUploadMb);
           for (const name of ['cache-mb', 'cache-idle-seconds'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
@@ -234,7 +235,7 @@ await yargs(hideBin(process.argv))
             maxUploadBytes: Math.round(argv.maxUploadMb * 1024 * 1024),
             maxUploadFiles: argv.maxUploadFiles,
             maxUploadFields: argv.maxUploadFields,
-            jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000 },
+            jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000, ...(argv.backgroundRuns !== undefined ? { concurrency: argv.backgroundRuns } : {}) },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,
             tokenTimeoutHours: process.env.TOKEN_TIMEOUT ? Number(process.env.TOKEN_TIMEOUT) : undefined,

@@ -157,7 +157,7 @@ test.after.each(stopAll);
 
 test("an async walker's document holds its reports once COMPLETED, and jobs list shows it", async () => {
   const data = join(dir, 'data-a');
-  const s = await start(data);
+  const s = await start(data, ['--background-runs', '1']); // background runs one at a time
   const authorization = await login(s.url);
   const id = await enqueue(s, authorization, 'Greet', { name: 'ops' });
   const doc = await waitFor(s, authorization, id, ended, 10_000);

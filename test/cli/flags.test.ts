@@ -46,6 +46,7 @@ test('bad flags to serve: one line each, exit 2, before anything loads', () => {
   assertUsageLine(cli(['serve', app, '--port', '99999']), /--port must be a whole number from 0 to 65535, not 99999/);
   assertUsageLine(cli(['serve', app, '--max-steps', '-5']), /--max-steps must be a whole number from 1 up, not -5/);
   assertUsageLine(cli(['serve', app, '--workers', '0']), /--workers must be a whole number from 1 up, not 0/);
+  assertUsageLine(cli(['serve', app, '--background-runs', '0']), /--background-runs must be a whole number from 1 up, not 0/);
   assertUsageLine(cli(['serve', app, '--max-memory-mb', 'abc']), /--max-memory-mb must be a whole number from 1 up/);
   assertUsageLine(cli(['serve', app, '--cache-mb', '-1']), /--cache-mb must be a whole number from 0 up, not -1/);
   assertUsageLine(cli(['serve', app, '--max-seconds', '0']), /--max-seconds must be a positive number, not 0/);

@@ -89,4 +89,41 @@ test('a job queued while a claim is under way is looked for as soon as that clai
   await stopping;
 });
 
+test('at most `concurrency` runs at once (the pool\'s workers unless told), each slot taken again as a run ends', async () => {
+  for (const [concurrency, expected] of [[undefined, 1], [3, 3]] as const) {
+    const queued = Array.from({ length: 7 }, (_, i) => ({ ...job, id: `w:Later:${i.toString(16).padStart(24, '0')}` }));
+    const store = {
+      claimJob: async () => {
+        const next = queued.shift();
+        return next ? { job: next, attempt: 1 } : null;
+      },
+      finishJob: async () => true,
+    } as unknown as Store;
+    let inFlight = 0;
+    let most = 0;
+    let ran = 0;
+    const release: (() => void)[] = [];
+    const runs = {
+      workers: 1,
+      walk: async (): Promise<Answer> => {
+        most = Math.max(most, ++inFlight);
+        await new Promise<void>((r) => release.push(r));
+        inFlight--;
+        ran++;
+        return { status: 200, body: '{"status":200,"reports":[1]}' };
+      },
+    } as unknown as WorkerPool;
+    const dispatcher = new JobDispatcher(store, runs, quiet, { pollMs: 5, ...(concurrency ? { concurrency } : {}) });
+    dispatcher.start();
+    for (let i = 0; i < 500 && ran < 7; i++) {
+      await tick();
+      assert.ok(inFlight <= expected, `${inFlight} runs at once, allowed ${expected}`);
+      release.shift()?.();
+    }
+    await dispatcher.stop();
+    assert.is(ran, 7, 'every job ran');
+    assert.is(most, expected, `slots filled (concurrency ${concurrency ?? 'default'})`);
+  }
+});
+
 test.run();
