@@ -23,7 +23,7 @@ import { OperationExtras } from './openapi-extras.ts';
 import { type DispatcherOptions, JobDispatcher } from './job-dispatcher.ts';
 import { Scheduler } from './schedule/scheduler.ts';
 import { keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryRunHours, deliveryRunRecordId } from './webhooks/deliveries.ts';
 import { deliveryRoutes } from './webhooks/delivery-routes.ts';
 
 /** With the login limits (login-limits.ts), password hashing limits (password-hashing.ts) and upload limits (uploads/multipart-body.ts). */
@@ -118,13 +118,17 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
   // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
   // A signed delivery answered 202 is retried on the senders' own scale (minutes to hours).
-  const answeredLater = new Set([...program.walkers.values()].filter((w) => w.specs.webhook?.type === 'signature' && w.specs.webhook.ack === 'async').map((w) => w.name));
+  const answeredLater = new Map(
+    [...program.walkers.values()].flatMap((w) => (w.specs.webhook?.type === 'signature' && w.specs.webhook.ack === 'async' ? [[w.name, w.specs.webhook] as const] : [])),
+  );
   const deliveryRetries = options.deliveryRetryMs ?? DELIVERY_RETRY_MS;
   const isDelivery = (job: JobRecord) => answeredLater.has(job.walker) && !job.internal;
   const dispatcher = new JobDispatcher(store, runs, app.log, {
     backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),
     // A delivery's log entry says how its run ended (written with the job's end).
     loggedOutcome: (job, status, result, ms) => (isDelivery(job) ? { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId } : null),
+    // Its run applies once, even when taken again after it committed (its end was not written).
+    runOnce: (job) => (isDelivery(job) ? { record: deliveryRunRecordId(job.id), hours: deliveryRunHours(answeredLater.get(job.walker)!.dedupeHours) } : null),
     ...options.jobs,
   });
   // Scheduled walkers' ticks become queued runs; the timers stop before the dispatcher does.

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeliveryOutcome, Json, JobRecord, JobResult, Store } from '../runtime/store/store.ts';
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
-import type { Answer } from './workers/messages.ts';
+import type { Answer, WalkJob } from './workers/messages.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
 import { loadedFields, parseExact, storedFields, storedValue } from './stored-fields.ts';
 
@@ -36,6 +36,11 @@ export interface DispatcherOptions {
    * (written together with the job's end), or null for other jobs.
    */
   loggedOutcome?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => DeliveryOutcome | null;
+  /**
+   * The root's record of a job whose run must apply once (a signed delivery answered 202), or
+   * null: a run taken again after it committed is answered as the first, without running again.
+   */
+  runOnce?: (job: JobRecord) => WalkJob['delivery'] | null;
 }
 
 /** How often ended runs past their retention are looked for. */
@@ -53,6 +58,7 @@ export class JobDispatcher {
   private readonly retentionMs: number;
   private readonly backoffFor: (job: JobRecord) => number[] | null;
   private readonly loggedOutcome: NonNullable<DispatcherOptions['loggedOutcome']>;
+  private readonly runOnce: NonNullable<DispatcherOptions['runOnce']>;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -78,6 +84,7 @@ export class JobDispatcher {
     this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
     this.backoffFor = options.backoffFor ?? (() => null);
     this.loggedOutcome = options.loggedOutcome ?? (() => null);
+    this.runOnce = options.runOnce ?? (() => null);
   }
 
   start(): void {
@@ -173,7 +180,8 @@ export class JobDispatcher {
   private async run(id: string, attempt: number, job: JobRecord): Promise<void> {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true });
+    const once = this.runOnce(job);
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}) });
     const ms = Date.now() - started;
     try {
       if (await queueTasks(this.store, answer, job.root, job.owner)) this.wake();

@@ -102,6 +102,18 @@ export function deliveryRecordId(keyId: string, deliveryId: string): string {
   return `o:${DELIVERY_TYPE}:${hex24('', keyId, deliveryId)}`;
 }
 
+/**
+ * The record id under which a root remembers the run of a delivery answered 202 (its job): a run
+ * taken again after it committed (its outcome was not written, then its lease ran out) is then
+ * answered as the first without running again. Hashed from the job id, which names the delivery.
+ */
+export function deliveryRunRecordId(jobId: string): string {
+  return `o:${DELIVERY_TYPE}:${hash('sha256', `run\0${jobId}`, 'hex').slice(0, 24)}`;
+}
+
+/** How long a root remembers a queued delivery's run: the dedupe window, and at least a day (the retries take about 2.5 h). */
+export const deliveryRunHours = (dedupeHours: number) => Math.max(dedupeHours, 24);
+
 /** How long a delivery answered 202 waits before each retry when its run fails: about 10 s, 1 min, 5 min, 30 min, 2 h. */
 export const DELIVERY_RETRY_MS = [10_000, 60_000, 300_000, 1_800_000, 7_200_000];
 

@@ -7,6 +7,14 @@ import { sign as githubSign } from '@octokit/webhooks-methods';
 import Stripe from 'stripe';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LowStore } from '../../runtime/store/lowdb-store.ts';
+import { StoreError } from '../../runtime/store/store.ts';
+import { buildApp } from '../../server/app.ts';
+import { servedApp } from '../../server/manifest.ts';
+import { WorkerPool } from '../../server/workers/pool.ts';
 import { harness, type Harness } from './harness.ts';
 
 const PROGRAM = `
@@ -375,6 +383,48 @@ test('"ack": "async": a verified delivery is stored and answered 202 at once, ru
   ]);
   const unsigned = await h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload: '{}', headers: { 'content-type': 'application/json' } });
   assert.is(unsigned.statusCode, 401, 'nothing is stored before the signature checks');
+});
+
+test('a queued delivery whose end could not be written is taken again when its lease ends, and answered from the root without running twice', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jac-once-'));
+  const file = join(mkdtempSync(join(tmpdir(), 'jac-once-app-')), 'app.jac');
+  writeFileSync(file, PROGRAM);
+  const real = await LowStore.open(dataDir);
+  // The first run's end cannot be written (the store fails then): its job stays STARTED.
+  let failures = 1;
+  const store: LowStore = Object.create(real);
+  Object.defineProperty(store, 'finishJob', {
+    value: async (...args: Parameters<LowStore['finishJob']>) => {
+      if (failures-- > 0) throw new StoreError('the disk is gone', 'JAC_STORE_IO');
+      return real.finishJob(...args);
+    },
+  });
+  const runs = await WorkerPool.start({ workers: 1, files: [file], dataDir });
+  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false, jobs: { leaseMs: 300, pollMs: 50 } } });
+  try {
+    await app.ready();
+    await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'once@example.com', password: 'pw' } });
+    const authorization = `Bearer ${(await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'once@example.com', password: 'pw' } })).json().token}`;
+    const key = (await app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization } })).json();
+    const payload = JSON.stringify({ ref: 'refs/heads/once' });
+    const r = await app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-delivery': 'O-1' } });
+    assert.is(r.statusCode, 202, r.body);
+    const id = r.json().delivery as string;
+    let job = await real.findJob(id);
+    for (let i = 0; i < 200 && job?.status !== 'COMPLETED'; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      job = await real.findJob(id);
+    }
+    assert.equal([job?.status, job?.attempts, job?.result?.reports], ['COMPLETED', 2, ['O-1']], 'taken again, and answered as the first run was');
+    assert.ok(failures < 0, 'the first end was refused, the second written');
+    const refs = (await app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization } })).json().reports[0];
+    assert.equal(refs, ['refs/heads/once'], 'the walker ran once');
+    assert.is((await real.findDelivery(id))?.status, 'ok');
+  } finally {
+    await app.close();
+    await runs.close();
+    await real.close();
+  }
 });
 
 test('the delivery log: verified, repeated, failed and rejected deliveries, newest first, owner only, no bodies or signatures; a replay runs a stored delivery again', async () => {
