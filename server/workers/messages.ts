@@ -47,8 +47,10 @@ export interface WalkJob extends JobBase {
   /**
    * A signed webhook delivery with an id: run once. `record` is its memory's record id on the
    * root; a delivery the root remembers is answered as it was the first time, without a run.
+   * `ifChanged`: remembered only when the run changed the graph or queued runs (a queued
+   * delivery's run, whose answer is kept in its job).
    */
-  delivery?: { record: string; hours: number };
+  delivery?: { record: string; hours: number; ifChanged?: boolean };
   /**
    * Other roots the run holds besides its own (sharing between users: a node shared with the
    * caller), each with the state of its graph expected; and ids known to be in no root the

@@ -359,22 +359,29 @@ export class Runner {
       }
     }
     // A delivery that ran is remembered in the same commit as what it changed. One that failed
-    // is not: the sender's retry runs it again.
-    if (job.delivery && answer.status === 200 && 'body' in answer) {
+    // is not: the sender's retry runs it again. A queued delivery's run that changed nothing and
+    // queued nothing is not remembered either: running it again could apply nothing twice.
+    const remember = job.delivery && answer.status === 200 && 'body' in answer ? { ...job.delivery, body: answer.body } : null;
+    const rememberRun = () => {
       const now = Date.now();
-      graph.rememberDelivery(job.delivery.record, { body: answer.body, at: new Date(now).toISOString(), until: new Date(now + job.delivery.hours * 3_600_000).toISOString() }, now);
-    }
+      graph.rememberDelivery(remember!.record, { body: remember!.body, at: new Date(now).toISOString(), until: new Date(now + remember!.hours * 3_600_000).toISOString() }, now);
+    };
+    if (remember && !remember.ifChanged) rememberRun();
     // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
     const discarded = graph.discarded;
     let change: GraphChange;
+    const tasks = this.tasks.take(graph.root);
     try {
       change = graph.takeChanges();
+      if (remember?.ifChanged && (change.upserts.length > 0 || change.deletes.length > 0 || tasks.length > 0)) {
+        rememberRun();
+        change = mergeChanges([change, graph.takeChanges()]);
+      }
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       return { job, answer: failure('CommitFailed', e.message), change: null, discard: true };
     }
     const changed = change.upserts.length > 0 || change.deletes.length > 0;
-    const tasks = this.tasks.take(graph.root);
     if (tasks.length > 0 && (answer.status === 200 || answer.status === 500)) answer = { ...answer, tasks };
     // A run that discarded its writes (`mem.__mem__.clear()`) leaves a graph in memory that is not
     // the one stored: it goes, and the next run reads what was committed.

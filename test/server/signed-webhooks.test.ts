@@ -72,6 +72,11 @@ walker later_push {
   }
 }
 
+walker later_ignore {
+  has ref: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
+  can record with \`root entry { report self.ref; }
+}
 walker shop_order {
   has id: int = 0, webhook_event: str = "";
   obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "shopify"}; }
@@ -383,6 +388,23 @@ test('"ack": "async": a verified delivery is stored and answered 202 at once, ru
   ]);
   const unsigned = await h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload: '{}', headers: { 'content-type': 'application/json' } });
   assert.is(unsigned.statusCode, 401, 'nothing is stored before the signature checks');
+});
+
+test("a queued delivery's run is remembered on the root only when it changed something: one that changed nothing writes nothing", async () => {
+  const key = await signingKey('later-commits', { scheme: 'github' }, ['later_push', 'later_ignore']);
+  const deliver = async (walker: string, delivery: string) => {
+    const payload = JSON.stringify({ ref: `refs/heads/${delivery}` });
+    const r = await h.app.inject({ method: 'POST', url: `/webhook/walker/${walker}?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret!, payload), 'x-github-delivery': delivery } });
+    assert.is(r.statusCode, 202, r.body);
+    const id = r.json().delivery as string;
+    for (let i = 0; i < 200 && (await h.store.findJob(id))?.status !== 'COMPLETED'; i++) await new Promise((res) => setTimeout(res, 25));
+    assert.is((await h.store.findJob(id))?.status, 'COMPLETED');
+  };
+  const before = h.runs.commits;
+  await deliver('later_ignore', 'C-1');
+  assert.is(h.runs.commits, before, 'nothing changed, nothing written');
+  await deliver('later_push', 'C-2');
+  assert.is(h.runs.commits, before + 1, 'its changes and the memory of its run, in one commit');
 });
 
 test('a queued delivery whose end could not be written is taken again when its lease ends, and answered from the root without running twice', async () => {
