@@ -2,7 +2,9 @@
 // 10,000 and 100,000 nodes (a commit appends to the root's journal, so the 100k-node root
 // should cost about what the 1k one does: target within 2×), the bytes one new edge writes on a
 // node with 100,000 edges, the time to load each root into nodes, and how many disk writes 100
-// concurrent commits on one root take (group commit should make it far fewer than 100).
+// concurrent commits on one root take (group commit should make it far fewer than 100), and what
+// a delivery log entry costs once the log is full and the oldest make room (target: within 2× of
+// an entry while it fills).
 // Then the PostgreSQL store (on DATABASE_URL, else a throwaway cluster as the tests start one):
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
 // change's rows: the same target) and the load of each.
@@ -13,7 +15,8 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
-import type { GraphRecord } from '../runtime/store/store.ts';
+import type { DeliveryRecord, GraphRecord } from '../runtime/store/store.ts';
+import { MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
 const SMALL = 'n::00000000000000000000000a';
@@ -91,6 +94,26 @@ try {
   const t = performance.now();
   await Promise.all(Array.from({ length: 100 }, (_, k) => store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, k)}`, fields: { value: -k } }], deletes: [] })));
   console.log(`100 concurrent commits on the 100,000-node root: ${store.writes - writesBefore} disk writes, ${(performance.now() - t).toFixed(0)} ms in all`);
+
+  // The delivery log: entries told lazily (as a route tells them after its answer), first while
+  // the log fills, then once it is full and the oldest make room.
+  const entry = (i: number): DeliveryRecord => ({
+    id: `d-${i}`, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: new Date().toISOString(), verified: true, deliveryId: null, event: 'push',
+    status: 'ok', code: 200, ms: 1, errorId: null, reason: null, duplicates: 0, replay: { fields: { ref: `refs/heads/${i}` }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z',
+  });
+  const perEntry = async (from: number): Promise<number> => {
+    const started = performance.now();
+    const told: Promise<void>[] = [];
+    for (let i = from; i < from + MAX_LOGGED_DELIVERIES; i++) {
+      told.push(store.logDelivery(entry(i), { lazy: true }));
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r)); // requests arrive over time
+    }
+    await Promise.all(told);
+    return ((performance.now() - started) * 1000) / MAX_LOGGED_DELIVERIES;
+  };
+  const filling = await perEntry(0);
+  const full = await perEntry(MAX_LOGGED_DELIVERIES);
+  console.log(`delivery log entries (lazy): ${filling.toFixed(1)} µs each while it fills, ${full.toFixed(1)} µs once full at ${MAX_LOGGED_DELIVERIES.toLocaleString('en')} (${(full / filling).toFixed(2)}×; target: within 2×)`);
   await store.close();
 
   // PostgreSQL: three roots in one database.

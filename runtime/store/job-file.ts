@@ -253,9 +253,11 @@ export class JobFile implements JobQueue {
       if (d.deliveries.has(record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
       d.deliveries.set(record.id, record);
       this.db.touchDelivery(d, record.id);
-      // The log is held in memory: past its size, the oldest entries make room (a Map keeps the
-      // order entries were logged in, the same in memory and in the durable copy).
-      if (d.deliveries.size > this.maxDeliveries) {
+      // The log is held in memory: past its size (and a hundredth more), the oldest entries make
+      // room, many at once: a Map keeps the order entries were logged in (the same in memory and
+      // in the durable copy), but walking it from its start passes every entry deleted since it
+      // was last compacted, so one entry at a time would cost a walk per entry.
+      if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) {
         for (const id of d.deliveries.keys()) {
           if (d.deliveries.size <= this.maxDeliveries) break;
           d.deliveries.delete(id);
