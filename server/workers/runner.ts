@@ -360,13 +360,13 @@ export class Runner {
     }
     // A delivery that ran is remembered in the same commit as what it changed. One that failed
     // is not: the sender's retry runs it again. A queued delivery's run that changed nothing and
-    // queued nothing is not remembered either: running it again could apply nothing twice.
+    // queued nothing is not remembered either: running it again has nothing to apply twice.
     const remember = job.delivery && answer.status === 200 && 'body' in answer ? { ...job.delivery, body: answer.body } : null;
-    const rememberRun = () => {
+    const rememberRun = (r: NonNullable<typeof remember>) => {
       const now = Date.now();
-      graph.rememberDelivery(remember!.record, { body: remember!.body, at: new Date(now).toISOString(), until: new Date(now + remember!.hours * 3_600_000).toISOString() }, now);
+      graph.rememberDelivery(r.record, { body: r.body, at: new Date(now).toISOString(), until: new Date(now + r.hours * 3_600_000).toISOString() }, now);
     };
-    if (remember && !remember.ifChanged) rememberRun();
+    if (remember && !remember.ifChanged) rememberRun(remember);
     // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
     const discarded = graph.discarded;
     let change: GraphChange;
@@ -374,7 +374,7 @@ export class Runner {
     try {
       change = graph.takeChanges();
       if (remember?.ifChanged && (change.upserts.length > 0 || change.deletes.length > 0 || tasks.length > 0)) {
-        rememberRun();
+        rememberRun(remember);
         change = mergeChanges([change, graph.takeChanges()]);
       }
     } catch (e) {
