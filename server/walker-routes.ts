@@ -18,7 +18,7 @@ import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import type { OperationExtras } from './openapi-extras.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecordId, keepRawBodies, logDelivered, rawDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, logDelivered, rawDelivery } from './webhooks/deliveries.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -344,17 +344,17 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               const delivered = (request as CheckedRequest).webhook!.delivery!;
               const id = deliveryJobId(endpoint.name, delivered.keyId, signed.dedupeHours > 0 ? delivered.id : null);
               const attempts = (options.deliveryRetryMs ?? DELIVERY_RETRY_MS).length + 1;
-              // Logged under the job's id (the dispatcher gives the entry its outcome), together
-              // with queueing the job: on the data dir both go in one write.
+              // Logged under the job's id (the dispatcher gives the entry its outcome), in the same
+              // write (or transaction) as the job.
               const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
-              const queue = jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }).then(
+              const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null);
+              const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
                 () => true,
                 (e: unknown) => {
                   if (e instanceof StoreError && e.code === 'JAC_STORE_VALUE') return false; // a repeat: its job is there
                   throw e;
                 },
               );
-              const [, queued] = await Promise.all([logDelivered(jobs.store, logged, 'pending', 202, 0, null), queue]);
               const duplicate = !queued;
               caller.used?.();
               if (duplicate) keepLog(request, logDelivered(jobs.store, logged, 'duplicate', 202, 0, null, LAZY));

@@ -66,12 +66,13 @@ export class JobFile implements JobQueue {
     return new JobFile(new SystemFile(db), db, maxDeliveries);
   }
 
-  enqueueJob(job: NewJob): Promise<void> {
+  enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void> {
     const record = newRecord(job);
     return this.file.change((d) => {
       if (this.job(d, record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       d.jobs.push(copyJob(record)); // applied to memory and, once written, to the durable copy: one object each
       this.db.touchJob(d, record.id);
+      if (logged && !d.deliveries.has(logged.id)) this.addLogged(d, logged);
     });
   }
 
@@ -251,20 +252,25 @@ export class JobFile implements JobQueue {
   logDelivery(record: DeliveryRecord, how: LogWrite = {}): Promise<void> {
     return this.file.change((d) => {
       if (d.deliveries.has(record.id)) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
-      d.deliveries.set(record.id, record);
-      this.db.touchDelivery(d, record.id);
-      // The log is held in memory: past its size (and a hundredth more), the oldest entries make
-      // room, many at once: a Map keeps the order entries were logged in (the same in memory and
-      // in the durable copy), but walking it from its start passes every entry deleted since it
-      // was last compacted, so one entry at a time would cost a walk per entry.
-      if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) {
-        for (const id of d.deliveries.keys()) {
-          if (d.deliveries.size <= this.maxDeliveries) break;
-          d.deliveries.delete(id);
-          this.db.touchDelivery(d, id);
-        }
-      }
+      this.addLogged(d, record);
     }, how);
+  }
+
+  /** Part of a change: `record` joins the log (it has no entry of its id). */
+  private addLogged(d: JobData, record: DeliveryRecord): void {
+    d.deliveries.set(record.id, record);
+    this.db.touchDelivery(d, record.id);
+    // The log is held in memory: past its size (and a hundredth more), the oldest entries make
+    // room, many at once: a Map keeps the order entries were logged in (the same in memory and
+    // in the durable copy), but walking it from its start passes every entry deleted since it
+    // was last compacted, so one entry at a time would cost a walk per entry.
+    if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) {
+      for (const id of d.deliveries.keys()) {
+        if (d.deliveries.size <= this.maxDeliveries) break;
+        d.deliveries.delete(id);
+        this.db.touchDelivery(d, id);
+      }
+    }
   }
 
   updateDelivery(id: string, change: Partial<DeliveryOutcome>, how: LogWrite = {}): Promise<boolean> {

@@ -209,7 +209,12 @@ export type FireResult = 'fired' | 'taken' | 'busy';
  * write (or transaction) as the job's end, so the log never says `pending` of a run that ended.
  */
 export interface JobQueue {
-  enqueueJob(job: NewJob): Promise<void>;
+  /**
+   * Queues `job` (JAC_STORE_VALUE when a job of its id exists). `logged`: the log entry of the
+   * signed delivery the job runs (its id the job's), written with the job in one write or
+   * transaction; an entry of that id already logged is kept.
+   */
+  enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void>;
   claimJob(leaseMs: number): Promise<ClaimedJob | null>;
   /** Records how the run ended (a COMPLETED job that is not to be kept is removed instead). */
   finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult, logged?: DeliveryOutcome): Promise<boolean>;

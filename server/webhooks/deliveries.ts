@@ -171,15 +171,8 @@ export interface Logged {
 export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null, how: LogWrite = {}): Promise<void> {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
   if (status === 'duplicate' && (await log.addDuplicate(id, how))) return;
-  const now = Date.now();
   const first = status === 'duplicate';
-  const record: DeliveryRecord = {
-    id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: receivedText(now), verified: true,
-    deliveryId: d.delivery.id, event: d.delivery.event, status: first ? 'pending' : status, code: first ? null : code, ms: first ? null : ms, errorId,
-    reason: null, duplicates: first ? 1 : 0,
-    replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
-    replayUntil: untilText(now + Math.max(d.dedupeHours, 1) * 3_600_000),
-  };
+  const record = deliveryRecord(d, id, status, code, ms, errorId);
   try {
     await log.logDelivery(record, how);
   } catch (e) {
@@ -188,4 +181,17 @@ export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | '
     // (A queued delivery's entry made earlier keeps its state: its job's run gives the outcome.)
     else if (status !== 'pending') await log.updateDelivery(id, { status, code, ms, errorId }, how);
   }
+}
+
+/** A verified delivery's log entry under `id`: its outcome, or (`duplicate`: a repeat logged first) pending with one repeat. */
+export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): DeliveryRecord {
+  const now = Date.now();
+  const first = status === 'duplicate';
+  return {
+    id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: receivedText(now), verified: true,
+    deliveryId: d.delivery.id, event: d.delivery.event, status: first ? 'pending' : status, code: first ? null : code, ms: first ? null : ms, errorId,
+    reason: null, duplicates: first ? 1 : 0,
+    replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
+    replayUntil: untilText(now + Math.max(d.dedupeHours, 1) * 3_600_000),
+  };
 }

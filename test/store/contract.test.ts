@@ -225,6 +225,33 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test("a delivery's job is queued together with its log entry; a repeat writes neither, and an entry already logged is kept", async () => {
+    const { store, reopen } = await backend.fresh();
+    const entry = (id: string, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
+      id, keyId: 'k1', owner: 'u1', walker: 'Later', receivedAt: new Date().toISOString(), verified: true, deliveryId: `s-${id}`, event: 'push',
+      status: 'pending', code: 202, ms: 0, errorId: null, reason: null, duplicates: 0, replay: { fields: { n: 1 }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z', ...over,
+    });
+    await store.enqueueJob(job(1), entry(job(1).id));
+    try {
+      await store.enqueueJob(job(1), entry(job(1).id, { event: 'again' }));
+      assert.unreachable('queued twice');
+    } catch (e) {
+      assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VALUE');
+    }
+    await store.logDelivery(entry(job(2).id, { event: 'earlier' }));
+    await store.enqueueJob(job(2), entry(job(2).id));
+    await store.enqueueJob(job(3));
+    await store.close();
+    const again = await reopen();
+    assert.equal((await again.listJobs()).map((j) => j.id), [job(1).id, job(2).id, job(3).id]);
+    assert.equal(await again.findDelivery(job(1).id), entry(job(1).id, { receivedAt: (await again.findDelivery(job(1).id))!.receivedAt }));
+    assert.is((await again.findDelivery(job(1).id))!.event, 'push', 'the repeat changed nothing');
+    assert.is((await again.findDelivery(job(2).id))!.event, 'earlier', 'an entry already logged is kept');
+    assert.is(await again.findDelivery(job(3).id), null);
+    assert.equal((await again.listDeliveries('u1', { limit: 10 })).map((d) => d.id).sort(), [job(1).id, job(2).id].sort());
+    await again.close();
+  });
+
   test("a delivery's job ends together with its log entry's outcome, and only for the attempt that holds the job", async () => {
     const { store, reopen } = await backend.fresh();
     const entry = (id: string): DeliveryRecord => ({

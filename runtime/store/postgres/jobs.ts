@@ -5,7 +5,7 @@
 // machines whose clocks differ agree on leases and backoffs.
 import type pg from 'pg';
 import { RUNNER_LOST } from '../job-file.ts';
-import { type ClaimedJob, type DeliveryOutcome, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
+import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
 import { storeFailure } from './connection.ts';
 
 const NOW = 'clock_timestamp()';
@@ -84,9 +84,24 @@ export class PgJobs implements JobQueue {
     private readonly location: string,
   ) {}
 
-  async enqueueJob(job: NewJob): Promise<void> {
-    const { rowCount } = await this.query('enqueue a job', INSERT_JOB, jobValues(job));
-    if (rowCount === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
+  async enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void> {
+    let queued: number;
+    if (!logged) queued = (await this.query('enqueue a job', INSERT_JOB, jobValues(job))).rowCount ?? 0;
+    else {
+      // The job and its delivery's log entry in one statement: the entry only with a new job.
+      const { rows } = await this.query<{ n: number }>(
+        'enqueue a job',
+        `WITH job AS (${INSERT_JOB} RETURNING id),
+         logged AS (
+           INSERT INTO jac_deliveries (id, owner, key_id, status, received_at, record)
+           SELECT id, $13::text, $14::text, $15::text, $16::timestamptz, $17::jsonb FROM job
+           ON CONFLICT (id) DO NOTHING RETURNING id)
+         SELECT count(*)::int AS n FROM job`,
+        [...jobValues(job), logged.owner, logged.keyId, logged.status, logged.receivedAt, JSON.stringify(logged)],
+      );
+      queued = rows[0].n;
+    }
+    if (queued === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
   }
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
