@@ -126,7 +126,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const dispatcher = new JobDispatcher(store, runs, app.log, {
     backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),
     // A delivery's log entry says how its run ended (written with the job's end).
-    loggedOutcome: (job, status, result, ms) => (isDelivery(job) ? { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId } : null),
+    loggedOutcome: (job, status, result, ms) => (isDelivery(job) ? { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId } : undefined),
     // Its run applies once, even when taken again after it committed (its end was not written).
     runOnce: (job) => (isDelivery(job) ? { record: deliveryRunRecordId(job.id), hours: deliveryRunHours(answeredLater.get(job.walker)!.dedupeHours), ifChanged: true } : null),
     ...options.jobs,

@@ -33,9 +33,9 @@ export interface DispatcherOptions {
   backoffFor?: (job: JobRecord) => number[] | null;
   /**
    * What the log entry of a job that runs a signed delivery says once the job has ended for good
-   * (written together with the job's end), or null for other jobs.
+   * (written together with the job's end); none for other jobs.
    */
-  loggedOutcome?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => DeliveryOutcome | null;
+  loggedOutcome?: (job: JobRecord, status: 'COMPLETED' | 'ERROR', result: JobResult, ms: number) => DeliveryOutcome | undefined;
   /**
    * The root's record of a job whose run must apply once (a signed delivery answered 202), or
    * null: a run taken again after it committed is answered as the first, without running again.
@@ -83,7 +83,7 @@ export class JobDispatcher {
     this.retryBaseMs = options.retryBaseMs ?? 1000;
     this.retentionMs = options.retentionMs ?? 7 * 86_400_000;
     this.backoffFor = options.backoffFor ?? (() => null);
-    this.loggedOutcome = options.loggedOutcome ?? (() => null);
+    this.loggedOutcome = options.loggedOutcome ?? (() => undefined);
     this.runOnce = options.runOnce ?? (() => null);
   }
 
@@ -197,13 +197,13 @@ export class JobDispatcher {
         if (last) this.log.error({ ...where, error_id: result.errorId, err }, 'background walker failed; no attempts left');
         else this.log.warn({ ...where, error_id: result.errorId, err, retry_in_ms: delayMs }, 'background walker failed; retrying');
         // The store ends the job (and writes its log entry's outcome) only when no attempt is left.
-        const held = await this.store.retryJob(id, attempt, delayMs, result, this.loggedOutcome(job, 'ERROR', result, ms) ?? undefined);
+        const held = await this.store.retryJob(id, attempt, delayMs, result, this.loggedOutcome(job, 'ERROR', result, ms));
         if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
         return;
       }
       if (status === 'ERROR') this.log.error({ ...where, status: result.httpStatus, error: result.error }, 'background walker refused');
       else this.log.info({ ...where, status: result.httpStatus, ms }, 'background walker');
-      const held = await this.store.finishJob(id, attempt, status, result, this.loggedOutcome(job, status, result, ms) ?? undefined);
+      const held = await this.store.finishJob(id, attempt, status, result, this.loggedOutcome(job, status, result, ms));
       if (!held) this.log.warn({ walker_id: id, attempt }, 'background walker finished after its lease ran out; its outcome was not recorded');
     } catch (e) {
       // The outcome could not be written: the lease will run out and the job be taken again.

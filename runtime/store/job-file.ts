@@ -148,10 +148,7 @@ export class JobFile implements JobQueue {
 
   /** Part of a job's change: its delivery's log entry (the same id), if any, takes the run's outcome. */
   private logOutcome(d: JobData, id: string, logged: DeliveryOutcome | undefined): void {
-    const x = logged && d.deliveries.get(id);
-    if (!x) return;
-    d.deliveries.set(id, { ...x, ...logged });
-    this.db.touchDelivery(d, id);
+    if (logged) this.changeLogged(d, id, (x) => ({ ...x, ...logged }));
   }
 
   async findJob(id: string): Promise<JobRecord | null> {
@@ -283,13 +280,16 @@ export class JobFile implements JobQueue {
 
   private async changeDelivery(id: string, change: (x: DeliveryRecord) => DeliveryRecord, how: LogWrite): Promise<boolean> {
     if (!this.file.data.deliveries.has(id)) return false;
-    await this.file.change((d) => {
-      const x = d.deliveries.get(id);
-      if (!x) return;
-      d.deliveries.set(id, change(x));
-      this.db.touchDelivery(d, id);
-    }, how);
+    await this.file.change((d) => this.changeLogged(d, id, change), how);
     return true;
+  }
+
+  /** Part of a change: the log entry `id`, if there is one, becomes `change` of it (a new record). */
+  private changeLogged(d: JobData, id: string, change: (x: DeliveryRecord) => DeliveryRecord): void {
+    const x = d.deliveries.get(id);
+    if (!x) return;
+    d.deliveries.set(id, change(x));
+    this.db.touchDelivery(d, id);
   }
 
   async findDelivery(id: string): Promise<DeliveryRecord | null> {

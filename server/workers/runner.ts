@@ -370,18 +370,20 @@ export class Runner {
     // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
     const discarded = graph.discarded;
     let change: GraphChange;
+    let changed: boolean;
     const tasks = this.tasks.take(graph.root);
     try {
       change = graph.takeChanges();
-      if (remember?.ifChanged && (change.upserts.length > 0 || change.deletes.length > 0 || tasks.length > 0)) {
+      changed = change.upserts.length > 0 || change.deletes.length > 0;
+      if (remember?.ifChanged && (changed || tasks.length > 0)) {
         rememberRun(remember);
         change = mergeChanges([change, graph.takeChanges()]);
+        changed = true;
       }
     } catch (e) {
       if (!(e instanceof StoreError)) throw e;
       return { job, answer: failure('CommitFailed', e.message), change: null, discard: true };
     }
-    const changed = change.upserts.length > 0 || change.deletes.length > 0;
     if (tasks.length > 0 && (answer.status === 200 || answer.status === 500)) answer = { ...answer, tasks };
     // A run that discarded its writes (`mem.__mem__.clear()`) leaves a graph in memory that is not
     // the one stored: it goes, and the next run reads what was committed.
