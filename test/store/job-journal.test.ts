@@ -22,7 +22,7 @@ test('a change appends what it changed, whatever the queue holds', async () => {
   await jobs.enqueueJob(job(5000));
   const grew = size(dir, 'jobs.0.journal') - before;
   assert.ok(grew > 0 && grew < 1000, `one job's line (${grew} bytes), not the queue's ${before}`);
-  await jobs.idle();
+  await jobs.close();
 });
 
 test('the files are folded into a new snapshot once replaced jobs outweigh live ones; reopening gives the same jobs in the same order', async () => {
@@ -41,11 +41,12 @@ test('the files are folded into a new snapshot once replaced jobs outweigh live 
   assert.ok(!files.includes('jobs.0.journal'), `folded: ${files.join(' ')}`);
   assert.ok(files.filter((f) => f.endsWith('.journal')).every((f) => f !== 'jobs.0.journal'), 'no journal of the folded generation');
   const expected = await jobs.listJobs();
-  await jobs.idle();
+  await jobs.close();
   const again = await JobFile.open(dir, 4096);
   assert.equal(await again.listJobs(), expected);
   assert.equal(expected.map((j) => j.id), [...Array.from({ length: 29 }, (_, i) => job(i + 10).id), job(100).id]);
   assert.equal((await again.registerSchedule('Tick')).lastTick, '2030-01-01T00:00:00.000Z');
+  await again.close();
 });
 
 const delivery = (i: number, at = '2026-12-01T00:00:00.000Z'): DeliveryRecord => ({
@@ -70,10 +71,11 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   assert.not.ok(existsSync(join(dir, 'jobs.0.journal')), 'the folded journal is removed');
   const expected = await log.listDeliveries('u1', { limit: 1000 });
   assert.equal(expected.length, 200 - pruned);
-  await log.idle();
+  await log.close();
   const again = await JobFile.open(dir, 4096);
   assert.equal(await again.listDeliveries('u1', { limit: 1000 }), expected);
   assert.equal((await again.findDelivery('d-37'))?.duplicates ?? null, (await log.findDelivery('d-37'))?.duplicates ?? null);
+  await again.close();
 });
 
 test('the log keeps its newest entries up to its size: the oldest make room, on disk as in memory', async () => {
@@ -87,10 +89,11 @@ test('the log keeps its newest entries up to its size: the oldest make room, on 
   assert.is(await log.addDuplicate('d-0'), false, 'a repeat of an entry that made room finds none');
   await log.logDelivery(delivery(0));
   assert.is((await log.findDelivery('d-15')), null, 'logged again, it is the newest; the oldest kept made room');
-  await log.idle();
+  await log.close();
   const again = await JobFile.open(dir, 4096, 25);
   assert.equal((await again.listDeliveries('u1', { limit: 100 })).map((d) => d.id), ['d-0', ...kept.slice(0, 24)]);
   assert.is((await again.findDelivery('d-39'))!.duplicates, 1);
+  await again.close();
 });
 
 test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
@@ -103,9 +106,10 @@ test('a changed delivery is a new record: what a caller was given keeps its valu
   assert.equal([seen.duplicates, seen.status], [0, 'ok']);
   const now = (await log.findDelivery('d-1'))!;
   assert.equal([now.duplicates, now.status, now.code], [1, 'failed', 500]);
-  await log.idle();
+  await log.close();
   const again = await JobFile.open(dir);
   assert.equal(await again.findDelivery('d-1'), now);
+  await again.close();
 });
 
 test('lazy log writes are seen at once, gathered into one line, and on disk once the file is idle', async () => {
@@ -119,10 +123,11 @@ test('lazy log writes are seen at once, gathered into one line, and on disk once
   assert.is(lines.length, 1, 'one write for all of them (a write starting at the first would carry it alone)');
   assert.is(JSON.parse(lines[0]).u.length, 50);
   await log.updateDelivery('d-4', { status: 'failed', code: 500 }, { lazy: true });
-  await log.idle();
+  await log.close();
   const again = await JobFile.open(dir);
   assert.is((await again.listDeliveries('u1', { limit: 100 })).length, 50);
   assert.equal([(await again.findDelivery('d-3'))?.duplicates, (await again.findDelivery('d-4'))?.status], [1, 'failed']);
+  await again.close();
 });
 
 test('a job handed out is a copy: changing it changes nothing queued', async () => {
@@ -141,20 +146,22 @@ test('a job handed out is a copy: changing it changes nothing queued', async () 
   const listed = await jobs.listJobs();
   (listed[0].result!.reports as unknown[]).push('changed by a reader');
   assert.equal((await jobs.findJob(claimed.id))!.result!.reports, [1]);
-  await jobs.idle();
+  await jobs.close();
 });
 
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir);
   await jobs.enqueueJob(job(1));
-  await jobs.idle();
+  await jobs.close();
   appendFileSync(join(dir, 'jobs.0.journal'), '{"u":[{"id":"w:W:0000');
   const again = await JobFile.open(dir);
   assert.equal((await again.listJobs()).map((j) => j.id), [job(1).id]);
   await again.enqueueJob(job(2));
+  await again.close();
   const third = await JobFile.open(dir);
   assert.equal((await third.listJobs()).map((j) => j.id), [job(1).id, job(2).id], 'appends after the cut are whole');
+  await third.close();
 
   const old = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const record = { ...job(3), status: 'PENDING', attempts: 0, enqueuedAt: '2026-01-01T00:00:00.000Z', runAfter: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, leaseUntil: null, result: null };
@@ -163,6 +170,7 @@ test('a torn last line (a crash mid-append) is dropped; a jobs.json written befo
   const [j] = await loaded.listJobs();
   assert.equal([j.id, j.schedule, j.internal, j.keep], [job(3).id, null, false, true]);
   assert.ok(await loaded.claimJob(60_000));
+  await loaded.close();
 });
 
 test.run();
