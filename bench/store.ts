@@ -3,11 +3,12 @@
 // should cost about what the 1k one does: target within 2×), the bytes one new edge writes on a
 // node with 100,000 edges, the time to load each root into nodes, and how many disk writes 100
 // concurrent commits on one root take (group commit should make it far fewer than 100), and what
-// a delivery log entry costs once the log is full and the oldest make room (target: within 2× of
-// an entry while it fills).
+// a delivery log entry costs, gathered as the signed routes tell them, once the log is full and
+// the oldest make room (target: within 2× of an entry while it fills), against one call each.
 // Then the PostgreSQL store (on DATABASE_URL, else a throwaway cluster as the tests start one):
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
-// change's rows: the same target) and the load of each.
+// change's rows: the same target) and the load of each; delivery log entries gathered into one
+// statement per turn against one statement each.
 // Run: npm run bench:store
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
@@ -15,7 +16,8 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
-import type { DeliveryRecord, GraphRecord } from '../runtime/store/store.ts';
+import type { DeliveryLog, DeliveryRecord, GraphRecord } from '../runtime/store/store.ts';
+import { DeliveryLogBatch } from '../server/webhooks/log-batch.ts';
 import { MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
@@ -95,25 +97,33 @@ try {
   await Promise.all(Array.from({ length: 100 }, (_, k) => store.commitGraph(SMALL, { upserts: [{ id: `n:Item:${hex(SMALL, k)}`, fields: { value: -k } }], deletes: [] })));
   console.log(`100 concurrent commits on the 100,000-node root: ${store.writes - writesBefore} disk writes, ${(performance.now() - t).toFixed(0)} ms in all`);
 
-  // The delivery log: entries told lazily (as a route tells them after its answer), first while
-  // the log fills, then once it is full and the oldest make room.
+  // The delivery log: entries told as the signed routes tell them after their answers (gathered,
+  // one write per turn of the event loop), first while the log fills, then once it is full and
+  // the oldest make room; and, against that, entries written one call each.
   const entry = (i: number): DeliveryRecord => ({
     id: `d-${i}`, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: new Date().toISOString(), verified: true, deliveryId: null, event: 'push',
     status: 'ok', code: 200, ms: 1, errorId: null, reason: null, duplicates: 0, replay: { fields: { ref: `refs/heads/${i}` }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z',
   });
-  const perEntry = async (from: number): Promise<number> => {
+  /** µs per entry for `count` entries from `from`, 100 told per turn of the event loop. */
+  const perEntry = async (log: DeliveryLog, from: number, count: number, gathered: boolean): Promise<number> => {
+    const batch = new DeliveryLogBatch(log, (e) => { throw e; });
     const started = performance.now();
     const told: Promise<void>[] = [];
-    for (let i = from; i < from + MAX_LOGGED_DELIVERIES; i++) {
-      told.push(store.logDelivery(entry(i), { lazy: true }));
+    for (let i = from; i < from + count; i++) {
+      if (gathered) batch.tell({ record: entry(i), repeat: false });
+      else told.push(log.logDelivery(entry(i), { lazy: true }));
       if (i % 100 === 99) await new Promise((r) => setImmediate(r)); // requests arrive over time
     }
-    await Promise.all(told);
-    return ((performance.now() - started) * 1000) / MAX_LOGGED_DELIVERIES;
+    await Promise.all([...told, batch.flush()]);
+    return ((performance.now() - started) * 1000) / count;
   };
-  const filling = await perEntry(0);
-  const full = await perEntry(MAX_LOGGED_DELIVERIES);
-  console.log(`delivery log entries (lazy): ${filling.toFixed(1)} µs each while it fills, ${full.toFixed(1)} µs once full at ${MAX_LOGGED_DELIVERIES.toLocaleString('en')} (${(full / filling).toFixed(2)}×; target: within 2×)`);
+  const single = await perEntry(store, 0, MAX_LOGGED_DELIVERIES / 2, false);
+  const filling = await perEntry(store, MAX_LOGGED_DELIVERIES / 2, MAX_LOGGED_DELIVERIES / 2, true);
+  const full = await perEntry(store, MAX_LOGGED_DELIVERIES, MAX_LOGGED_DELIVERIES, true);
+  console.log(
+    `delivery log entries, gathered per turn: ${filling.toFixed(1)} µs each while it fills (${single.toFixed(1)} µs written one call each, ${(single / filling).toFixed(1)}×), ` +
+      `${full.toFixed(1)} µs once full at ${MAX_LOGGED_DELIVERIES.toLocaleString('en')} (${(full / filling).toFixed(2)}×; target: within 2×)`,
+  );
   await store.close();
 
   // PostgreSQL: three roots in one database.
@@ -132,6 +142,9 @@ try {
     console.log(`PostgreSQL ${n.toLocaleString('en').padStart(7)}-node root: one-node commit ${show(f)}; load ${(performance.now() - t).toFixed(0)} ms`);
   }
   console.log(`PostgreSQL ratio of medians, 100,000 / 1,000: ${(pgMedians.get(100_000)! / pgMedians.get(1_000)!).toFixed(2)}× (target: within 2×)`);
+  const pgSingle = await perEntry(pgStore, 0, 2_000, false);
+  const pgGathered = await perEntry(pgStore, 2_000, 2_000, true);
+  console.log(`PostgreSQL delivery log entries: ${pgGathered.toFixed(1)} µs each gathered per turn (one statement), ${pgSingle.toFixed(1)} µs written one statement each (${(pgSingle / pgGathered).toFixed(1)}×)`);
   await pgStore.close();
 } finally {
   removeFreshDirs();

@@ -25,6 +25,7 @@ import { Scheduler } from './schedule/scheduler.ts';
 import { keyPlacement } from './webhooks/webhook-spec.ts';
 import { DELIVERY_RETRY_MS, deliveryRunHours, deliveryRunRecordId } from './webhooks/deliveries.ts';
 import { deliveryRoutes } from './webhooks/delivery-routes.ts';
+import { DeliveryLogBatch } from './webhooks/log-batch.ts';
 
 /** With the login limits (login-limits.ts), password hashing limits (password-hashing.ts) and upload limits (uploads/multipart-body.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimitOptions {
@@ -142,7 +143,10 @@ export async function buildApp({ program, runs, store, options = {} }: { program
     await dispatcher.stop();
   });
   await app.register(asyncWalkerRoutes, { users, store });
-  await app.register(deliveryRoutes, { users, store, runs, program, wake: () => dispatcher.wake() });
-  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher }, extras });
+  // Signed deliveries' log entries, told after their answers and written a batch at a time.
+  const told = new DeliveryLogBatch(store, (e, entries) => app.log.warn({ err: e, entries }, 'cannot write the webhook delivery log'));
+  app.addHook('onClose', async () => told.flush());
+  await app.register(deliveryRoutes, { users, store, runs, program, told, wake: () => dispatcher.wake() });
+  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher, told }, extras });
   return app;
 }

@@ -18,7 +18,8 @@ import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import type { OperationExtras } from './openapi-extras.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, logDelivered, rawDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, toldDelivery } from './webhooks/deliveries.ts';
+import type { DeliveryLogBatch } from './webhooks/log-batch.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
@@ -102,8 +103,8 @@ export interface WalkerRouteOptions {
   options: AppOptions;
   /** A shared store's counters: failed key attempts then count across every process on it. */
   counters?: SharedCounters;
-  /** Where async walkers' jobs go, and what runs them. */
-  jobs: { store: Store; dispatcher: JobDispatcher };
+  /** Where async walkers' jobs go, what runs them, and where signed deliveries' log entries are told. */
+  jobs: { store: Store; dispatcher: JobDispatcher; told: DeliveryLogBatch };
   /** The OpenAPI-only options of each walker's operations. */
   extras?: OperationExtras;
 }
@@ -357,7 +358,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               );
               const duplicate = !queued;
               caller.used?.();
-              if (duplicate) keepLog(request, logDelivered(jobs.store, logged, 'duplicate', 202, 0, null, LAZY));
+              if (duplicate) jobs.told.tell(toldDelivery(logged, 'duplicate', 202, 0, null));
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });
@@ -382,7 +383,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
             if (signed && delivered) {
               const outcome = 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed';
-              keepLog(request, logDelivered(jobs.store, { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId, LAZY));
+              jobs.told.tell(toldDelivery({ walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes }, outcome, answer.status, Date.now() - started, errorId));
             }
             if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
             caller.used?.();
@@ -415,18 +416,6 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       for (const route of uploadRoutes) scope.route(route);
     });
   }
-}
-
-/** Log writes that nobody waits for: the store may gather them (a busy route writes its log once per few ms, not per delivery). */
-const LAZY = { lazy: true } as const;
-
-/**
- * A delivery log write the answer does not wait for: what the delivery changed is already durable
- * (and remembered, for each-delivery-once, in the same commit); the log tells its owner about it,
- * and a write of it that fails is said in the server's log instead.
- */
-function keepLog(request: FastifyRequest, write: Promise<void>): void {
-  write.catch((e: unknown) => request.log.warn({ err: e }, 'cannot write the webhook delivery log'));
 }
 
 function tooManyFailures(reply: FastifyReply, retryAfter: number) {

@@ -9,7 +9,7 @@ import { IdIndex } from './id-index.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError } from './store.ts';
+import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
 
 /**
  * The most delivery log entries the data dir keeps. Each is held in memory (about 1 KB, plus the
@@ -253,6 +253,16 @@ export class JobFile implements JobQueue {
     }, how);
   }
 
+  /** Each `record` told is the log's from now on, as `logDelivery`'s. */
+  tellDeliveries(told: ToldDelivery[], how: LogWrite = {}): Promise<void> {
+    return this.file.change((d) => {
+      for (const t of told) {
+        if (!d.deliveries.has(t.record.id)) this.addLogged(d, t.record);
+        else this.changeLogged(d, t.record.id, (x) => applyTold(x, t));
+      }
+    }, how);
+  }
+
   /** Part of a change: `record` joins the log (it has no entry of its id). */
   private addLogged(d: JobData, record: DeliveryRecord): void {
     d.deliveries.set(record.id, record);
@@ -270,25 +280,12 @@ export class JobFile implements JobQueue {
     }
   }
 
-  updateDelivery(id: string, change: Partial<DeliveryOutcome>, how: LogWrite = {}): Promise<boolean> {
-    return this.changeDelivery(id, (x) => ({ ...x, ...change }), how);
-  }
-
-  addDuplicate(id: string, how: LogWrite = {}): Promise<boolean> {
-    return this.changeDelivery(id, (x) => ({ ...x, duplicates: x.duplicates + 1 }), how);
-  }
-
-  private async changeDelivery(id: string, change: (x: DeliveryRecord) => DeliveryRecord, how: LogWrite): Promise<boolean> {
-    if (!this.file.data.deliveries.has(id)) return false;
-    await this.file.change((d) => this.changeLogged(d, id, change), how);
-    return true;
-  }
-
-  /** Part of a change: the log entry `id`, if there is one, becomes `change` of it (a new record). */
+  /** Part of a change: the log entry `id`, if there is one, becomes `change` of it (a new record, or itself: unchanged). */
   private changeLogged(d: JobData, id: string, change: (x: DeliveryRecord) => DeliveryRecord): void {
     const x = d.deliveries.get(id);
-    if (!x) return;
-    d.deliveries.set(id, change(x));
+    const changed = x && change(x);
+    if (!changed || changed === x) return;
+    d.deliveries.set(id, changed);
     this.db.touchDelivery(d, id);
   }
 

@@ -21,8 +21,7 @@ const JOB_QUEUE: Record<keyof JobQueue, true> = {
 
 const DELIVERY_LOG: Record<keyof DeliveryLog, true> = {
   logDelivery: true,
-  updateDelivery: true,
-  addDuplicate: true,
+  tellDeliveries: true,
   findDelivery: true,
   listDeliveries: true,
   pruneDeliveries: true,

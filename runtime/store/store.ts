@@ -280,13 +280,29 @@ export interface LogWrite {
   lazy?: boolean;
 }
 
+/**
+ * A verified delivery told to the log: `record` becomes its entry when the log has none of its
+ * id; else a `repeat` (answered without a run) counts itself on the entry, and an outcome (a run's
+ * `ok` or `failed`) replaces the entry's status, code, duration and error id (`pending` changes
+ * nothing: the entry's job gives it its outcome).
+ */
+export interface ToldDelivery {
+  record: DeliveryRecord;
+  repeat: boolean;
+}
+
+/** What a told delivery makes of the entry the log has of its id (the same entry when it changes nothing). */
+export function applyTold(x: DeliveryRecord, { record, repeat }: ToldDelivery): DeliveryRecord {
+  if (repeat) return { ...x, duplicates: x.duplicates + 1 };
+  if (record.status === 'pending') return x;
+  return { ...x, status: record.status, code: record.code, ms: record.ms, errorId: record.errorId };
+}
+
 /** The delivery log of signed webhooks: newest first, owner by owner. */
 export interface DeliveryLog {
   logDelivery(record: DeliveryRecord, how?: LogWrite): Promise<void>;
-  /** Changes a logged delivery (false when there is none). */
-  updateDelivery(id: string, change: Partial<DeliveryOutcome>, how?: LogWrite): Promise<boolean>;
-  /** Counts a repeat of a logged delivery (false when there is none). */
-  addDuplicate(id: string, how?: LogWrite): Promise<boolean>;
+  /** Tells the log of verified deliveries, in order, in one write. */
+  tellDeliveries(told: ToldDelivery[], how?: LogWrite): Promise<void>;
   findDelivery(id: string): Promise<DeliveryRecord | null>;
   listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;
   /** Removes deliveries received before `before`; resolves with how many. */

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DELIVERY_TYPE } from '../../runtime/store/persistent-graph.ts';
 import { acceptParsedBody } from '../validators.ts';
 import { storedFields } from '../stored-fields.ts';
-import { type DeliveryLog, type DeliveryRecord, type Json, type LogWrite, StoreError } from '../../runtime/store/store.ts';
+import type { DeliveryRecord, Json, ToldDelivery } from '../../runtime/store/store.ts';
 import type { Delivery, SignatureRule } from './signatures.ts';
 
 /** What the raw-body parser leaves on a signed walker's request. */
@@ -162,25 +162,14 @@ export interface Logged {
 }
 
 /**
- * Writes how a verified delivery went to the log, in one write whichever comes first: a run
- * (`ok`, `failed`, or `pending` when it was queued) makes the entry, or gives the entry a repeat
- * made first its outcome; a repeat answered from memory counts itself on the entry, or makes it
- * (pending) when the run that answered first has not logged yet. A delivery the log holds
- * already (a failed run the sender sends again) keeps its entry, with the new outcome.
+ * How a verified delivery went, as the log is told it (ToldDelivery): a run's outcome (`ok`,
+ * `failed`, or `pending` when it was queued) makes the entry, or gives the entry a repeat made
+ * first its outcome; a repeat answered from memory counts itself on the entry, or makes it
+ * (pending, one repeat) when the run that answered first has not been logged yet.
  */
-export async function logDelivered(log: DeliveryLog, d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null, how: LogWrite = {}): Promise<void> {
+export function toldDelivery(d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): ToldDelivery {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
-  if (status === 'duplicate' && (await log.addDuplicate(id, how))) return;
-  const first = status === 'duplicate';
-  const record = deliveryRecord(d, id, status, code, ms, errorId);
-  try {
-    await log.logDelivery(record, how);
-  } catch (e) {
-    if (!(e instanceof StoreError && e.code === 'JAC_STORE_VALUE')) throw e;
-    if (first) await log.addDuplicate(id, how);
-    // (A queued delivery's entry made earlier keeps its state: its job's run gives the outcome.)
-    else if (status !== 'pending') await log.updateDelivery(id, { status, code, ms, errorId }, how);
-  }
+  return { record: deliveryRecord(d, id, status, code, ms, errorId), repeat: status === 'duplicate' };
 }
 
 /** A verified delivery's log entry under `id`: its outcome, or (`duplicate`: a repeat logged first) pending with one repeat. */

@@ -9,7 +9,8 @@ import { queueTasks } from '../schedule/queue-tasks.ts';
 import { requireUser } from '../user-routes.ts';
 import type { Users } from '../users.ts';
 import type { WorkerPool } from '../workers/pool.ts';
-import { logDelivered } from './deliveries.ts';
+import { toldDelivery } from './deliveries.ts';
+import type { DeliveryLogBatch } from './log-batch.ts';
 import { loadedFields } from '../stored-fields.ts';
 
 const STATUSES = ['ok', 'failed', 'pending', 'rejected'] as const;
@@ -54,7 +55,17 @@ const item = {
   },
 } as const;
 
-export async function deliveryRoutes(app: FastifyInstance, { users, store, runs, program, wake }: { users: Users; store: Store; runs: WorkerPool; program: ServedApp; wake: () => void }): Promise<void> {
+export interface DeliveryRouteOptions {
+  users: Users;
+  store: Store;
+  runs: WorkerPool;
+  program: ServedApp;
+  /** Entries the signed routes told and may not have written yet: flushed before the log is read. */
+  told: DeliveryLogBatch;
+  wake: () => void;
+}
+
+export async function deliveryRoutes(app: FastifyInstance, { users, store, runs, program, told, wake }: DeliveryRouteOptions): Promise<void> {
   app.get<{ Querystring: { key_id?: string; status?: DeliveryRecord['status']; limit?: number } }>(
     '/webhook/deliveries',
     {
@@ -72,6 +83,7 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
     async (request) => {
       const user = await requireUser(users, request);
       const { key_id: keyId, status, limit = 50 } = request.query;
+      await told.flush();
       return { deliveries: (await store.listDeliveries(user.id, { keyId, status, limit })).map(listed) };
     },
   );
@@ -88,6 +100,7 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
     },
     async (request, reply: FastifyReply) => {
       const user = await requireUser(users, request);
+      await told.flush();
       const d = await store.findDelivery(request.params.id);
       if (!d || d.owner !== user.id) throw new HttpError(404, 'Delivery not found');
       if (d.status === 'rejected') throw new HttpError(409, 'A rejected delivery never verified: there is nothing to replay');
@@ -99,7 +112,7 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       if (await queueTasks(store, answer, user.root, user.id)) wake();
       // The replay is a delivery of its own in the log, naming the event it repeats.
       const replayed = { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes };
-      await logDelivered(store, replayed, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null);
+      await store.tellDeliveries([toldDelivery(replayed, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null)]);
       if (answer.status === 403 || answer.status === 404) throw new HttpError(answer.status, answer.detail);
       if (answer.status === 500 || answer.status === 503) throw Object.assign(new Error(answer.message), { name: answer.name, statusCode: answer.status });
       if ('body' in answer) return reply.code(200).type('application/json; charset=utf-8').send(answer.body);

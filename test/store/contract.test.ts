@@ -405,7 +405,7 @@ for (const backend of backends) {
     await store.close();
   });
 
-  test('the delivery log: newest first per owner, filtered by key and status; updates, repeats, the replay window and pruning', async () => {
+  test('the delivery log: newest first per owner, filtered by key and status; outcomes, repeats, the replay window and pruning', async () => {
     const { store, reopen } = await backend.fresh();
     const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
     const delivery = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
@@ -423,10 +423,9 @@ for (const backend of backends) {
     } catch (e) {
       assert.ok(e instanceof StoreError && e.code === 'JAC_STORE_VALUE');
     }
-    assert.is(await store.updateDelivery('d-2', { status: 'ok', code: 200, ms: 12 }), true);
-    assert.is(await store.updateDelivery('d-99', { status: 'ok' }), false);
-    assert.is(await store.addDuplicate('d-2'), true);
-    assert.is(await store.addDuplicate('d-2'), true);
+    await store.tellDeliveries([{ record: delivery(2, { status: 'ok', code: 200, ms: 12 }), repeat: false }]);
+    await store.tellDeliveries([{ record: delivery(2), repeat: true }]);
+    await store.tellDeliveries([{ record: delivery(2), repeat: true }]);
     assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-7', 'd-6', 'd-4', 'd-3', 'd-2', 'd-1']);
     assert.equal((await store.listDeliveries('u1', { limit: 2 })).map((d) => d.id), ['d-7', 'd-6']);
     assert.equal((await store.listDeliveries('u1', { keyId: 'k1', limit: 10 })).map((d) => d.id), ['d-7', 'd-3', 'd-1']);
@@ -440,6 +439,42 @@ for (const backend of backends) {
     assert.is(await again.findDelivery('d-1'), null);
     assert.is((await again.findDelivery('d-7'))!.replay, null, 'past its replay window: the line stays, what a replay runs goes');
     assert.ok((await again.findDelivery('d-4'))!.replay);
+    await again.close();
+  });
+
+  test('deliveries told in one write: an entry made for each new one, repeats counted, outcomes given, a pending one changing nothing; one delivery told several times', async () => {
+    const { store, reopen } = await backend.fresh();
+    const at = (s: number) => new Date(Date.UTC(2030, 0, 1, 0, 0, s)).toISOString();
+    const delivery = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
+      id: `d-${i}`, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: at(i), verified: true, deliveryId: `sender-${i}`, event: 'push',
+      status: 'ok', code: 200, ms: 5, errorId: null, reason: null, duplicates: 0,
+      replay: { fields: { ref: `r${i}` }, node: null, allowedNodes: null }, replayUntil: '2999-01-01T00:00:00.000Z', ...over,
+    });
+    await store.logDelivery(delivery(1, { status: 'pending', code: 202, ms: 0 })); // queued: its job gives the outcome
+    await store.logDelivery(delivery(2));
+    const failed = { status: 'failed', code: 500, ms: 9, errorId: 'e-1' } as const;
+    await store.tellDeliveries([
+      { record: delivery(1, { status: 'pending', code: 202, ms: 0, duplicates: 1 }), repeat: true }, // a repeat of the queued one
+      { record: delivery(1, { status: 'pending', code: 202, ms: 0 }), repeat: false }, // pending: nothing to say
+      { record: delivery(2, failed), repeat: false }, // a later run's outcome
+      { record: delivery(3), repeat: false }, // new
+      { record: delivery(4, { status: 'pending', code: null, ms: null, duplicates: 1 }), repeat: true }, // a repeat logged before its first
+      { record: delivery(4, { ms: 7 }), repeat: false }, // then the first's outcome, in the same write
+      { record: delivery(4), repeat: true },
+    ]);
+    const seen = async (s: Store) => Object.fromEntries(await Promise.all([1, 2, 3, 4].map(async (i) => {
+      const d = (await s.findDelivery(`d-${i}`))!;
+      return [d.id, [d.status, d.code, d.ms, d.errorId, d.duplicates]];
+    })));
+    const expected = { 'd-1': ['pending', 202, 0, null, 1], 'd-2': ['failed', 500, 9, 'e-1', 0], 'd-3': ['ok', 200, 5, null, 0], 'd-4': ['ok', 200, 7, null, 2] };
+    assert.equal(await seen(store), expected);
+    assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-4', 'd-3', 'd-2', 'd-1'], 'new entries in the order told');
+    // Told again in a later write, an entry that exists takes the repeat and the outcome.
+    await store.tellDeliveries([{ record: delivery(3, failed), repeat: false }, { record: delivery(3), repeat: true }]);
+    await store.close();
+    const again = await reopen();
+    assert.equal(await seen(again), { ...expected, 'd-3': ['failed', 500, 9, 'e-1', 1] });
+    assert.equal((await again.findDelivery('d-3'))!.replay, delivery(3).replay, 'what a replay runs is kept');
     await again.close();
   });
 

@@ -61,8 +61,7 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   for (let i = 0; i < 200; i++) await log.logDelivery(delivery(i, `2026-12-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`));
   assert.ok(size(dir, 'jobs.0.journal') > 200 * 300, `all in the first journal (${size(dir, 'jobs.0.journal')} bytes)`);
   assert.not.ok(existsSync(join(dir, 'jobs.json')), 'no snapshot written: nothing was replaced');
-  await log.addDuplicate('d-7');
-  await log.updateDelivery('d-8', { status: 'failed', code: 500 });
+  await log.tellDeliveries([{ record: delivery(7), repeat: true }, { record: { ...delivery(8), status: 'failed', code: 500 }, repeat: false }]);
   assert.ok(!existsSync(join(dir, 'jobs.json')), 'two changed entries are not worth a rewrite');
   // Entries received in the first 30 seconds of each minute: about half, pruned.
   const pruned = await log.pruneDeliveries('2026-12-01T00:00:30.000Z');
@@ -82,11 +81,10 @@ test('the log keeps its newest entries up to its size: the oldest make room, on 
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir, 4096, 25);
   for (let i = 0; i < 40; i++) await log.logDelivery(delivery(i), { lazy: i % 2 === 0 });
-  await log.addDuplicate('d-39');
+  await log.tellDeliveries([{ record: delivery(39), repeat: true }]);
   const kept = (await log.listDeliveries('u1', { limit: 100 })).map((d) => d.id);
   assert.equal(kept, Array.from({ length: 25 }, (_, i) => `d-${39 - i}`), 'the newest 25, newest first');
   assert.is(await log.findDelivery('d-14'), null, 'the oldest are gone');
-  assert.is(await log.addDuplicate('d-0'), false, 'a repeat of an entry that made room finds none');
   await log.logDelivery(delivery(0));
   assert.is((await log.findDelivery('d-15')), null, 'logged again, it is the newest; the oldest kept made room');
   await log.close();
@@ -101,8 +99,8 @@ test('a changed delivery is a new record: what a caller was given keeps its valu
   const log = await JobFile.open(dir);
   await log.logDelivery(delivery(1));
   const seen = (await log.findDelivery('d-1'))!;
-  await log.addDuplicate('d-1');
-  await log.updateDelivery('d-1', { status: 'failed', code: 500 });
+  await log.tellDeliveries([{ record: delivery(1), repeat: true }]);
+  await log.tellDeliveries([{ record: { ...delivery(1), status: 'failed', code: 500 }, repeat: false }]);
   assert.equal([seen.duplicates, seen.status], [0, 'ok']);
   const now = (await log.findDelivery('d-1'))!;
   assert.equal([now.duplicates, now.status, now.code], [1, 'failed', 500]);
@@ -117,12 +115,12 @@ test('lazy log writes are seen at once, gathered into one line, and on disk once
   const log = await JobFile.open(dir);
   const writes = Promise.all(Array.from({ length: 50 }, (_, i) => log.logDelivery(delivery(i), { lazy: true })));
   assert.is((await log.listDeliveries('u1', { limit: 100 })).length, 50, 'listed before any write');
-  await log.addDuplicate('d-3', { lazy: true });
+  await log.tellDeliveries([{ record: delivery(3), repeat: true }], { lazy: true });
   await writes;
   const lines = readFileSync(join(dir, 'jobs.0.journal'), 'utf8').trim().split('\n');
   assert.is(lines.length, 1, 'one write for all of them (a write starting at the first would carry it alone)');
   assert.is(JSON.parse(lines[0]).u.length, 50);
-  await log.updateDelivery('d-4', { status: 'failed', code: 500 }, { lazy: true });
+  await log.tellDeliveries([{ record: { ...delivery(4), status: 'failed', code: 500 }, repeat: false }], { lazy: true });
   await log.close();
   const again = await JobFile.open(dir);
   assert.is((await again.listDeliveries('u1', { limit: 100 })).length, 50);

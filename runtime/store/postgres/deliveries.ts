@@ -1,7 +1,7 @@
 // The delivery log of signed webhooks in jac_deliveries: one row per delivery, its record as
 // JSON, with the columns the log is filtered and pruned by.
 import type pg from 'pg';
-import { type DeliveryLog, type DeliveryRecord, StoreError } from '../store.ts';
+import { applyTold, type DeliveryLog, type DeliveryOutcome, type DeliveryRecord, StoreError, type ToldDelivery } from '../store.ts';
 import { storeFailure } from './connection.ts';
 
 export class PgDeliveries implements DeliveryLog {
@@ -19,22 +19,28 @@ export class PgDeliveries implements DeliveryLog {
     if (rowCount === 0) throw new StoreError(`a delivery ${record.id} is logged`, 'JAC_STORE_VALUE');
   }
 
-  async updateDelivery(id: string, change: Partial<Pick<DeliveryRecord, 'status' | 'code' | 'ms' | 'errorId'>>): Promise<boolean> {
-    const { rowCount } = await this.query(
-      'update a delivery',
-      `UPDATE jac_deliveries SET record = record || $2::jsonb, status = COALESCE($3, status) WHERE id = $1`,
-      [id, JSON.stringify(change), change.status ?? null],
+  async tellDeliveries(told: ToldDelivery[]): Promise<void> {
+    if (told.length === 0) return;
+    // One row may change only once in a statement: what the batch tells of one delivery is merged
+    // first, into the entry to make when there is none and what to do to one that is there.
+    const merged = new Map<string, { id: string; record: DeliveryRecord; repeats: number; outcome: DeliveryOutcome | null; ord: number }>();
+    for (const t of told) {
+      const m = merged.get(t.record.id);
+      const outcome = t.repeat || t.record.status === 'pending' ? null : outcomeOf(t.record);
+      if (!m) merged.set(t.record.id, { id: t.record.id, record: t.record, repeats: t.repeat ? 1 : 0, outcome, ord: merged.size });
+      else Object.assign(m, { record: applyTold(m.record, t), repeats: m.repeats + (t.repeat ? 1 : 0), outcome: outcome ?? m.outcome });
+    }
+    await this.query(
+      'log deliveries',
+      `WITH told AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(id text, record jsonb, repeats integer, outcome jsonb, ord integer))
+       INSERT INTO jac_deliveries AS d (id, owner, key_id, status, received_at, record)
+       SELECT id, record->>'owner', record->>'keyId', record->>'status', (record->>'receivedAt')::timestamptz, record FROM told ORDER BY ord
+       ON CONFLICT (id) DO UPDATE SET
+         record = d.record || jsonb_build_object('duplicates', (d.record->>'duplicates')::integer + (SELECT repeats FROM told WHERE told.id = EXCLUDED.id))
+                  || COALESCE((SELECT outcome FROM told WHERE told.id = EXCLUDED.id), '{}'::jsonb),
+         status = COALESCE((SELECT outcome->>'status' FROM told WHERE told.id = EXCLUDED.id), d.status)`,
+      [JSON.stringify([...merged.values()])],
     );
-    return rowCount === 1;
-  }
-
-  async addDuplicate(id: string): Promise<boolean> {
-    const { rowCount } = await this.query(
-      'count a repeated delivery',
-      `UPDATE jac_deliveries SET record = jsonb_set(record, '{duplicates}', to_jsonb((record->>'duplicates')::integer + 1)) WHERE id = $1`,
-      [id],
-    );
-    return rowCount === 1;
   }
 
   async findDelivery(id: string): Promise<DeliveryRecord | null> {
@@ -67,3 +73,5 @@ export class PgDeliveries implements DeliveryLog {
     }
   }
 }
+
+const outcomeOf = (r: DeliveryRecord): DeliveryOutcome => ({ status: r.status, code: r.code, ms: r.ms, errorId: r.errorId });
