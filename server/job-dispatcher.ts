@@ -53,6 +53,8 @@ export class JobDispatcher {
   private running = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (Date.now() terms). */
+  private timerAt = 0;
   private renewer: NodeJS.Timeout | null = null;
   private pruner: NodeJS.Timeout | null = null;
   private readonly retentionMs: number;
@@ -119,9 +121,12 @@ export class JobDispatcher {
     }
   }
 
-  /** A job was enqueued: look now rather than at the next poll. */
+  /**
+   * A job was enqueued: look now rather than at the next poll. While every slot is taken there is
+   * nothing to look for (a run that ends looks), so a busy route's wakes cost nothing.
+   */
   wake(): void {
-    if (!this.stopped) this.schedule(0);
+    if (!this.stopped && this.running < this.concurrency) this.schedule(0);
   }
 
   /** Takes no more jobs; waits for the ones under way to be recorded. */
@@ -140,7 +145,11 @@ export class JobDispatcher {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    // A look already due as soon is kept: many wakes in a row set one timer, not one each.
+    const at = Date.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.stopped) return;
