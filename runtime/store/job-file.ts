@@ -18,6 +18,23 @@ import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, 
  */
 export const MAX_LOGGED_DELIVERIES = 20_000;
 
+/**
+ * The most ended runs (COMPLETED, ERROR, CANCELLED) the data dir keeps, whatever the retention:
+ * each is held in memory with its fields and result, so a busy queue (a sender's deliveries
+ * answered 202, say) cannot grow the server's memory for the whole retention.
+ */
+export const MAX_ENDED_JOBS = 20_000;
+
+/** What a JobFile holds at most, and when it folds its journal. */
+export interface JobFileLimits {
+  /** The journal size past which it is folded into a new snapshot (tests make it small). */
+  foldMinBytes?: number;
+  /** The most delivery log entries kept (the oldest go first). */
+  maxDeliveries?: number;
+  /** The most ended jobs kept (the oldest go first). */
+  maxEndedJobs?: number;
+}
+
 /** What a job that ran out of attempts while its runner was gone ends with. */
 export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns: null, errorId: null, error: 'the run was cut off (its runner stopped) on every attempt' };
 
@@ -48,22 +65,44 @@ export class JobFile implements JobQueue {
     return this.jobIndexes[d === this.file.data ? 0 : 1].get(d.jobs, id);
   }
 
+  /** Jobs ended since the ended ones were last counted. */
+  private endedSinceCount = 0;
+
   private constructor(
     private readonly file: SystemFile<JobData>,
     private readonly db: JobJournal,
     private readonly maxDeliveries: number,
+    private readonly maxEndedJobs: number,
   ) {}
 
-  /**
-   * `foldMinBytes`: the journal size past which it is folded into a new snapshot (tests make it
-   * small); `maxDeliveries`: the most delivery log entries kept (the oldest go first).
-   */
-  static async open(dir: string, foldMinBytes?: number, maxDeliveries = MAX_LOGGED_DELIVERIES): Promise<JobFile> {
-    const db = await JobJournal.open(dir, foldMinBytes);
+  static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
+    const db = await JobJournal.open(dir, limits.foldMinBytes);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db), db, maxDeliveries);
+    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS);
+  }
+
+  /**
+   * `n` jobs may have ended. Once a hundredth of the limit has since the last count, the ended
+   * jobs are counted, and the oldest beyond the limit leave in one change: counting at every end
+   * would walk the whole queue each time. The change removes the jobs this count found, so it
+   * does the same to the durable copy when its write lands; a write that fails leaves them for
+   * the next count.
+   */
+  private ended(n = 1): void {
+    this.endedSinceCount += n;
+    if (this.endedSinceCount < Math.max(1, Math.floor(this.maxEndedJobs / 100))) return;
+    this.endedSinceCount = 0;
+    const ended = this.file.data.jobs.filter((j) => ENDED.has(j.status));
+    if (ended.length <= this.maxEndedJobs) return;
+    const gone = new Set(ended.slice(0, ended.length - this.maxEndedJobs).map((j) => j.id));
+    this.file
+      .change((d) => {
+        for (const id of gone) this.db.touchJob(d, id);
+        d.jobs = d.jobs.filter((j) => !gone.has(j.id));
+      })
+      .catch(() => undefined);
   }
 
   enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void> {
@@ -114,6 +153,7 @@ export class JobFile implements JobQueue {
         this.db.touchJob(d, started.id);
       }
     });
+    if (lost.length > 0) this.ended(lost.length);
     if (id === null) return this.claimJob(leaseMs);
     const job = copyJob(this.job(this.file.data, id)!);
     return { job, attempt: job.attempts };
@@ -130,20 +170,24 @@ export class JobFile implements JobQueue {
       });
       return true;
     }
-    return this.update(id, attempt, (j, d) => {
+    const held = await this.update(id, attempt, (j, d) => {
       Object.assign(j, { status, finishedAt: iso(Date.now()), leaseUntil: null, result: copyResult(result) });
       this.logOutcome(d, id, logged);
     });
+    if (held) this.ended();
+    return held;
   }
 
-  retryJob(id: string, attempt: number, delayMs: number, result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
-    return this.update(id, attempt, (j, d) => {
+  async retryJob(id: string, attempt: number, delayMs: number, result: JobResult, logged?: DeliveryOutcome): Promise<boolean> {
+    const held = await this.update(id, attempt, (j, d) => {
       const now = Date.now();
       if (j.attempts >= j.maxAttempts) {
         Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: copyResult(result) });
         this.logOutcome(d, id, logged);
       } else Object.assign(j, { status: 'PENDING', runAfter: iso(now + delayMs), leaseUntil: null, result: copyResult(result) });
     });
+    if (held) this.ended(); // (or was put back in the queue: counted alike)
+    return held;
   }
 
   /** Part of a job's change: its delivery's log entry (the same id), if any, takes the run's outcome. */
@@ -167,8 +211,10 @@ export class JobFile implements JobQueue {
     });
   }
 
-  cancelJob(id: string): Promise<boolean> {
-    return this.set(id, (j) => j.status === 'PENDING', (j) => Object.assign(j, { status: 'CANCELLED', finishedAt: iso(Date.now()) }));
+  async cancelJob(id: string): Promise<boolean> {
+    const cancelled = await this.set(id, (j) => j.status === 'PENDING', (j) => Object.assign(j, { status: 'CANCELLED', finishedAt: iso(Date.now()) }));
+    if (cancelled) this.ended();
+    return cancelled;
   }
 
   /** Applies `change` to the job when `allowed` says it may; false when it may not, or there is no such job. */

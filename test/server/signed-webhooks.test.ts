@@ -407,6 +407,28 @@ test("a queued delivery's run is remembered on the root only when it changed som
   assert.is(h.runs.commits, before + 1, 'its changes and the memory of its run, in one commit');
 });
 
+test("a repeat that comes after its queued delivery's job record has gone is queued afresh and answered from the root without running twice", async () => {
+  const key = await signingKey('later-gone', { scheme: 'github' }, ['later_push']);
+  const payload = JSON.stringify({ ref: 'refs/heads/gone' });
+  const send = async () => h.app.inject({ method: 'POST', url: `/webhook/walker/later_push?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret!, payload), 'x-github-delivery': 'G-1' } });
+  const completed = async (id: string) => {
+    for (let i = 0; i < 200 && (await h.store.findJob(id))?.status !== 'COMPLETED'; i++) await new Promise((res) => setTimeout(res, 25));
+    return (await h.store.findJob(id))!;
+  };
+  const first = await send();
+  const id = first.json().delivery as string;
+  assert.equal((await completed(id)).result?.reports, ['G-1']);
+  // The job's record leaves (as past the retention, or beyond the data dir's limit of ended runs).
+  assert.ok((await h.store.pruneJobs(new Date(Date.now() + 60_000).toISOString())) >= 1);
+  assert.is(await h.store.findJob(id), null);
+  const repeat = await send();
+  assert.equal([repeat.statusCode, repeat.json().delivery, repeat.headers['webhook-duplicate']], [202, id, undefined], 'queued afresh, under the same id');
+  const again = await completed(id);
+  assert.equal([again.attempts, again.result?.reports], [1, ['G-1']], 'answered as the first run was');
+  const refs = (await h.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: alice.authorization } })).json().reports[0] as string[];
+  assert.is(refs.filter((r) => r === 'refs/heads/gone').length, 1, 'the walker ran once');
+});
+
 test('a queued delivery whose end could not be written is taken again when its lease ends, and answered from the root without running twice', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'jac-once-'));
   const file = join(mkdtempSync(join(tmpdir(), 'jac-once-app-')), 'app.jac');

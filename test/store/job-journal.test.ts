@@ -16,7 +16,7 @@ const size = (dir: string, name: string) => (existsSync(join(dir, name)) ? statS
 
 test('a change appends what it changed, whatever the queue holds', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const jobs = await JobFile.open(dir, 1 << 30);
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
   await Promise.all(Array.from({ length: 2000 }, (_, i) => jobs.enqueueJob(job(i))));
   const before = size(dir, 'jobs.0.journal');
   await jobs.enqueueJob(job(5000));
@@ -27,7 +27,7 @@ test('a change appends what it changed, whatever the queue holds', async () => {
 
 test('the files are folded into a new snapshot once replaced jobs outweigh live ones; reopening gives the same jobs in the same order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const jobs = await JobFile.open(dir, 4096);
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096 });
   for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
   for (let i = 0; i < 10; i++) {
     const c = (await jobs.claimJob(60_000))!;
@@ -42,7 +42,7 @@ test('the files are folded into a new snapshot once replaced jobs outweigh live 
   assert.ok(files.filter((f) => f.endsWith('.journal')).every((f) => f !== 'jobs.0.journal'), 'no journal of the folded generation');
   const expected = await jobs.listJobs();
   await jobs.close();
-  const again = await JobFile.open(dir, 4096);
+  const again = await JobFile.open(dir, { foldMinBytes: 4096 });
   assert.equal(await again.listJobs(), expected);
   assert.equal(expected.map((j) => j.id), [...Array.from({ length: 29 }, (_, i) => job(i + 10).id), job(100).id]);
   assert.equal((await again.registerSchedule('Tick')).lastTick, '2030-01-01T00:00:00.000Z');
@@ -57,7 +57,7 @@ const delivery = (i: number, at = '2026-12-01T00:00:00.000Z'): DeliveryRecord =>
 
 test('a delivery log that only grows is appended to, never rewritten; pruning it folds it, and reopening gives the same log', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const log = await JobFile.open(dir, 4096);
+  const log = await JobFile.open(dir, { foldMinBytes: 4096 });
   for (let i = 0; i < 200; i++) await log.logDelivery(delivery(i, `2026-12-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`));
   assert.ok(size(dir, 'jobs.0.journal') > 200 * 300, `all in the first journal (${size(dir, 'jobs.0.journal')} bytes)`);
   assert.not.ok(existsSync(join(dir, 'jobs.json')), 'no snapshot written: nothing was replaced');
@@ -71,7 +71,7 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   const expected = await log.listDeliveries('u1', { limit: 1000 });
   assert.equal(expected.length, 200 - pruned);
   await log.close();
-  const again = await JobFile.open(dir, 4096);
+  const again = await JobFile.open(dir, { foldMinBytes: 4096 });
   assert.equal(await again.listDeliveries('u1', { limit: 1000 }), expected);
   assert.equal((await again.findDelivery('d-37'))?.duplicates ?? null, (await log.findDelivery('d-37'))?.duplicates ?? null);
   await again.close();
@@ -79,7 +79,7 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
 
 test('the log keeps its newest entries up to its size: the oldest make room, on disk as in memory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const log = await JobFile.open(dir, 4096, 25);
+  const log = await JobFile.open(dir, { foldMinBytes: 4096, maxDeliveries: 25 });
   for (let i = 0; i < 40; i++) await log.logDelivery(delivery(i), { lazy: i % 2 === 0 });
   await log.tellDeliveries([{ record: delivery(39), repeat: true }]);
   const kept = (await log.listDeliveries('u1', { limit: 100 })).map((d) => d.id);
@@ -88,7 +88,7 @@ test('the log keeps its newest entries up to its size: the oldest make room, on 
   await log.logDelivery(delivery(0));
   assert.is((await log.findDelivery('d-15')), null, 'logged again, it is the newest; the oldest kept made room');
   await log.close();
-  const again = await JobFile.open(dir, 4096, 25);
+  const again = await JobFile.open(dir, { foldMinBytes: 4096, maxDeliveries: 25 });
   assert.equal((await again.listDeliveries('u1', { limit: 100 })).map((d) => d.id), ['d-0', ...kept.slice(0, 24)]);
   assert.is((await again.findDelivery('d-39'))!.duplicates, 1);
   await again.close();
@@ -125,6 +125,35 @@ test('lazy log writes are seen at once, gathered into one line, and on disk once
   const again = await JobFile.open(dir);
   assert.is((await again.listDeliveries('u1', { limit: 100 })).length, 50);
   assert.equal([(await again.findDelivery('d-3'))?.duplicates, (await again.findDelivery('d-4'))?.status], [1, 'failed']);
+  await again.close();
+});
+
+test('the file keeps its newest ended jobs up to its limit: the oldest ended go, queued and running ones never, on disk as in memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { maxEndedJobs: 200 }); // counted every 2 ends
+  const later = (i: number): NewJob => ({ ...job(i), runAfter: '2999-01-01T00:00:00.000Z' });
+  await jobs.enqueueJob(job(0));
+  assert.ok(await jobs.cancelJob(job(0).id), 'the oldest job ended first: cancelled');
+  await jobs.enqueueJob(job(1));
+  const running = (await jobs.claimJob(60_000))!; // taken and never finished: running
+  await jobs.enqueueJob(later(2)); // queued, older than every ended job but the first
+  for (let i = 10; i < 260; i++) {
+    await jobs.enqueueJob(i % 50 === 0 ? later(i) : job(i));
+    const c = await jobs.claimJob(60_000);
+    if (c) await jobs.finishJob(c.job.id, c.attempt, i % 7 === 0 ? 'ERROR' : 'COMPLETED', done);
+  }
+  const kept = await jobs.listJobs();
+  const ended = kept.filter((j) => j.status !== 'PENDING' && j.status !== 'STARTED');
+  assert.ok(ended.length <= 202 && ended.length >= 200, `${ended.length} ended kept`);
+  assert.is(ended.at(-1)!.id, job(259).id, 'the newest ended is kept');
+  assert.is(await jobs.findJob(job(0).id), null, 'the oldest ended (cancelled) went first');
+  assert.is(await jobs.findJob(job(11).id), null);
+  assert.is((await jobs.findJob(running.job.id))?.status, 'STARTED', 'a running job stays');
+  assert.is((await jobs.findJob(job(2).id))?.status, 'PENDING', 'so do queued ones, however old');
+  assert.equal(kept.filter((j) => j.status === 'PENDING').map((j) => j.id), [job(2).id, ...[50, 100, 150, 200, 250].map((i) => job(i).id)]);
+  await jobs.close();
+  const again = await JobFile.open(dir, { maxEndedJobs: 200 });
+  assert.equal((await again.listJobs()).map((j) => [j.id, j.status]), kept.map((j) => [j.id, j.status]));
   await again.close();
 });
 
