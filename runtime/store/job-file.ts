@@ -99,8 +99,10 @@ export class JobFile implements JobQueue {
     const gone = new Set(ended.slice(0, ended.length - this.maxEndedJobs).map((j) => j.id));
     this.file
       .change((d) => {
-        for (const id of gone) this.db.touchJob(d, id);
-        d.jobs = d.jobs.filter((j) => !gone.has(j.id));
+        // Ended ones only: applied again after a failed write, an end this count saw may be undone.
+        const leaving = (j: JobRecord) => gone.has(j.id) && ENDED.has(j.status);
+        for (const j of d.jobs) if (leaving(j)) this.db.touchJob(d, j.id);
+        d.jobs = d.jobs.filter((j) => !leaving(j));
       })
       .catch(() => undefined);
   }
