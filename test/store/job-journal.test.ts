@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
+import { JobJournal } from '../../runtime/store/job-journal.ts';
 import type { DeliveryRecord, JobResult, NewJob } from '../../runtime/store/store.ts';
 
 const job = (i: number): NewJob => ({ id: `w:W:${i.toString(16).padStart(24, '0')}`, walker: 'W', root: 'n::00000000000000000000000a', owner: 'u1', node: null, fields: { i, pad: 'x'.repeat(200) }, allowedNodes: null, maxAttempts: 3 });
@@ -155,6 +156,37 @@ test('the file keeps its newest ended jobs up to its limit: the oldest ended go,
   const again = await JobFile.open(dir, { maxEndedJobs: 200 });
   assert.equal((await again.listJobs()).map((j) => [j.id, j.status]), kept.map((j) => [j.id, j.status]));
   await again.close();
+});
+
+test('an eviction applied again after a failed write leaves a run whose end that write carried: it is running again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { maxEndedJobs: 1 }); // counted at every end
+  await jobs.enqueueJob(job(1));
+  await jobs.enqueueJob(job(2));
+  const older = (await jobs.claimJob(60_000))!; // job 1: the oldest, so the first to go
+  const newer = (await jobs.claimJob(60_000))!;
+  // The write that carries the older run's end fails a little later (as on a full disk); the one
+  // before it, of the newer run's end, lands, and the count it makes queues the eviction behind
+  // the failing write (the write is replaced: its failure must come while the eviction waits).
+  const write = JobJournal.prototype.write;
+  let writes = 0;
+  JobJournal.prototype.write = function (this: JobJournal) {
+    if (++writes !== 2) return write.call(this);
+    return new Promise((_, reject) => setTimeout(() => reject(new Error('no space left on device')), 20));
+  };
+  try {
+    const first = jobs.finishJob(newer.job.id, newer.attempt, 'COMPLETED', done);
+    const second = jobs.finishJob(older.job.id, older.attempt, 'COMPLETED', done).then(() => 'written', (e: Error) => e.message);
+    assert.ok(await first);
+    assert.is(await second, 'no space left on device');
+    await jobs.idle();
+  } finally {
+    JobJournal.prototype.write = write;
+  }
+  const held = await jobs.findJob(older.job.id);
+  assert.is(held?.status, 'STARTED', 'its end was undone: it runs, and is not evicted');
+  assert.ok(await jobs.finishJob(older.job.id, older.attempt, 'COMPLETED', done), 'its taker can still finish it');
+  await jobs.close();
 });
 
 test('a job handed out is a copy: changing it changes nothing queued', async () => {
