@@ -31,7 +31,13 @@ export class DeliveryLogBatch {
     const batch = this.told;
     if (batch.length > 0) {
       this.told = [];
-      const write = this.log.tellDeliveries(batch, { lazy: true }).catch((e: unknown) => this.failed(e, batch.length));
+      let written: Promise<void>;
+      try {
+        written = this.log.tellDeliveries(batch, { lazy: true });
+      } catch (e) {
+        written = Promise.reject(e); // a closed store refuses at once: heard of like any failure
+      }
+      const write = written.catch((e: unknown) => this.failed(e, batch.length));
       this.writing.add(write);
       void write.finally(() => this.writing.delete(write));
     }

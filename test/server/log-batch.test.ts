@@ -81,4 +81,15 @@ test('a refused write is reported with how many entries it carried; the entries 
   await store.close();
 });
 
+test('entries told after the store closed are reported, never thrown from the turn that writes them', async () => {
+  const store = await LowStore.open(mkdtempSync(join(tmpdir(), 'jac-log-batch-')));
+  await store.close();
+  const failures: [string, number][] = [];
+  const batch = new DeliveryLogBatch(store, (e, entries) => failures.push([(e as Error).name, entries]));
+  batch.tell({ record: delivery(1), repeat: false });
+  await turn();
+  await batch.flush();
+  assert.equal(failures, [['StoreError', 1]]);
+});
+
 test.run();
