@@ -31,16 +31,39 @@ export class DeliveryLogBatch {
     const batch = this.told;
     if (batch.length > 0) {
       this.told = [];
-      let written: Promise<void>;
-      try {
-        written = this.log.tellDeliveries(batch, { lazy: true });
-      } catch (e) {
-        written = Promise.reject(e); // a closed store refuses at once: heard of like any failure
-      }
-      const write = written.catch((e: unknown) => this.failed(e, batch.length));
+      const write = this.write(batch);
       this.writing.add(write);
       void write.finally(() => this.writing.delete(write));
     }
     return Promise.all(this.writing).then(() => undefined);
+  }
+
+  /**
+   * Writes `batch`; when the store refuses it, each entry again on its own, so that one entry it
+   * cannot take (a body PostgreSQL's jsonb refuses, say) does not take the others with it. A
+   * refused write changed nothing (a statement, or a data dir change undone), so none is told twice.
+   */
+  private async write(batch: ToldDelivery[]): Promise<void> {
+    try {
+      await this.send(batch);
+      return;
+    } catch (e) {
+      if (batch.length === 1) return this.failed(e, 1);
+    }
+    let refused = 0;
+    let last: unknown;
+    for (const t of batch) {
+      try {
+        await this.send([t]);
+      } catch (e) {
+        [refused, last] = [refused + 1, e];
+      }
+    }
+    if (refused > 0) this.failed(last, refused);
+  }
+
+  /** The store's write; a closed store refuses at once (it throws), heard of like any refusal. */
+  private async send(told: ToldDelivery[]): Promise<void> {
+    await this.log.tellDeliveries(told, { lazy: true });
   }
 }

@@ -1,14 +1,17 @@
 // Delivery log entries told by the signed routes are gathered into one write per turn of the event
-// loop, on a real data dir: in the order told, readable once flushed, on disk once their write
-// settles, and a write the store refuses is reported, not thrown at whoever told it.
+// loop, on a real data dir (and PostgreSQL): in the order told, readable once flushed, on disk once
+// their write settles; a write the store refuses is reported, not thrown at whoever told it, and
+// an entry the store cannot take fails alone.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
+import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
 import type { DeliveryLog, DeliveryRecord, LogWrite, ToldDelivery } from '../../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../../server/webhooks/log-batch.ts';
+import { freshDatabase } from '../helpers/postgres.ts';
 
 const delivery = (i: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
   id: `d-${i}`, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString(), verified: true, deliveryId: `g-${i}`, event: 'push',
@@ -90,6 +93,25 @@ test('entries told after the store closed are reported, never thrown from the tu
   await turn();
   await batch.flush();
   assert.equal(failures, [['StoreError', 1]]);
+});
+
+test('on PostgreSQL, an entry the database refuses (a NUL in its fields) fails alone: the others of its turn are logged', async () => {
+  const store = await PgStore.open(await freshDatabase());
+  try {
+    const failures: [string, number][] = [];
+    const batch = new DeliveryLogBatch(store, (e, entries) => failures.push([(e as Error).message, entries]));
+    batch.tell({ record: delivery(1), repeat: false });
+    batch.tell({ record: delivery(2, { replay: { fields: { note: 'a\u0000b' }, node: null, allowedNodes: null } }), repeat: false });
+    batch.tell({ record: delivery(3), repeat: false });
+    await turn();
+    await batch.flush();
+    assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-3', 'd-1']);
+    assert.is(failures.length, 1);
+    assert.is(failures[0][1], 1, 'one entry refused');
+    assert.match(failures[0][0], /Unicode|\\u0000/);
+  } finally {
+    await store.close();
+  }
 });
 
 test.run();
