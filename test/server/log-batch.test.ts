@@ -95,20 +95,20 @@ test('entries told after the store closed are reported, never thrown from the tu
   assert.equal(failures, [['StoreError', 1]]);
 });
 
-test('on PostgreSQL, an entry the database refuses (a NUL in its fields) fails alone: the others of its turn are logged', async () => {
+test('on PostgreSQL, an entry the database refuses fails alone: the others of its turn are logged', async () => {
   const store = await PgStore.open(await freshDatabase());
   try {
     const failures: [string, number][] = [];
     const batch = new DeliveryLogBatch(store, (e, entries) => failures.push([(e as Error).message, entries]));
     batch.tell({ record: delivery(1), repeat: false });
-    batch.tell({ record: delivery(2, { replay: { fields: { note: 'a\u0000b' }, node: null, allowedNodes: null } }), repeat: false });
+    batch.tell({ record: delivery(2, { receivedAt: 'the day before yesterday' }), repeat: false }); // not a time the database reads
     batch.tell({ record: delivery(3), repeat: false });
     await turn();
     await batch.flush();
     assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-3', 'd-1']);
     assert.is(failures.length, 1);
     assert.is(failures[0][1], 1, 'one entry refused');
-    assert.match(failures[0][0], /Unicode|\\u0000/);
+    assert.match(failures[0][0], /timestamp|time zone|date\/time/i);
   } finally {
     await store.close();
   }

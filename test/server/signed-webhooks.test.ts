@@ -11,11 +11,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
+import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
 import { StoreError } from '../../runtime/store/store.ts';
 import { buildApp } from '../../server/app.ts';
 import { servedApp } from '../../server/manifest.ts';
 import { WorkerPool } from '../../server/workers/pool.ts';
 import { harness, type Harness } from './harness.ts';
+import { freshDatabase } from '../helpers/postgres.ts';
 
 const PROGRAM = `
 node Push { has ref: str; }
@@ -468,6 +470,43 @@ test('a queued delivery whose end could not be written is taken again when its l
     await app.close();
     await runs.close();
     await real.close();
+  }
+});
+
+test('on PostgreSQL, a body whose strings hold a NUL is queued (202), run, logged and replayed like any other', async () => {
+  const url = await freshDatabase();
+  const dir = mkdtempSync(join(tmpdir(), 'jac-nul-pg-'));
+  const file = join(dir, 'app.jac');
+  writeFileSync(file, PROGRAM);
+  const store = await PgStore.open(url);
+  const runs = await WorkerPool.start({ workers: 1, files: [file], dataDir: dir, storeUrl: url });
+  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false, jobs: { pollMs: 50 } } });
+  try {
+    await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'nul@example.com', password: 'pw' } });
+    const authorization = `Bearer ${(await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'nul@example.com', password: 'pw' } })).json().token}`;
+    const key = (await app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization } })).json();
+    const send = async (walker: string, delivery: string) => {
+      const payload = JSON.stringify({ ref: 'refs/heads/a\u0000b' });
+      return app.inject({ method: 'POST', url: `/webhook/walker/${walker}?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-delivery': delivery } });
+    };
+    const queued = await send('later_push', 'N-1');
+    assert.is(queued.statusCode, 202, queued.body);
+    const id = queued.json().delivery as string;
+    for (let i = 0; i < 200 && (await store.findJob(id))?.status !== 'COMPLETED'; i++) await new Promise((res) => setTimeout(res, 25));
+    assert.is((await store.findJob(id))?.status, 'COMPLETED');
+    const answered = await send('flaky_push', 'N-2');
+    assert.is(answered.statusCode, 200, answered.body);
+    const refs = (await app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization } })).json().reports[0];
+    assert.equal(refs, ['refs/heads/a\u0000b', 'refs/heads/a\u0000b']);
+    const logged = (await app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization } })).json().deliveries as { id: string; status: string; replayable: boolean }[];
+    assert.equal(logged.map((d) => [d.status, d.replayable]), [['ok', true], ['ok', true]]);
+    const replayed = await app.inject({ method: 'POST', url: `/webhook/deliveries/${id}/replay`, headers: { authorization } });
+    assert.is(replayed.statusCode, 200, replayed.body);
+    assert.is(((await app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization } })).json().reports[0] as string[]).length, 3);
+  } finally {
+    await app.close();
+    await runs.close();
+    await store.close();
   }
 });
 

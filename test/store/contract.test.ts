@@ -478,6 +478,28 @@ for (const backend of backends) {
     await again.close();
   });
 
+  test("what a replay runs is kept as the sender sent it: any character (a NUL too), an object's keys in their order", async () => {
+    const { store, reopen } = await backend.fresh();
+    const fields = { zeta: 'a\u0000b', alpha: { y: 1, x: [2, { q: null, p: 'é\u0000' }] }, 'ключ': '\u2028' };
+    const replay = { fields, node: null, allowedNodes: null };
+    const entry = (id: string): DeliveryRecord => ({
+      id, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: '2030-01-01T00:00:00.000Z', verified: true, deliveryId: id, event: 'push',
+      status: 'ok', code: 200, ms: 1, errorId: null, reason: null, duplicates: 0, replay, replayUntil: '2999-01-01T00:00:00.000Z',
+    });
+    await store.logDelivery(entry('d-1'));
+    await store.tellDeliveries([{ record: entry('d-2'), repeat: false }, { record: entry('d-2'), repeat: true }]);
+    await store.enqueueJob(job(1), { ...entry(job(1).id), status: 'pending', code: 202 });
+    await store.close();
+    const again = await reopen();
+    for (const id of ['d-1', 'd-2', job(1).id]) {
+      const d = (await again.findDelivery(id))!;
+      assert.is(JSON.stringify(d.replay), JSON.stringify(replay), `${id}: the same text, keys in the same order`);
+    }
+    assert.is(JSON.stringify((await again.listDeliveries('u1', { limit: 1 }))[0].replay), JSON.stringify(replay));
+    assert.is((await again.findDelivery('d-2'))!.duplicates, 1);
+    await again.close();
+  });
+
   test('a schedule is registered once; each tick fires once however many fire it at once, never an earlier one after a later', async () => {
     const { store, reopen } = await backend.fresh();
     const first = await store.registerSchedule('Tick');

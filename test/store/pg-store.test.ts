@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import pg from 'pg';
-import { SCHEMA_VERSION } from '../../runtime/store/postgres/migrations.ts';
+import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../runtime/store/postgres/migrations.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
 import { type GraphRecord, StoreError } from '../../runtime/store/store.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
@@ -29,6 +29,27 @@ test('N processes opening a new database together migrate it once', async () => 
   const applied = await sql<{ version: number }>(url, 'SELECT version FROM jac_schema ORDER BY version');
   assert.equal(applied, Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })), 'each migration once');
   await Promise.all(stores.map((s) => s.close()));
+});
+
+test("a database of schema 6 keeps its logged deliveries when migrated: each one's replay moves to a column of its own", async () => {
+  const url = await freshDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await migrate(client, 'the test database', MIGRATIONS.slice(0, 6));
+  } finally {
+    await client.end();
+  }
+  const record = (id: string, replay: unknown) => ({ id, keyId: 'k1', owner: 'u1', walker: 'hook', receivedAt: '2030-01-01T00:00:00.000Z', verified: true, deliveryId: null, event: 'push', status: 'ok', code: 200, ms: 1, errorId: null, reason: null, duplicates: 2, replay, replayUntil: '2999-01-01T00:00:00.000Z' });
+  const replay = { fields: { ref: 'refs/heads/main' }, node: null, allowedNodes: null };
+  for (const r of [record('d-1', replay), record('d-2', null)]) {
+    await sql(url, 'INSERT INTO jac_deliveries (id, owner, key_id, status, received_at, record) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.owner, r.keyId, r.status, r.receivedAt, JSON.stringify(r)]);
+  }
+  const store = await PgStore.open(url);
+  assert.equal(await store.findDelivery('d-1'), record('d-1', replay));
+  assert.equal(await store.findDelivery('d-2'), record('d-2', null));
+  assert.equal(await sql(url, "SELECT id, record ? 'replay' AS inside, replay IS NULL AS none FROM jac_deliveries ORDER BY id"), [{ id: 'd-1', inside: false, none: false }, { id: 'd-2', inside: false, none: true }]);
+  await store.close();
 });
 
 test('takers in several processes never take one job twice (FOR UPDATE SKIP LOCKED)', async () => {

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { RUNNER_LOST } from '../job-file.ts';
 import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
 import { storeFailure } from './connection.ts';
+import { rowOf } from './deliveries.ts';
 
 const NOW = 'clock_timestamp()';
 
@@ -89,15 +90,16 @@ export class PgJobs implements JobQueue {
     if (!logged) queued = (await this.query('enqueue a job', INSERT_JOB, jobValues(job))).rowCount ?? 0;
     else {
       // The job and its delivery's log entry in one statement: the entry only with a new job.
+      const entry = rowOf(logged);
       const { rows } = await this.query<{ n: number }>(
         'enqueue a job',
         `WITH job AS (${INSERT_JOB} RETURNING id),
          logged AS (
-           INSERT INTO jac_deliveries (id, owner, key_id, status, received_at, record)
-           SELECT id, $13::text, $14::text, $15::text, $16::timestamptz, $17::jsonb FROM job
+           INSERT INTO jac_deliveries (id, owner, key_id, status, received_at, record, replay)
+           SELECT id, $13::text, $14::text, $15::text, $16::timestamptz, $17::jsonb, $18::json FROM job
            ON CONFLICT (id) DO NOTHING RETURNING id)
          SELECT count(*)::int AS n FROM job`,
-        [...jobValues(job), logged.owner, logged.keyId, logged.status, logged.receivedAt, JSON.stringify(logged)],
+        [...jobValues(job), logged.owner, logged.keyId, logged.status, logged.receivedAt, entry.record, entry.replay],
       );
       queued = rows[0].n;
     }

@@ -44,6 +44,11 @@ export const MIGRATIONS: string[] = [
   // 6: an app's own user fields, apart from the record; json, not jsonb, so that the objects in
   // them keep their key order (jsonb sorts keys).
   `ALTER TABLE jac_users ADD COLUMN fields json;`,
+  // 7: a logged delivery's replay (the fields its walker ran with) in a json column of its own:
+  // jsonb refuses a NUL character (\u0000) in a string, which a sender's body may hold, and sorts
+  // the keys of the objects in it.
+  `ALTER TABLE jac_deliveries ADD COLUMN replay json;
+   UPDATE jac_deliveries SET replay = CASE WHEN record->'replay' = 'null'::jsonb THEN NULL ELSE (record->'replay')::json END, record = record - 'replay';`,
 ];
 
 /** The schema version this code writes and reads. */
