@@ -11,7 +11,7 @@ import { manifestOf, servedApp } from '../server/manifest.ts';
 import type { DetailItem } from '../server/errors.ts';
 import { importedSecretProblem, type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
 import { SCHEMES, type Scheme } from '../server/webhooks/signatures.ts';
-import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
+import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
 import { jacFilesIn, UsageError } from './files.ts';
 import { openStore, type StoreTarget } from './store-target.ts';
 
@@ -87,6 +87,8 @@ export async function keysList(options: KeysTarget): Promise<string> {
 export async function keysCreate(options: KeysCreateOptions): Promise<string> {
   const { name, walkers = [], nodes = [], count = DEFAULT_EXPIRATION.count, interval = DEFAULT_EXPIRATION.interval } = options;
   if (name.length < 1 || name.length > 100) throw new UsageError('a key name must have 1 to 100 characters');
+  const badName = nameProblem(name);
+  if (badName) throw new UsageError(badName);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`the expiration count must be a whole number of at least 1, not ${count}`);
   if (!INTERVALS.includes(interval)) throw new UsageError(`the expiration interval must be one of ${INTERVALS.join(', ')}, not ${interval}`);
   if (options.scheme !== undefined && !(SCHEMES as readonly string[]).includes(options.scheme)) throw new UsageError(`--scheme must be one of ${SCHEMES.join(', ')}, not ${options.scheme}`);

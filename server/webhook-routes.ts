@@ -86,6 +86,14 @@ export function lifetimeProblem(expiresAt: number, now: number, maxLifetimeDays:
 /** count·interval in milliseconds. */
 export const durationMs = (count: number, interval: Interval) => count * INTERVAL_MS[interval];
 
+/**
+ * Why `name` cannot name a key, or null: a control character (a NUL among them, which PostgreSQL
+ * cannot store) has no place in a name that lists and logs show.
+ */
+export function nameProblem(name: string): string | null {
+  return /[\u0000-\u001f\u007f]/.test(name) ? 'a key name may not hold control characters (such as NUL, tab or newline)' : null;
+}
+
 /** Whether `owner` already has a key called `name` (names are unique per owner, §6.1). */
 export async function nameTaken(keys: WebhookKeys, owner: UserRecord, name: string): Promise<boolean> {
   return (await keys.list(owner)).some((k) => k.name === name);
@@ -269,7 +277,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     const expiresAt = now + durationMs(expiration.count, expiration.interval);
     const lifetime = lifetimeProblem(expiresAt, now, maxLifetimeDays, ['body', 'expiration'], expiration);
     const secretProblem = signing?.secret === undefined ? null : importedSecretProblem(signing.scheme, signing.secret);
+    const badName = nameProblem(name);
     const problems = [
+      ...(badName ? [valueError(['body', 'name'], badName, name)] : []),
       ...walkerProblems(program, walkers, signing?.scheme ?? null),
       ...(await nodeProblems(program, nodes, isOwnNode)),
       ...(lifetime ? [lifetime] : []),

@@ -92,6 +92,7 @@ test('create: the routes\' rules, each refused with what is wrong', async () => 
   assert.match(await refused({ interval: 'weeks' }), /interval/);
   assert.match(await refused({ name: '' }), /name/);
   assert.match(await refused({ name: 'x'.repeat(101) }), /name/);
+  assert.match(await refused({ name: 'a\u0000b' }), /may not hold control characters/);
   assert.match(await refused({ name: 'ci' }), /already has a key named "ci"/);
   assert.match(await usageError(keysCreate({ data, email: EMAIL, name: 'x', app: join(dir, 'missing.jac') })), /no such file/);
   const broken = join(dir, 'broken.jac');

@@ -110,8 +110,12 @@ test('generate-key: accepts "root", node type names and node ids of the caller\'
   assert.is(item.input, itemId);
 });
 
-test('generate-key 422: name empty or over 100 characters, missing', async () => {
+test('generate-key 422: name empty or over 100 characters, missing, or holding a control character', async () => {
   assert.equal(only422(await generate(alice, { name: '' })).loc, ['body', 'name']);
+  for (const name of ['a\u0000b', 'tab\there', 'new\nline']) {
+    const problem = only422(await generate(alice, { name }));
+    assert.equal([problem.loc, problem.msg], [['body', 'name'], 'Value error, a key name may not hold control characters (such as NUL, tab or newline)']);
+  }
   assert.equal(only422(await generate(alice, { name: 'x'.repeat(101) })).loc, ['body', 'name']);
   await create(alice, { name: 'x'.repeat(100) });
   assert.equal(only422(await generate(alice, {})).loc, ['body', 'name']);
