@@ -315,16 +315,53 @@ export class JobFile implements JobQueue {
   private addLogged(d: JobData, record: DeliveryRecord): void {
     d.deliveries.set(record.id, record);
     this.db.touchDelivery(d, record.id);
-    // The log is held in memory: past its size (and a hundredth more), the oldest entries make
-    // room, many at once: a Map keeps the order entries were logged in (the same in memory and
-    // in the durable copy), but walking it from its start passes every entry deleted since it
-    // was last compacted, so one entry at a time would cost a walk per entry.
-    if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) {
-      for (const id of d.deliveries.keys()) {
-        if (d.deliveries.size <= this.maxDeliveries) break;
-        d.deliveries.delete(id);
-        this.db.touchDelivery(d, id);
-      }
+    // The log is held in memory: past its size (and a hundredth more), entries make room, many
+    // at once: a Map keeps the order entries were logged in (the same in memory and in the
+    // durable copy), but walking it from its start passes every entry deleted since it was last
+    // compacted, so one entry at a time would cost a walk per entry.
+    if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) this.makeRoom(d);
+  }
+
+  /**
+   * Part of a change: the log comes back to its size. The owners with the most entries give up
+   * their oldest first, down to a common level, so one busy sender pushes out its own history
+   * rather than everyone's (with one owner: the oldest entries go).
+   */
+  private makeRoom(d: JobData): void {
+    const excess = d.deliveries.size - this.maxDeliveries;
+    const counts = new Map<string, number>();
+    for (const x of d.deliveries.values()) counts.set(x.owner, (counts.get(x.owner) ?? 0) + 1);
+    // The highest level that owners above it, brought down to it, free at least `excess` entries.
+    const freed = (level: number) => [...counts.values()].reduce((n, c) => n + Math.max(0, c - level), 0);
+    let [low, high] = [0, Math.max(...counts.values())];
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (freed(mid) >= excess) low = mid;
+      else high = mid - 1;
+    }
+    // Owners above the level give up what is above level + 1, and those at level + 1 or more
+    // one more each, in order of their oldest entry, until `excess` are freed.
+    const quota = new Map<string, number>();
+    let left = excess;
+    for (const [owner, c] of counts) {
+      if (c <= low + 1) continue;
+      quota.set(owner, c - low - 1);
+      left -= c - low - 1;
+    }
+    for (const [owner, c] of counts) {
+      if (left === 0) break;
+      if (c < low + 1) continue;
+      quota.set(owner, (quota.get(owner) ?? 0) + 1);
+      left--;
+    }
+    let removing = excess;
+    for (const [id, x] of d.deliveries) {
+      const q = quota.get(x.owner);
+      if (!q) continue;
+      quota.set(x.owner, q - 1);
+      d.deliveries.delete(id);
+      this.db.touchDelivery(d, id);
+      if (--removing === 0) break;
     }
   }
 

@@ -95,6 +95,27 @@ test('the log keeps its newest entries up to its size: the oldest make room, on 
   await again.close();
 });
 
+test('a full log makes room from the owners with the most entries: a busy sender pushes out its own history, not the others\'', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const log = await JobFile.open(dir, { maxDeliveries: 30 });
+  const of = (owner: string, i: number): DeliveryRecord => ({ ...delivery(i), id: `d-${owner}-${i}`, owner });
+  for (let i = 0; i < 4; i++) await log.logDelivery(of('quiet', i)); // the oldest entries of all
+  for (let i = 0; i < 12; i++) await log.logDelivery(of('steady', i));
+  for (let i = 0; i < 60; i++) await log.logDelivery(of('busy', i));
+  const ids = async (l: JobFile, owner: string) => (await l.listDeliveries(owner, { limit: 100 })).map((d) => d.id);
+  assert.equal(await ids(log, 'quiet'), [3, 2, 1, 0].map((i) => `d-quiet-${i}`), 'the quiet owner keeps all of its entries');
+  const steady = await ids(log, 'steady');
+  const busy = await ids(log, 'busy');
+  assert.is(4 + steady.length + busy.length, 30, 'the log is back to its size');
+  assert.ok(busy.length >= steady.length, `the busiest gave up the most (busy ${busy.length}, steady ${steady.length})`);
+  assert.is(busy[0], 'd-busy-59', 'the newest are kept');
+  assert.equal(busy, Array.from({ length: busy.length }, (_, k) => `d-busy-${59 - k}`), "each owner's oldest went first");
+  await log.close();
+  const again = await JobFile.open(dir, { maxDeliveries: 30 });
+  assert.equal([await ids(again, 'quiet'), await ids(again, 'steady'), await ids(again, 'busy')], [[3, 2, 1, 0].map((i) => `d-quiet-${i}`), steady, busy]);
+  await again.close();
+});
+
 test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir);
