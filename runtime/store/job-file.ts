@@ -333,7 +333,9 @@ export class JobFile implements JobQueue {
     for (const x of d.deliveries.values()) counts.set(x.owner, (counts.get(x.owner) ?? 0) + 1);
     // The highest level that owners above it, brought down to it, free at least `excess` entries.
     const freed = (level: number) => [...counts.values()].reduce((n, c) => n + Math.max(0, c - level), 0);
-    let [low, high] = [0, Math.max(...counts.values())];
+    let low = 0;
+    let high = 0;
+    for (const c of counts.values()) high = Math.max(high, c);
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
       if (freed(mid) >= excess) low = mid;
