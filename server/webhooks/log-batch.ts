@@ -1,6 +1,6 @@
 // Delivery log entries told after the answer, gathered: a busy signed route tells the store once
 // per turn of the event loop (one change on the data dir, one statement on PostgreSQL) instead of
-// once per delivery, which took 1.6-1.7× the time per entry on the data dir and 6-8× on
+// once per delivery, which took 1.6-3× the time per entry on the data dir and 6-8× on
 // PostgreSQL (bench:store). Nobody waits for these writes (what a delivery changed is durable before its
 // answer); a read of the log flushes first, so it sees every entry told before it.
 import type { DeliveryLog, ToldDelivery } from '../../runtime/store/store.ts';
