@@ -3,7 +3,7 @@
 // once per delivery, which took 1.6-3× the time per entry on the data dir and 6-8× on
 // PostgreSQL (bench:store). Nobody waits for these writes (what a delivery changed is durable before its
 // answer); a read of the log flushes first, so it sees every entry told before it.
-import type { DeliveryLog, ToldDelivery } from '../../runtime/store/store.ts';
+import { type DeliveryLog, StoreError, type ToldDelivery } from '../../runtime/store/store.ts';
 
 export class DeliveryLogBatch {
   private told: ToldDelivery[] = [];
@@ -40,15 +40,17 @@ export class DeliveryLogBatch {
 
   /**
    * Writes `batch`; when the store refuses it, each entry again on its own, so that one entry it
-   * cannot take (a body PostgreSQL's jsonb refuses, say) does not take the others with it. A
-   * refused write changed nothing (a statement, or a data dir change undone), so none is told twice.
+   * cannot take (a time the database cannot read, say) does not take the others with it. A
+   * refused write changed nothing (a statement, or a data dir change undone), so none is told
+   * twice. A store that cannot be reached is not asked again for each entry: every one would wait
+   * out the same failure.
    */
   private async write(batch: ToldDelivery[]): Promise<void> {
     try {
       await this.send(batch);
       return;
     } catch (e) {
-      if (batch.length === 1) return this.failed(e, 1);
+      if (batch.length === 1 || (e instanceof StoreError && e.code === 'JAC_STORE_UNAVAILABLE')) return this.failed(e, batch.length);
     }
     let refused = 0;
     let last: unknown;

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
-import type { DeliveryLog, DeliveryRecord, LogWrite, ToldDelivery } from '../../runtime/store/store.ts';
+import { type DeliveryLog, type DeliveryRecord, type LogWrite, StoreError, type ToldDelivery } from '../../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../../server/webhooks/log-batch.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
@@ -82,6 +82,22 @@ test('a refused write is reported with how many entries it carried; the entries 
   assert.equal(failures, [['disk full', 2]]);
   assert.equal((await store.listDeliveries('u1', { limit: 10 })).map((d) => d.id), ['d-3']);
   await store.close();
+});
+
+test('a store that cannot be reached is asked once for the whole turn, not again for each entry', async () => {
+  const asked: number[] = [];
+  const unreachable = {
+    tellDeliveries: async (told: ToldDelivery[]) => {
+      asked.push(told.length);
+      throw new StoreError('the database cannot be reached', 'JAC_STORE_UNAVAILABLE');
+    },
+  } as unknown as DeliveryLog;
+  const failures: [string, number][] = [];
+  const batch = new DeliveryLogBatch(unreachable, (e, entries) => failures.push([(e as StoreError).code, entries]));
+  for (let i = 1; i <= 3; i++) batch.tell({ record: delivery(i), repeat: false });
+  await batch.flush();
+  assert.equal(asked, [3]);
+  assert.equal(failures, [['JAC_STORE_UNAVAILABLE', 3]]);
 });
 
 test('entries told after the store closed are reported, never thrown from the turn that writes them', async () => {
