@@ -1,7 +1,7 @@
 // Delivery log entries told after the answer, gathered: a busy signed route tells the store once
 // per turn of the event loop (one change on the data dir, one statement on PostgreSQL) instead of
-// once per delivery, which took 1.6-3× the time per entry on the data dir and 6-8× on
-// PostgreSQL (bench:store). Nobody waits for these writes (what a delivery changed is durable before its
+// once per delivery, which took 1.6-3× the time per entry on the data dir and 6-8× on PostgreSQL
+// (bench:store). Nobody waits for these writes (what a delivery changed is durable before its
 // answer); a read of the log flushes first, so it sees every entry told before it.
 import { type DeliveryLog, StoreError, type ToldDelivery } from '../../runtime/store/store.ts';
 
@@ -58,7 +58,8 @@ export class DeliveryLogBatch {
       try {
         await this.send([t]);
       } catch (e) {
-        [refused, last] = [refused + 1, e];
+        refused++;
+        last = e;
       }
     }
     if (refused > 0) this.failed(last, refused);
