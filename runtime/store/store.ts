@@ -291,11 +291,14 @@ export interface ToldDelivery {
   repeat: boolean;
 }
 
+/** How the run of the delivery `r` logs ended, as an outcome. */
+export const outcomeOf = (r: DeliveryRecord): DeliveryOutcome => ({ status: r.status, code: r.code, ms: r.ms, errorId: r.errorId });
+
 /** What a told delivery makes of the entry the log has of its id (the same entry when it changes nothing). */
 export function applyTold(x: DeliveryRecord, { record, repeat }: ToldDelivery): DeliveryRecord {
   if (repeat) return { ...x, duplicates: x.duplicates + 1 };
   if (record.status === 'pending') return x;
-  return { ...x, status: record.status, code: record.code, ms: record.ms, errorId: record.errorId };
+  return { ...x, ...outcomeOf(record) };
 }
 
 /** The delivery log of signed webhooks: newest first, owner by owner. */

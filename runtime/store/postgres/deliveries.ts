@@ -2,7 +2,7 @@
 // JSON, with the columns the log is filtered and pruned by. What a replay runs is a json column of
 // its own (a sender's fields as they came: any character, keys in their order); the rest is jsonb.
 import type pg from 'pg';
-import { applyTold, type DeliveryLog, type DeliveryOutcome, type DeliveryRecord, StoreError, type ToldDelivery } from '../store.ts';
+import { applyTold, type DeliveryLog, type DeliveryOutcome, type DeliveryRecord, outcomeOf, StoreError, type ToldDelivery } from '../store.ts';
 import { storeFailure } from './connection.ts';
 
 export class PgDeliveries implements DeliveryLog {
@@ -46,7 +46,7 @@ export class PgDeliveries implements DeliveryLog {
          record = d.record || jsonb_build_object('duplicates', (d.record->>'duplicates')::integer + (SELECT repeats FROM told WHERE told.id = EXCLUDED.id))
                   || COALESCE((SELECT outcome FROM told WHERE told.id = EXCLUDED.id), '{}'::jsonb),
          status = COALESCE((SELECT outcome->>'status' FROM told WHERE told.id = EXCLUDED.id), d.status)`,
-      [JSON.stringify(rows.map(({ record: { replay: _, ...record }, ...m }) => ({ ...m, record }))), rows.map((m) => rowOf(m.record).replay)],
+      [JSON.stringify(rows.map(({ record: { replay: _, ...record }, ...m }) => ({ ...m, record }))), rows.map((m) => replayText(m.record.replay))],
     );
   }
 
@@ -81,8 +81,6 @@ export class PgDeliveries implements DeliveryLog {
   }
 }
 
-const outcomeOf = (r: DeliveryRecord): DeliveryOutcome => ({ status: r.status, code: r.code, ms: r.ms, errorId: r.errorId });
-
 /** A row of jac_deliveries as read: the record without its replay, and the replay (null: none). */
 interface Row {
   record: Omit<DeliveryRecord, 'replay'>;
@@ -92,7 +90,10 @@ interface Row {
 /** A record as its row holds it: the replay apart (json text, or null), the rest (jsonb text). */
 export function rowOf(record: DeliveryRecord): { record: string; replay: string | null } {
   const { replay, ...rest } = record;
-  return { record: JSON.stringify(rest), replay: replay === null ? null : JSON.stringify(replay) };
+  return { record: JSON.stringify(rest), replay: replayText(replay) };
 }
+
+/** A replay as its json column takes it (null: none). */
+const replayText = (replay: DeliveryRecord['replay']): string | null => (replay === null ? null : JSON.stringify(replay));
 
 const recordOf = (row: Row): DeliveryRecord => ({ ...row.record, replay: row.replay });
