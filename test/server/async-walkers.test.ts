@@ -2,14 +2,10 @@
 // comes afterwards in the worker pool, and its owner fetches the outcome by that id.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
-import { buildApp } from '../../server/app.ts';
-import { servedApp } from '../../server/manifest.ts';
-import { WorkerPool } from '../../server/workers/pool.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 import { storedRoot } from '../helpers/stored.ts';
 import { harness, type Harness } from './harness.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -241,27 +237,18 @@ test.run();
 const pg = suite('async walkers (PostgreSQL)');
 
 pg('an async walker runs and its outcome is fetched on a PostgreSQL store', async () => {
-  const url = await freshDatabase();
-  const dir = mkdtempSync(join(tmpdir(), 'jac-async-pg-'));
-  const file = join(dir, 'app.jac');
-  writeFileSync(file, PROGRAM);
-  const store = await PgStore.open(url);
-  const runs = await WorkerPool.start({ workers: 1, files: [file], dataDir: dir, storeUrl: url });
-  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
+  const h = await harness(PROGRAM, { logLevel: false, storeUrl: await freshDatabase() });
   try {
-    await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'a@b.co', password: 'pw' } });
-    const token = (await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'a@b.co', password: 'pw' } })).json().token as string;
-    const headers = { authorization: `Bearer ${token}` };
-    const r = await app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 4 }, headers });
+    const { authorization } = await h.login('a@b.co');
+    const headers = { authorization };
+    const r = await h.app.inject({ method: 'POST', url: '/walker/Later', payload: { n: 4 }, headers });
     assert.match(r.json().walker_id, ID);
-    const doc = await outcome(app, r.json().walker_id, headers);
+    const doc = await outcome(h.app, r.json().walker_id, headers);
     assert.is(doc.schedule.status, 'COMPLETED');
     assert.equal(doc.schedule.reports, [8]);
-    assert.equal((await app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports, [1]);
+    assert.equal((await h.app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports, [1]);
   } finally {
-    await app.close();
-    await runs.close();
-    await store.close();
+    await h.close();
   }
 });
 

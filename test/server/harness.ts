@@ -1,11 +1,13 @@
-// Builds the real app (run workers that load the program, store on a temp data dir, Fastify) for
-// a Jac program given as text, and helps tests talk to it through `inject()`.
+// Builds the real app (run workers that load the program, store on a temp data dir or on the
+// PostgreSQL database `storeUrl` names, Fastify) for a Jac program given as text, and helps tests talk to it through `inject()`.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
+import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
+import type { Store } from '../../runtime/store/store.ts';
 import { type AppOptions, buildApp } from '../../server/app.ts';
 import { servedApp } from '../../server/manifest.ts';
 import { type PoolOptions, WorkerPool } from '../../server/workers/pool.ts';
@@ -15,7 +17,7 @@ export type HarnessOptions = AppOptions & Omit<PoolOptions, 'files' | 'dataDir'>
 
 export interface Harness {
   app: FastifyInstance;
-  store: LowStore;
+  store: Store;
   runs: WorkerPool;
   dataDir: string;
   file: string;
@@ -30,7 +32,8 @@ export async function harness(source: string, options: HarnessOptions = {}, data
   const dir = mkdtempSync(join(tmpdir(), 'jac-app-'));
   const file = join(dir, 'app.jac');
   writeFileSync(file, source);
-  const store = await LowStore.open(dataDir);
+  // On PostgreSQL when `storeUrl` names a database (the run workers then use it too), else the data dir.
+  const store = options.storeUrl ? await PgStore.open(options.storeUrl) : await LowStore.open(dataDir);
   const runs = await WorkerPool.start({ workers: 1, ...options, files: [file], dataDir });
   const log: string[] = [];
   const logStream = new Writable({

@@ -11,7 +11,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
-import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
 import { StoreError } from '../../runtime/store/store.ts';
 import { buildApp } from '../../server/app.ts';
 import { servedApp } from '../../server/manifest.ts';
@@ -474,16 +473,10 @@ test('a queued delivery whose end could not be written is taken again when its l
 });
 
 test('on PostgreSQL, a body whose strings hold a NUL is queued (202), run, logged and replayed like any other', async () => {
-  const url = await freshDatabase();
-  const dir = mkdtempSync(join(tmpdir(), 'jac-nul-pg-'));
-  const file = join(dir, 'app.jac');
-  writeFileSync(file, PROGRAM);
-  const store = await PgStore.open(url);
-  const runs = await WorkerPool.start({ workers: 1, files: [file], dataDir: dir, storeUrl: url });
-  const app = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false, jobs: { pollMs: 50 } } });
+  const server = await harness(PROGRAM, { logLevel: false, jobs: { pollMs: 50 }, storeUrl: await freshDatabase() });
+  const { app, store } = server;
   try {
-    await app.inject({ method: 'POST', url: '/user/register', payload: { email: 'nul@example.com', password: 'pw' } });
-    const authorization = `Bearer ${(await app.inject({ method: 'POST', url: '/user/login', payload: { email: 'nul@example.com', password: 'pw' } })).json().token}`;
+    const { authorization } = await server.login('nul@example.com');
     const key = (await app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization } })).json();
     const send = async (walker: string, delivery: string) => {
       const payload = JSON.stringify({ ref: 'refs/heads/a\u0000b' });
@@ -504,9 +497,7 @@ test('on PostgreSQL, a body whose strings hold a NUL is queued (202), run, logge
     assert.is(replayed.statusCode, 200, replayed.body);
     assert.is(((await app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization } })).json().reports[0] as string[]).length, 3);
   } finally {
-    await app.close();
-    await runs.close();
-    await store.close();
+    await server.close();
   }
 });
 

@@ -3,6 +3,7 @@
 // that no key ever reaches the log.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { harness, type Harness } from './harness.ts';
 
 const PROGRAM = `
@@ -118,11 +119,11 @@ test('last_used_at is null until the key is used, then set (without a disk write
   const { id, key } = await generate({ name: 'usage' });
   const listed = async () => (await h.app.inject({ method: 'GET', url: '/webhook', headers: { authorization: alice.authorization } })).json().keys.find((k: { id: string }) => k.id === id);
   assert.is((await listed()).last_used_at, null);
-  const before = h.store.writes;
+  const before = (h.store as LowStore).writes; // a data dir's harness
   for (let i = 0; i < 5; i++) await h.app.inject({ method: 'POST', url: '/webhook/walker/on_query'.replace('on_query', 'on_push'), headers: { 'x-api-key': key } });
   assert.match((await listed()).last_used_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   // Five calls that each add an Event commit the graph, but write no key record.
-  assert.is(h.store.writes - before, 0, 'the graph commits happen in the run worker; no key record is written');
+  assert.is((h.store as LowStore).writes - before, 0, 'the graph commits happen in the run worker; no key record is written');
 });
 
 test('failed key attempts are rate limited per client (429 with Retry-After), then even its correct key gets 429; other clients are not limited', async () => {
