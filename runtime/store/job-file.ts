@@ -315,20 +315,20 @@ export class JobFile implements JobQueue {
   private addLogged(d: JobData, record: DeliveryRecord): void {
     d.deliveries.set(record.id, record);
     this.db.touchDelivery(d, record.id);
-    // The log is held in memory: past its size (and a hundredth more), entries make room, many
-    // at once: a Map keeps the order entries were logged in (the same in memory and in the
-    // durable copy), but walking it from its start passes every entry deleted since it was last
-    // compacted, so one entry at a time would cost a walk per entry.
-    if (d.deliveries.size > this.maxDeliveries + Math.floor(this.maxDeliveries / 100)) this.makeRoom(d);
+    // The log is held in memory: past its size, a tenth of it makes room at once. Making room
+    // walks the whole log (to count each owner's entries, then from its oldest), and every change
+    // runs twice (in memory, then on the durable copy): at a hundredth, a full log's walks cost a
+    // busy signed route more than its HMAC.
+    if (d.deliveries.size > this.maxDeliveries) this.makeRoom(d);
   }
 
   /**
-   * Part of a change: the log comes back to its size. The owners with the most entries give up
-   * their oldest first, down to a common level, so one busy sender pushes out its own history
-   * rather than everyone's (with one owner: the oldest entries go).
+   * Part of a change: the log comes back to nine tenths of its size. The owners with the most
+   * entries give up their oldest first, down to a common level, so one busy sender pushes out its
+   * own history rather than everyone's (with one owner: the oldest entries go).
    */
   private makeRoom(d: JobData): void {
-    const excess = d.deliveries.size - this.maxDeliveries;
+    const excess = d.deliveries.size - (this.maxDeliveries - Math.floor(this.maxDeliveries / 10));
     const counts = new Map<string, number>();
     for (const x of d.deliveries.values()) counts.set(x.owner, (counts.get(x.owner) ?? 0) + 1);
     // The highest level that owners above it, brought down to it, free at least `excess` entries.

@@ -78,19 +78,21 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   await again.close();
 });
 
-test('the log keeps its newest entries up to its size: the oldest make room, on disk as in memory', async () => {
+test('the log keeps its newest entries up to its size: past it, the oldest tenth makes room, on disk as in memory', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir, { foldMinBytes: 4096, maxDeliveries: 25 });
+  // The 26th entry brings the log down to 23 (25 less a tenth, rounded down), as do the 29th, 32nd, 35th and 38th.
   for (let i = 0; i < 40; i++) await log.logDelivery(delivery(i), { lazy: i % 2 === 0 });
   await log.tellDeliveries([{ record: delivery(39), repeat: true }]);
   const kept = (await log.listDeliveries('u1', { limit: 100 })).map((d) => d.id);
   assert.equal(kept, Array.from({ length: 25 }, (_, i) => `d-${39 - i}`), 'the newest 25, newest first');
   assert.is(await log.findDelivery('d-14'), null, 'the oldest are gone');
   await log.logDelivery(delivery(0));
-  assert.is((await log.findDelivery('d-15')), null, 'logged again, it is the newest; the oldest kept made room');
+  const after = (await log.listDeliveries('u1', { limit: 100 })).map((d) => d.id);
+  assert.equal(after, ['d-0', ...kept.slice(0, 22)], 'logged again, it is the newest; the oldest three kept made room');
   await log.close();
   const again = await JobFile.open(dir, { foldMinBytes: 4096, maxDeliveries: 25 });
-  assert.equal((await again.listDeliveries('u1', { limit: 100 })).map((d) => d.id), ['d-0', ...kept.slice(0, 24)]);
+  assert.equal((await again.listDeliveries('u1', { limit: 100 })).map((d) => d.id), after);
   assert.is((await again.findDelivery('d-39'))!.duplicates, 1);
   await again.close();
 });
@@ -106,7 +108,8 @@ test('a full log makes room from the owners with the most entries: a busy sender
   assert.equal(await ids(log, 'quiet'), [3, 2, 1, 0].map((i) => `d-quiet-${i}`), 'the quiet owner keeps all of its entries');
   const steady = await ids(log, 'steady');
   const busy = await ids(log, 'busy');
-  assert.is(4 + steady.length + busy.length, 30, 'the log is back to its size');
+  const size = 4 + steady.length + busy.length;
+  assert.ok(size <= 30 && size >= 27, `the log is within its size, less a tenth at most (${size})`);
   assert.ok(busy.length >= steady.length, `the busiest gave up the most (busy ${busy.length}, steady ${steady.length})`);
   assert.is(busy[0], 'd-busy-59', 'the newest are kept');
   assert.equal(busy, Array.from({ length: busy.length }, (_, k) => `d-busy-${59 - k}`), "each owner's oldest went first");
