@@ -117,6 +117,16 @@ export class JobFile implements JobQueue {
     });
   }
 
+  async countOpenJobs(owner: string | null, atMost: number): Promise<number> {
+    const jobs = this.file.data.jobs;
+    let n = 0;
+    for (let i = jobs === this.openIn ? this.openFrom : 0; i < jobs.length && n < atMost; i++) {
+      const j = jobs[i];
+      if (j.owner === owner && (j.status === 'PENDING' || j.status === 'STARTED')) n++;
+    }
+    return n;
+  }
+
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
     const now = Date.now();
     let taken: JobRecord | null = null;

@@ -6,6 +6,7 @@ import type { DeliveryLog, JobQueue } from './store.ts';
 
 const JOB_QUEUE: Record<keyof JobQueue, true> = {
   enqueueJob: true,
+  countOpenJobs: true,
   claimJob: true,
   finishJob: true,
   retryJob: true,

@@ -106,6 +106,16 @@ export class PgJobs implements JobQueue {
     if (queued === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
   }
 
+  async countOpenJobs(owner: string | null, atMost: number): Promise<number> {
+    const whose = owner === null ? 'owner IS NULL' : 'owner = $2';
+    const { rows } = await this.query<{ n: number }>(
+      'count open jobs',
+      `SELECT count(*)::integer AS n FROM (SELECT 1 FROM jac_jobs WHERE ${whose} AND status IN ('PENDING', 'STARTED') LIMIT $1) open`,
+      owner === null ? [atMost] : [atMost, owner],
+    );
+    return rows[0].n;
+  }
+
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
     // Jobs whose runner died on their last attempt are over.
     await this.query(
