@@ -142,7 +142,9 @@ try {
   const dataDir = freshDir('jac-bench-http-data-');
   store = await LowStore.open(dataDir);
   runs = await WorkerPool.start({ files: [file], dataDir });
-  const jac = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false } });
+  // No limit on the runs a user may have waiting (--max-queued-runs): run 5 queues some 25,000
+  // deliveries of one user, all to be answered 202.
+  const jac = await buildApp({ program: servedApp(runs.manifest), runs, store, options: { logLevel: false, maxQueuedRuns: 0 } });
   apps.push(jac);
   await jac.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${portOf(jac)}`;

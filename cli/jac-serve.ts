@@ -7,6 +7,7 @@ import { check } from './check.ts';
 import { runFile, runFileWithStore } from './run.ts';
 import { UsageError } from './files.ts';
 import { storeTarget } from './store-target.ts';
+import { MAX_QUEUED_RUNS } from '../server/queue-limit.ts';
 
 // The server (Fastify and its plugins) and the key commands are loaded only by the commands
 // that use them: `run` and `check` start without them.
@@ -196,6 +197,7 @@ await yargs(hideBin(process.argv))
         .option('cache-idle-seconds', { type: 'number', default: 600, describe: 'a root graph unused this long is dropped from memory (read again on its next request)' })
         .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
         .option('background-runs', { type: 'number', describe: 'background runs (async walkers, webhook deliveries answered 202, scheduled walkers) at once (default: --workers)' })
+        .option('max-queued-runs', { type: 'number', default: MAX_QUEUED_RUNS, describe: 'background runs one user may have queued or running; past it, async walkers and webhook deliveries answered 202 get 429 with Retry-After (0: no limit)' })
         .option('max-upload-mb', { type: 'number', default: 10, describe: 'largest file a walker with UploadFile fields takes, per file, MiB (a larger one is answered 413)' })
         .option('max-upload-files', { type: 'number', default: 20, describe: 'file parts allowed in one multipart request' })
         .option('max-upload-fields', { type: 'number', default: 20, describe: 'parts that are not files allowed in one multipart request' })
@@ -204,7 +206,7 @@ await yargs(hideBin(process.argv))
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections', 'max-upload-files', 'max-upload-fields', 'background-runs'] as const) wholeNumber(name, argv[name], 1);
           positiveNumber('max-upload-mb', argv.maxUploadMb);
-          for (const name of ['cache-mb', 'cache-idle-seconds'] as const) wholeNumber(name, argv[name], 0);
+          for (const name of ['cache-mb', 'cache-idle-seconds', 'max-queued-runs'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
           positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
           if (typeof argv.jobRetentionDays === 'number' && !(Number.isFinite(argv.jobRetentionDays) && argv.jobRetentionDays >= 0)) throw new Error(`--job-retention-days must be a number of days, 0 or more, not ${argv.jobRetentionDays}`);
@@ -235,6 +237,7 @@ await yargs(hideBin(process.argv))
             maxUploadBytes: Math.round(argv.maxUploadMb * 1024 * 1024),
             maxUploadFiles: argv.maxUploadFiles,
             maxUploadFields: argv.maxUploadFields,
+            maxQueuedRuns: argv.maxQueuedRuns,
             jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000, ...(argv.backgroundRuns !== undefined ? { concurrency: argv.backgroundRuns } : {}) },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,

@@ -26,6 +26,7 @@ import { keyPlacement } from './webhooks/webhook-spec.ts';
 import { DELIVERY_RETRY_MS, deliveryRunHours, deliveryRunRecordId } from './webhooks/deliveries.ts';
 import { deliveryRoutes } from './webhooks/delivery-routes.ts';
 import { DeliveryLogBatch } from './webhooks/log-batch.ts';
+import { MAX_QUEUED_RUNS, QueueLimit } from './queue-limit.ts';
 
 /** With the login limits (login-limits.ts), password hashing limits (password-hashing.ts) and upload limits (uploads/multipart-body.ts). */
 export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimitOptions {
@@ -47,7 +48,10 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimi
   jobs?: DispatcherOptions;
   /** The retry delays of signed deliveries answered 202, ms (default DELIVERY_RETRY_MS). */
   deliveryRetryMs?: number[];
+  /** Background runs one user may have queued or running before async walkers and deliveries answered 202 get 429 (default MAX_QUEUED_RUNS; 0: no limit). */
+  maxQueuedRuns?: number;
 }
+
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
@@ -147,6 +151,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const told = new DeliveryLogBatch(store, (e, entries) => app.log.warn({ err: e, entries }, 'cannot write the webhook delivery log'));
   app.addHook('onClose', async () => told.flush());
   await app.register(deliveryRoutes, { users, store, runs, program, told, wake: () => dispatcher.wake() });
-  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher, told }, extras });
+  const limit = new QueueLimit(store, options.maxQueuedRuns ?? MAX_QUEUED_RUNS);
+  await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher, told, limit }, extras });
   return app;
 }

@@ -18,9 +18,10 @@ import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import type { OperationExtras } from './openapi-extras.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, toldDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, refusedDelivery, toldDelivery } from './webhooks/deliveries.ts';
 import type { DeliveryLogBatch } from './webhooks/log-batch.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
+import type { QueueLimit } from './queue-limit.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
@@ -80,7 +81,7 @@ function errorAnswers(codes: number[]): Record<number, JsonSchema> {
     413: detail('a file, or the number of parts, passed a limit: which one'),
     415: detail('the walker takes files: the body must be multipart/form-data'),
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
-    429: detail('too many failed key attempts from this client; see Retry-After'),
+    429: detail('too many failed key attempts from this client, or (a walker run in the background) too many runs of this user waiting; see Retry-After'),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
     503: { ...detail('the store cannot be reached; nothing of the run was saved: retry later'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
   };
@@ -103,8 +104,8 @@ export interface WalkerRouteOptions {
   options: AppOptions;
   /** A shared store's counters: failed key attempts then count across every process on it. */
   counters?: SharedCounters;
-  /** Where async walkers' jobs go, what runs them, and where signed deliveries' log entries are told. */
-  jobs: { store: Store; dispatcher: JobDispatcher; told: DeliveryLogBatch };
+  /** Where async walkers' jobs go, what runs them, where signed deliveries' log entries are told, and how many each user may queue. */
+  jobs: { store: Store; dispatcher: JobDispatcher; told: DeliveryLogBatch; limit: QueueLimit };
   /** The OpenAPI-only options of each walker's operations. */
   extras?: OperationExtras;
 }
@@ -284,7 +285,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
               ...(uploads ? [413, 415] : []),
               ...(endpoint.fields.length > 0 || inBody ? [422] : []),
-              ...(webhook ? [429] : []),
+              ...(webhook || endpoint.isAsync ? [429] : []),
               500,
               503,
             ]),
@@ -348,6 +349,11 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // Logged under the job's id (the dispatcher gives the entry its outcome), in the same
               // write (or transaction) as the job.
               const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
+              // A user with too many runs waiting is refused, but a repeat of a delivery queued before is answered as one.
+              if (!(await jobs.limit.admit(caller.owner)) && !(await jobs.store.findJob(id))) {
+                jobs.told.tell({ record: refusedDelivery(logged, 429, QUEUE_FULL), repeat: false });
+                return queueFull(reply, jobs.limit);
+              }
               const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null);
               const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
                 () => true,
@@ -368,6 +374,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.
               const node = entry === 'node' ? String(params.node) : null;
               if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
+              if (!(await jobs.limit.admit(caller.owner))) return queueFull(reply, jobs.limit);
               const id = newId('w', endpoint.name);
               await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
               caller.used?.();
@@ -423,6 +430,16 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
     .code(429)
     .header('retry-after', String(Math.max(1, retryAfter)))
     .send({ detail: 'Too many failed webhook key attempts; retry later' });
+}
+
+/** Why a run was not queued (the delivery log says it of a refused delivery). */
+const QUEUE_FULL = 'too many background runs of this user are waiting';
+
+function queueFull(reply: FastifyReply, limit: QueueLimit) {
+  return reply
+    .code(429)
+    .header('retry-after', String(limit.retryAfterSeconds))
+    .send({ detail: `Too many background runs are waiting (at most ${limit.max} per user); retry later` });
 }
 
 /** The OpenAPI security scheme of a header or query key placement. */

@@ -184,3 +184,12 @@ export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 
     replayUntil: untilText(now + Math.max(d.dedupeHours, 1) * 3_600_000),
   };
 }
+
+/** The log entry of a verified delivery that was refused (`code`, `reason`) rather than run or queued: no replay is kept. */
+export function refusedDelivery(d: Logged, code: number, reason: string): DeliveryRecord {
+  const at = receivedText(Date.now());
+  return {
+    id: deliveryLogId(d.delivery.keyId, null), keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: at, verified: true,
+    deliveryId: d.delivery.id, event: d.delivery.event, status: 'rejected', code, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: at,
+  };
+}

@@ -74,6 +74,31 @@ async function outcome(app: FastifyInstance, id: string, headers: Record<string,
   throw new Error(`the run of ${id} did not end`);
 }
 
+/** Async walkers that never end (each run outlasts its budget, then waits a minute to be retried): their runs stay queued. */
+const SPINNING = `
+async walker Spin { can go with \`root entry { i = 0; while True { i += 1; } } }
+async walker Open {
+  obj __specs__ { static has auth: bool = False; }
+  can go with \`root entry { i = 0; while True { i += 1; } }
+}
+`;
+const SPIN_OPTIONS = { logLevel: false as const, maxQueuedRuns: 2, maxMillis: 300, jobs: { retryBaseMs: 60_000 } };
+
+/** Past two waiting runs a user is answered 429 with Retry-After, and nothing is queued; other users, and the public root, count apart. */
+async function queueLimitHolds(h: Harness): Promise<void> {
+  const alice = await h.login('spin-a@example.com');
+  const bob = await h.login('spin-b@example.com');
+  const call = (walker: string, headers: Record<string, string> = {}) => h.app.inject({ method: 'POST', url: `/walker/${walker}`, headers });
+  const answers = [await call('Spin', alice), await call('Spin', alice), await call('Spin', alice)];
+  assert.equal(answers.map((r) => r.statusCode), [200, 200, 429]);
+  assert.is(answers[2].headers['retry-after'], '5');
+  assert.equal(answers[2].json(), { detail: 'Too many background runs are waiting (at most 2 per user); retry later' });
+  assert.is((await call('Spin', bob)).statusCode, 200, 'another user queues as before');
+  assert.equal([(await call('Open')).statusCode, (await call('Open')).statusCode, (await call('Open')).statusCode], [200, 200, 429], 'callers of the public root share its limit');
+  const owner = (await h.store.findUser({ email: 'spin-a@example.com' }))!.id;
+  assert.is((await h.store.listJobs()).filter((j) => j.owner === owner).length, 2, 'the refused run was not queued');
+}
+
 const test = suite('async walkers (data dir)');
 let h: Harness;
 let alice: { authorization: string; root: string };
@@ -232,6 +257,15 @@ test('runs that ended longer ago than the retention are removed when a server st
   }
 });
 
+test('a user with too many runs waiting is answered 429, and nothing is queued', async () => {
+  const h = await harness(SPINNING, SPIN_OPTIONS);
+  try {
+    await queueLimitHolds(h);
+  } finally {
+    await h.close();
+  }
+});
+
 test.run();
 
 const pg = suite('async walkers (PostgreSQL)');
@@ -247,6 +281,15 @@ pg('an async walker runs and its outcome is fetched on a PostgreSQL store', asyn
     assert.is(doc.schedule.status, 'COMPLETED');
     assert.equal(doc.schedule.reports, [8]);
     assert.equal((await h.app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports, [1]);
+  } finally {
+    await h.close();
+  }
+});
+
+pg('a user with too many runs waiting is answered 429 on a PostgreSQL store as on a data dir', async () => {
+  const h = await harness(SPINNING, { ...SPIN_OPTIONS, storeUrl: await freshDatabase() });
+  try {
+    await queueLimitHolds(h);
   } finally {
     await h.close();
   }

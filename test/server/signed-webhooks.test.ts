@@ -472,6 +472,48 @@ test('a queued delivery whose end could not be written is taken again when its l
   }
 });
 
+test('past its queue limit a user gets 429 with Retry-After for a new delivery answered 202, logged as refused; a repeat of a queued one, and other users, are answered 202', async () => {
+  // Every run outlasts its budget and waits a minute to be retried: the queued runs stay open.
+  const held = `
+walker hold {
+  has n: int = 0;
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
+  can spin with \`root entry { i = 0; while True { i += 1; } }
+}
+`;
+  const server = await harness(held, { logLevel: false, maxQueuedRuns: 2, maxMillis: 300, deliveryRetryMs: [60_000] });
+  try {
+    const signing = async (email: string) => {
+      const { authorization } = await server.login(email);
+      const key = (await server.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization } })).json();
+      return { authorization, id: key.id as string, secret: key.secret as string };
+    };
+    const full = await signing('full@example.com');
+    const other = await signing('other@example.com');
+    const send = async (key: { id: string; secret: string }, delivery: string) => {
+      const payload = JSON.stringify({ n: 1 });
+      return server.app.inject({ method: 'POST', url: `/webhook/walker/hold?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-delivery': delivery } });
+    };
+    const first = await send(full, 'Q-1');
+    assert.equal([first.statusCode, (await send(full, 'Q-2')).statusCode], [202, 202]);
+    const refused = await send(full, 'Q-3');
+    assert.is(refused.statusCode, 429, refused.body);
+    assert.is(refused.headers['retry-after'], '5');
+    assert.equal(refused.json(), { detail: 'Too many background runs are waiting (at most 2 per user); retry later' });
+    const repeat = await send(full, 'Q-1');
+    assert.equal([repeat.statusCode, repeat.json().delivery, repeat.headers['webhook-duplicate']], [202, first.json().delivery, 'true'], 'a repeat of a queued delivery is answered as one');
+    assert.is((await send(other, 'R-1')).statusCode, 202, 'another user queues as before');
+    const owner = (await server.store.findUser({ email: 'full@example.com' }))!.id;
+    assert.is((await server.store.listJobs()).filter((j) => j.owner === owner).length, 2, 'the refused delivery was not queued');
+    const log = (await server.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${full.id}&status=rejected`, headers: { authorization: full.authorization } })).json().deliveries;
+    assert.equal(log.map((d: Record<string, unknown>) => [d.delivery_id, d.verified, d.code, d.reason]), [['Q-3', true, 429, 'too many background runs of this user are waiting']]);
+    const replay = await server.app.inject({ method: 'POST', url: `/webhook/deliveries/${log[0].id}/replay`, headers: { authorization: full.authorization } });
+    assert.is(replay.statusCode, 409, 'nothing of it was kept to replay');
+  } finally {
+    await server.close();
+  }
+});
+
 test('on PostgreSQL, a body whose strings hold a NUL is queued (202), run, logged and replayed like any other', async () => {
   const server = await harness(PROGRAM, { logLevel: false, jobs: { pollMs: 50 }, storeUrl: await freshDatabase() });
   const { app, store } = server;
