@@ -117,12 +117,12 @@ export class JobFile implements JobQueue {
     });
   }
 
-  async countOpenJobs(owner: string | null, atMost: number): Promise<number> {
+  async countOpenJobs(root: string, atMost: number): Promise<number> {
     const jobs = this.file.data.jobs;
     let n = 0;
     for (let i = jobs === this.openIn ? this.openFrom : 0; i < jobs.length && n < atMost; i++) {
       const j = jobs[i];
-      if (j.owner === owner && (j.status === 'PENDING' || j.status === 'STARTED')) n++;
+      if (j.root === root && (j.status === 'PENDING' || j.status === 'STARTED')) n++;
     }
     return n;
   }

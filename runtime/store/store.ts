@@ -215,8 +215,8 @@ export interface JobQueue {
    * transaction; an entry of that id already logged is kept.
    */
   enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void>;
-  /** How many of `owner`'s jobs (null: the public root's) are PENDING or STARTED, counted up to `atMost`. */
-  countOpenJobs(owner: string | null, atMost: number): Promise<number>;
+  /** How many jobs on `root` are PENDING or STARTED, counted up to `atMost`. */
+  countOpenJobs(root: string, atMost: number): Promise<number>;
   claimJob(leaseMs: number): Promise<ClaimedJob | null>;
   /** Records how the run ended (a COMPLETED job that is not to be kept is removed instead). */
   finishJob(id: string, attempt: number, status: 'COMPLETED' | 'ERROR', result: JobResult, logged?: DeliveryOutcome): Promise<boolean>;

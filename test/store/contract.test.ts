@@ -175,26 +175,30 @@ for (const backend of backends) {
     await store.close();
   });
 
-  test("an owner's open jobs (queued or started) are counted, up to a limit; ended ones and other owners' are not", async () => {
+  test("a root's open jobs (queued or started) are counted, up to a limit; ended ones and other roots' are not", async () => {
     const { store, reopen } = await backend.fresh();
+    const [other, publicRoot] = ['n::00000000000000000000000b', 'n::000000000000000000000000'];
     for (let i = 1; i <= 5; i++) await store.enqueueJob(job(i));
-    await store.enqueueJob({ ...job(6), owner: 'u2' });
-    await store.enqueueJob({ ...job(7), owner: null });
-    await store.enqueueJob({ ...job(8), owner: null });
-    assert.equal([await store.countOpenJobs('u1', 100), await store.countOpenJobs('u2', 100), await store.countOpenJobs(null, 100), await store.countOpenJobs('u9', 100)], [5, 1, 2, 0]);
-    assert.is(await store.countOpenJobs('u1', 3), 3, 'counted no further than asked');
+    await store.enqueueJob({ ...job(6), root: other, owner: 'u2' });
+    await store.enqueueJob({ ...job(7), root: publicRoot, owner: null });
+    await store.enqueueJob({ ...job(8), root: publicRoot, owner: null });
+    const counts = async (s: typeof store) => [await s.countOpenJobs(root, 100), await s.countOpenJobs(other, 100), await s.countOpenJobs(publicRoot, 100), await s.countOpenJobs('n::00000000000000000000000f', 100)];
+    assert.equal(await counts(store), [5, 1, 2, 0]);
+    assert.is(await store.countOpenJobs(root, 3), 3, 'counted no further than asked');
     const a = (await store.claimJob(60_000))!;
     const b = (await store.claimJob(60_000))!;
-    assert.is(await store.countOpenJobs('u1', 100), 5, 'a started job is open');
+    assert.is(await store.countOpenJobs(root, 100), 5, 'a started job is open');
     await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done);
     await store.finishJob(b.job.id, b.attempt, 'ERROR', failed);
     await store.cancelJob(job(3).id);
-    assert.is(await store.countOpenJobs('u1', 100), 2, 'ended jobs are not');
+    assert.is(await store.countOpenJobs(root, 100), 2, 'ended jobs are not');
+    assert.is((await store.claimJob(60_000))!.job.id, job(4).id, 'a claim passes the ended jobs');
+    assert.is(await store.countOpenJobs(root, 100), 2);
     await store.requeueJob(job(3).id);
-    assert.is(await store.countOpenJobs('u1', 100), 3, 'a job queued again is');
+    assert.is(await store.countOpenJobs(root, 100), 3, 'a job that ended and is queued again is');
     await store.close();
     const again = await reopen();
-    assert.equal([await again.countOpenJobs('u1', 100), await again.countOpenJobs(null, 100)], [3, 2]);
+    assert.equal(await counts(again), [3, 1, 2, 0]);
     await again.close();
   });
 

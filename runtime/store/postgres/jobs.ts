@@ -106,12 +106,11 @@ export class PgJobs implements JobQueue {
     if (queued === 0) throw new StoreError(`a job ${job.id} exists`, 'JAC_STORE_VALUE');
   }
 
-  async countOpenJobs(owner: string | null, atMost: number): Promise<number> {
-    const whose = owner === null ? 'owner IS NULL' : 'owner = $2';
+  async countOpenJobs(root: string, atMost: number): Promise<number> {
     const { rows } = await this.query<{ n: number }>(
       'count open jobs',
-      `SELECT count(*)::integer AS n FROM (SELECT 1 FROM jac_jobs WHERE ${whose} AND status IN ('PENDING', 'STARTED') LIMIT $1) open`,
-      owner === null ? [atMost] : [atMost, owner],
+      `SELECT count(*)::integer AS n FROM (SELECT 1 FROM jac_jobs WHERE root = $1 AND status IN ('PENDING', 'STARTED') LIMIT $2) open`,
+      [root, atMost],
     );
     return rows[0].n;
   }

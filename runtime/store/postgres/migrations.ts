@@ -49,8 +49,8 @@ export const MIGRATIONS: string[] = [
   // the keys of the objects in it.
   `ALTER TABLE jac_deliveries ADD COLUMN replay json;
    UPDATE jac_deliveries SET replay = CASE WHEN record->'replay' = 'null'::jsonb THEN NULL ELSE (record->'replay')::json END, record = record - 'replay';`,
-  // 8: each owner's open jobs, counted before a route queues another (the queue limit per user).
-  `CREATE INDEX jac_jobs_open_owner ON jac_jobs (owner) WHERE status IN ('PENDING', 'STARTED');`,
+  // 8: each root's open jobs, counted before a route queues another (the queue limit per user).
+  `CREATE INDEX jac_jobs_open_root ON jac_jobs (root) WHERE status IN ('PENDING', 'STARTED');`,
 ];
 
 /** The schema version this code writes and reads. */
