@@ -48,10 +48,9 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimi
   jobs?: DispatcherOptions;
   /** The retry delays of signed deliveries answered 202, ms (default DELIVERY_RETRY_MS). */
   deliveryRetryMs?: number[];
-  /** Background runs one user may have queued or running before async walkers and deliveries answered 202 get 429 (default MAX_QUEUED_RUNS; 0: no limit). */
+  /** Background runs one user's root may have queued or running before async walkers and deliveries answered 202 get 429 (default MAX_QUEUED_RUNS; 0: no limit). */
   maxQueuedRuns?: number;
 }
-
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];

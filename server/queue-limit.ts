@@ -1,50 +1,96 @@
-// How many background runs each user may have waiting (queued or running) before the routes that
-// queue them (async walkers, signed deliveries answered 202) answer 429. Runs are taken oldest
-// first, so a flood of them faster than they run would push back every other user's, and on the
-// data dir, which holds the queue in memory, grow the server's memory without bound.
+// How many background runs each root may have waiting (queued or running) before the routes that
+// queue them for a request (async walkers, signed deliveries answered 202) answer 429. A user has
+// one root, and callers of public walkers share the public root's. Runs are taken oldest first, so
+// a flood of them faster than they run would push back every other user's, and on the data dir,
+// which holds the queue in memory, grow the server's memory without bound.
 //
-// Counting a user's open runs walks the queue (a query on PostgreSQL), so it is not done for each
-// request: a user's figure is the last count plus what this process admitted since (runs that
+// Counting a root's open runs walks the queue (a query on PostgreSQL), so it is not done for each
+// request: a root's figure is the last count plus what this process admitted since (runs that
 // ended since are not subtracted, so it only errs high), counted again once it reaches the limit,
-// and then at most once per `recountMs` while it stays there. The limit is therefore soft across
-// processes on one database: each admits up to the limit on top of what it last counted.
+// and then at most once per `recountMs` while it stays there. One count runs at a time per root:
+// requests that come meanwhile wait for it, so concurrent requests cannot each admit on the same
+// count. The limit is soft by the runs admitted and not yet written when a count is taken, and
+// across processes on one database: each admits up to the limit on top of what it last counted.
 import type { JobQueue } from '../runtime/store/store.ts';
 
-/** Open background runs allowed per user unless the operator says otherwise (--max-queued-runs). */
+/** Open background runs allowed per root unless the operator says otherwise (--max-queued-runs). */
 export const MAX_QUEUED_RUNS = 10_000;
 
-/** A user's open runs as last counted, plus those admitted since. */
+/** A root's open runs as last counted, plus those admitted since. */
 interface Figure {
   count: number;
   countedAt: number;
+  /** The count under way, if any. */
+  counting: Promise<void> | null;
+}
+
+export interface QueueLimitOptions {
+  /** The least time between two counts of a root that is at the limit (default 1 s). */
+  recountMs?: number;
+  /** The clock (tests move their own). */
+  now?: () => number;
 }
 
 export class QueueLimit {
-  /** By owner id ('' stands for the public root's runs, whose owner is null). */
   private readonly figures = new Map<string, Figure>();
+  private readonly recountMs: number;
+  private readonly now: () => number;
 
-  /** `max`: open runs allowed per user (0: no limit). */
+  /** `max`: open runs allowed per root (0: no limit). */
   constructor(
     private readonly queue: Pick<JobQueue, 'countOpenJobs'>,
     readonly max: number,
-    private readonly recountMs = 1_000,
-  ) {}
+    options: QueueLimitOptions = {},
+  ) {
+    this.recountMs = options.recountMs ?? 1_000;
+    this.now = options.now ?? Date.now;
+  }
 
-  /** Whether `owner` (null: the public root) may queue one more run now; if so it is counted. */
-  async admit(owner: string | null): Promise<boolean> {
+  /** Whether `root` may queue one more run now; if so it is counted (see `release`). */
+  async admit(root: string): Promise<boolean> {
     if (this.max === 0) return true;
-    const key = owner ?? '';
-    let figure = this.figures.get(key);
-    if (figure === undefined || (figure.count >= this.max && Date.now() - figure.countedAt >= this.recountMs)) {
-      const count = await this.queue.countOpenJobs(owner, this.max);
-      figure = { count, countedAt: Date.now() };
-      this.figures.set(key, figure);
+    let figure = this.figures.get(root);
+    if (figure === undefined) {
+      figure = { count: this.max, countedAt: -Infinity, counting: null }; // counted before anything is admitted
+      this.figures.set(root, figure);
     }
+    if (figure.count >= this.max && this.now() - figure.countedAt >= this.recountMs && figure.counting === null) this.count(root, figure);
+    if (figure.counting !== null) await figure.counting;
+    // From here to the answer nothing is awaited: each request sees the count the one before left.
     if (figure.count >= this.max) return false;
     figure.count++;
     return true;
   }
 
+  /** A run `admit` let through was not queued after all (a repeat whose job exists, or a failed write). */
+  release(root: string): void {
+    const figure = this.figures.get(root);
+    if (figure && figure.count > 0) figure.count--;
+  }
+
   /** Seconds a refused caller is told to wait (Retry-After): a full queue takes a while to drain. */
   readonly retryAfterSeconds = 5;
+
+  /**
+   * Counts `root`'s open runs (the figure is at the limit meanwhile, so nobody is admitted on the
+   * old one). A count that fails is the error of every request waiting for it, and the next
+   * request counts again.
+   */
+  private count(root: string, figure: Figure): void {
+    figure.countedAt = this.now();
+    figure.counting = this.queue
+      .countOpenJobs(root, this.max)
+      .then(
+        (open) => {
+          figure.count = open;
+        },
+        (e: unknown) => {
+          figure.countedAt = -Infinity;
+          throw e;
+        },
+      )
+      .finally(() => {
+        figure.counting = null;
+      });
+  }
 }

@@ -68,11 +68,15 @@ declare module 'fastify' {
   }
 }
 
+/** Why a route answers 429 (a webhook: failed key attempts; a route that queues runs: the queue limit). */
+const tooMany = (webhook: boolean, queued: boolean) =>
+  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? 'too many background runs of this user are waiting' : ''].filter(Boolean).join(', or ')}; see Retry-After`;
+
 /**
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
  * (`additionalProperties`), so documenting an answer never changes what is sent.
  */
-function errorAnswers(codes: number[]): Record<number, JsonSchema> {
+function errorAnswers(codes: number[], why429: string): Record<number, JsonSchema> {
   const detail = (description: string, shape: JsonSchema = { type: 'string' }): JsonSchema => ({ description, type: 'object', additionalProperties: true, properties: { detail: shape } });
   const all: Record<number, JsonSchema> = {
     401: detail('no token or key, or one that is not valid'),
@@ -81,7 +85,7 @@ function errorAnswers(codes: number[]): Record<number, JsonSchema> {
     413: detail('a file, or the number of parts, passed a limit: which one'),
     415: detail('the walker takes files: the body must be multipart/form-data'),
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
-    429: detail('too many failed key attempts from this client, or (a walker run in the background) too many runs of this user waiting; see Retry-After'),
+    429: detail(why429),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
     503: { ...detail('the store cannot be reached; nothing of the run was saved: retry later'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
   };
@@ -236,6 +240,8 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     const signed = webhook?.type === 'signature' ? webhook : null;
     /** Where an API key travels (header, query, path, body), or null. */
     const placed = keyPlacement(webhook);
+    /** Whether a request queues a run (so the queue limit may answer 429). */
+    const queued = (endpoint.isAsync || signed?.ack === 'async') && jobs.limit.max !== 0;
     /** The server-filled delivery fields this walker declares (signed walkers only). */
     const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
@@ -279,16 +285,19 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             ...(jsonFields.length > 0 || (inBody && !group.bodiless) ? { body: bodySchema } : {}),
             ...(plan.query.length > 0 || signed ? { querystring } : {}),
             ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
-            response: errorAnswers([
+            response: errorAnswers(
+              [
               ...(webhook || endpoint.specs.auth ? [401] : []),
               ...(webhook ? [403] : []),
               ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
               ...(uploads ? [413, 415] : []),
               ...(endpoint.fields.length > 0 || inBody ? [422] : []),
-              ...(webhook || endpoint.isAsync ? [429] : []),
+              ...(webhook || queued ? [429] : []),
               500,
               503,
-            ]),
+              ],
+              tooMany(Boolean(webhook), queued),
+            ),
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
           // it is marked required in the documentation only (see documentedSchema).
@@ -350,14 +359,17 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // write (or transaction) as the job.
               const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
               // A user with too many runs waiting is refused, but a repeat of a delivery queued before is answered as one.
-              if (!(await jobs.limit.admit(caller.owner)) && !(await jobs.store.findJob(id))) {
-                jobs.told.tell({ record: refusedDelivery(logged, 429, QUEUE_FULL), repeat: false });
+              const admitted = await jobs.limit.admit(caller.rootId);
+              if (!admitted && !(await jobs.store.findJob(id))) {
+                // A sender's retries of one refused delivery count on one entry.
+                jobs.told.tell({ record: refusedDelivery(logged, 429, QUEUE_FULL), repeat: true });
                 return queueFull(reply, jobs.limit);
               }
               const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null);
               const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
                 () => true,
                 (e: unknown) => {
+                  if (admitted) jobs.limit.release(caller.rootId);
                   if (e instanceof StoreError && e.code === 'JAC_STORE_VALUE') return false; // a repeat: its job is there
                   throw e;
                 },
@@ -374,9 +386,14 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.
               const node = entry === 'node' ? String(params.node) : null;
               if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
-              if (!(await jobs.limit.admit(caller.owner))) return queueFull(reply, jobs.limit);
+              if (!(await jobs.limit.admit(caller.rootId))) return queueFull(reply, jobs.limit);
               const id = newId('w', endpoint.name);
-              await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
+              try {
+                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
+              } catch (e) {
+                jobs.limit.release(caller.rootId);
+                throw e;
+              }
               caller.used?.();
               jobs.dispatcher.wake();
               return reply.code(200).send({ walker_id: id });

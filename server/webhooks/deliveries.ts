@@ -185,11 +185,15 @@ export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 
   };
 }
 
-/** The log entry of a verified delivery that was refused (`code`, `reason`) rather than run or queued: no replay is kept. */
+/**
+ * The log entry of a verified delivery that was refused (`code`, `reason`) rather than run or
+ * queued: no replay is kept. Its id is made from the sender's delivery id when there is one, so
+ * that a sender's retries of it count on one entry (told as repeats).
+ */
 export function refusedDelivery(d: Logged, code: number, reason: string): DeliveryRecord {
   const at = receivedText(Date.now());
   return {
-    id: deliveryLogId(d.delivery.keyId, null), keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: at, verified: true,
+    id: d.delivery.id === null ? deliveryLogId(d.delivery.keyId, null) : `d-${hex24('refused', d.delivery.keyId, d.delivery.id)}`, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: at, verified: true,
     deliveryId: d.delivery.id, event: d.delivery.event, status: 'rejected', code, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: at,
   };
 }

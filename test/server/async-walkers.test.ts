@@ -97,6 +97,8 @@ async function queueLimitHolds(h: Harness): Promise<void> {
   assert.equal([(await call('Open')).statusCode, (await call('Open')).statusCode, (await call('Open')).statusCode], [200, 200, 429], 'callers of the public root share its limit');
   const owner = (await h.store.findUser({ email: 'spin-a@example.com' }))!.id;
   assert.is((await h.store.listJobs()).filter((j) => j.owner === owner).length, 2, 'the refused run was not queued');
+  const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  assert.is(doc.paths['/walker/Spin'].post.responses['429'].description, 'too many background runs of this user are waiting; see Retry-After', 'documented');
 }
 
 const test = suite('async walkers (data dir)');

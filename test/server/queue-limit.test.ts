@@ -1,6 +1,6 @@
-// The per-user limit of waiting background runs, on a real data dir's queue: admitted up to the
-// limit, refused past it, each user (and the public root) on its own, and admitted again once
-// runs end and the count is taken again.
+// The per-root limit of waiting background runs, on a real data dir's queue: admitted up to the
+// limit, refused past it, each root on its own, admitted again once runs end and the count is
+// taken again; concurrent requests wait for one count rather than each admitting on its own.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,55 +11,88 @@ import type { JobQueue, NewJob } from '../../runtime/store/store.ts';
 import { QueueLimit } from '../../server/queue-limit.ts';
 
 let made = 0;
-const job = (owner: string | null): NewJob => ({ id: `w:Later:${(++made).toString(16).padStart(24, '0')}`, walker: 'Later', root: 'n::1', owner, node: null, fields: {}, allowedNodes: null, maxAttempts: 1 });
+const job = (root: string): NewJob => ({ id: `w:Later:${(++made).toString(16).padStart(24, '0')}`, walker: 'Later', root, owner: null, node: null, fields: {}, allowedNodes: null, maxAttempts: 1 });
 const done = { httpStatus: 200, reports: [], returns: null, errorId: null, error: null };
+const [A, B] = ['n::0000000000000000000000a1', 'n::0000000000000000000000b2'];
 
-/** Admits and queues a run for `owner` when the limit lets it; whether it did. */
-async function queue(limit: QueueLimit, store: LowStore, owner: string | null): Promise<boolean> {
-  if (!(await limit.admit(owner))) return false;
-  await store.enqueueJob(job(owner));
+/** Admits and queues a run on `root` when the limit lets it; whether it did. */
+async function queue(limit: QueueLimit, store: LowStore, root: string): Promise<boolean> {
+  if (!(await limit.admit(root))) return false;
+  await store.enqueueJob(job(root));
   return true;
 }
 
-test('each user queues up to the limit and is refused past it; others, and the public root, are counted apart', async () => {
+/** A clock the test moves. */
+function clock() {
+  let t = 1_000_000;
+  return { now: () => t, pass: (ms: number) => void (t += ms) };
+}
+
+test('each root queues up to the limit and is refused past it; roots are counted apart', async () => {
   const store = await LowStore.open(mkdtempSync(join(tmpdir(), 'jac-limit-')));
-  const limit = new QueueLimit(store, 3, 60_000);
-  const tries = async (owner: string | null, n: number) => {
+  const limit = new QueueLimit(store, 3, { now: clock().now });
+  const tries = async (root: string, n: number) => {
     const out: boolean[] = [];
-    for (let i = 0; i < n; i++) out.push(await queue(limit, store, owner));
+    for (let i = 0; i < n; i++) out.push(await queue(limit, store, root));
     return out;
   };
-  assert.equal(await tries('u1', 5), [true, true, true, false, false]);
-  assert.equal(await tries('u2', 2), [true, true]);
-  assert.equal(await tries(null, 4), [true, true, true, false]);
-  assert.equal(await tries('u2', 2), [true, false]);
+  assert.equal(await tries(A, 5), [true, true, true, false, false]);
+  assert.equal(await tries(B, 2), [true, true]);
+  assert.equal(await tries(B, 2), [true, false]);
   await store.close();
 });
 
-test('runs that end make room once the count is taken again, at most once per interval while the limit is reached', async () => {
+test('runs that end make room once the count is taken again: at most once per interval while the limit is reached', async () => {
   const store = await LowStore.open(mkdtempSync(join(tmpdir(), 'jac-limit-')));
   let counts = 0;
-  const counting: Pick<JobQueue, 'countOpenJobs'> = { countOpenJobs: (owner, atMost) => (counts++, store.countOpenJobs(owner, atMost)) };
-  const limit = new QueueLimit(counting, 2, 200);
-  assert.ok(await queue(limit, store, 'u1'));
-  assert.ok(await queue(limit, store, 'u1'));
-  assert.is(counts, 1, 'counted once, when the user was first seen');
+  const counting: Pick<JobQueue, 'countOpenJobs'> = { countOpenJobs: (root, atMost) => (counts++, store.countOpenJobs(root, atMost)) };
+  const time = clock();
+  const limit = new QueueLimit(counting, 2, { recountMs: 1000, now: time.now });
+  assert.ok(await queue(limit, store, A));
+  assert.ok(await queue(limit, store, A));
+  assert.is(counts, 1, 'counted once, when the root was first seen');
   const claimed = (await store.claimJob(60_000))!;
   await store.finishJob(claimed.job.id, claimed.attempt, 'COMPLETED', done);
-  assert.not.ok(await queue(limit, store, 'u1'), 'refused: the end is seen at the next count only');
-  assert.not.ok(await queue(limit, store, 'u1'));
+  time.pass(999);
+  assert.not.ok(await queue(limit, store, A), 'refused: the end is seen at the next count only');
+  assert.not.ok(await queue(limit, store, A));
   assert.is(counts, 1, 'not counted again within the interval');
-  await new Promise((r) => setTimeout(r, 250));
-  assert.ok(await queue(limit, store, 'u1'), 'counted again after the interval: one run ended');
-  assert.not.ok(await queue(limit, store, 'u1'));
-  assert.not.ok(await queue(limit, store, 'u1'));
+  time.pass(1);
+  assert.ok(await queue(limit, store, A), 'counted again after the interval: one run ended');
+  assert.not.ok(await queue(limit, store, A));
+  assert.not.ok(await queue(limit, store, A));
   assert.is(counts, 2, 'counted once more, not for each refusal');
   await store.close();
 });
 
+test('concurrent requests wait for one count, and no more of them are admitted than the limit leaves room for', async () => {
+  let counts = 0;
+  const slow: Pick<JobQueue, 'countOpenJobs'> = { countOpenJobs: () => (counts++, new Promise((r) => setTimeout(() => r(1), 20))) };
+  const limit = new QueueLimit(slow, 4, { now: clock().now });
+  const answers = await Promise.all(Array.from({ length: 10 }, () => limit.admit(A)));
+  assert.is(answers.filter(Boolean).length, 3, 'one run was open: three more admitted');
+  assert.is(counts, 1);
+});
+
+test('a run admitted but not queued is given back; a count that fails is the error of the requests waiting for it, and is taken again', async () => {
+  let fail = true;
+  const flaky: Pick<JobQueue, 'countOpenJobs'> = { countOpenJobs: async () => {
+    if (fail) throw new Error('the store is gone');
+    return 0;
+  } };
+  const limit = new QueueLimit(flaky, 1, { now: clock().now });
+  const waiting = await Promise.allSettled([limit.admit(A), limit.admit(A)]);
+  assert.equal(waiting.map((w) => (w.status === 'rejected' ? (w.reason as Error).message : w.value)), ['the store is gone', 'the store is gone']);
+  fail = false;
+  assert.ok(await limit.admit(A), 'counted again at once');
+  assert.not.ok(await limit.admit(A));
+  limit.release(A);
+  assert.ok(await limit.admit(A), 'the run given back makes room');
+});
+
 test('a limit of 0 admits everything without counting', async () => {
   const limit = new QueueLimit({ countOpenJobs: () => Promise.reject(new Error('not to be counted')) }, 0);
-  for (let i = 0; i < 5; i++) assert.ok(await limit.admit('u1'));
+  for (let i = 0; i < 5; i++) assert.ok(await limit.admit(A));
 });
 
 test.run();

@@ -500,13 +500,14 @@ walker hold {
     assert.is(refused.statusCode, 429, refused.body);
     assert.is(refused.headers['retry-after'], '5');
     assert.equal(refused.json(), { detail: 'Too many background runs are waiting (at most 2 per user); retry later' });
+    assert.is((await send(full, 'Q-3')).statusCode, 429, 'sent again: refused again');
     const repeat = await send(full, 'Q-1');
     assert.equal([repeat.statusCode, repeat.json().delivery, repeat.headers['webhook-duplicate']], [202, first.json().delivery, 'true'], 'a repeat of a queued delivery is answered as one');
     assert.is((await send(other, 'R-1')).statusCode, 202, 'another user queues as before');
     const owner = (await server.store.findUser({ email: 'full@example.com' }))!.id;
     assert.is((await server.store.listJobs()).filter((j) => j.owner === owner).length, 2, 'the refused delivery was not queued');
     const log = (await server.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${full.id}&status=rejected`, headers: { authorization: full.authorization } })).json().deliveries;
-    assert.equal(log.map((d: Record<string, unknown>) => [d.delivery_id, d.verified, d.code, d.reason]), [['Q-3', true, 429, 'too many background runs of this user are waiting']]);
+    assert.equal(log.map((d: Record<string, unknown>) => [d.delivery_id, d.verified, d.code, d.reason, d.duplicates]), [['Q-3', true, 429, 'too many background runs of this user are waiting', 1]], 'one entry, counting the second refusal');
     const replay = await server.app.inject({ method: 'POST', url: `/webhook/deliveries/${log[0].id}/replay`, headers: { authorization: full.authorization } });
     assert.is(replay.statusCode, 409, 'nothing of it was kept to replay');
   } finally {
