@@ -15,7 +15,7 @@
 //      the latency of the 202 answer (target: p99 under 20 ms), while the dispatcher runs the
 //      queued jobs in the background, then how long the queue takes to drain.
 // Measured on 2 shared cores (figures and what they cost: README, bench:http): signed / header
-// key 58-72% with every delivery logged (not met); async 202 p99 19-37 ms (under 20 ms in one run).
+// key 58-73% with every delivery logged (not met); async 202 p99 19-37 ms (under 20 ms in one run).
 // Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
 import { createHmac } from 'node:crypto';
