@@ -241,7 +241,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     /** Where an API key travels (header, query, path, body), or null. */
     const placed = keyPlacement(webhook);
     /** Whether a request queues a run (so the queue limit may answer 429). */
-    const queued = (endpoint.isAsync || signed?.ack === 'async') && jobs.limit.max !== 0;
+    const queuesRuns = (endpoint.isAsync || signed?.ack === 'async') && jobs.limit.max !== 0;
     /** The server-filled delivery fields this walker declares (signed walkers only). */
     const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
@@ -287,16 +287,16 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             ...((pathParams.required as string[]).length > 0 ? { params: pathParams } : {}),
             response: errorAnswers(
               [
-              ...(webhook || endpoint.specs.auth ? [401] : []),
-              ...(webhook ? [403] : []),
-              ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
-              ...(uploads ? [413, 415] : []),
-              ...(endpoint.fields.length > 0 || inBody ? [422] : []),
-              ...(webhook || queued ? [429] : []),
-              500,
-              503,
+                ...(webhook || endpoint.specs.auth ? [401] : []),
+                ...(webhook ? [403] : []),
+                ...(entry === 'node' || endpoint.fields.length > 0 ? [404] : []),
+                ...(uploads ? [413, 415] : []),
+                ...(endpoint.fields.length > 0 || inBody ? [422] : []),
+                ...(webhook || queuesRuns ? [429] : []),
+                500,
+                503,
               ],
-              tooMany(Boolean(webhook), queued),
+              tooMany(Boolean(webhook), queuesRuns),
             ),
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
@@ -358,9 +358,11 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // Logged under the job's id (the dispatcher gives the entry its outcome), in the same
               // write (or transaction) as the job.
               const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
-              // A user with too many runs waiting is refused, but a repeat of a delivery queued before is answered as one.
+              // A user with too many runs waiting is refused, but a repeat of a delivery queued before
+              // is answered as one (a delivery without the sender's id has a new job id: no repeat).
               const admitted = await jobs.limit.admit(caller.rootId);
-              if (!admitted && !(await jobs.store.findJob(id))) {
+              const repeatable = signed.dedupeHours > 0 && delivered.id !== null;
+              if (!admitted && !(repeatable && (await jobs.store.findJob(id)))) {
                 // A sender's retries of one refused delivery count on one entry.
                 jobs.told.tell({ record: refusedDelivery(logged, 429, QUEUE_FULL), repeat: true });
                 return queueFull(reply, jobs.limit);

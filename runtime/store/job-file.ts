@@ -328,7 +328,7 @@ export class JobFile implements JobQueue {
     // The log is held in memory: past its size, a tenth of it makes room at once. Making room
     // walks the whole log (to count each owner's entries, then from its oldest), and every change
     // runs twice (in memory, then on the durable copy): at a hundredth, a full log's walks cost a
-    // busy signed route more than its HMAC.
+    // busy signed route about as much as its HMAC.
     if (d.deliveries.size > this.maxDeliveries) this.makeRoom(d);
   }
 
