@@ -127,7 +127,10 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   );
   const deliveryRetries = options.deliveryRetryMs ?? DELIVERY_RETRY_MS;
   const isDelivery = (job: JobRecord) => answeredLater.has(job.walker) && !job.internal;
+  // How many runs each root may have waiting: requests that queue more are refused, walkers' create_task raises.
+  const limit = new QueueLimit(store, options.maxQueuedRuns ?? MAX_QUEUED_RUNS);
   const dispatcher = new JobDispatcher(store, runs, app.log, {
+    limit,
     backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),
     // A delivery's log entry says how its run ended (written with the job's end).
     loggedOutcome: (job, status, result, ms) => (isDelivery(job) ? { status: status === 'COMPLETED' ? 'ok' : 'failed', code: result.httpStatus, ms, errorId: result.errorId } : undefined),
@@ -149,8 +152,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   // Signed deliveries' log entries, told after their answers and written a batch at a time.
   const told = new DeliveryLogBatch(store, (e, entries) => app.log.warn({ err: e, entries }, 'cannot write the webhook delivery log'));
   app.addHook('onClose', async () => told.flush());
-  await app.register(deliveryRoutes, { users, store, runs, program, told, wake: () => dispatcher.wake() });
-  const limit = new QueueLimit(store, options.maxQueuedRuns ?? MAX_QUEUED_RUNS);
+  await app.register(deliveryRoutes, { users, store, runs, program, told, wake: () => dispatcher.wake(), limit });
   await app.register(walkerRoutes, { program, users, runs, keys, options, counters: store.counters, jobs: { store, dispatcher, told, limit }, extras });
   return app;
 }

@@ -10,11 +10,14 @@ import type { DeliveryOutcome, Json, JobRecord, JobResult, Store } from '../runt
 import type { PoolLog, WorkerPool } from './workers/pool.ts';
 import type { Answer, WalkJob } from './workers/messages.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
+import type { QueueLimit } from './queue-limit.ts';
 import { loadedFields, parseExact, storedFields, storedValue } from './stored-fields.ts';
 
 export interface DispatcherOptions {
   /** Jobs run at once (default: the pool's workers). */
   concurrency?: number;
+  /** The queue limit: how many runs a background run may queue with create_task (none: no limit). */
+  limit?: QueueLimit;
   /** How often an idle dispatcher looks for due jobs, ms (default 250). */
   pollMs?: number;
   /**
@@ -61,6 +64,7 @@ export class JobDispatcher {
   private readonly backoffFor: (job: JobRecord) => number[] | null;
   private readonly loggedOutcome: NonNullable<DispatcherOptions['loggedOutcome']>;
   private readonly runOnce: NonNullable<DispatcherOptions['runOnce']>;
+  private readonly limit: QueueLimit | undefined;
   /** The jobs this dispatcher runs now, with the attempt that holds each. */
   private readonly held = new Map<string, number>();
   /** The pump under way, if any: a claim it awaits may yet hand it a job to run. */
@@ -87,6 +91,7 @@ export class JobDispatcher {
     this.backoffFor = options.backoffFor ?? (() => null);
     this.loggedOutcome = options.loggedOutcome ?? (() => undefined);
     this.runOnce = options.runOnce ?? (() => null);
+    this.limit = options.limit;
   }
 
   start(): void {
@@ -190,10 +195,11 @@ export class JobDispatcher {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
     const once = this.runOnce(job);
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}) });
+    const taskRoom = await this.limit?.room(job.root);
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}), ...(taskRoom !== undefined ? { taskRoom } : {}) });
     const ms = Date.now() - started;
     try {
-      if (await queueTasks(this.store, answer, job.root, job.owner)) this.wake();
+      if (await queueTasks(this.store, answer, job.root, job.owner, this.limit)) this.wake();
       const [status, result] = outcome(answer);
       const where = { walker_id: id, walker: job.walker, root: job.root, attempt };
       if (status === 'RETRY') {

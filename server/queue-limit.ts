@@ -1,6 +1,7 @@
 // How many background runs each root may have waiting (queued or running) before the routes that
-// queue them for a request (async walkers, signed deliveries answered 202) answer 429. A user has
-// one root, and callers of public walkers share the public root's. Runs are taken oldest first, so
+// queue them for a request (async walkers, signed deliveries answered 202) answer 429, and a
+// walker's `create_task` raises. A user has one root, and callers of public walkers share the
+// public root's. Runs are taken oldest first, so
 // a flood of them faster than they run would push back every other user's, and on the data dir,
 // which holds the queue in memory, grow the server's memory without bound.
 //
@@ -49,17 +50,26 @@ export class QueueLimit {
   /** Whether `root` may queue one more run now; if so it is counted (see `release`). */
   async admit(root: string): Promise<boolean> {
     if (this.max === 0) return true;
-    let figure = this.figures.get(root);
-    if (figure === undefined) {
-      figure = { count: this.max, countedAt: -Infinity, counting: null }; // counted before anything is admitted
-      this.figures.set(root, figure);
-    }
-    if (figure.count >= this.max && this.now() - figure.countedAt >= this.recountMs && figure.counting === null) this.count(root, figure);
-    if (figure.counting !== null) await figure.counting;
-    // From here to the answer nothing is awaited: each request sees the count the one before left.
+    const figure = await this.current(root);
+    // Nothing was awaited since the figure was read: each request sees what the one before left.
     if (figure.count >= this.max) return false;
     figure.count++;
     return true;
+  }
+
+  /**
+   * How many runs a walker running on `root` may queue with `create_task` (undefined: no limit).
+   * What it queues is then told with `taken`: a run that has committed is never refused.
+   */
+  async room(root: string): Promise<number | undefined> {
+    if (this.max === 0) return undefined;
+    return Math.max(0, this.max - (await this.current(root)).count);
+  }
+
+  /** `n` runs were queued on `root` without asking (a committed run's `create_task`s). */
+  taken(root: string, n: number): void {
+    const figure = this.figures.get(root);
+    if (figure) figure.count += n;
   }
 
   /** A run `admit` let through was not queued after all (a repeat whose job exists, or a failed write). */
@@ -70,6 +80,18 @@ export class QueueLimit {
 
   /** Seconds a refused caller is told to wait (Retry-After): a full queue takes a while to drain. */
   readonly retryAfterSeconds = 5;
+
+  /** `root`'s figure, counted first when it is new, or at the limit and last counted long enough ago. */
+  private async current(root: string): Promise<Figure> {
+    let figure = this.figures.get(root);
+    if (figure === undefined) {
+      figure = { count: this.max, countedAt: -Infinity, counting: null }; // counted before anything is admitted
+      this.figures.set(root, figure);
+    }
+    if (figure.count >= this.max && this.now() - figure.countedAt >= this.recountMs && figure.counting === null) this.count(root, figure);
+    if (figure.counting !== null) await figure.counting;
+    return figure;
+  }
 
   /**
    * Counts `root`'s open runs (the figure is at the limit meanwhile, so nobody is admitted on the

@@ -404,8 +404,9 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const once = signed && delivered?.id && signed.dedupeHours > 0 ? { record: deliveryRecordId(delivered.keyId, delivered.id), hours: signed.dedupeHours } : undefined;
             const node = entry === 'node' ? String(params.node) : null;
             const started = Date.now();
-            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}) });
-            if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner)) jobs.dispatcher.wake();
+            const taskRoom = await jobs.limit.room(caller.rootId);
+            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}), ...(taskRoom !== undefined ? { taskRoom } : {}) });
+            if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner, jobs.limit)) jobs.dispatcher.wake();
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
             if (signed && delivered) {
               const outcome = 'duplicate' in answer && answer.duplicate ? 'duplicate' : answer.status === 200 ? 'ok' : 'failed';

@@ -38,10 +38,13 @@ export interface QueuedTask {
 /** The tasks asked for by the run under way (runs in a worker are one at a time). */
 export class TaskSink {
   private asked: Asked[] = [];
+  /** How many runs the run under way may queue. */
+  private room = Infinity;
 
-  /** Forgets what an earlier run asked for. */
-  reset(): void {
+  /** Forgets what an earlier run asked for; the next may queue at most `room` runs (its root's room under the queue limit). */
+  reset(room = Infinity): void {
     this.asked = [];
+    this.room = room;
   }
 
   /**
@@ -96,6 +99,8 @@ export class TaskSink {
         throw new PyError('TypeError', `create_task() cannot store ${walker.cls.name}.${f.name}: ${(e as Error).message}`);
       }
     }
+    // A walker that queues runs in a loop would otherwise fill the queue (and the server's memory) without bound.
+    if (this.asked.length >= this.room) throw new PyError('RuntimeError', `create_task(): too many background runs are waiting on this root; this run may queue ${this.room} and asked for more`);
     const id = newId('w', walker.cls.name);
     this.asked.push({ id, walker, node, runAfter });
     return id;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DeliveryRecord, Store } from '../../runtime/store/store.ts';
 import { detailBody, HttpError } from '../errors.ts';
 import type { ServedApp } from '../manifest.ts';
+import type { QueueLimit } from '../queue-limit.ts';
 import { queueTasks } from '../schedule/queue-tasks.ts';
 import { requireUser } from '../user-routes.ts';
 import type { Users } from '../users.ts';
@@ -63,9 +64,11 @@ export interface DeliveryRouteOptions {
   /** Entries the signed routes told and may not have written yet: flushed before the log is read. */
   told: DeliveryLogBatch;
   wake: () => void;
+  /** The root's room for the runs a replay's walker queues (create_task). */
+  limit: QueueLimit;
 }
 
-export async function deliveryRoutes(app: FastifyInstance, { users, store, runs, program, told, wake }: DeliveryRouteOptions): Promise<void> {
+export async function deliveryRoutes(app: FastifyInstance, { users, store, runs, program, told, wake, limit }: DeliveryRouteOptions): Promise<void> {
   app.get<{ Querystring: { key_id?: string; status?: DeliveryRecord['status']; limit?: number } }>(
     '/webhook/deliveries',
     {
@@ -108,8 +111,9 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       const spec = program.walkers.get(d.walker)?.specs.webhook;
       if (!spec || spec.type !== 'signature') throw new HttpError(404, `Walker ${d.walker} is no longer a signed webhook walker`);
       const started = Date.now();
-      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes });
-      if (await queueTasks(store, answer, user.root, user.id)) wake();
+      const taskRoom = await limit.room(user.root);
+      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes, ...(taskRoom !== undefined ? { taskRoom } : {}) });
+      if (await queueTasks(store, answer, user.root, user.id, limit)) wake();
       // The replay is a delivery of its own in the log, naming the event it repeats.
       const replayed = { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes };
       await store.tellDeliveries([toldDelivery(replayed, answer.status === 200 ? 'ok' : 'failed', answer.status, Date.now() - started, null)]);

@@ -44,6 +44,8 @@ export interface WalkJob extends JobBase {
   internal?: boolean;
   /** Answer the walker's fields as the run left them too (a background run's record). */
   context?: boolean;
+  /** The most runs the walker may queue with `create_task` (its root's room under the queue limit); none: no limit. */
+  taskRoom?: number;
   /**
    * A signed webhook delivery with an id: run once. `record` is its memory's record id on the
    * root; a delivery the root remembers is answered as it was the first time, without a run.

@@ -312,7 +312,7 @@ export class Runner {
       },
     });
     let outcome;
-    this.tasks.reset();
+    this.tasks.reset(job.taskRoom);
     try {
       outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
       const kwargs = new Map<string, Value>();

@@ -90,9 +90,20 @@ test('a run admitted but not queued is given back; a count that fails is the err
   assert.ok(await limit.admit(A), 'the run given back makes room');
 });
 
-test('a limit of 0 admits everything without counting', async () => {
+test("a walker's room for create_task is what the limit leaves its root; what it queued is taken from it", async () => {
+  const limit = new QueueLimit({ countOpenJobs: async () => 1 }, 4, { now: clock().now });
+  assert.is(await limit.room(A), 3);
+  limit.taken(A, 2);
+  assert.is(await limit.room(A), 1);
+  assert.ok(await limit.admit(A));
+  assert.is(await limit.room(A), 0);
+  assert.not.ok(await limit.admit(A));
+});
+
+test('a limit of 0 admits everything and leaves walkers unlimited room, without counting', async () => {
   const limit = new QueueLimit({ countOpenJobs: () => Promise.reject(new Error('not to be counted')) }, 0);
   for (let i = 0; i < 5; i++) assert.ok(await limit.admit(A));
+  assert.is(await limit.room(A), undefined);
 });
 
 test.run();

@@ -184,6 +184,36 @@ test("create_task queues a run on the caller's root, entering at the node, no ea
   }
 });
 
+test("create_task past the root's room under the queue limit raises RuntimeError; what was queued before stays, and other roots have their own room", async () => {
+  const flood = `${TASKS}
+walker Flood {
+  has n: int;
+  can go with \`root entry {
+    queued = 0;
+    try {
+      for i in range(self.n) { create_task(Bump(amount=1), root, "2030-01-01T00:00:00Z"); queued += 1; }
+    } except RuntimeError as e { report str(e); }
+    report queued;
+  }
+}
+`;
+  const h = await harness(flood, { maxQueuedRuns: 3 });
+  try {
+    const alice = await h.login();
+    const bob = await h.login('bob@example.com');
+    const run = async (who: { authorization: string }, n: number) => (await h.app.inject({ method: 'POST', url: '/walker/Flood', payload: { n }, headers: { authorization: who.authorization } })).json().reports;
+    assert.equal(await run(alice, 2), [2]);
+    const full = 'create_task(): too many background runs are waiting on this root; this run may queue 1 and asked for more';
+    assert.equal(await run(alice, 5), [full, 1], 'one more fits, the next raises');
+    assert.equal(await run(alice, 1), [full.replace('queue 1', 'queue 0'), 0]);
+    assert.equal(await run(bob, 2), [2], "another root's room is its own");
+    const open = (await h.store.listJobs()).filter((j) => j.status === 'PENDING');
+    assert.equal([open.filter((j) => j.root === alice.root).length, open.filter((j) => j.root === bob.root).length], [3, 2]);
+  } finally {
+    await h.close();
+  }
+});
+
 test('a run that raises still queues its tasks (its changes are kept); one stopped by its budget queues none; a bad call is a TypeError', async () => {
   const h = await harness(TASKS, { maxMillis: 300 });
   try {
