@@ -28,6 +28,8 @@ interface Figure {
 export interface QueueLimitOptions {
   /** The least time between two counts of a root that is at the limit (default 1 s). */
   recountMs?: number;
+  /** Roots whose figures are kept (default 100,000); past it the one seen first is forgotten, and counted again when next asked of. */
+  maxRoots?: number;
   /** The clock (tests move their own). */
   now?: () => number;
 }
@@ -35,6 +37,7 @@ export interface QueueLimitOptions {
 export class QueueLimit {
   private readonly figures = new Map<string, Figure>();
   private readonly recountMs: number;
+  private readonly maxRoots: number;
   private readonly now: () => number;
 
   /** `max`: open runs allowed per root (0: no limit). */
@@ -44,6 +47,7 @@ export class QueueLimit {
     options: QueueLimitOptions = {},
   ) {
     this.recountMs = options.recountMs ?? 1_000;
+    this.maxRoots = options.maxRoots ?? 100_000;
     this.now = options.now ?? Date.now;
   }
 
@@ -85,6 +89,8 @@ export class QueueLimit {
   private async current(root: string): Promise<Figure> {
     let figure = this.figures.get(root);
     if (figure === undefined) {
+      // Every root a walker runs on gets a figure: a server that has seen many forgets the oldest.
+      if (this.figures.size >= this.maxRoots) this.figures.delete(this.figures.keys().next().value!);
       figure = { count: this.max, countedAt: -Infinity, counting: null }; // counted before anything is admitted
       this.figures.set(root, figure);
     }

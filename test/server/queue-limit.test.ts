@@ -100,6 +100,14 @@ test("a walker's room for create_task is what the limit leaves its root; what it
   assert.not.ok(await limit.admit(A));
 });
 
+test('a server keeps the figures of at most maxRoots roots; a root forgotten is counted again when next asked of', async () => {
+  const counted: string[] = [];
+  const limit = new QueueLimit({ countOpenJobs: async (root) => (counted.push(root), 0) }, 5, { maxRoots: 2, now: clock().now });
+  const C = 'n::0000000000000000000000c3';
+  for (const root of [A, B, A, C, B, A]) await limit.admit(root);
+  assert.equal(counted, [A, B, C, A], 'C took the place of A, seen first; A came back in B\'s place');
+});
+
 test('a limit of 0 admits everything and leaves walkers unlimited room, without counting', async () => {
   const limit = new QueueLimit({ countOpenJobs: () => Promise.reject(new Error('not to be counted')) }, 0);
   for (let i = 0; i < 5; i++) assert.ok(await limit.admit(A));
