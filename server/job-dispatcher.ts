@@ -195,7 +195,12 @@ export class JobDispatcher {
     const maxAttempts = job.maxAttempts;
     const started = Date.now();
     const once = this.runOnce(job);
-    const taskRoom = await this.limit?.room(job.root);
+    // A root whose runs cannot be counted (the store is failing) gets no room for create_task: a
+    // run never fails for it, and nothing it asks for goes past the limit unseen.
+    const taskRoom = await this.limit?.room(job.root).catch((e: unknown) => {
+      this.log.warn({ walker_id: id, err: e }, 'cannot count the runs waiting on this root: this run may not queue more');
+      return 0;
+    });
     const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}), ...(taskRoom !== undefined ? { taskRoom } : {}) });
     const ms = Date.now() - started;
     try {

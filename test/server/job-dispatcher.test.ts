@@ -4,8 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClaimedJob, JobRecord, JobResult, Store } from '../../runtime/store/store.ts';
 import { JobDispatcher } from '../../server/job-dispatcher.ts';
+import type { QueueLimit } from '../../server/queue-limit.ts';
 import type { WorkerPool } from '../../server/workers/pool.ts';
-import type { Answer } from '../../server/workers/messages.ts';
+import type { Answer, WalkJob } from '../../server/workers/messages.ts';
 
 const job: JobRecord = {
   id: 'w:Later:00000000000000000000000a',
@@ -124,6 +125,35 @@ test('at most `concurrency` runs at once (the pool\'s workers unless told), each
     assert.is(ran, 7, 'every job ran');
     assert.is(most, expected, `slots filled (concurrency ${concurrency ?? 'default'})`);
   }
+});
+
+test("a background run is given its root's room for create_task; a root that cannot be counted gets none, and the run still runs and is recorded", async () => {
+  const given: (number | undefined)[] = [];
+  const warned: string[] = [];
+  let queued = 2;
+  let finished = 0;
+  const store = {
+    claimJob: async () => (queued-- > 0 ? { job: { ...job, id: `${job.id.slice(0, -1)}${queued}` }, attempt: 1 } : null),
+    finishJob: async () => (finished++, true),
+    retryJob: async () => true,
+  } as unknown as Store;
+  const runs = {
+    workers: 1,
+    walk: async (j: WalkJob): Promise<Answer> => {
+      given.push(j.taskRoom);
+      return { status: 200, body: '{"status":200,"reports":[1]}' };
+    },
+  } as unknown as WorkerPool;
+  // The queue limit as the dispatcher uses it: the first root counted, the second's count failing.
+  const rooms = [async () => 7, async () => Promise.reject(new Error('the store is gone'))];
+  const limit = { room: () => rooms.shift()!(), taken: () => undefined } as unknown as QueueLimit;
+  const dispatcher = new JobDispatcher(store, runs, { ...quiet, warn: (_o: object, m: string) => void warned.push(m) }, { limit, pollMs: 60_000, retentionMs: 0 });
+  dispatcher.start();
+  for (let i = 0; i < 200 && finished < 2; i++) await tick();
+  await dispatcher.stop();
+  assert.equal(given, [7, 0]);
+  assert.is(finished, 2, 'both runs recorded');
+  assert.equal(warned, ['cannot count the runs waiting on this root: this run may not queue more']);
 });
 
 test.run();
