@@ -70,7 +70,7 @@ declare module 'fastify' {
 
 /** Why a route answers 429 (a webhook: failed key attempts; a route that queues runs: the queue limit). */
 const tooMany = (webhook: boolean, queued: boolean) =>
-  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? 'too many background runs of this user are waiting' : ''].filter(Boolean).join(', or ')}; see Retry-After`;
+  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? QUEUE_FULL : ''].filter(Boolean).join(', or ')}; see Retry-After`;
 
 /**
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
