@@ -15,8 +15,11 @@
 //      the latency of the 202 answer (target: p99 under 20 ms), while the dispatcher runs the
 //      queued jobs in the background, then how long the queue takes to drain.
 // Measured on 2 shared cores (figures and what they cost: README, bench:http): signed / header
-// key 58-73% with every delivery logged (not met); async 202 p99 19-37 ms (under 20 ms in one run).
-// Each figure: requests/s, p50 and p99 latency. Each run follows a 1 s warm-up of its route.
+// key 58-77% with every delivery logged (not met), +47 µs of main-thread CPU per request in the
+// latest run; async 202 p99 19-37 ms (under 20 ms in one run).
+// Each figure: requests/s, p50 and p99 latency, and (on Linux) the main thread's CPU per request:
+// the server's own cost of a route, which the load generator and the run workers sharing the
+// cores do not blur as they blur requests/s. Each run follows a 1 s warm-up of its route.
 // Run: npm run bench:http   (target: the walker route reaches at least 40% of the bare route's requests/s)
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ import { servedApp } from '../server/manifest.ts';
 import { WorkerPool } from '../server/workers/pool.ts';
 import { login, post } from './lib/client.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
+import { mainThreadCpuMicros } from './lib/thread-cpu.ts';
 
 const CONNECTIONS = 50;
 const DURATION = 5;
@@ -91,6 +95,8 @@ interface Figures {
   ok: number;
   /** 2xx answers of the warm-up run. */
   warmupOk: number;
+  /** The main thread's CPU per request of the run, µs (null where it cannot be read). */
+  cpuUs: number | null;
   problems: string[];
 }
 
@@ -107,7 +113,9 @@ async function load(url: string, authorization?: string, headers: Record<string,
     workers: 1,
   };
   const warm = await autocannon({ ...options, duration: WARMUP });
+  const cpuBefore = mainThreadCpuMicros();
   const r = await autocannon({ ...options, duration: DURATION });
+  const cpuAfter = mainThreadCpuMicros();
   const problems: string[] = [];
   if (r.errors > 0) problems.push(`${r.errors} errors`);
   if (r.timeouts > 0) problems.push(`${r.timeouts} timeouts`);
@@ -118,10 +126,12 @@ async function load(url: string, authorization?: string, headers: Record<string,
       .map(([code, s]) => `${s.count}× ${code}`);
     problems.push(`${r.non2xx} non-2xx responses (${codes.join(', ')})`);
   }
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, completed: r.requests.total, ok: r['2xx'], warmupOk: warm['2xx'], problems };
+  const cpuUs = cpuBefore === null || cpuAfter === null || r.requests.total === 0 ? null : (cpuAfter - cpuBefore) / r.requests.total;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, completed: r.requests.total, ok: r['2xx'], warmupOk: warm['2xx'], cpuUs, problems };
 }
 
-const show = (f: Figures) => `${f.rps.toFixed(0).padStart(6)} req/s, p50 ${f.p50.toFixed(0).padStart(3)} ms, p99 ${f.p99.toFixed(0).padStart(3)} ms  (${f.completed.toLocaleString('en')} requests)`;
+const show = (f: Figures) =>
+  `${f.rps.toFixed(0).padStart(6)} req/s, p50 ${f.p50.toFixed(0).padStart(3)} ms, p99 ${f.p99.toFixed(0).padStart(3)} ms${f.cpuUs === null ? '' : `, main thread ${f.cpuUs.toFixed(0).padStart(3)} µs CPU/request`}  (${f.completed.toLocaleString('en')} requests)`;
 
 let failed = false;
 function report(label: string, f: Figures): void {
@@ -246,6 +256,10 @@ try {
   console.log(
     `signed / header key: ${(100 * signedShare).toFixed(0)}% of the requests/s (target: at least 90%: ${signedShare >= 0.9 ? 'met' : 'NOT met'}), p99 ${signed4.p99.toFixed(0)} vs ${hook4.p99.toFixed(0)} ms; signed / bearer: ${((100 * signed4.rps) / bearer4.rps).toFixed(0)}%`,
   );
+  if (signed4.cpuUs !== null && hook4.cpuUs !== null) {
+    // What signing costs the thread that answers, whatever share of the cores it got.
+    console.log(`  main-thread CPU per request: signed ${signed4.cpuUs.toFixed(0)} µs, header key ${hook4.cpuUs.toFixed(0)} µs (signed +${(signed4.cpuUs - hook4.cpuUs).toFixed(0)} µs, ${((100 * signed4.cpuUs) / hook4.cpuUs).toFixed(0)}%)`);
+  }
   console.log(`  repeats of one delivery id (each answered as the first, not run again): ${((100 * repeat4.rps) / signed4.rps).toFixed(0)}% of the no-id signed requests/s`);
 
   // 5. An "ack": "async" signed walker: each request a new delivery (its own x-github-delivery),
