@@ -8,7 +8,8 @@
 // Then the PostgreSQL store (on DATABASE_URL, else a throwaway cluster as the tests start one):
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
 // change's rows: the same target) and the load of each; delivery log entries gathered into one
-// statement per turn against one statement each.
+// statement per turn against one statement each. And what a webhook request and a login look up
+// on the data dir (a key by id, a user by email), among 20,000 keys of 10,000 users.
 // Run: npm run bench:store
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
@@ -125,6 +126,27 @@ try {
       `${full.toFixed(1)} µs once full at ${MAX_LOGGED_DELIVERIES.toLocaleString('en')} (${(full / filling).toFixed(2)}×; target: within 2×)`,
   );
   await store.close();
+
+  // What every webhook request and every login looks up on the data dir: a key by its id and a
+  // user by email (and by id), among 20,000 keys of 10,000 users.
+  const people = await LowStore.open(freshDir('jac-bench-store-keys-'));
+  const USERS = 10_000;
+  const at = new Date().toISOString();
+  await Promise.all(Array.from({ length: USERS }, (_, i) => people.addUser({ id: `u${i}`, email: `user${i}@example.com`, passwordHash: 'x', root: `n::${hex('00', i)}`, createdAt: at })));
+  await Promise.all(Array.from({ length: USERS * 2 }, (_, i) => people.putKey({ id: `k${i}`, owner: `u${i % USERS}`, name: 'hook', secretHash: '0'.repeat(64), walkers: [], nodes: [], createdAt: at, expiresAt: '2999-01-01T00:00:00.000Z', lastUsedAt: null })));
+  /** µs per call of `find` over `count` calls, spread over the ids. */
+  const lookup = async (count: number, find: (i: number) => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    for (let i = 0; i < count; i++) if (!(await find((i * 7919) % USERS))) throw new Error(`lookup ${i} found nothing`);
+    return ((performance.now() - started) * 1000) / count;
+  };
+  for (const pass of [1, 2]) {
+    const byKey = await lookup(20_000, (i) => people.findKey(`k${i * 2}`));
+    const byEmail = await lookup(20_000, (i) => people.findUser({ email: `user${i}@example.com` }));
+    const byId = await lookup(20_000, (i) => people.findUser({ id: `u${i}` }));
+    console.log(`lookups among ${(USERS * 2).toLocaleString('en')} keys of ${USERS.toLocaleString('en')} users (pass ${pass}): a key by id ${byKey.toFixed(2)} µs, a user by email ${byEmail.toFixed(2)} µs, by id ${byId.toFixed(2)} µs`);
+  }
+  await people.close();
 
   // PostgreSQL: three roots in one database.
   const url = process.env.DATABASE_URL || (await freshDatabase());

@@ -40,6 +40,22 @@ export class LowStore implements Store {
   private closed = false;
   /** Users by id: every authenticated request looks its user up (users are only ever added). */
   private readonly usersById = new IdIndex<UserRecord>();
+  /**
+   * Users by email, for each login and registration (a scan of 10,000 users took about 60 µs), and
+   * keys by id, for every webhook request (a scan of 20,000 keys took about 85 µs) and each key
+   * written (a key is rewritten in its place, which the index allows). Each has one index for the
+   * data in memory and one for the durable copy that changes are replayed on.
+   */
+  private readonly emailIndexes = [0, 1].map(() => new IdIndex<UserRecord>((u) => u.email));
+  private readonly keyIndexes = [0, 1].map(() => new IdIndex<KeyRecord>());
+
+  private emailsOf(d: SystemData): IdIndex<UserRecord> {
+    return this.emailIndexes[d === this.system.data ? 0 : 1];
+  }
+
+  private keysOf(d: SystemData): IdIndex<KeyRecord> {
+    return this.keyIndexes[d === this.system.data ? 0 : 1];
+  }
   /** The graphs: one file per root. */
   readonly graphs: RootFiles;
 
@@ -107,14 +123,14 @@ export class LowStore implements Store {
 
   async findUser(by: { email: string } | { id: string }): Promise<UserRecord | null> {
     const users = this.system.data.users;
-    return ('email' in by ? users.find((u) => u.email === by.email) : this.usersById.get(users, by.id)) ?? null;
+    return ('email' in by ? this.emailsOf(this.system.data).get(users, by.email) : this.usersById.get(users, by.id)) ?? null;
   }
 
   async addUser(user: UserRecord): Promise<void> {
     this.assertOpen();
     const record = structuredClone(user);
     return this.system.change((d) => {
-      if (d.users.some((u) => u.email === record.email)) throw new StoreError(`a user with email ${record.email} exists`, 'JAC_STORE_VALUE');
+      if (this.emailsOf(d).get(d.users, record.email)) throw new StoreError(`a user with email ${record.email} exists`, 'JAC_STORE_VALUE');
       d.users.push(record);
     });
   }
@@ -124,14 +140,14 @@ export class LowStore implements Store {
   }
 
   async findKey(id: string): Promise<KeyRecord | null> {
-    return this.system.data.keys.find((k) => k.id === id) ?? null;
+    return this.keysOf(this.system.data).get(this.system.data.keys, id) ?? null;
   }
 
   async putKey(key: KeyRecord): Promise<void> {
     this.assertOpen();
     const record = structuredClone(key);
     return this.system.change((d) => {
-      const i = d.keys.findIndex((k) => k.id === record.id);
+      const i = this.keysOf(d).placeOf(d.keys, record.id);
       if (i === -1) d.keys.push(record);
       else d.keys[i] = record;
     });

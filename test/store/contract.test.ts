@@ -114,9 +114,17 @@ for (const backend of backends) {
     await store.putKey(key('k1', 'u1'));
     await store.putKey(key('k2', 'u1'));
     await store.putKey(key('k3', 'u1'));
+    // Looked up while live, before and after each change (a store may index them).
+    assert.equal(await store.findUser({ email: 'a@b.c' }), user);
+    assert.is(await store.findUser({ email: 'nobody@b.c' }), null);
+    assert.equal(await store.findKey('k1'), key('k1', 'u1'));
     await store.putKey({ ...key('k1', 'u1'), name: 'renamed' });
+    assert.equal(await store.findKey('k1'), { ...key('k1', 'u1'), name: 'renamed' });
     await store.putKey(key('k4', 'u9'));
     await store.deleteKeys(['k2', 'nothing']);
+    assert.is(await store.findKey('k2'), null);
+    assert.equal(await store.findKey('k3'), key('k3', 'u1'));
+    assert.equal(await store.findKey('k4'), key('k4', 'u9'));
     await store.close();
     const again = await reopen();
     assert.is(await again.getSecret('TOKEN_SECRET'), 'def');
