@@ -10,7 +10,9 @@
 //      20 at once until every run is COMPLETED (requests/s answered, runs/s completed), against
 //      the same walker answered synchronously; and the wait from enqueue to start on an idle
 //      server: one request at a time, `schedule.execute_date - schedule.enqueued_date` from the
-//      walker document, median and p95 (target: median under 50 ms on lowdb).
+//      walker document, median and p95 (target: median under 50 ms on lowdb); then one user
+//      queues 500 runs and another user one: that run's wait to start, and how many of the 500
+//      started before it (users take turns: about one, where oldest first would be all 500).
 // Run: npm run bench:jobs
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +34,8 @@ const IN_FLIGHT = 20;
 /** Idle enqueue-to-start samples. */
 const SAMPLES = 50;
 const TARGET_MS = 50;
+/** One user's runs queued before another user's one (users take turns). */
+const BEHIND = 500;
 
 const program = `
 node Item { has v: int = 0; }
@@ -182,6 +186,34 @@ async function server(name: string, open: () => Promise<BenchStore>): Promise<nu
     console.log(
       `${name.padEnd(10)} idle, enqueue to start over ${SAMPLES} runs: median ${m} ms, p95 ${percentile(waits, 0.95)} ms, max ${Math.max(...waits)} ms` +
         ` (the request itself: median ${median(answers).toFixed(1)} ms)`,
+    );
+
+    // Behind another user's backlog: one user queues BEHIND runs, then another user one. Users
+    // take turns, so that run should wait about one run, not the backlog.
+    const [busy, late] = [users[1], users[2]];
+    const backlog = new Set<string>();
+    await requests(BEHIND, async (i) => {
+      const r = await post(`${base}/walker/Note`, { n: i }, busy);
+      backlog.add(r.body.walker_id);
+    });
+    const queuedLate = performance.now();
+    const lateId = (await post(`${base}/walker/Note`, { n: -1 }, late)).body.walker_id as string;
+    const lateDoc = await waitDone(base, late, lateId);
+    let jobs = await store.listJobs();
+    while (jobs.some((j) => backlog.has(j.id) && j.status !== 'COMPLETED')) {
+      if (performance.now() - queuedLate > 120_000) throw new Error('the backlog did not drain within 120 s');
+      await sleep(10);
+      jobs = await store.listJobs();
+    }
+    const drained = performance.now() - queuedLate;
+    const lateJob = jobs.find((j) => j.id === lateId)!;
+    const mine = jobs.filter((j) => backlog.has(j.id));
+    const begun = mine.filter((j) => j.startedAt! < lateJob.enqueuedAt).length;
+    const overtook = mine.filter((j) => j.startedAt! >= lateJob.enqueuedAt && j.startedAt! < lateJob.startedAt!).length;
+    const lateWait = Date.parse(lateDoc.schedule.execute_date) - Date.parse(lateDoc.schedule.enqueued_date);
+    console.log(
+      `${name.padEnd(10)} behind another user's ${BEHIND} queued runs (${begun} begun while they were queued): a run queued after them waited ${lateWait} ms to start,` +
+        ` ${overtook} of theirs starting meanwhile; the rest took ${drained.toFixed(0)} ms more to run`,
     );
     return m;
   });

@@ -1,9 +1,9 @@
 // How many background runs each root may have waiting (queued or running) before the routes that
 // queue them for a request (async walkers, signed deliveries answered 202) answer 429, and a
 // walker's `create_task` raises. A user has one root, and callers of public walkers share the
-// public root's. Runs are taken oldest first, so a flood of them faster than they run would push
-// back every other user's, and on the data dir, which holds the queue in memory, grow the
-// server's memory without bound.
+// public root's. Roots take turns at the queue (root-turns.ts, postgres/jobs.ts), so a flood of
+// runs mostly delays its own; unbounded, it would still grow the queue, and on the data dir, which
+// holds the queue in memory, the server's memory.
 //
 // Counting a root's open runs walks the queue (a query on PostgreSQL), so it is not done for each
 // request: a root's figure is the last count plus what this process admitted since (runs that

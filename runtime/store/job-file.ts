@@ -6,6 +6,7 @@
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
 import { IdIndex } from './id-index.ts';
+import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
@@ -57,9 +58,11 @@ function newRecord(job: NewJob): JobRecord {
 export class JobFile implements JobQueue {
   // Records by id, for the data in memory and for the durable copy that changes are replayed on.
   private readonly jobIndexes = [new IdIndex<JobRecord>(), new IdIndex<JobRecord>()];
-  /** Jobs before this place in the array (`openIn`) have ended: a claim looks from here. */
+  /** Jobs before this place in the array (`openIn`) have ended: a count looks from here. */
   private openFrom = 0;
   private openIn: JobRecord[] | null = null;
+  /** Which due job a claim takes: roots take turns. */
+  private readonly turns = new RootTurns();
 
   private job(d: JobData, id: string): JobRecord | undefined {
     return this.jobIndexes[d === this.file.data ? 0 : 1].get(d.jobs, id);
@@ -111,16 +114,25 @@ export class JobFile implements JobQueue {
     const record = newRecord(job);
     return this.file.change((d) => {
       if (this.job(d, record.id)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
-      d.jobs.push(copyJob(record)); // applied to memory and, once written, to the durable copy: one object each
-      this.db.touchJob(d, record.id);
+      this.push(d, copyJob(record)); // applied to memory and, once written, to the durable copy: one object each
       if (logged && !d.deliveries.has(logged.id)) this.addLogged(d, logged);
     });
   }
 
+  /** Part of a change: `job` joins the queue (and, in memory, its root's turn). */
+  private push(d: JobData, job: JobRecord): void {
+    d.jobs.push(job);
+    this.db.touchJob(d, job.id);
+    if (d === this.file.data) this.turns.queued(d.jobs, job);
+  }
+
   async countOpenJobs(root: string, atMost: number): Promise<number> {
     const jobs = this.file.data.jobs;
+    // Ended jobs only pile up: the leading run of them is skipped for good.
+    if (jobs !== this.openIn) [this.openIn, this.openFrom] = [jobs, 0];
+    while (this.openFrom < jobs.length && ENDED.has(jobs[this.openFrom].status)) this.openFrom++;
     let n = 0;
-    for (let i = jobs === this.openIn ? this.openFrom : 0; i < jobs.length && n < atMost; i++) {
+    for (let i = this.openFrom; i < jobs.length && n < atMost; i++) {
       const j = jobs[i];
       if (j.root === root && (j.status === 'PENDING' || j.status === 'STARTED')) n++;
     }
@@ -129,24 +141,14 @@ export class JobFile implements JobQueue {
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
     const now = Date.now();
-    let taken: JobRecord | null = null;
-    const lost: string[] = [];
     const due = (j: JobRecord) => (j.status === 'PENDING' && Date.parse(j.runAfter) <= now) || (j.status === 'STARTED' && Date.parse(j.leaseUntil!) <= now);
-    const jobs = this.file.data.jobs;
-    // Ended jobs only pile up: the leading run of them is skipped for good.
-    if (jobs !== this.openIn) [this.openIn, this.openFrom] = [jobs, 0];
-    while (this.openFrom < jobs.length && ENDED.has(jobs[this.openFrom].status)) this.openFrom++;
-    for (let i = this.openFrom; i < jobs.length; i++) {
-      const j = jobs[i];
-      if (!due(j)) continue;
-      if (j.status === 'STARTED' && j.attempts >= j.maxAttempts) lost.push(j.id);
-      else {
-        taken = j;
-        break;
-      }
-    }
+    const picked = this.turns.pick(this.file.data.jobs, due, (j) => j.status === 'STARTED' && j.attempts >= j.maxAttempts);
+    const taken = picked.job;
+    const lost = picked.lost.map((j) => j.id);
     if (!taken && lost.length === 0) return null;
     const id = taken?.id ?? null;
+    // Now, not once written: a claim made meanwhile must see this root's turn taken.
+    if (taken) this.turns.took(taken.root);
     await this.file.change((d) => {
       const find = (jobId: string) => {
         const j = this.job(d, jobId);
@@ -217,7 +219,9 @@ export class JobFile implements JobQueue {
   }
 
   requeueJob(id: string): Promise<boolean> {
-    this.openIn = null; // an ended job is open again: claims look from the start
+    // An ended job is open again: counts look from the start, and it waits in its root's turn.
+    this.openIn = null;
+    this.turns.forget();
     return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
       Object.assign(j, { status: 'PENDING', attempts: 0, runAfter: iso(Date.now()), startedAt: null, finishedAt: null, leaseUntil: null, result: null });
     });
@@ -292,10 +296,7 @@ export class JobFile implements JobQueue {
     await this.file.change((d) => {
       d.schedules[key] = { registeredAt: d.schedules[key]?.registeredAt ?? iso(Date.now()), lastTick: tick };
       this.db.touchSchedule(d, key);
-      if (!busy) {
-        d.jobs.push(copyJob(record));
-        this.db.touchJob(d, record.id);
-      }
+      if (!busy) this.push(d, copyJob(record));
     });
     return busy ? 'busy' : 'fired';
   }

@@ -101,6 +101,33 @@ async function queueLimitHolds(h: Harness): Promise<void> {
   assert.is(doc.paths['/walker/Spin'].post.responses['429'].description, 'too many background runs of this user are waiting; see Retry-After', 'documented');
 }
 
+/** Async walkers that take a while (about a tenth of a second each here). */
+const WORKING = `
+async walker Work { can go with \`root entry { i = 0; while i < 150000 { i += 1; } report i; } }
+`;
+
+/**
+ * One user queues twelve runs, then another user one: the second user's run waits about one of
+ * the first user's runs, not all twelve (one worker, so one run at a time).
+ */
+async function runsTakeTurns(h: Harness): Promise<void> {
+  const alice = await h.login('busy@example.com');
+  const bob = await h.login('late@example.com');
+  const queue = async (headers: Record<string, string>) => (await h.app.inject({ method: 'POST', url: '/walker/Work', headers })).json().walker_id as string;
+  const backlog: string[] = [];
+  for (let i = 0; i < 12; i++) backlog.push(await queue(alice));
+  const late = await queue(bob);
+  const doc = await outcome(h.app, late, bob);
+  assert.is(doc.schedule.status, 'COMPLETED');
+  const jobs = new Map((await h.store.listJobs()).map((j) => [j.id, j]));
+  const { enqueuedAt, startedAt } = jobs.get(late)!;
+  // Of the backlog, what had not started when the late run was queued (the machine may have run a few by then).
+  const waiting = backlog.filter((id) => (jobs.get(id)!.startedAt ?? '~') > enqueuedAt);
+  assert.ok(waiting.length >= 6, `a backlog to wait behind: ${waiting.length} of the 12 not started when the late run was queued`);
+  const overtook = waiting.filter((id) => jobs.get(id)!.startedAt !== null && jobs.get(id)!.startedAt! < startedAt!);
+  assert.ok(overtook.length <= 1, `the late run started after ${overtook.length} of the ${waiting.length} runs waiting when it was queued`);
+}
+
 const test = suite('async walkers (data dir)');
 let h: Harness;
 let alice: { authorization: string; root: string };
@@ -259,6 +286,15 @@ test('runs that ended longer ago than the retention are removed when a server st
   }
 });
 
+test("users' runs take turns: one queued behind another user's backlog waits about one run", async () => {
+  const h = await harness(WORKING, { logLevel: false, maxMillis: 10_000 });
+  try {
+    await runsTakeTurns(h);
+  } finally {
+    await h.close();
+  }
+});
+
 test('a user with too many runs waiting is answered 429, and nothing is queued', async () => {
   const h = await harness(SPINNING, SPIN_OPTIONS);
   try {
@@ -283,6 +319,15 @@ pg('an async walker runs and its outcome is fetched on a PostgreSQL store', asyn
     assert.is(doc.schedule.status, 'COMPLETED');
     assert.equal(doc.schedule.reports, [8]);
     assert.equal((await h.app.inject({ method: 'POST', url: '/walker/Count', headers })).json().reports, [1]);
+  } finally {
+    await h.close();
+  }
+});
+
+pg("users' runs take turns on a PostgreSQL store as on a data dir", async () => {
+  const h = await harness(WORKING, { logLevel: false, maxMillis: 10_000, storeUrl: await freshDatabase() });
+  try {
+    await runsTakeTurns(h);
   } finally {
     await h.close();
   }

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
-import { type DeliveryRecord, type GraphRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError } from '../../runtime/store/store.ts';
+import { type ClaimedJob, type DeliveryRecord, type GraphRecord, type JobResult, type KeyRecord, type NewJob, type Store, StoreError } from '../../runtime/store/store.ts';
 import { freshDatabase } from '../helpers/postgres.ts';
 
 interface Backend {
@@ -193,14 +193,18 @@ for (const backend of backends) {
     const counts = async (s: typeof store) => [await s.countOpenJobs(root, 100), await s.countOpenJobs(other, 100), await s.countOpenJobs(publicRoot, 100), await s.countOpenJobs('n::00000000000000000000000f', 100)];
     assert.equal(await counts(store), [5, 1, 2, 0]);
     assert.is(await store.countOpenJobs(root, 3), 3, 'counted no further than asked');
-    const a = (await store.claimJob(60_000))!;
-    const b = (await store.claimJob(60_000))!;
+    // Roots take turns: the root's first job, the other two roots' first, then its second.
+    const claimed: ClaimedJob[] = [];
+    for (let i = 0; i < 4; i++) claimed.push((await store.claimJob(60_000))!);
+    assert.equal(claimed.map((c) => c.job.id), [job(1).id, job(6).id, job(7).id, job(2).id]);
+    const [a, , , b] = claimed;
     assert.is(await store.countOpenJobs(root, 100), 5, 'a started job is open');
     await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done);
     await store.finishJob(b.job.id, b.attempt, 'ERROR', failed);
     await store.cancelJob(job(3).id);
     assert.is(await store.countOpenJobs(root, 100), 2, 'ended jobs are not');
-    assert.is((await store.claimJob(60_000))!.job.id, job(4).id, 'a claim passes the ended jobs');
+    const next = [(await store.claimJob(60_000))!.job.id, (await store.claimJob(60_000))!.job.id];
+    assert.equal(next, [job(8).id, job(4).id], 'turns go on, past the ended jobs');
     assert.is(await store.countOpenJobs(root, 100), 2);
     await store.requeueJob(job(3).id);
     assert.is(await store.countOpenJobs(root, 100), 3, 'a job that ended and is queued again is');
@@ -208,6 +212,38 @@ for (const backend of backends) {
     const again = await reopen();
     assert.equal(await counts(again), [3, 1, 2, 0]);
     await again.close();
+  });
+
+  test('roots take turns: each root with due runs gets one before any gets a second', async () => {
+    const { store } = await backend.fresh();
+    const [b, c] = ['n::0000000000000000000000b1', 'n::0000000000000000000000c1'];
+    for (let i = 1; i <= 4; i++) await store.enqueueJob(job(i));
+    for (let i = 5; i <= 6; i++) await store.enqueueJob({ ...job(i), root: b, owner: 'u2' });
+    await store.enqueueJob({ ...job(7), root: c, owner: 'u3' });
+    const order: string[] = [];
+    for (let claimed = await store.claimJob(60_000); claimed; claimed = await store.claimJob(60_000)) order.push(claimed.job.id);
+    assert.equal(order, [1, 5, 7, 2, 6, 3, 4].map((i) => job(i).id));
+    await store.close();
+  });
+
+  test("a root that queues while another's backlog runs waits about one run, not the backlog", async () => {
+    const { store } = await backend.fresh();
+    const b = 'n::0000000000000000000000b1';
+    for (let i = 1; i <= 8; i++) await store.enqueueJob(job(i));
+    for (let i = 0; i < 2; i++) {
+      const run = (await store.claimJob(60_000))!;
+      await store.finishJob(run.job.id, run.attempt, 'COMPLETED', done);
+    }
+    const taken = (await store.claimJob(60_000))!; // under way while the other root queues
+    assert.is(taken.job.id, job(3).id);
+    await store.enqueueJob({ ...job(11), root: b, owner: 'u2' });
+    await store.enqueueJob({ ...job(12), root: b, owner: 'u2' });
+    const next: string[] = [];
+    for (let i = 0; i < 4; i++) next.push((await store.claimJob(60_000))!.job.id);
+    // Which of the two goes first within a round is the store's choice; each round has one of each.
+    assert.equal(next.slice(0, 2).sort(), [job(4).id, job(11).id].sort());
+    assert.equal(next.slice(2, 4).sort(), [job(5).id, job(12).id].sort());
+    await store.close();
   });
 
   test('finishing records the outcome once, and only for the attempt that holds the job', async () => {

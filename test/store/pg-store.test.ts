@@ -52,6 +52,29 @@ test("a database of schema 6 keeps its logged deliveries when migrated: each one
   await store.close();
 });
 
+test('a database of schema 8 keeps its queued jobs when migrated: they are taken first, oldest first, then roots take turns', async () => {
+  const url = await freshDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await migrate(client, 'the test database', MIGRATIONS.slice(0, 8));
+    for (let i = 1; i <= 3; i++) {
+      await client.query("INSERT INTO jac_jobs (id, walker, root, owner, fields, max_attempts, status, attempts, enqueued_at, run_after) VALUES ($1, 'Later', $2, 'u1', '{}', 3, 'PENDING', 0, now(), now())", [`w:Later:old${i}`, root]);
+    }
+  } finally {
+    await client.end();
+  }
+  const store = await PgStore.open(url);
+  const other = 'n::00000000000000000000000b';
+  for (const id of ['a1', 'a2']) await store.enqueueJob({ id: `w:Later:${id}`, walker: 'Later', root, owner: 'u1', node: null, fields: {}, allowedNodes: null, maxAttempts: 3 });
+  await store.enqueueJob({ id: 'w:Later:b1', walker: 'Later', root: other, owner: 'u2', node: null, fields: {}, allowedNodes: null, maxAttempts: 3 });
+  const order: string[] = [];
+  for (let c = await store.claimJob(60_000); c; c = await store.claimJob(60_000)) order.push(c.job.id);
+  // The jobs queued before wait in turn 0; the new ones take turns by root after them.
+  assert.equal(order, ['old1', 'old2', 'old3', 'a1', 'b1', 'a2'].map((id) => `w:Later:${id}`));
+  await store.close();
+});
+
 test('takers in several processes never take one job twice (FOR UPDATE SKIP LOCKED)', async () => {
   const url = await freshDatabase();
   const stores = await Promise.all(Array.from({ length: 3 }, () => PgStore.open(url)));

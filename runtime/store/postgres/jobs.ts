@@ -1,6 +1,6 @@
-// Background jobs in jac_jobs, shared by every process on the database. A claim takes the oldest
-// due job with `FOR UPDATE SKIP LOCKED`, so takers in any number of processes never wait on one
-// another nor take one job twice, and marks it STARTED with a lease; a job whose lease ran out
+// Background jobs in jac_jobs, shared by every process on the database. A claim takes the due job
+// of the earliest turn (roots take turns: nextTurn) with `FOR UPDATE SKIP LOCKED`, so takers in any
+// number of processes never take one job twice, and marks it STARTED with a lease; a job whose lease ran out
 // (its taker's process died) is due again. Times are the database's clock, so processes on
 // machines whose clocks differ agree on leases and backoffs.
 import type pg from 'pg';
@@ -71,8 +71,19 @@ function recordOf(r: JobRow): JobRecord {
   };
 }
 
-const INSERT_JOB = `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, enqueued_at, run_after)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', 0, ${NOW}, COALESCE($12::timestamptz, ${NOW})) ON CONFLICT (id) DO NOTHING`;
+/**
+ * The turn a job of `root` (an SQL expression) waits for: one after the turn claims have reached,
+ * or after its root's last open job's, whichever is later. A root's jobs so take one turn each,
+ * and a root that comes while another's backlog runs waits about one run, not the backlog;
+ * claims go in turn order, oldest first within a turn. (Two jobs of a root queued at once may
+ * share a turn: each then waits behind the other one's fellow roots, no more.)
+ */
+const nextTurn = (root: string) =>
+  `(SELECT GREATEST((SELECT turn FROM jac_job_turn),
+     COALESCE((SELECT o.turn FROM jac_jobs o WHERE o.root = ${root} AND o.status IN ('PENDING', 'STARTED') ORDER BY o.root DESC, o.turn DESC LIMIT 1), 0)) + 1)`;
+
+const INSERT_JOB = `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, enqueued_at, run_after, turn)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', 0, ${NOW}, COALESCE($12::timestamptz, ${NOW}), ${nextTurn('$3')}) ON CONFLICT (id) DO NOTHING`;
 
 function jobValues(job: NewJob): unknown[] {
   const allowed = job.allowedNodes === null ? null : JSON.stringify(job.allowedNodes);
@@ -87,7 +98,7 @@ export class PgJobs implements JobQueue {
 
   async enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void> {
     let queued: number;
-    if (!logged) queued = (await this.query('enqueue a job', INSERT_JOB, jobValues(job))).rowCount ?? 0;
+    if (!logged) queued = (await this.query('enqueue a job', INSERT_JOB, jobValues(job), 'jac-enqueue')).rowCount ?? 0;
     else {
       // The job and its delivery's log entry in one statement: the entry only with a new job.
       const entry = rowOf(logged);
@@ -100,6 +111,7 @@ export class PgJobs implements JobQueue {
            ON CONFLICT (id) DO NOTHING RETURNING id)
          SELECT count(*)::int AS n FROM job`,
         [...jobValues(job), logged.owner, logged.keyId, logged.status, logged.receivedAt, entry.record, entry.replay],
+        'jac-enqueue-logged',
       );
       queued = rows[0].n;
     }
@@ -122,18 +134,21 @@ export class PgJobs implements JobQueue {
       `UPDATE jac_jobs SET status = 'ERROR', finished_at = ${NOW}, lease_until = NULL, result = $1
        WHERE status = 'STARTED' AND lease_until <= ${NOW} AND attempts >= max_attempts`,
       [JSON.stringify(RUNNER_LOST)],
+      'jac-end-lost',
     );
     const { rows } = await this.query<JobRow>(
       'claim a job',
       `WITH picked AS (
-         SELECT id AS picked_id FROM jac_jobs
+         SELECT id AS picked_id, turn AS picked_turn FROM jac_jobs
          WHERE status IN ('PENDING', 'STARTED')
            AND ((status = 'PENDING' AND run_after <= ${NOW}) OR (status = 'STARTED' AND lease_until <= ${NOW} AND attempts < max_attempts))
-         ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+         ORDER BY turn, seq LIMIT 1 FOR UPDATE SKIP LOCKED),
+       reached AS (UPDATE jac_job_turn SET turn = picked_turn FROM picked WHERE jac_job_turn.turn < picked_turn)
        UPDATE jac_jobs j SET status = 'STARTED', attempts = j.attempts + 1, started_at = ${NOW}, lease_until = ${NOW} + make_interval(secs => $1 / 1000.0)
        FROM picked WHERE j.id = picked.picked_id
        RETURNING ${COLUMNS}`,
       [leaseMs],
+      'jac-claim',
     );
     if (rows.length === 0) return null;
     const job = recordOf(rows[0]);
@@ -147,6 +162,7 @@ export class PgJobs implements JobQueue {
         `WITH ended AS (DELETE FROM jac_jobs WHERE id = $1 AND attempts = $2 AND status = 'STARTED' AND NOT keep RETURNING id)
          ${logOutcome('ended')}`,
         [id, attempt, ...outcomeValues(logged)],
+        'jac-finish-gone',
       );
       if (gone.rows[0].n === 1) return true;
     }
@@ -155,6 +171,7 @@ export class PgJobs implements JobQueue {
       `WITH ended AS (UPDATE jac_jobs SET status = $5, finished_at = ${NOW}, lease_until = NULL, result = $6 WHERE id = $1 AND attempts = $2 AND status = 'STARTED' RETURNING id)
        ${logOutcome('ended')}`,
       [id, attempt, ...outcomeValues(logged), status, JSON.stringify(result)],
+      'jac-finish',
     );
     return rows[0].n === 1;
   }
@@ -189,7 +206,7 @@ export class PgJobs implements JobQueue {
   async requeueJob(id: string): Promise<boolean> {
     const { rowCount } = await this.query(
       'retry a job',
-      `UPDATE jac_jobs SET status = 'PENDING', attempts = 0, run_after = ${NOW}, started_at = NULL, finished_at = NULL, lease_until = NULL, result = NULL
+      `UPDATE jac_jobs SET status = 'PENDING', attempts = 0, run_after = ${NOW}, started_at = NULL, finished_at = NULL, lease_until = NULL, result = NULL, turn = ${nextTurn('jac_jobs.root')}
        WHERE id = $1 AND status IN ('ERROR', 'CANCELLED')`,
       [id],
     );
@@ -254,9 +271,13 @@ export class PgJobs implements JobQueue {
     }
   }
 
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  /**
+   * Runs `text`; with a `name`, as a statement each connection prepares once, for the statements
+   * every queued job runs (planning them took longer than running them).
+   */
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[], name?: string): Promise<pg.QueryResult<R>> {
     try {
-      return await this.pool.query<R>(text, values);
+      return await this.pool.query<R>(name ? { name, text, values } : { text, values });
     } catch (e) {
       throw storeFailure(e, this.location, `cannot ${doing}`);
     }

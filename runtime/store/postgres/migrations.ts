@@ -51,6 +51,14 @@ export const MIGRATIONS: string[] = [
    UPDATE jac_deliveries SET replay = CASE WHEN record->'replay' = 'null'::jsonb THEN NULL ELSE (record->'replay')::json END, record = record - 'replay';`,
   // 8: each root's open jobs, counted before a route queues another (the queue limit per user).
   `CREATE INDEX jac_jobs_open_root ON jac_jobs (root) WHERE status IN ('PENDING', 'STARTED');`,
+  // 9: roots take turns (jobs.ts): a job's turn, claims in turn order, the turn claims have
+  // reached. Jobs queued before wait in turn 0: taken first, oldest first, as they would have been.
+  `ALTER TABLE jac_jobs ADD COLUMN turn bigint NOT NULL DEFAULT 0;
+   CREATE TABLE jac_job_turn (one boolean PRIMARY KEY DEFAULT true CHECK (one), turn bigint NOT NULL);
+   INSERT INTO jac_job_turn (turn) VALUES (0);
+   CREATE INDEX jac_jobs_open_turn ON jac_jobs (turn, seq) WHERE status IN ('PENDING', 'STARTED');
+   CREATE INDEX jac_jobs_open_root_turn ON jac_jobs (root, turn) WHERE status IN ('PENDING', 'STARTED');
+   DROP INDEX jac_jobs_open_root;`,
 ];
 
 /** The schema version this code writes and reads. */

@@ -1,0 +1,89 @@
+// Which due job a claim on the data dir takes: roots take turns. Each root's open jobs wait in the
+// order they were queued, and a claim takes the first due job of the root served longest ago (a
+// root never served first, in the order the roots came). Taken oldest first across all roots, a
+// user who queued 10,000 runs would make every other user's run wait behind all of them; in
+// turns, another user's run waits about one run per root that has runs waiting.
+import type { JobRecord } from './store.ts';
+
+const ENDED = new Set<string>(['COMPLETED', 'ERROR', 'CANCELLED']);
+
+/** How many roots' last turns are remembered (the oldest forgotten first: it then counts as never served). */
+const SERVED_KEPT = 100_000;
+
+interface RootQueue {
+  jobs: JobRecord[];
+  /** Jobs before this place have ended. */
+  head: number;
+}
+
+export class RootTurns {
+  /** Open jobs by root (those ended leave when they reach the head), the roots in the order they came. */
+  private queues = new Map<string, RootQueue>();
+  /** The array of jobs the queues were built from: another one (a failed write, ended jobs removed) rebuilds them. */
+  private builtFrom: JobRecord[] | null = null;
+  /** The claim at which each root was last served, least lately first. */
+  private readonly served = new Map<string, number>();
+  private claims = 0;
+
+  /** A job just queued at the end of `jobs` (the data in memory). */
+  queued(jobs: JobRecord[], job: JobRecord): void {
+    if (jobs === this.builtFrom) this.add(job);
+  }
+
+  /** Every job's place may have changed (an ended job is open again): the queues are rebuilt at the next claim. */
+  forget(): void {
+    this.builtFrom = null;
+  }
+
+  /**
+   * The job a claim takes from `jobs` now, or null, and the jobs met on the way that `lost` says
+   * are over (taken, their lease run out, no attempt left).
+   */
+  pick(jobs: JobRecord[], due: (j: JobRecord) => boolean, lost: (j: JobRecord) => boolean): { job: JobRecord | null; lost: JobRecord[] } {
+    if (jobs !== this.builtFrom) this.build(jobs);
+    const over: JobRecord[] = [];
+    let best: JobRecord | null = null;
+    let bestTurn = Infinity;
+    for (const [root, q] of this.queues) {
+      while (q.head < q.jobs.length && ENDED.has(q.jobs[q.head].status)) q.head++;
+      if (q.head === q.jobs.length) {
+        this.queues.delete(root);
+        continue;
+      }
+      if (q.head > 1024 && q.head * 2 > q.jobs.length) [q.jobs, q.head] = [q.jobs.slice(q.head), 0];
+      const turn = this.served.get(root) ?? -1;
+      if (turn >= bestTurn) continue;
+      for (let i = q.head; i < q.jobs.length; i++) {
+        const j = q.jobs[i];
+        if (ENDED.has(j.status) || !due(j)) continue;
+        if (lost(j)) over.push(j);
+        else {
+          best = j;
+          bestTurn = turn;
+          break;
+        }
+      }
+      if (bestTurn === -1) break; // never served, and came first: no root goes before it
+    }
+    return { job: best, lost: over };
+  }
+
+  /** `root` took its turn. */
+  took(root: string): void {
+    this.served.delete(root);
+    this.served.set(root, ++this.claims);
+    if (this.served.size > SERVED_KEPT) this.served.delete(this.served.keys().next().value!);
+  }
+
+  private build(jobs: JobRecord[]): void {
+    this.queues = new Map();
+    this.builtFrom = jobs;
+    for (const j of jobs) if (!ENDED.has(j.status)) this.add(j);
+  }
+
+  private add(job: JobRecord): void {
+    let q = this.queues.get(job.root);
+    if (!q) this.queues.set(job.root, (q = { jobs: [], head: 0 }));
+    q.jobs.push(job);
+  }
+}
