@@ -14,6 +14,9 @@
 //   4. The first load of a 100,000-node root (after a restart of the pool, so no worker holds
 //      it) while another user reads: that user's reads and /healthz, max and p99. Target: max
 //      under 1 s.
+//   5. Runs sent to the pool at once, each on a root of its own (2,000, 4,000, 8,000: as many
+//      connections might send): the main thread's CPU per run handing them out, which should not
+//      grow with the flood.
 // The `work` walker is calibrated once, at the start, on an idle pool; part 2 runs on a new pool
 // (replacements of the workers stopped in part 1 may still be loading). Requests of a measured
 // series that took 500 ms or more are listed with when they were sent, and the load average is
@@ -31,6 +34,7 @@ import { buildApp } from '../server/app.ts';
 import { servedApp } from '../server/manifest.ts';
 import { WorkerPool, type PoolOptions } from '../server/workers/pool.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
+import { mainThreadCpuMicros } from './lib/thread-cpu.ts';
 
 const CORES = availableParallelism();
 const SPIN_BUDGET_MS = 3_000;
@@ -46,6 +50,8 @@ const DURATION_MS = 5_000;
 const BIG = 100_000;
 const SEED_CHUNK = 20_000;
 const READER_NODES = 100;
+/** Runs sent at once in part 5, each on a root of its own. */
+const FLOOD = [2_000, 4_000, 8_000];
 
 const program = `
 node Item { has v: int = 0; }
@@ -395,6 +401,29 @@ try {
   console.log(`  target: reads answer within 1 s during the load (max ${f1(during.read.max)} ms): ${verdict(during.read.max < 1000)}`);
   console.log(`  target: /healthz answers within 1 s during the load (max ${f1(during.health.max)} ms): ${verdict(during.health.max < 1000)}`);
   await stop(s);
+
+  // ---------------------------------------------------------------------------------------
+  // 5. A flood of runs, each on a root of its own, sent at once (as thousands of connections
+  // might): what handing them out costs the main thread, per run, as the flood grows.
+  console.log(`\n5. runs sent at once, each on a root of its own, to a pool of 1 worker (\`count\` on an empty root)`);
+  const data5 = freshDir('jac-bench-isolation-data-');
+  const store5 = await LowStore.open(data5);
+  const pool5 = await WorkerPool.start({ files: [file], dataDir: data5, workers: 1 });
+  try {
+    for (const n of FLOOD) {
+      const cpu = mainThreadCpuMicros();
+      const t = performance.now();
+      const answers = await Promise.all(Array.from({ length: n }, (_, i) => pool5.walk({ root: `n::${(0xf0000000 + n + i).toString(16).padStart(24, '0')}`, walker: 'count', node: null, fields: {}, allowedNodes: null })));
+      const ms = performance.now() - t;
+      const failed = answers.filter((a) => a.status !== 200).length;
+      if (failed > 0) problem(`flood of ${n}: ${failed} runs not answered 200`);
+      const used = cpu === null ? null : (mainThreadCpuMicros()! - cpu) / n;
+      console.log(`  ${n.toLocaleString('en').padStart(6)} runs: all answered in ${(ms / 1000).toFixed(1)} s${used === null ? '' : `, main thread ${used.toFixed(0)} µs CPU per run`}`);
+    }
+  } finally {
+    await pool5.close();
+    await store5.close();
+  }
 
   console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end ${load()}`);
   if (problems.length > 0) console.log(`\n!!! ${problems.length} UNEXPECTED ANSWERS OR ERRORS (see above): the figures are not to be trusted !!!`);

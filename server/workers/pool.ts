@@ -89,6 +89,8 @@ interface RootState {
   last: Slot | null;
   /** Waiting jobs that hold other roots too and wait for this one: it takes no new jobs meanwhile. */
   wanted: number;
+  /** Waiting jobs on this root alone: with none, a job given out on it takes no others along. */
+  alone: number;
 }
 
 /** Every root a job holds: its own first. */
@@ -427,7 +429,7 @@ export class WorkerPool {
     // Jobs it had not begun go first to the next idle worker, in the order they came.
     const again = resend.filter((p) => ++p.attempts < MAX_ATTEMPTS);
     for (const p of resend) if (!again.includes(p)) p.resolve(unavailable('no run worker could take the job'));
-    for (const p of again) this.want(p, 1);
+    for (const p of again) this.wait(p, 1);
     this.waiting.unshift(...again);
     this.pump();
   }
@@ -471,16 +473,17 @@ export class WorkerPool {
     const state = this.rootState(p.job.root);
     if (rootsOf(p.job).length === 1 && state.holder && state.wanted === 0) this.send(state.holder, p, 'held');
     else {
-      this.want(p, 1);
+      this.wait(p, 1);
       this.waiting.push(p);
       this.pump();
     }
   }
 
-  /** A job holding several roots starts (-1) or stops (+1, again) waiting for them. */
-  private want(p: Pending, by: 1 | -1): void {
+  /** A job joins (+1) or leaves (-1) `waiting`: counted on its roots (`wanted`), or on its one root (`alone`). */
+  private wait(p: Pending, by: 1 | -1): void {
     const roots = rootsOf(p.job);
     if (roots.length > 1) for (const root of roots) this.rootState(root).wanted += by;
+    else this.rootState(p.job.root).alone += by;
   }
 
   /**
@@ -492,7 +495,10 @@ export class WorkerPool {
       const open = this.slots.filter((s) => !s.retiring);
       if (open.length === 0 || (this.failedLoads > 0 && !open.some((s) => s.ready))) {
         // Nothing can take them: the pool is closing, or its replacement workers do not load.
-        for (const p of this.waiting.splice(0)) p.resolve(unavailable(this.closing ? 'the server is stopping' : 'no run worker could load the program'));
+        for (const p of this.waiting.splice(0)) {
+          this.wait(p, -1);
+          p.resolve(unavailable(this.closing ? 'the server is stopping' : 'no run worker could load the program'));
+        }
         break;
       }
       const idle = open.filter((s) => s.ready && s.jobs.size === 0);
@@ -511,10 +517,20 @@ export class WorkerPool {
       // The worker that held the root last likely has its graph.
       const slot = state.last && idle.includes(state.last) ? state.last : idle[0];
       for (const r of roots) this.rootState(r).holder = slot;
-      this.want(first, -1);
+      this.wait(first, -1);
       if (first.job.kind === 'walk' && first.job.reach) for (const r of first.job.reach) r.expect = { tag: this.rootState(r.root).tag };
-      const same = this.waiting.filter((p, i) => i > at && rootsOf(p.job).length === 1 && roots.includes(p.job.root) && !reserved.has(p.job.root));
-      this.waiting = this.waiting.filter((p) => p !== first && !same.includes(p));
+      // Only when other jobs wait on these roots alone is the queue walked for them: with thousands
+      // of requests waiting on as many roots, walking it for each one given out cost quadratic time.
+      let same: Pending[] = [];
+      if (roots.some((r) => this.rootState(r).alone > 0)) {
+        same = this.waiting.filter((p, i) => i > at && rootsOf(p.job).length === 1 && roots.includes(p.job.root) && !reserved.has(p.job.root));
+        for (const p of same) this.wait(p, -1);
+      }
+      if (same.length === 0) this.waiting.splice(at, 1);
+      else {
+        const taken = new Set(same).add(first);
+        this.waiting = this.waiting.filter((p) => !taken.has(p));
+      }
       this.send(slot, first, { tag: state.tag });
       for (const p of same) this.send(slot, p, 'held');
     }
@@ -536,7 +552,7 @@ export class WorkerPool {
 
   private rootState(root: string): RootState {
     let state = this.roots.get(root);
-    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null, wanted: 0 }));
+    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null, wanted: 0, alone: 0 }));
     return state;
   }
 }

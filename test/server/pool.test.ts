@@ -453,6 +453,19 @@ direct('a root without a lease waits for an idle worker, never behind another ro
   await allReady(pool);
 }));
 
+direct('runs that waited on one root go to a worker together, in order, ahead of a later run on that root', guarded(async () => {
+  const [P, Q, D] = [root(0xa9), root(0xb9), root(0xd9)];
+  await allReady(pool);
+  // Both workers are given a run; the three on D, sent in the same turn, wait for an idle one.
+  const busy = [pool.walk(job(P, 'bump')), pool.walk(job(Q, 'bump'))];
+  const waited = [1, 2, 3].map(() => pool.walk(job(D, 'bump')));
+  assert.equal(reports(await waited[0]), [1]);
+  // Sent while the other two are under way: it runs after them, not between.
+  const later = pool.walk(job(D, 'bump'));
+  assert.equal((await Promise.all([...waited.slice(1), later])).map(reports), [[2], [3], [4]]);
+  assert.equal((await Promise.all(busy)).map(reports), [[1], [1]]);
+}));
+
 direct('after the worker holding a root is stopped by the budget, the root is read again from disk', guarded(async () => {
   const [A, B] = [root(0xa2), root(0xb2)];
   await allReady(pool);
