@@ -45,6 +45,11 @@ export interface PoolOptions {
   showReturns?: boolean;
   /** Send walkers' `print` output to stdout (default false: dropped). */
   print?: boolean;
+  /**
+   * Roots whose lease state the pool keeps between runs (default 100,000): past it, the root seen
+   * first among those no run holds is forgotten, and its next run reads it again.
+   */
+  rootsKept?: number;
 }
 
 /** The part of a logger the pool uses (pino's shape). */
@@ -66,6 +71,7 @@ const MAX_ATTEMPTS = 3;
 const MAX_REACHED_ROOTS = 8;
 const MAX_REACH_ROUNDS = 8;
 const ENTRY_ROOTS_KEPT = 10_000;
+const ROOTS_KEPT = 100_000;
 
 const WORKER_URL = import.meta.url.endsWith('.ts') ? null : new URL('./jac-worker.js', import.meta.url);
 
@@ -117,7 +123,9 @@ interface Slot {
 
 export class WorkerPool {
   private slots: Slot[] = [];
+  /** Each root's lease and last committed state, first seen first (no more than `rootsKept`, beyond those runs hold). */
   private readonly roots = new Map<string, RootState>();
+  private rootsKept = ROOTS_KEPT;
   /** Jobs on roots without a lease, waiting for an idle worker, oldest first. */
   private waiting: Pending[] = [];
   /** Called once `waiting` is empty (close waits for it). */
@@ -165,8 +173,29 @@ export class WorkerPool {
     };
     const size = Math.max(1, Math.floor(options.workers ?? availableParallelism()));
     const pool = new WorkerPool(config, size, options.maxMemoryMb ?? 1024, { files: options.files, walkers: [], nodeTypes: [] });
+    pool.rootsKept = Math.max(1, options.rootsKept ?? ROOTS_KEPT);
     pool.manifest = await pool.startGeneration(config);
     return pool;
+  }
+
+  /** Roots the pool keeps a state of (a test reads it). */
+  get rootsKnown(): number {
+    return this.roots.size;
+  }
+
+  /**
+   * Forgets the first-seen root that nothing holds, waits for or runs on (not `except`, just
+   * added): every user's root gets a state, so without a bound they would grow with the users
+   * served. Its tag goes with it, so its next run is told to read it again (never a stale copy).
+   */
+  private forgetOneRoot(except: string): boolean {
+    for (const [root, s] of this.roots) {
+      if (root !== except && s.holder === null && s.outstanding === 0 && s.wanted === 0 && s.alone === 0) {
+        this.roots.delete(root);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The number of live workers. */
@@ -552,7 +581,10 @@ export class WorkerPool {
 
   private rootState(root: string): RootState {
     let state = this.roots.get(root);
-    if (!state) this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null, wanted: 0, alone: 0 }));
+    if (!state) {
+      this.roots.set(root, (state = { tag: null, holder: null, outstanding: 0, last: null, wanted: 0, alone: 0 }));
+      while (this.roots.size > this.rootsKept && this.forgetOneRoot(root));
+    }
     return state;
   }
 }

@@ -466,6 +466,27 @@ direct('runs that waited on one root go to a worker together, in order, ahead of
   assert.equal((await Promise.all(busy)).map(reports), [[1], [1]]);
 }));
 
+direct('the pool keeps the state of at most `rootsKept` roots no run holds; a forgotten root is read again, never stale', guarded(async () => {
+  const small = await WorkerPool.start({ files: [files.file], dataDir: files.dataDir, workers: 1, rootsKept: 2 });
+  try {
+    const [R1, R2, R3, R4] = [root(0xe2), root(0xe3), root(0xe4), root(0xe5)];
+    for (const r of [R1, R2, R3]) assert.equal(reports(await small.walk(job(r, 'bump'))), [1]);
+    assert.is(small.rootsKnown, 2, 'the first seen was forgotten');
+    // R1's graph is still in the worker; the state the pool forgot is what says which copy is current.
+    // Another pool commits R1 meanwhile, as another worker would: the forgotten root is read again.
+    assert.equal(reports(await pool.walk(job(R1, 'bump'))), [2]);
+    assert.equal(reports(await small.walk(job(R1, 'read_state'))), [[2, 0]], 'read again, not the copy held');
+    // Runs under way or waiting keep their roots, however many: four at once on one worker.
+    const answers = await Promise.all([R2, R3, R4, R1].map((r) => small.walk(job(r, 'bump'))));
+    assert.equal(answers.map(reports), [[2], [2], [1], [3]]);
+    assert.ok(small.rootsKnown <= 4);
+    await small.walk(job(root(0xe6), 'read_state'));
+    assert.is(small.rootsKnown, 2, 'back to the bound once they were idle');
+  } finally {
+    await small.close();
+  }
+}));
+
 direct('after the worker holding a root is stopped by the budget, the root is read again from disk', guarded(async () => {
   const [A, B] = [root(0xa2), root(0xb2)];
   await allReady(pool);
