@@ -5,7 +5,9 @@
 //      dispatcher does (claim, then finish COMPLETED) with one taker; then enqueue N 50 at once,
 //      and claim and finish them with four takers at once (with PostgreSQL four stores, as four
 //      servers would be): jobs/s of each. Then the same on a queue that already holds many
-//      finished jobs (they are kept, for their owners and `jobs list`).
+//      finished jobs (they are kept, for their owners and `jobs list`), and then also many runs
+//      dated an hour ahead (create_task with a date, retries on their backoff) from many users:
+//      a claim should not pay for the runs that are not due.
 //   2. Through the server (built as the CLI builds it, on real HTTP): async walker requests at
 //      20 at once until every run is COMPLETED (requests/s answered, runs/s completed), against
 //      the same walker answered synchronously; and the wait from enqueue to start on an idle
@@ -28,6 +30,9 @@ import { type BenchStore, withServer } from './lib/serve.ts';
 const N = 500;
 /** Finished jobs in the queue at the start of the second round. */
 const BACKLOG = 3000;
+/** Runs dated an hour ahead in the third round, and the users they belong to. */
+const DATED = 10_000;
+const DATED_USERS = 1_000;
 /** Async requests of the end-to-end run, and how many are in flight at once. */
 const REQUESTS = 400;
 const IN_FLIGHT = 20;
@@ -58,21 +63,21 @@ const rate = (count: number, ms: number) => `${((count * 1000) / ms).toFixed(0).
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let serial = 0;
-const newJob = (): NewJob => {
+const newJob = (root = 'n::00000000000000000000000a', runAfter?: string): NewJob => {
   const hex = (++serial).toString(16).padStart(24, '0');
-  return { id: `w:Note:${hex}`, walker: 'Note', root: 'n::00000000000000000000000a', owner: null, node: null, fields: { n: serial }, allowedNodes: null, maxAttempts: 3 };
+  return { id: `w:Note:${hex}`, walker: 'Note', root, owner: null, node: null, fields: { n: serial }, allowedNodes: null, maxAttempts: 3, runAfter };
 };
 const DONE: JobResult = { httpStatus: 200, reports: [1], returns: null, errorId: null, error: null };
 
 /** Enqueues `count` jobs, `atOnce` in flight; the ms it took. */
-async function enqueue(store: Store, count: number, atOnce: number): Promise<number> {
+async function enqueue(store: Store, count: number, atOnce: number, make: (i: number) => NewJob = () => newJob()): Promise<number> {
   const t = performance.now();
   let left = count;
   await Promise.all(
     Array.from({ length: atOnce }, async () => {
       while (left > 0) {
         left--;
-        await store.enqueueJob(newJob());
+        await store.enqueueJob(make(left));
       }
     }),
   );
@@ -104,8 +109,17 @@ async function queue(name: string, open: () => Promise<Store>, takers: (first: S
     // Warm-up (connections, JIT): jobs that stay in the queue, finished.
     await enqueue(store, 100, 10);
     await drain(four);
-    for (const [label, backlog] of [['new queue', 0], [`${BACKLOG.toLocaleString('en')} finished jobs`, BACKLOG]] as const) {
-      if (backlog > 0) {
+    const rounds = [
+      ['new queue', 0],
+      [`${BACKLOG.toLocaleString('en')} finished jobs`, BACKLOG],
+      [`+ ${DATED.toLocaleString('en')} dated runs`, DATED],
+    ] as const;
+    for (const [label, backlog] of rounds) {
+      if (backlog === DATED) {
+        // Runs not due for an hour, ten per user, queued before the measured ones.
+        const later = new Date(Date.now() + 3_600_000).toISOString();
+        await enqueue(store, DATED, 50, (i) => newJob(`n::dated${String(i % DATED_USERS).padStart(19, '0')}`, later));
+      } else if (backlog > 0) {
         // Jobs that ran, as a queue in use for a while holds them (the warm-up and the first
         // round left 100 + 2N), finished by many takers at once to be quick about it.
         await enqueue(store, backlog - 100 - 2 * N, 50);

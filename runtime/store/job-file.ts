@@ -141,8 +141,7 @@ export class JobFile implements JobQueue {
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
     const now = Date.now();
-    const due = (j: JobRecord) => (j.status === 'PENDING' && Date.parse(j.runAfter) <= now) || (j.status === 'STARTED' && Date.parse(j.leaseUntil!) <= now);
-    const picked = this.turns.pick(this.file.data.jobs, due, (j) => j.status === 'STARTED' && j.attempts >= j.maxAttempts);
+    const picked = this.turns.pick(this.file.data.jobs, now, (j) => j.attempts >= j.maxAttempts);
     const taken = picked.job;
     const lost = picked.lost.map((j) => j.id);
     if (!taken && lost.length === 0) return null;

@@ -3,6 +3,11 @@
 // root never served first, in the order the roots came). Taken oldest first across all roots, a
 // user who queued 10,000 runs would make every other user's run wait behind all of them; in
 // turns, another user's run waits about one run per root that has runs waiting.
+//
+// A job not due yet (dated ahead, or a retry on its backoff) waits apart, soonest first, and joins
+// the end of its root's queue when due: a claim reads the roots' queues, so one user's thousands
+// of dated runs would otherwise be read by every claim of every user.
+import { MinHeap } from './min-heap.ts';
 import type { JobRecord } from './store.ts';
 
 const ENDED = new Set<string>(['COMPLETED', 'ERROR', 'CANCELLED']);
@@ -24,10 +29,12 @@ export class RootTurns {
   /** The claim at which each root was last served, least lately first. */
   private readonly served = new Map<string, number>();
   private claims = 0;
+  /** PENDING jobs that were not due when last seen, by the time they are due. */
+  private dated = new MinHeap<JobRecord>();
 
   /** A job just queued at the end of `jobs` (the data in memory). */
   queued(jobs: JobRecord[], job: JobRecord): void {
-    if (jobs === this.builtFrom) this.add(job);
+    if (jobs === this.builtFrom) this.place(job, Date.now());
   }
 
   /** Every job's place may have changed (an ended job is open again): the queues are rebuilt at the next claim. */
@@ -36,11 +43,12 @@ export class RootTurns {
   }
 
   /**
-   * The job a claim takes from `jobs` now, or null, and the jobs met on the way that `lost` says
-   * are over (taken, their lease run out, no attempt left).
+   * The job a claim takes from `jobs` at `now`, or null, and the jobs met on the way that `lost`
+   * says are over (taken, their lease run out, no attempt left).
    */
-  pick(jobs: JobRecord[], due: (j: JobRecord) => boolean, lost: (j: JobRecord) => boolean): { job: JobRecord | null; lost: JobRecord[] } {
-    if (jobs !== this.builtFrom) this.build(jobs);
+  pick(jobs: JobRecord[], now: number, lost: (j: JobRecord) => boolean): { job: JobRecord | null; lost: JobRecord[] } {
+    if (jobs !== this.builtFrom) this.build(jobs, now);
+    this.wake(now);
     const over: JobRecord[] = [];
     let best: JobRecord | null = null;
     let bestTurn = Infinity;
@@ -53,16 +61,34 @@ export class RootTurns {
       if (q.head > 1024 && q.head * 2 > q.jobs.length) [q.jobs, q.head] = [q.jobs.slice(q.head), 0];
       const turn = this.served.get(root) ?? -1;
       if (turn >= bestTurn) continue;
-      for (let i = q.head; i < q.jobs.length; i++) {
+      // Jobs passed over stay (taken ones) or leave the queue (ended ones; ones not due, to wait apart).
+      const stay: JobRecord[] = [];
+      let i = q.head;
+      for (; i < q.jobs.length; i++) {
         const j = q.jobs[i];
-        if (ENDED.has(j.status) || !due(j)) continue;
+        if (ENDED.has(j.status)) continue;
+        if (j.status === 'PENDING') {
+          const at = Date.parse(j.runAfter);
+          if (at > now) {
+            this.dated.push(j, at);
+            continue;
+          }
+          best = j;
+          bestTurn = turn;
+          break;
+        }
+        stay.push(j);
+        if (Date.parse(j.leaseUntil!) > now) continue; // under way
         if (lost(j)) over.push(j);
         else {
+          stay.pop();
           best = j;
           bestTurn = turn;
           break;
         }
       }
+      q.head = i - stay.length;
+      for (let k = 0; k < stay.length; k++) q.jobs[q.head + k] = stay[k];
       if (bestTurn === -1) break; // never served, and came first: no root goes before it
     }
     return { job: best, lost: over };
@@ -75,10 +101,26 @@ export class RootTurns {
     if (this.served.size > SERVED_KEPT) this.served.delete(this.served.keys().next().value!);
   }
 
-  private build(jobs: JobRecord[]): void {
+  private build(jobs: JobRecord[], now: number): void {
     this.queues = new Map();
+    this.dated = new MinHeap();
     this.builtFrom = jobs;
-    for (const j of jobs) if (!ENDED.has(j.status)) this.add(j);
+    for (const j of jobs) if (!ENDED.has(j.status)) this.place(j, now);
+  }
+
+  /** An open job joins its root's queue, or, not due until later, waits apart. */
+  private place(job: JobRecord, now: number): void {
+    const at = job.status === 'PENDING' ? Date.parse(job.runAfter) : -Infinity;
+    if (at > now) this.dated.push(job, at);
+    else this.add(job);
+  }
+
+  /** Dated jobs now due join their roots' queues (cancelled ones are dropped). */
+  private wake(now: number): void {
+    while (this.dated.peekKey() <= now) {
+      const j = this.dated.pop()!;
+      if (j.status === 'PENDING') this.place(j, now);
+    }
   }
 
   private add(job: JobRecord): void {

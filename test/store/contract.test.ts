@@ -246,6 +246,38 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test('a run dated ahead is not taken before its time, then takes a turn as any run of its root would; a cancelled one never', async () => {
+    const { store, reopen } = await backend.fresh();
+    const b = 'n::0000000000000000000000b1';
+    const at = new Date(Date.now() + 500).toISOString();
+    await store.enqueueJob({ ...job(1), runAfter: at });
+    await store.enqueueJob({ ...job(2), runAfter: at });
+    for (let i = 3; i <= 7; i++) await store.enqueueJob({ ...job(i), root: b, owner: 'u2' });
+    const first = (await store.claimJob(60_000))!;
+    assert.is(first.job.id, job(3).id, 'the dated runs are not due, the other root is');
+    assert.is(await store.cancelJob(job(2).id), true);
+    await sleep(Date.parse(at) - Date.now() + 50);
+    const next: string[] = [];
+    for (let c = await store.claimJob(60_000); c; c = await store.claimJob(60_000)) {
+      next.push(c.job.id);
+      await store.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+    }
+    await store.finishJob(first.job.id, first.attempt, 'COMPLETED', done);
+    // Due now, it waits about one run of the other root's backlog, not all of it.
+    assert.equal(next.slice(0, 2).sort(), [job(1).id, job(4).id].sort());
+    assert.equal(next.slice(2), [5, 6, 7].map((i) => job(i).id));
+    assert.is((await store.findJob(job(2).id))!.status, 'CANCELLED');
+    await store.close();
+    // Queued again after a restart: still not before its time.
+    const again = await reopen();
+    await again.enqueueJob({ ...job(8), runAfter: new Date(Date.now() + 60_000).toISOString() });
+    assert.is(await again.claimJob(60_000), null);
+    await again.close();
+    const third = await reopen();
+    assert.is(await third.claimJob(60_000), null, 'a dated run read back from the store is not due either');
+    await third.close();
+  });
+
   test('finishing records the outcome once, and only for the attempt that holds the job', async () => {
     const { store, reopen } = await backend.fresh();
     await store.enqueueJob(job(1));

@@ -11,6 +11,7 @@ import { freshDatabase } from '../helpers/postgres.ts';
 
 const test = suite('PgStore');
 const root = 'n::00000000000000000000000a';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const node = (i: number, fields: Record<string, number> = { i }): GraphRecord => ({ id: `n:Item:${i.toString(16).padStart(24, '0')}`, fields });
 
 async function sql<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
@@ -72,6 +73,50 @@ test('a database of schema 8 keeps its queued jobs when migrated: they are taken
   for (let c = await store.claimJob(60_000); c; c = await store.claimJob(60_000)) order.push(c.job.id);
   // The jobs queued before wait in turn 0; the new ones take turns by root after them.
   assert.equal(order, ['old1', 'old2', 'old3', 'a1', 'b1', 'a2'].map((id) => `w:Later:${id}`));
+  await store.close();
+});
+
+test('a database of schema 9 keeps its queued jobs when migrated: a dated one waits outside the turns until its time', async () => {
+  const url = await freshDatabase();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const insert = (id: string, runAfter: string, turn: number) =>
+    client.query("INSERT INTO jac_jobs (id, walker, root, owner, fields, max_attempts, status, attempts, enqueued_at, run_after, turn) VALUES ($1, 'Later', $2, 'u1', '{}', 3, 'PENDING', 0, now(), $3, $4)", [id, root, runAfter, turn]);
+  try {
+    await migrate(client, 'the test database', MIGRATIONS.slice(0, 9));
+    await insert('w:Later:dated', new Date(Date.now() + 400).toISOString(), 1);
+    await insert('w:Later:due', new Date(Date.now() - 1000).toISOString(), 2);
+  } finally {
+    await client.end();
+  }
+  const store = await PgStore.open(url);
+  assert.equal(await sql(url, 'SELECT id, turn FROM jac_jobs ORDER BY id'), [{ id: 'w:Later:dated', turn: null }, { id: 'w:Later:due', turn: '2' }]);
+  assert.is((await store.claimJob(60_000))!.job.id, 'w:Later:due');
+  assert.is(await store.claimJob(60_000), null, 'not before its time');
+  await sleep(450);
+  assert.is((await store.claimJob(60_000))!.job.id, 'w:Later:dated');
+  assert.is(await store.countOpenJobs(root, 10), 2);
+  await store.close();
+});
+
+test('only jobs that may be due have a turn: runs dated ahead and retries on their backoff get one when due', async () => {
+  const url = await freshDatabase();
+  const store = await PgStore.open(url);
+  const turns = async () => (await sql<{ id: string; turn: string | null }>(url, 'SELECT id, turn FROM jac_jobs ORDER BY id')).map((r) => [r.id, r.turn !== null]);
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const newJob = (id: string, runAfter?: string) => ({ id: `w:Later:${id}`, walker: 'Later', root, owner: null, node: null, fields: {}, allowedNodes: null, maxAttempts: 3, runAfter });
+  await store.enqueueJob(newJob('a-dated', later));
+  await store.enqueueJob(newJob('b-now'));
+  await store.enqueueJob(newJob('c-past', new Date(Date.now() - 1000).toISOString()));
+  assert.equal(await turns(), [['w:Later:a-dated', false], ['w:Later:b-now', true], ['w:Later:c-past', true]]);
+  const run = (await store.claimJob(60_000))!;
+  assert.is(await store.retryJob(run.job.id, run.attempt, 300, { httpStatus: 503, reports: null, returns: null, errorId: null, error: 'later' }), true);
+  assert.equal((await turns())[1], [run.job.id, false], 'a retry waits its backoff without a turn');
+  assert.is((await store.claimJob(60_000))!.job.id, 'w:Later:c-past');
+  assert.is(await store.claimJob(60_000), null);
+  await sleep(350);
+  assert.is((await store.claimJob(60_000))!.job.id, run.job.id, 'due again: given a turn and taken');
+  assert.equal((await turns())[1], [run.job.id, true]);
   await store.close();
 });
 

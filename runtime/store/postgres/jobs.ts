@@ -1,8 +1,10 @@
 // Background jobs in jac_jobs, shared by every process on the database. A claim takes the due job
 // of the earliest turn (roots take turns: nextTurn) with `FOR UPDATE SKIP LOCKED`, so takers in any
 // number of processes never take one job twice, and marks it STARTED with a lease; a job whose lease ran out
-// (its taker's process died) is due again. Times are the database's clock, so processes on
-// machines whose clocks differ agree on leases and backoffs.
+// (its taker's process died) is due again. A job not due yet (dated ahead, or a retry on its
+// backoff) has no turn: it waits by time (jac_jobs_dated) and is given one when due, so a claim
+// never reads the jobs that wait. Times are the database's clock, so processes on machines whose
+// clocks differ agree on leases and backoffs.
 import type pg from 'pg';
 import { RUNNER_LOST } from '../job-file.ts';
 import { type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type NewJob, type ScheduleState, StoreError } from '../store.ts';
@@ -10,6 +12,8 @@ import { storeFailure } from './connection.ts';
 import { rowOf } from './deliveries.ts';
 
 const NOW = 'clock_timestamp()';
+/** The statement's start, for conditions an index answers: clock_timestamp() changes as rows are read, so no index can bound a range by it. */
+const STATEMENT_START = 'statement_timestamp()';
 
 /**
  * The tail of a statement whose CTE `changed` is the job's change and whose CTE `ended` names the
@@ -80,10 +84,16 @@ function recordOf(r: JobRow): JobRecord {
  */
 const nextTurn = (root: string) =>
   `(SELECT GREATEST((SELECT turn FROM jac_job_turn),
-     COALESCE((SELECT o.turn FROM jac_jobs o WHERE o.root = ${root} AND o.status IN ('PENDING', 'STARTED') ORDER BY o.root DESC, o.turn DESC LIMIT 1), 0)) + 1)`;
+     COALESCE((SELECT o.turn FROM jac_jobs o WHERE o.root = ${root} AND o.status IN ('PENDING', 'STARTED') AND o.turn IS NOT NULL ORDER BY o.root DESC, o.turn DESC LIMIT 1), 0)) + 1)`;
+
+/** Jobs that came due (at most 100 a claim) get their turn: the tail of a statement, after its CTEs. */
+const GIVE_TURNS = `due AS (
+  SELECT id FROM jac_jobs WHERE status = 'PENDING' AND turn IS NULL AND run_after <= ${STATEMENT_START} ORDER BY run_after LIMIT 100 FOR UPDATE SKIP LOCKED)
+UPDATE jac_jobs j SET turn = ${nextTurn('j.root')} FROM due WHERE j.id = due.id`;
 
 const INSERT_JOB = `INSERT INTO jac_jobs (id, walker, root, owner, node, fields, allowed_nodes, max_attempts, schedule, internal, keep, status, attempts, enqueued_at, run_after, turn)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', 0, ${NOW}, COALESCE($12::timestamptz, ${NOW}), ${nextTurn('$3')}) ON CONFLICT (id) DO NOTHING`;
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'PENDING', 0, ${NOW}, COALESCE($12::timestamptz, ${NOW}),
+    CASE WHEN $12::timestamptz > ${NOW} THEN NULL ELSE ${nextTurn('$3')} END) ON CONFLICT (id) DO NOTHING`;
 
 function jobValues(job: NewJob): unknown[] {
   const allowed = job.allowedNodes === null ? null : JSON.stringify(job.allowedNodes);
@@ -128,11 +138,13 @@ export class PgJobs implements JobQueue {
   }
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
-    // Jobs whose runner died on their last attempt are over.
+    // Jobs whose runner died on their last attempt are over; jobs that came due take a turn.
     await this.query(
       'end lost jobs',
-      `UPDATE jac_jobs SET status = 'ERROR', finished_at = ${NOW}, lease_until = NULL, result = $1
-       WHERE status = 'STARTED' AND lease_until <= ${NOW} AND attempts >= max_attempts`,
+      `WITH lost AS (
+         UPDATE jac_jobs SET status = 'ERROR', finished_at = ${NOW}, lease_until = NULL, result = $1
+         WHERE status = 'STARTED' AND lease_until <= ${STATEMENT_START} AND attempts >= max_attempts RETURNING 1),
+       ${GIVE_TURNS}`,
       [JSON.stringify(RUNNER_LOST)],
       'jac-end-lost',
     );
@@ -140,7 +152,7 @@ export class PgJobs implements JobQueue {
       'claim a job',
       `WITH picked AS (
          SELECT id AS picked_id, turn AS picked_turn FROM jac_jobs
-         WHERE status IN ('PENDING', 'STARTED')
+         WHERE status IN ('PENDING', 'STARTED') AND turn IS NOT NULL
            AND ((status = 'PENDING' AND run_after <= ${NOW}) OR (status = 'STARTED' AND lease_until <= ${NOW} AND attempts < max_attempts))
          ORDER BY turn, seq LIMIT 1 FOR UPDATE SKIP LOCKED),
        reached AS (UPDATE jac_job_turn SET turn = picked_turn FROM picked WHERE jac_job_turn.turn < picked_turn)
@@ -182,6 +194,7 @@ export class PgJobs implements JobQueue {
       `WITH retried AS (
          UPDATE jac_jobs SET lease_until = NULL, result = $6,
            status = CASE WHEN attempts >= max_attempts THEN 'ERROR' ELSE 'PENDING' END,
+           turn = CASE WHEN attempts >= max_attempts THEN turn ELSE NULL END,
            finished_at = CASE WHEN attempts >= max_attempts THEN ${NOW} ELSE NULL END,
            run_after = CASE WHEN attempts >= max_attempts THEN run_after ELSE ${NOW} + make_interval(secs => $5 / 1000.0) END
          WHERE id = $1 AND attempts = $2 AND status = 'STARTED'

@@ -59,6 +59,16 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX jac_jobs_open_turn ON jac_jobs (turn, seq) WHERE status IN ('PENDING', 'STARTED');
    CREATE INDEX jac_jobs_open_root_turn ON jac_jobs (root, turn) WHERE status IN ('PENDING', 'STARTED');
    DROP INDEX jac_jobs_open_root;`,
+  // 10: a claim reads only what may be due. Runs dated ahead (and retries on their backoff) wait
+  // outside the turns, by time, and take a turn when due; taken runs are found by lease. Scanning
+  // every open job in turn order, one user's thousands of dated runs slowed every claim. The index
+  // of open jobs by age served the claims before turns; the planner still chose it, over them all.
+  `ALTER TABLE jac_jobs ALTER COLUMN turn DROP NOT NULL, ALTER COLUMN turn DROP DEFAULT;
+   UPDATE jac_jobs SET turn = NULL WHERE status = 'PENDING' AND run_after > clock_timestamp();
+   DROP INDEX jac_jobs_open, jac_jobs_open_turn;
+   CREATE INDEX jac_jobs_open_turn ON jac_jobs (turn, seq) WHERE status IN ('PENDING', 'STARTED') AND turn IS NOT NULL;
+   CREATE INDEX jac_jobs_dated ON jac_jobs (run_after) WHERE status = 'PENDING' AND turn IS NULL;
+   CREATE INDEX jac_jobs_leased ON jac_jobs (lease_until) WHERE status = 'STARTED';`,
 ];
 
 /** The schema version this code writes and reads. */
