@@ -9,7 +9,9 @@
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
 // change's rows: the same target) and the load of each; delivery log entries gathered into one
 // statement per turn against one statement each. And what a webhook request and a login look up
-// on the data dir (a key by id, a user by email), among 20,000 keys of 10,000 users.
+// on the data dir (a key by id, a user by email), among 20,000 keys of 10,000 users, and what a
+// run entering another root's node asks of it (the roots shared with the caller whole), among
+// 100,000 share hints.
 // Run: npm run bench:store
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
@@ -17,7 +19,7 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
-import type { DeliveryLog, DeliveryRecord, GraphRecord } from '../runtime/store/store.ts';
+import type { DeliveryLog, DeliveryRecord, GraphRecord, ShareHint } from '../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../server/webhooks/log-batch.ts';
 import { MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
@@ -145,6 +147,25 @@ try {
     const byEmail = await lookup(20_000, (i) => people.findUser({ email: `user${i}@example.com` }));
     const byId = await lookup(20_000, (i) => people.findUser({ id: `u${i}` }));
     console.log(`lookups among ${(USERS * 2).toLocaleString('en')} keys of ${USERS.toLocaleString('en')} users (pass ${pass}): a key by id ${byKey.toFixed(2)} µs, a user by email ${byEmail.toFixed(2)} µs, by id ${byId.toFixed(2)} µs`);
+  }
+  // What a run that enters a node of another root asks (once per node it meets there): the roots
+  // shared whole with its caller, among 100,000 share hints (nodes shared by 1,000 users) and the
+  // 20 roots shared whole, named last. Then with one hint changed between each ask.
+  const HINTS = 100_000;
+  const nodeHints = Array.from({ length: HINTS }, (_, i): ShareHint => ({ id: `n:Item:${hex('00', i)}`, owner: `n::${hex('00', i % 1000)}`, grantees: 'all' }));
+  const rootHints = Array.from({ length: 20 }, (_, i): ShareHint => ({ id: `n::${hex('00', i)}`, owner: `n::${hex('00', i)}`, grantees: i % 2 === 0 ? ['n::caller'] : 'all' }));
+  await people.putShares([...nodeHints, ...rootHints]);
+  await people.sharedRoots('n::caller', 8); // warm-up
+  for (const changing of [false, true]) {
+    const asks = changing ? 200 : 2_000;
+    let spent = 0;
+    for (let i = 0; i < asks; i++) {
+      if (changing) await people.putShares([{ ...nodeHints[i], grantees: ['n::caller'] }]);
+      const t = performance.now();
+      if ((await people.sharedRoots('n::caller', 8)).length !== 8) throw new Error('sharedRoots: not 8 roots');
+      spent += performance.now() - t;
+    }
+    console.log(`roots shared with a caller among ${HINTS.toLocaleString('en')} share hints${changing ? ', a hint changed before each ask' : ''}: ${((spent * 1000) / asks).toFixed(2)} µs an ask`);
   }
   await people.close();
 

@@ -144,6 +144,41 @@ for (const backend of backends) {
     await again.close();
   });
 
+  test('share hints: a hint is found by id; the roots shared whole with a grantee are listed, up to a limit, as hints change and after reopening', async () => {
+    const { store, reopen } = await backend.fresh();
+    const r = (i: number) => `n::0000000000000000000000${i.toString(16).padStart(2, '0')}`;
+    const hints = [
+      { id: 'n:Post:000000000000000000000001', owner: r(1), grantees: 'all' as const }, // a node, not a root
+      { id: r(1), owner: r(1), grantees: ['n::caller'] },
+      { id: r(2), owner: r(2), grantees: 'all' as const },
+      { id: r(3), owner: r(3), grantees: ['n::other'] },
+      { id: r(4), owner: r(4), grantees: ['n::other', 'n::caller'] },
+    ];
+    // Which roots come first is the store's choice (a run holds at most the limit of them).
+    const shared = async (s: Store, grantee: string, limit = 8) => (await s.sharedRoots(grantee, limit)).sort();
+    assert.equal(await shared(store, 'n::caller'), [], 'no hints yet');
+    await store.putShares(hints.slice(0, 3));
+    assert.equal(await shared(store, 'n::caller'), [r(1), r(2)]);
+    await store.putShares(hints.slice(3));
+    assert.equal(await shared(store, 'n::caller'), [r(1), r(2), r(4)]);
+    const two = await shared(store, 'n::caller', 2);
+    assert.is(two.length, 2, 'up to the limit');
+    assert.ok(two.every((x) => [r(1), r(2), r(4)].includes(x)), String(two));
+    assert.equal(await shared(store, 'n::other'), [r(2), r(3), r(4)]);
+    assert.equal(await store.findShare(hints[0].id), hints[0]);
+    // Changed: r(1) no longer shared with the caller, r(3) now is, r(2) no longer at all.
+    await store.putShares([{ id: r(1), owner: r(1), grantees: ['n::other'] }, { id: r(3), owner: r(3), grantees: 'all' }, { id: r(2), owner: r(2), grantees: [] }]);
+    assert.equal(await shared(store, 'n::caller'), [r(3), r(4)]);
+    assert.is(await store.findShare(r(2)), null, 'a hint with no grantees is removed');
+    await store.putShares([{ id: r(2), owner: r(2), grantees: 'all' }]);
+    assert.equal(await shared(store, 'n::caller'), [r(2), r(3), r(4)], 'shared again');
+    await store.close();
+    const again = await reopen();
+    assert.equal(await shared(again, 'n::caller'), [r(2), r(3), r(4)]);
+    assert.equal(await again.findShare(hints[0].id), hints[0]);
+    await again.close();
+  });
+
   test('an enqueued job is durable, PENDING, and listed oldest first', async () => {
     const { store, reopen } = await backend.fresh();
     await store.enqueueJob(job(1));

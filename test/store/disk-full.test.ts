@@ -21,6 +21,9 @@ test('a change queued behind a write that fails for lack of space is written nex
     const s = await LowStore.open(dir);
     await s.addUser(user('a'));
     await s.putKey(key('ci'));
+    const [shared, failed] = ['n::0000000000000000000000a1', 'n::0000000000000000000000a2'];
+    await s.putShares([{ id: shared, owner: shared, grantees: 'all' }]);
+    assert.equal(await s.sharedRoots('n::caller', 8), [shared]);
     // Room for the system file with one more user, not with a key of 40 KB.
     const spare = Math.ceil((statSync(join(dir, 'system.json')).size + 1024) / disk.blockSize);
     disk.fill(spare);
@@ -42,6 +45,8 @@ test('a change queued behind a write that fails for lack of space is written nex
     assert.is(await outcome(s.addUser(user('c'))), 'JAC_STORE_IO');
     assert.is(await outcome(s.deleteKeys(['k-ci'])), 'JAC_STORE_IO');
     assert.is(await outcome(s.setSecret('TOKEN_SECRET', 'x')), 'JAC_STORE_IO');
+    assert.is(await outcome(s.putShares([{ id: failed, owner: failed, grantees: 'all' }])), 'JAC_STORE_IO');
+    assert.equal(await s.sharedRoots('n::caller', 8), [shared], 'a root shared in a write that failed is not listed');
     assert.is(await s.findUser({ email: 'c@example.com' }), null);
     assert.ok(await s.findKey('k-ci'), 'a delete that failed leaves the key');
     assert.is(await s.getSecret('TOKEN_SECRET'), null);
