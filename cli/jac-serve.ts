@@ -8,6 +8,7 @@ import { runFile, runFileWithStore } from './run.ts';
 import { UsageError } from './files.ts';
 import { storeTarget } from './store-target.ts';
 import { MAX_QUEUED_RUNS } from '../server/queue-limit.ts';
+import { MAX_KEYS_PER_USER } from '../server/webhook-keys.ts';
 
 // The server (Fastify and its plugins) and the key commands are loaded only by the commands
 // that use them: `run` and `check` start without them.
@@ -148,7 +149,12 @@ await yargs(hideBin(process.argv))
               .option('interval', { type: 'string', default: 'days', choices: ['seconds', 'minutes', 'hours', 'days'] })
               .option('app', { type: 'string', describe: 'the .jac file or folder served, to check walker and node type names' })
               .option('scheme', { type: 'string', describe: 'a signing key for this sender (github, stripe, slack, shopify, standard, hmac) instead of an API key' })
-              .option('secret-file', { type: 'string', describe: "with --scheme: a file holding the sender's own secret to import (else one is made and shown once)" }),
+              .option('secret-file', { type: 'string', describe: "with --scheme: a file holding the sender's own secret to import (else one is made and shown once)" })
+              .option('max-keys-per-user', { type: 'number', default: MAX_KEYS_PER_USER, describe: 'refuse the key when the user already holds this many (as the server does; 0: no limit)' })
+              .check((argv) => {
+                wholeNumber('max-keys-per-user', argv.maxKeysPerUser, 0);
+                return true;
+              }),
           (argv) =>
             print(
               keys().then((k) =>
@@ -163,6 +169,7 @@ await yargs(hideBin(process.argv))
                 app: argv.app,
                 scheme: argv.scheme,
                 secretFile: argv.secretFile,
+                maxKeysPerUser: argv.maxKeysPerUser,
               }),
               ),
             ),
@@ -198,6 +205,7 @@ await yargs(hideBin(process.argv))
         .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
         .option('background-runs', { type: 'number', describe: 'background runs (async walkers, webhook deliveries answered 202, scheduled walkers) at once (default: --workers)' })
         .option('max-queued-runs', { type: 'number', default: MAX_QUEUED_RUNS, describe: "background runs one user's root may have queued or running; past it, async walkers and webhook deliveries answered 202 get 429 with Retry-After (0: no limit)" })
+        .option('max-keys-per-user', { type: 'number', default: MAX_KEYS_PER_USER, describe: 'webhook keys one user may hold; past it, creating one is answered 422 (0: no limit)' })
         .option('max-upload-mb', { type: 'number', default: 10, describe: 'largest file a walker with UploadFile fields takes, per file, MiB (a larger one is answered 413)' })
         .option('max-upload-files', { type: 'number', default: 20, describe: 'file parts allowed in one multipart request' })
         .option('max-upload-fields', { type: 'number', default: 20, describe: 'parts that are not files allowed in one multipart request' })
@@ -206,7 +214,7 @@ await yargs(hideBin(process.argv))
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections', 'max-upload-files', 'max-upload-fields', 'background-runs'] as const) wholeNumber(name, argv[name], 1);
           positiveNumber('max-upload-mb', argv.maxUploadMb);
-          for (const name of ['cache-mb', 'cache-idle-seconds', 'max-queued-runs'] as const) wholeNumber(name, argv[name], 0);
+          for (const name of ['cache-mb', 'cache-idle-seconds', 'max-queued-runs', 'max-keys-per-user'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
           positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
           if (typeof argv.jobRetentionDays === 'number' && !(Number.isFinite(argv.jobRetentionDays) && argv.jobRetentionDays >= 0)) throw new Error(`--job-retention-days must be a number of days, 0 or more, not ${argv.jobRetentionDays}`);
@@ -238,6 +246,7 @@ await yargs(hideBin(process.argv))
             maxUploadFiles: argv.maxUploadFiles,
             maxUploadFields: argv.maxUploadFields,
             maxQueuedRuns: argv.maxQueuedRuns,
+            maxKeysPerUser: argv.maxKeysPerUser,
             jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000, ...(argv.backgroundRuns !== undefined ? { concurrency: argv.backgroundRuns } : {}) },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',
             tokenSecret: process.env.TOKEN_SECRET || undefined,

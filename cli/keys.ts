@@ -9,9 +9,9 @@ import type { Store, UserRecord } from '../runtime/store/store.ts';
 import { LoadFailure, loadApp } from '../server/loader.ts';
 import { manifestOf, servedApp } from '../server/manifest.ts';
 import type { DetailItem } from '../server/errors.ts';
-import { importedSecretProblem, type Interval, INTERVAL_MS, keyPreview, WebhookKeys } from '../server/webhook-keys.ts';
+import { importedSecretProblem, type Interval, INTERVAL_MS, keyPreview, MAX_KEYS_PER_USER, WebhookKeys } from '../server/webhook-keys.ts';
 import { SCHEMES, type Scheme } from '../server/webhooks/signatures.ts';
-import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameProblem, nameTaken, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
+import { DEFAULT_EXPIRATION, durationMs, lifetimeProblem, nameProblem, newKeyProblem, nodeProblems, type ProgramTypes, walkerProblems } from '../server/webhook-routes.ts';
 import { jacFilesIn, UsageError } from './files.ts';
 import { openStore, type StoreTarget } from './store-target.ts';
 
@@ -28,6 +28,8 @@ export type KeysCreateOptions = KeysTarget & {
   app?: string;
   /** The longest a key may live, days (default 365, as the server's). */
   maxLifetimeDays?: number;
+  /** The most keys one user may hold (default MAX_KEYS_PER_USER, as the server's; 0: no limit). */
+  maxKeysPerUser?: number;
   /** A signing key of this sender's scheme (--scheme) instead of an API key. */
   scheme?: string;
   /** A file holding the sender's own secret to import (--secret-file); else one is made. */
@@ -114,7 +116,10 @@ export async function keysCreate(options: KeysCreateOptions): Promise<string> {
     const problems = [...walkerProblems(program, walkers, scheme ?? null), ...(await nodeProblems(program, nodes, isOwnNode)), ...(lifetime ? [lifetime] : [])];
     if (problems.length > 0) throw new UsageError(`cannot create the key:\n${problemLines(problems)}`);
     const keys = new WebhookKeys(store);
-    if (await nameTaken(keys, user, name)) throw new UsageError(`${user.email} already has a key named ${JSON.stringify(name)}`);
+    const maxKeys = options.maxKeysPerUser ?? MAX_KEYS_PER_USER;
+    const problem = await newKeyProblem(keys, user, name, maxKeys);
+    if (problem === 'taken') throw new UsageError(`${user.email} already has a key named ${JSON.stringify(name)}`);
+    if (problem) throw new UsageError(`${user.email} holds ${problem.held} keys, the most one user may (${maxKeys}; --max-keys-per-user): revoke one before creating another`);
     const fields = { name, walkers, nodes, expiresAt: new Date(expiresAt) };
     if (scheme) {
       const { record, secret } = await keys.createSigning(user, fields, scheme, imported, now);

@@ -14,7 +14,7 @@ import type { UploadLimitOptions } from './uploads/multipart-body.ts';
 import { Users } from './users.ts';
 import userRoutes from './user-routes.ts';
 import { documentedSchema, walkerRoutes, webhookScheme } from './walker-routes.ts';
-import { WebhookKeys } from './webhook-keys.ts';
+import { MAX_KEYS_PER_USER, WebhookKeys } from './webhook-keys.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import type { WorkerPool } from './workers/pool.ts';
 import { DOCS_LOGO_SVG } from './docs-logo.svg.ts';
@@ -42,6 +42,8 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimi
   bodyLimit?: number;
   /** The longest a webhook key may live, days (default 365). */
   maxKeyLifetimeDays?: number;
+  /** The most webhook keys one user may hold (default MAX_KEYS_PER_USER; 0: no limit). */
+  maxKeysPerUser?: number;
   /** Failed webhook key attempts allowed per client per minute (default 10). */
   maxKeyFailures?: number;
   /** How async walkers' queued jobs are run (job-dispatcher.ts). */
@@ -119,7 +121,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;
-  await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365 });
+  await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365, maxKeysPerUser: options.maxKeysPerUser ?? MAX_KEYS_PER_USER });
   // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
   // A signed delivery answered 202 is retried on the senders' own scale (minutes to hours).
   const answeredLater = new Map(

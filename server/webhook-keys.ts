@@ -8,6 +8,13 @@ import type { KeyRecord, SigningKey, Store, UserRecord } from '../runtime/store/
 import { Sealer } from './webhooks/sealing.ts';
 import type { Scheme } from './webhooks/signatures.ts';
 
+/**
+ * The most keys one user may hold unless the operator says otherwise (--max-keys-per-user). Keys
+ * live in the system file with every user's, which each change of it writes whole: one user's
+ * 50,000 keys made every registration and key change of every user take about 90 ms.
+ */
+export const MAX_KEYS_PER_USER = 1000;
+
 export const KEY_PREFIX = 'jacwh';
 const KEY = /^jacwh_([0-9a-f]{16})_([A-Za-z0-9_-]{43})([0-9a-f]{8})$/;
 

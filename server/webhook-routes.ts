@@ -21,6 +21,8 @@ export interface WebhookRouteOptions {
   keys: WebhookKeys;
   /** The longest a key may live, days (default 365). */
   maxLifetimeDays: number;
+  /** The most keys one user may hold (0: no limit). */
+  maxKeysPerUser: number;
 }
 
 // ---- The rules (shared with the CLI) ----
@@ -94,9 +96,15 @@ export function nameProblem(name: string): string | null {
   return /[\u0000-\u001f\u007f]/.test(name) ? 'a key name may not hold control characters (such as NUL, tab or newline)' : null;
 }
 
-/** Whether `owner` already has a key called `name` (names are unique per owner, §6.1). */
-export async function nameTaken(keys: WebhookKeys, owner: UserRecord, name: string): Promise<boolean> {
-  return (await keys.list(owner)).some((k) => k.name === name);
+/**
+ * Why `owner` may not have another key called `name`, or null: names are unique per owner (§6.1,
+ * 'taken'), and an owner holds at most `maxKeys` keys (0: no limit; past it, how many it holds).
+ */
+export async function newKeyProblem(keys: WebhookKeys, owner: UserRecord, name: string, maxKeys: number): Promise<'taken' | { held: number } | null> {
+  const held = await keys.list(owner);
+  if (held.some((k) => k.name === name)) return 'taken';
+  if (maxKeys > 0 && held.length >= maxKeys) return { held: held.length };
+  return null;
 }
 
 // ---- Schemas ----
@@ -160,7 +168,7 @@ const generateSchema = {
     },
     401: unauthorized,
     409: { description: 'You already have a key with this name', ...detail },
-    422: validationError,
+    422: { ...validationError, description: 'A rule of the key is broken, or you hold the most keys one user may (--max-keys-per-user)' },
   },
 } as const;
 
@@ -259,7 +267,7 @@ function listed(keys: WebhookKeys, owner: UserRecord, k: KeyRecord) {
 // ---- Routes ----
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
-  const { program, users, runs, keys, maxLifetimeDays } = options;
+  const { program, users, runs, keys, maxLifetimeDays, maxKeysPerUser } = options;
   // Creations run one at a time, so two requests with one name cannot both pass the name check.
   let creating: Promise<unknown> = Promise.resolve();
   // The caller is checked before the body (as FastAPI does): no token is a 401, never a 422.
@@ -288,7 +296,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
     if (problems.length > 0) throw new HttpError(422, problems);
 
     const created = creating.then(async () => {
-      if (await nameTaken(keys, owner, name)) throw new HttpError(409, `You already have a key named ${JSON.stringify(name)}`);
+      const problem = await newKeyProblem(keys, owner, name, maxKeysPerUser);
+      if (problem === 'taken') throw new HttpError(409, `You already have a key named ${JSON.stringify(name)}`);
+      if (problem) throw new HttpError(422, [valueError(['body'], `you hold ${problem.held} keys, the most one user may (${maxKeysPerUser}): delete one before creating another`, { name })]);
       const fields = { name, walkers, nodes, expiresAt: new Date(expiresAt) };
       if (!signing) return { ...(await keys.create(owner, fields, now)), secret: undefined };
       return { ...(await keys.createSigning(owner, fields, signing.scheme, signing.secret, now)), key: undefined };

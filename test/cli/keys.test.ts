@@ -94,6 +94,7 @@ test('create: the routes\' rules, each refused with what is wrong', async () => 
   assert.match(await refused({ name: 'x'.repeat(101) }), /name/);
   assert.match(await refused({ name: 'a\u0000b' }), /may not hold control characters/);
   assert.match(await refused({ name: 'ci' }), /already has a key named "ci"/);
+  assert.match(await refused({ name: 'one-more', maxKeysPerUser: 1 }), /holds \d+ keys, the most one user may \(1; --max-keys-per-user\): revoke one before creating another/);
   assert.match(await usageError(keysCreate({ data, email: EMAIL, name: 'x', app: join(dir, 'missing.jac') })), /no such file/);
   const broken = join(dir, 'broken.jac');
   writeFileSync(broken, 'walker w { can go with `root entry { report 1 } }');

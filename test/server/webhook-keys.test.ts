@@ -331,6 +331,37 @@ test('no key text appears in any response after the one that created it, nor in 
   for (const { key } of keys) assert.not.ok(h.log.some((line) => line.includes(key)), 'a key in the log');
 });
 
+test('generate-key: a user holds at most --max-keys-per-user keys (422 past it, counted per user, room again after a delete); signing keys count', async () => {
+  const signed = 'walker gh_push {\n    obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github"}; }\n    can go with `root entry { report 1; }\n}\n';
+  const small = await harness(PROGRAM + signed, { logLevel: 'silent', maxKeysPerUser: 3 });
+  try {
+    const carol = await small.login('carol@example.com');
+    const dave = await small.login('dave@example.com');
+    const make = (who: { authorization: string }, payload: object) => small.app.inject({ method: 'POST', url: '/webhook/generate-key', headers: { authorization: who.authorization }, payload });
+    const ids: string[] = [];
+    for (const payload of [{ name: 'k1' }, { name: 'k2' }, { name: 'gh', walkers: ['gh_push'], signing: { scheme: 'github' } }]) {
+      const r = await make(carol, payload);
+      assert.is(r.statusCode, 201, r.body);
+      ids.push(r.json().id);
+    }
+    const full = await make(carol, { name: 'k4' });
+    const item = only422(full);
+    assert.equal(item.loc, ['body']);
+    assert.is(item.msg, 'Value error, you hold 3 keys, the most one user may (3): delete one before creating another');
+    assert.is((await make(carol, { name: 'k1' })).statusCode, 409, 'a name taken is still told as such');
+    // Several at once cannot pass the limit together.
+    const burst = await Promise.all([make(dave, { name: 'a' }), make(dave, { name: 'b' }), make(dave, { name: 'c' }), make(dave, { name: 'd' }), make(dave, { name: 'e' })]);
+    assert.equal(burst.map((r) => r.statusCode).sort(), [201, 201, 201, 422, 422]);
+    const del = await small.app.inject({ method: 'DELETE', url: '/webhook/delete', headers: { authorization: carol.authorization }, payload: { ids: [ids[0]] } });
+    assert.is(del.statusCode, 200, del.body);
+    assert.is((await make(carol, { name: 'k4' })).statusCode, 201, 'room again');
+    const doc = (await small.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.match(doc.paths['/webhook/generate-key'].post.responses['422'].description, /--max-keys-per-user/);
+  } finally {
+    await small.close();
+  }
+});
+
 test('keys survive reopening the data dir; deleted keys stay deleted', async () => {
   const kept = await create(alice, { name: 'survivor', walkers: ['hook'], nodes: ['root'] });
   const gone = await create(alice, { name: 'doomed' });
