@@ -11,8 +11,9 @@
 // statement per turn against one statement each. And what a webhook request and a login look up
 // on the data dir (a key by id, a user by email), among 20,000 keys of 10,000 users, and what a
 // run entering another root's node asks of it (the roots shared with the caller whole), among
-// 100,000 share hints.
+// 100,000 share hints, and what a change of the system file (a share, a registration) costs there.
 // Run: npm run bench:store
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
 import { LowStore } from '../runtime/store/lowdb-store.ts';
@@ -166,6 +167,19 @@ try {
       spent += performance.now() - t;
     }
     console.log(`roots shared with a caller among ${HINTS.toLocaleString('en')} share hints${changing ? ', a hint changed before each ask' : ''}: ${((spent * 1000) / asks).toFixed(2)} µs an ask`);
+  }
+  // What any change of the system file costs beside them (a share, a registration): the write,
+  // and the longest the main thread stalled meanwhile.
+  for (const [what, change] of [
+    ['a share hint changed', (i: number) => people.putShares([{ ...nodeHints[i], grantees: ['n::someone'] }])],
+    ['a user registered', (i: number) => people.addUser({ id: `new${i}`, email: `new${i}@example.com`, passwordHash: 'x', root: `n::${hex('01', i)}`, createdAt: at })],
+  ] as const) {
+    const stall = monitorEventLoopDelay({ resolution: 1 });
+    stall.enable();
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) await change(i);
+    stall.disable();
+    console.log(`system file among ${HINTS.toLocaleString('en')} share hints and ${USERS.toLocaleString('en')} users: ${what} ${((performance.now() - t) / 20).toFixed(1)} ms each, the main thread stalled at most ${(stall.max / 1e6).toFixed(1)} ms`);
   }
   await people.close();
 

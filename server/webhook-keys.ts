@@ -9,9 +9,9 @@ import { Sealer } from './webhooks/sealing.ts';
 import type { Scheme } from './webhooks/signatures.ts';
 
 /**
- * The most keys one user may hold unless the operator says otherwise (--max-keys-per-user). Keys
- * live in the system file with every user's, which each change of it writes whole: one user's
- * 50,000 keys made every registration and key change of every user take about 90 ms.
+ * The most keys one user may hold unless the operator says otherwise (--max-keys-per-user): the
+ * data dir holds every key in memory, and a user's listing reads all of theirs, so one user
+ * creating keys without end would grow both without bound.
  */
 export const MAX_KEYS_PER_USER = 1000;
 

@@ -5,8 +5,10 @@ import { StoreError } from './store.ts';
 /**
  * 2: a root is a snapshot plus a journal, and a node's edges are its edge records in creation
  * order (format 1 files are read as they are; their nodes' edge lists are not needed).
+ * 3: the system file is a snapshot plus a journal too (system-journal.ts); format 2 files are
+ * read as they are.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 export function checkFormat(json: unknown, file: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new StoreError(`${file}: not a jac-serve data file (expected a JSON object)`, 'JAC_STORE_CORRUPT');

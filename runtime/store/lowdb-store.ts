@@ -1,43 +1,20 @@
 // The embedded store: a data dir of JSON files kept with lowdb.
 //   <dir>/LOCK            the process using the dir (lock.ts)
-//   <dir>/system.json     format version, secrets, users, webhook keys
+//   <dir>/system.json     format version, secrets, users, webhook keys, share hints: a snapshot,
+//                         and system.<g>.journal, the changes since (system-journal.ts)
 //   <dir>/jobs.json       background jobs: a snapshot, and jobs.<g>.journal, the changes since (job-journal.ts)
 //   <dir>/roots/<hex>.json     one root's snapshot: its records in creation order (root-files.ts)
 //   <dir>/roots/<hex>.journal  the commits since the snapshot, a line each
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
-import { Low } from 'lowdb';
-import { DurableFile } from './durable-file.ts';
 import { IdIndex } from './id-index.ts';
 import { JobFile } from './job-file.ts';
-import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
+import { type StoredShare, type SystemData, SystemJournal } from './system-journal.ts';
 import { type DeliveryLog, type GraphChange, type GraphRecord, type JobQueue, type KeyRecord, type ShareHint, type Store, StoreError, type UserRecord } from './store.ts';
 import { offerDeliveryLog, offerJobQueue } from './offer.ts';
-
-/** A share hint as the system file holds it, by id. */
-interface StoredShare {
-  owner: string;
-  grantees: string[] | 'all';
-}
-
-interface SystemData {
-  format: number;
-  secrets: Record<string, string>;
-  users: UserRecord[];
-  keys: KeyRecord[];
-  /** Share hints by anchor id (absent in data dirs written before sharing). */
-  shares?: Record<string, StoredShare>;
-}
-
-function decodeSystem(json: unknown, file: string): SystemData {
-  const o = checkFormat(json, file);
-  if (typeof o.secrets !== 'object' || !Array.isArray(o.users) || !Array.isArray(o.keys)) throw new StoreError(`${file}: missing secrets, users or keys`, 'JAC_STORE_CORRUPT');
-  return o as unknown as SystemData;
-}
 
 /** The job queue's and delivery log's methods, offered from the JobFile (offer.ts). */
 export interface LowStore extends JobQueue, DeliveryLog {}
@@ -86,6 +63,7 @@ export class LowStore implements Store {
   private constructor(
     readonly location: string,
     private readonly system: SystemFile<SystemData>,
+    private readonly systemDb: SystemJournal,
     private readonly jobs: JobFile,
     private readonly unlock: () => void,
   ) {
@@ -100,18 +78,11 @@ export class LowStore implements Store {
     makeDirs(join(dir, 'roots'));
     const unlock = lockDataDir(dir);
     try {
-      const adapter = new DurableFile<SystemData>(join(dir, 'system.json'), (d) => JSON.stringify(d), decodeSystem);
-      const db = new Low<SystemData>(adapter, { format: FORMAT_VERSION, secrets: {}, users: [], keys: [] });
-      await db.read();
-      const system = new SystemFile(db);
-      // A new data dir says its format at once; an older one is marked as this format before any
-      // root is written in it, so an older jac-serve refuses it instead of missing its journals.
-      if (!existsSync(adapter.file) || db.data.format < FORMAT_VERSION) {
-        await system.change((d) => {
-          d.format = FORMAT_VERSION;
-        });
-      }
-      return new LowStore(dir, system, await JobFile.open(dir), unlock);
+      // A new data dir says its format at once, and an older one is marked as this format before
+      // any root is written in it (system-journal.ts), so an older jac-serve refuses it instead of
+      // missing its journals.
+      const db = await SystemJournal.open(dir);
+      return new LowStore(dir, new SystemFile(db), db, await JobFile.open(dir), unlock);
     } catch (e) {
       unlock();
       throw e;
@@ -142,6 +113,7 @@ export class LowStore implements Store {
     this.assertOpen();
     return this.system.change((d) => {
       d.secrets[name] = value;
+      this.systemDb.touchSecret(d, name);
     });
   }
 
@@ -156,6 +128,7 @@ export class LowStore implements Store {
     return this.system.change((d) => {
       if (this.emailsOf(d).get(d.users, record.email)) throw new StoreError(`a user with email ${record.email} exists`, 'JAC_STORE_VALUE');
       d.users.push(record);
+      this.systemDb.touchUser(d, record.id);
     });
   }
 
@@ -174,6 +147,7 @@ export class LowStore implements Store {
       const i = this.keysOf(d).placeOf(d.keys, record.id);
       if (i === -1) d.keys.push(record);
       else d.keys[i] = record;
+      this.systemDb.touchKey(d, record.id);
     });
   }
 
@@ -182,6 +156,7 @@ export class LowStore implements Store {
     const gone = new Set(ids);
     return this.system.change((d) => {
       d.keys = d.keys.filter((k) => !gone.has(k.id));
+      for (const id of gone) this.systemDb.touchKey(d, id);
     });
   }
 
@@ -198,6 +173,7 @@ export class LowStore implements Store {
         else shares[h.id] = { owner: h.owner, grantees: h.grantees };
         if (removed || h.id !== h.owner) roots?.delete(h.id);
         else roots?.set(h.id, shares[h.id]);
+        this.systemDb.touchShare(d, h.id);
       }
     });
   }
@@ -222,6 +198,7 @@ export class LowStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.system.idle();
+    await this.systemDb.close();
     await this.jobs.close();
     await this.graphs.idle();
     this.unlock();

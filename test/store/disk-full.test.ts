@@ -40,12 +40,14 @@ test('a change queued behind a write that fails for lack of space is written nex
     assert.is((await s.findUser({ email: 'b@example.com' }))?.id, 'u-b');
     assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left');
 
-    // Full again: every change fails, and none stays.
+    // Full again: every change that needs a block fails, and none stays. (A change is appended to
+    // the system file's journal: one small enough for the room left in its last block is written.)
     disk.fill();
-    assert.is(await outcome(s.addUser(user('c'))), 'JAC_STORE_IO');
-    assert.is(await outcome(s.deleteKeys(['k-ci'])), 'JAC_STORE_IO');
-    assert.is(await outcome(s.setSecret('TOKEN_SECRET', 'x')), 'JAC_STORE_IO');
-    assert.is(await outcome(s.putShares([{ id: failed, owner: failed, grantees: 'all' }])), 'JAC_STORE_IO');
+    const large = 'x'.repeat(2 * disk.blockSize);
+    assert.is(await outcome(s.addUser({ ...user('c'), passwordHash: large })), 'JAC_STORE_IO');
+    assert.is(await outcome(s.deleteKeys(['k-ci', ...Array.from({ length: disk.blockSize / 4 }, (_, i) => `k-none-${i}`)])), 'JAC_STORE_IO');
+    assert.is(await outcome(s.setSecret('TOKEN_SECRET', large)), 'JAC_STORE_IO');
+    assert.is(await outcome(s.putShares([{ id: failed, owner: failed, grantees: [large] }])), 'JAC_STORE_IO');
     assert.equal(await s.sharedRoots('n::caller', 8), [shared], 'a root shared in a write that failed is not listed');
     assert.is(await s.findUser({ email: 'c@example.com' }), null);
     assert.ok(await s.findKey('k-ci'), 'a delete that failed leaves the key');

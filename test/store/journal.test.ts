@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FORMAT_VERSION } from '../../runtime/store/format.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { RootFiles } from '../../runtime/store/root-files.ts';
 import { type GraphRecord, StoreError } from '../../runtime/store/store.ts';
@@ -43,7 +44,7 @@ test('a journal that outgrows its snapshot is folded into it; loads see the same
   const sizes = await files.sizes(root);
   assert.ok(sizes.journal <= Math.max(4096, sizes.snapshot) + 1024, `journal ${sizes.journal} bytes beside a ${sizes.snapshot}-byte snapshot`);
   assert.equal(await new RootFiles(dir).loadGraph(root), expected);
-  assert.equal(JSON.parse(readFileSync(snapshot, 'utf8')).format, 2);
+  assert.equal(JSON.parse(readFileSync(snapshot, 'utf8')).format, FORMAT_VERSION);
   assert.not.ok(existsSync(journal), 'the folded journal is gone');
 });
 
@@ -95,7 +96,7 @@ test('a damaged line with whole lines after it is an error naming the file, and 
   assert.is(readFileSync(journal, 'utf8'), damaged);
 });
 
-test('a data dir of format 1 loads as it is (its nodes list their edges), and is marked format 2 when opened', async () => {
+test('a data dir of format 1 loads as it is (its nodes list their edges), and is marked as this format when opened', async () => {
   const { dir, snapshot } = freshRoots();
   writeFileSync(join(dir, 'system.json'), JSON.stringify({ format: 1, secrets: {}, users: [], keys: [] }));
   const old = { format: 1, root, records: [{ id: root, fields: {}, edges: [edge(1).id] }, { ...node(1), edges: [edge(1).id] }, edge(1)] };
@@ -104,7 +105,7 @@ test('a data dir of format 1 loads as it is (its nodes list their edges), and is
   assert.equal(await store.loadGraph(root), old.records);
   await store.commitGraph(root, { upserts: [node(2)], deletes: [] });
   await store.close();
-  assert.is(JSON.parse(readFileSync(join(dir, 'system.json'), 'utf8')).format, 2);
+  assert.is(JSON.parse(readFileSync(join(dir, 'system.json'), 'utf8')).format, FORMAT_VERSION);
   assert.equal((await new RootFiles(dir).loadGraph(root))!.map((r) => r.id), [root, node(1).id, edge(1).id, node(2).id]);
 });
 

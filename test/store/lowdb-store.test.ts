@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FORMAT_VERSION } from '../../runtime/store/format.ts';
 import { newId } from '../../runtime/store/ids.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { type GraphRecord, StoreError } from '../../runtime/store/store.ts';
@@ -41,7 +42,7 @@ test('graphs, users, keys and secrets survive reopening', async () => {
   await again.close();
   const journal = readFileSync(join(dir, 'roots', '00000000000000000000000a.0.journal'), 'utf8');
   assert.equal(journal.split('\n'), [JSON.stringify({ u: [{ id: rootA, fields: {}, edges: [] }, node(1), node(2)], d: [] }), JSON.stringify({ u: [{ ...node(1), fields: { i: 10 } }], d: [node(2).id] }), ''], 'a compact line per commit');
-  assert.equal(JSON.parse(readFileSync(join(dir, 'system.json'), 'utf8')).format, 2);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'system.json'), 'utf8')).format, FORMAT_VERSION);
 });
 
 test('users are found by id as they are added, and a user whose write was refused is not found', async () => {
