@@ -5,6 +5,7 @@
 //   <dir>/jobs.json       background jobs: a snapshot, and jobs.<g>.journal, the changes since (job-journal.ts)
 //   <dir>/roots/<hex>.json     one root's snapshot: its records in creation order (root-files.ts)
 //   <dir>/roots/<hex>.journal  the commits since the snapshot, a line each
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
 import { IdIndex } from './id-index.ts';
@@ -75,7 +76,10 @@ export class LowStore implements Store {
 
   /** Opens (creating if needed) the data dir, taking its lock. */
   static async open(dir: string): Promise<LowStore> {
-    makeDirs(join(dir, 'roots'));
+    const created = makeDirs(join(dir, 'roots'));
+    // The system file holds the token secret and the sealing master key: a data dir made here is
+    // its owner's alone (one that exists keeps the mode its operator gave it).
+    if (created !== null && created !== join(dir, 'roots')) chmodSync(dir, 0o700);
     const unlock = lockDataDir(dir);
     try {
       // A new data dir says its format at once, and an older one is marked as this format before

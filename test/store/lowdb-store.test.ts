@@ -1,7 +1,7 @@
 // The lowdb store on a real data dir: what it writes survives reopening, concurrent commits share
 // writes, one process per dir, and a damaged file is an error that names it, never a fresh start.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,16 @@ const rootA = 'n::00000000000000000000000a';
 const rootB = 'n::00000000000000000000000b';
 const node = (i: number): GraphRecord => ({ id: `n:Item:${i.toString(16).padStart(24, '0')}`, fields: { i }, edges: [] });
 const storeError = (code: string, pattern: RegExp) => (e: unknown) => e instanceof StoreError && e.code === code && pattern.test(e.message);
+
+test("a data dir made by the store is its owner's alone (it holds the secrets); one that exists keeps its mode", async () => {
+  const made = join(fresh(), 'a', 'data');
+  await (await LowStore.open(made)).close();
+  assert.is(statSync(made).mode & 0o777, 0o700);
+  const existing = fresh();
+  chmodSync(existing, 0o750);
+  await (await LowStore.open(existing)).close();
+  assert.is(statSync(existing).mode & 0o777, 0o750);
+});
 
 test('graphs, users, keys and secrets survive reopening', async () => {
   const dir = fresh();
