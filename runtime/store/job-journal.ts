@@ -14,6 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
+import { EntrySizes } from './entry-sizes.ts';
 import { IdIndex } from './id-index.ts';
 import { OpenJournal, readJournal } from './journal.ts';
 import type { SystemDb } from './system-file.ts';
@@ -33,22 +34,6 @@ interface Snapshot extends JobData {
 
 /** The snapshot as it is on disk (its deliveries a list). */
 type SnapshotFile = Omit<Snapshot, 'deliveries'> & { deliveries: DeliveryRecord[] };
-
-/** How many bytes each entry's latest copy takes in the files, by kind: what a later change makes garbage. */
-class EntrySizes {
-  readonly jobs = new Map<string, number>();
-  readonly schedules = new Map<string, number>();
-  readonly deliveries = new Map<string, number>();
-  /** Bytes of copies that a later one replaced or removed. */
-  garbage = 0;
-
-  /** The entry now takes `bytes` (null: removed); its previous copy, if any, becomes garbage. */
-  set(kind: Map<string, number>, id: string, bytes: number | null): void {
-    this.garbage += kind.get(id) ?? 0;
-    if (bytes === null) kind.delete(id);
-    else kind.set(id, bytes);
-  }
-}
 
 /** A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed. */
 type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string };
@@ -84,8 +69,7 @@ export class JobJournal implements SystemDb<JobData> {
     private readonly dir: string,
     private readonly low: Low<Snapshot>,
     private readonly sizes: EntrySizes,
-    /** Bytes of the snapshot and the journal (whole lines). */
-    private fileBytes: number,
+    /** Bytes of the journal's whole lines (where the next append goes). */
     private journalBytes: number,
     private readonly foldMinBytes: number,
   ) {
@@ -100,7 +84,7 @@ export class JobJournal implements SystemDb<JobData> {
     if (onDisk.generation > 0) await rm(journalFile(dir, onDisk.generation - 1), { force: true }); // folded in, left by a crash
     const lines = await readJournal(journal);
     // What each entry takes in the files is reckoned from the average (exact from here on).
-    const sizes = new EntrySizes();
+    const sizes = new EntrySizes((read?.bytes ?? 0) + lines.bytes);
     const scheduleKeys = Object.keys(onDisk.schedules);
     const perRecord = (read?.bytes ?? 0) / Math.max(1, onDisk.jobs.length + scheduleKeys.length + onDisk.deliveries.length);
     const entries = lines.changes.reduce((n, l) => n + l.upserts.length + l.deletes.length, 0);
@@ -108,36 +92,36 @@ export class JobJournal implements SystemDb<JobData> {
     // Replayed in order: each line holds the whole of what it changed, so the last one wins.
     const jobs = new Map(onDisk.jobs.map((j) => [j.id, upgrade(j)]));
     const deliveries = new Map(onDisk.deliveries.map((d) => [d.id, d]));
-    for (const id of jobs.keys()) sizes.jobs.set(id, perRecord);
-    for (const key of scheduleKeys) sizes.schedules.set(key, perRecord);
-    for (const id of deliveries.keys()) sizes.deliveries.set(id, perRecord);
+    for (const id of jobs.keys()) sizes.set(`j:${id}`, perRecord);
+    for (const key of scheduleKeys) sizes.set(`s:${key}`, perRecord);
+    for (const id of deliveries.keys()) sizes.set(`d:${id}`, perRecord);
     for (const line of lines.changes) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
           onDisk.schedules[e.schedule] = e.state;
-          sizes.set(sizes.schedules, e.schedule, perEntry);
+          sizes.set(`s:${e.schedule}`, perEntry);
         } else if ('delivery' in e) {
           deliveries.set(e.delivery.id, e.delivery);
-          sizes.set(sizes.deliveries, e.delivery.id, perEntry);
+          sizes.set(`d:${e.delivery.id}`, perEntry);
         } else if ('deliveryGone' in e) {
           deliveries.delete(e.deliveryGone);
-          sizes.set(sizes.deliveries, e.deliveryGone, null);
+          sizes.set(`d:${e.deliveryGone}`, null);
           sizes.garbage += perEntry;
         } else {
           const j = upgrade(e as JobRecord);
           jobs.set(j.id, j); // a job keeps its place (the order jobs were queued in)
-          sizes.set(sizes.jobs, j.id, perEntry);
+          sizes.set(`j:${j.id}`, perEntry);
         }
       }
       for (const id of line.deletes) {
         jobs.delete(id);
-        sizes.set(sizes.jobs, id, null);
+        sizes.set(`j:${id}`, null);
         sizes.garbage += perEntry;
       }
     }
     const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation: onDisk.generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
-    return new JobJournal(dir, low, sizes, (read?.bytes ?? 0) + lines.bytes, lines.bytes, foldMinBytes);
+    return new JobJournal(dir, low, sizes, lines.bytes, foldMinBytes);
   }
 
   get data(): JobData {
@@ -176,35 +160,32 @@ export class JobJournal implements SystemDb<JobData> {
     const upserts: string[] = [];
     const deletes: string[] = [];
     let liveBytes = 0;
-    const add = (kind: Map<string, number>, id: string, entry: Entry) => {
+    const add = (key: string, entry: Entry) => {
       const text = JSON.stringify(entry);
       upserts.push(text);
-      sizes.set(kind, id, text.length + 1);
+      sizes.set(key, text.length + 1);
       liveBytes += text.length + 1;
     };
     for (const id of jobIds) {
       const j = this.jobIndex.get(data.jobs, id);
-      if (j) add(sizes.jobs, id, j);
+      if (j) add(`j:${id}`, j);
       else {
         deletes.push(JSON.stringify(id));
-        sizes.set(sizes.jobs, id, null);
+        sizes.set(`j:${id}`, null);
       }
     }
-    for (const key of keys) add(sizes.schedules, key, { schedule: key, state: data.schedules[key] });
+    for (const key of keys) add(`s:${key}`, { schedule: key, state: data.schedules[key] });
     for (const id of deliveryIds) {
       const d = data.deliveries.get(id);
-      if (d) add(sizes.deliveries, id, { delivery: d });
+      if (d) add(`d:${id}`, { delivery: d });
       else {
         upserts.push(JSON.stringify({ deliveryGone: id }));
-        sizes.set(sizes.deliveries, id, null);
+        sizes.set(`d:${id}`, null);
       }
     }
     const line = `{"u":[${upserts.join(',')}],"d":[${deletes.join(',')}]}\n`;
-    const lineBytes = Buffer.byteLength(line);
-    sizes.garbage += lineBytes - liveBytes; // the line's own frame, and its removals' marks
-    this.fileBytes += lineBytes;
-    const live = this.fileBytes - sizes.garbage;
-    if (sizes.garbage > this.foldMinBytes && sizes.garbage > live) {
+    sizes.wrote(Buffer.byteLength(line), liveBytes); // the line's own frame, and its removals' marks, are garbage
+    if (sizes.outweighLive(this.foldMinBytes)) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
       return this.fold({ ...data, generation: data.generation + 1 });
@@ -229,13 +210,7 @@ export class JobJournal implements SystemDb<JobData> {
     await this.journal.close();
     this.low.data.generation = next.generation;
     this.journal = new OpenJournal(journalFile(this.dir, next.generation));
-    // Every entry's copy is now the snapshot's: none is garbage (their sizes, by the average).
-    const bytes = Buffer.byteLength(text);
-    const sizes = this.sizes;
-    const perRecord = bytes / Math.max(1, sizes.jobs.size + sizes.schedules.size + sizes.deliveries.size);
-    for (const kind of [sizes.jobs, sizes.schedules, sizes.deliveries]) for (const id of kind.keys()) kind.set(id, perRecord);
-    sizes.garbage = 0;
-    this.fileBytes = bytes;
+    this.sizes.folded(Buffer.byteLength(text));
     this.journalBytes = 0;
     await rm(folded, { force: true });
   }

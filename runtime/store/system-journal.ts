@@ -14,6 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
+import { EntrySizes } from './entry-sizes.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { IdIndex } from './id-index.ts';
 import { OpenJournal, readJournal } from './journal.ts';
@@ -69,9 +70,6 @@ export class SystemJournal implements SystemDb<SystemData> {
   private touchedShares = new Set<string>();
   private readonly userIndex = new IdIndex<UserRecord>();
   private readonly keyIndex = new IdIndex<KeyRecord>();
-  /** What each entry's latest copy takes in the files (`kind:id`), and the bytes later ones replaced. */
-  private readonly sizes = new Map<string, number>();
-  private garbage = 0;
   private journal: OpenJournal;
   /** The data in memory, held as lowdb holds a file's data (the snapshot and the changes since). */
   private readonly low: Low<Snapshot>;
@@ -79,8 +77,9 @@ export class SystemJournal implements SystemDb<SystemData> {
   private constructor(
     private readonly dir: string,
     snapshot: Snapshot,
-    /** Bytes of the snapshot and the journal (whole lines). */
-    private fileBytes: number,
+    /** What the files hold (`u:`, `k:`, `s:`, `h:` and an id). */
+    private readonly sizes: EntrySizes,
+    /** Bytes of the journal's whole lines (where the next append goes). */
     private journalBytes: number,
     private readonly foldMinBytes: number,
   ) {
@@ -106,39 +105,40 @@ export class SystemJournal implements SystemDb<SystemData> {
     const perRecord = (read?.bytes ?? 0) / Math.max(1, users.size + keys.size + Object.keys(onDisk.secrets).length + Object.keys(onDisk.shares ?? {}).length);
     const entries = lines.changes.reduce((n, l) => n + l.upserts.length, 0);
     const perEntry = lines.bytes / Math.max(1, entries);
-    const journal = new SystemJournal(dir, onDisk, (read?.bytes ?? 0) + lines.bytes, lines.bytes, foldMinBytes);
     // What each entry takes in the files is reckoned from the average (exact from here on).
-    for (const id of users.keys()) journal.sizes.set(`u:${id}`, perRecord);
-    for (const id of keys.keys()) journal.sizes.set(`k:${id}`, perRecord);
-    for (const name of Object.keys(onDisk.secrets)) journal.sizes.set(`s:${name}`, perRecord);
-    for (const id of Object.keys(onDisk.shares ?? {})) journal.sizes.set(`h:${id}`, perRecord);
+    const sizes = new EntrySizes((read?.bytes ?? 0) + lines.bytes);
+    for (const id of users.keys()) sizes.set(`u:${id}`, perRecord);
+    for (const id of keys.keys()) sizes.set(`k:${id}`, perRecord);
+    for (const name of Object.keys(onDisk.secrets)) sizes.set(`s:${name}`, perRecord);
+    for (const id of Object.keys(onDisk.shares ?? {})) sizes.set(`h:${id}`, perRecord);
     for (const line of lines.changes) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('user' in e) {
           users.set(e.user.id, e.user);
-          journal.size(`u:${e.user.id}`, perEntry);
+          sizes.set(`u:${e.user.id}`, perEntry);
         } else if ('key' in e) {
           keys.set(e.key.id, e.key);
-          journal.size(`k:${e.key.id}`, perEntry);
+          sizes.set(`k:${e.key.id}`, perEntry);
         } else if ('keyGone' in e) {
           keys.delete(e.keyGone);
-          journal.size(`k:${e.keyGone}`, null);
-          journal.garbage += perEntry;
+          sizes.set(`k:${e.keyGone}`, null);
+          sizes.garbage += perEntry;
         } else if ('secret' in e) {
           onDisk.secrets[e.secret] = e.value;
-          journal.size(`s:${e.secret}`, perEntry);
+          sizes.set(`s:${e.secret}`, perEntry);
         } else if ('share' in e) {
           (onDisk.shares ??= {})[e.share] = e.hint;
-          journal.size(`h:${e.share}`, perEntry);
+          sizes.set(`h:${e.share}`, perEntry);
         } else if ('shareGone' in e) {
           if (onDisk.shares) delete onDisk.shares[e.shareGone];
-          journal.size(`h:${e.shareGone}`, null);
-          journal.garbage += perEntry;
+          sizes.set(`h:${e.shareGone}`, null);
+          sizes.garbage += perEntry;
         } else throw new StoreError(`${journalFile(dir, onDisk.generation)}: a journal line holds an entry this jac-serve does not know`, 'JAC_STORE_CORRUPT');
       }
     }
     onDisk.users = [...users.values()];
     onDisk.keys = [...keys.values()];
+    const journal = new SystemJournal(dir, onDisk, sizes, lines.bytes, foldMinBytes);
     if (read === null || onDisk.format < FORMAT_VERSION) {
       await journal.fold({ ...onDisk, format: FORMAT_VERSION, generation: onDisk.generation + 1 });
     }
@@ -185,7 +185,7 @@ export class SystemJournal implements SystemDb<SystemData> {
       const text = JSON.stringify(entry);
       parts.push(text);
       if (sizeKey === null) return; // a removal's mark: garbage with the line's frame
-      this.size(sizeKey, text.length + 1);
+      this.sizes.set(sizeKey, text.length + 1);
       liveBytes += text.length + 1;
     };
     for (const id of users) {
@@ -197,7 +197,7 @@ export class SystemJournal implements SystemDb<SystemData> {
       const k = this.keyIndex.get(data.keys, id);
       if (k) add(`k:${id}`, { key: k });
       else {
-        this.size(`k:${id}`, null);
+        this.sizes.set(`k:${id}`, null);
         add(null, { keyGone: id });
       }
     }
@@ -206,16 +206,13 @@ export class SystemJournal implements SystemDb<SystemData> {
       const hint = data.shares?.[id];
       if (hint) add(`h:${id}`, { share: id, hint });
       else {
-        this.size(`h:${id}`, null);
+        this.sizes.set(`h:${id}`, null);
         add(null, { shareGone: id });
       }
     }
     const line = `{"u":[${parts.join(',')}],"d":[]}\n`;
-    const lineBytes = Buffer.byteLength(line);
-    this.garbage += lineBytes - liveBytes; // the line's own frame, and its removals' marks
-    this.fileBytes += lineBytes;
-    const live = this.fileBytes - this.garbage;
-    if (this.garbage > this.foldMinBytes && this.garbage > live) {
+    this.sizes.wrote(Buffer.byteLength(line), liveBytes); // the line's own frame, and its removals' marks, are garbage
+    if (this.sizes.outweighLive(this.foldMinBytes)) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
       return this.fold({ ...data, generation: this.low.data.generation + 1 });
@@ -226,13 +223,6 @@ export class SystemJournal implements SystemDb<SystemData> {
   /** Closes the journal file (the data stays readable; a later write opens it again). */
   close(): Promise<void> {
     return this.journal.close();
-  }
-
-  /** The entry now takes `bytes` in the files (null: removed); its previous copy becomes garbage. */
-  private size(key: string, bytes: number | null): void {
-    this.garbage += this.sizes.get(key) ?? 0;
-    if (bytes === null) this.sizes.delete(key);
-    else this.sizes.set(key, bytes);
   }
 
   private async append(line: string): Promise<void> {
@@ -248,12 +238,7 @@ export class SystemJournal implements SystemDb<SystemData> {
     this.low.data.generation = next.generation;
     this.low.data.format = next.format;
     this.journal = new OpenJournal(journalFile(this.dir, next.generation));
-    // Every entry's copy is now the snapshot's: none is garbage (their sizes, by the average).
-    const bytes = Buffer.byteLength(text);
-    const perRecord = bytes / Math.max(1, this.sizes.size);
-    for (const key of this.sizes.keys()) this.sizes.set(key, perRecord);
-    this.garbage = 0;
-    this.fileBytes = bytes;
+    this.sizes.folded(Buffer.byteLength(text));
     this.journalBytes = 0;
     await rm(folded, { force: true });
   }

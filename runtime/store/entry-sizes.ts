@@ -1,0 +1,39 @@
+// What a snapshot and its journal hold (job-journal.ts, system-journal.ts): how many bytes each
+// entry's latest copy takes, and how many bytes of copies a later line replaced or removed. Once
+// that garbage is larger than a minimum and than what is live, the files are folded into a new
+// snapshot. Entries are named by kind and id (`j:<id>`), so that kinds cannot collide.
+
+export class EntrySizes {
+  private readonly bytes = new Map<string, number>();
+  /** Bytes of copies that a later one replaced or removed, and of lines' frames and removal marks. */
+  garbage = 0;
+
+  /** `fileBytes`: what the snapshot and the journal's whole lines take. */
+  constructor(private fileBytes: number) {}
+
+  /** The entry now takes `bytes` (null: removed); its previous copy, if any, becomes garbage. */
+  set(key: string, bytes: number | null): void {
+    this.garbage += this.bytes.get(key) ?? 0;
+    if (bytes === null) this.bytes.delete(key);
+    else this.bytes.set(key, bytes);
+  }
+
+  /** A journal line of `lineBytes` was written, of which `liveBytes` are the entries it set. */
+  wrote(lineBytes: number, liveBytes: number): void {
+    this.fileBytes += lineBytes;
+    this.garbage += lineBytes - liveBytes;
+  }
+
+  /** Whether the files hold more garbage than `minBytes` and than what is live. */
+  outweighLive(minBytes: number): boolean {
+    return this.garbage > minBytes && this.garbage > this.fileBytes - this.garbage;
+  }
+
+  /** The files were folded into a snapshot of `snapshotBytes`: every entry's copy is there (sizes by the average), none is garbage. */
+  folded(snapshotBytes: number): void {
+    const perEntry = snapshotBytes / Math.max(1, this.bytes.size);
+    for (const key of this.bytes.keys()) this.bytes.set(key, perEntry);
+    this.garbage = 0;
+    this.fileBytes = snapshotBytes;
+  }
+}
