@@ -140,7 +140,7 @@ export class PgJobs implements JobQueue {
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
     // Jobs whose runner died on their last attempt are over; jobs that came due take a turn.
     await this.query(
-      'end lost jobs',
+      'end lost jobs and give due ones a turn',
       `WITH lost AS (
          UPDATE jac_jobs SET status = 'ERROR', finished_at = ${NOW}, lease_until = NULL, result = $1
          WHERE status = 'STARTED' AND lease_until <= ${STATEMENT_START} AND attempts >= max_attempts RETURNING 1),
