@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../runtime/store/store.ts';
 import { jacFilesIn, UsageError } from '../cli/files.ts';
 import { openStore } from '../cli/store-target.ts';
+import { dataDirOpenToOthers } from '../runtime/store/data-dir-mode.ts';
 import { type AppOptions, buildApp } from './app.ts';
 import { type ServedApp, servedApp } from './manifest.ts';
 import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
@@ -96,6 +97,11 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
     if (!dataDirExisted) rmSync(options.data, { recursive: true, force: true });
   };
   const store = await openStore(options.store !== undefined ? { url: options.store } : { data: options.data });
+  const openMode = options.store === undefined ? dataDirOpenToOthers(options.data) : null;
+  if (openMode !== null) {
+    const mode = openMode.toString(8).padStart(3, '0');
+    streams.err(`jac-serve: warning: other users can reach the data dir ${options.data} (mode ${mode}); it holds the token secret and the webhook secrets' master key: chmod 700 ${options.data}\n`);
+  }
   let runs: WorkerPool;
   try {
     runs = await WorkerPool.start({ ...options, files, dataDir: options.data, storeUrl: options.store ?? null, print: true });

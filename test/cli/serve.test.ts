@@ -1,7 +1,7 @@
 // `jac-serve <folder>` as an operator runs it: the real CLI on a free port, called with fetch.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -50,6 +50,7 @@ test.before(() => {
 test('serves a folder: prints its routes, answers walkers over HTTP; a second server on the data dir is refused', async () => {
   const server = await start();
   assert.match(server.output(), /POST   http:\/\/127\.0\.0\.1:\d+\/walker\/bump/);
+  assert.not.match(server.output(), /warning/, 'a data dir the server made is its owner\'s alone');
   assert.match(server.output(), /GET    http:\/\/127\.0\.0\.1:\d+\/walker\/count/);
   const authorization = await login(server.url);
   const r = await fetch(`${server.url}/walker/bump`, { method: 'POST', headers: { authorization } });
@@ -59,6 +60,16 @@ test('serves a folder: prints its routes, answers walkers over HTTP; a second se
   assert.match(second.stderr, /data dir .* is in use by process \d+/);
   server.process.kill('SIGTERM');
   assert.is(await exited(server.process), 0);
+});
+
+test('a data dir that other users can reach is served, with a warning naming its mode and the fix; its mode is left as it is', async () => {
+  const open = mkdtempSync(join(tmpdir(), 'jac-serve-open-'));
+  chmodSync(open, 0o755);
+  const server = await start([], appDir, open);
+  assert.match(server.output(), new RegExp(`warning: other users can reach the data dir ${open} \\(mode 755\\).*master key: chmod 700 ${open}`));
+  server.process.kill('SIGTERM');
+  assert.is(await exited(server.process), 0);
+  assert.is(statSync(open).mode & 0o777, 0o755);
 });
 
 test('SIGTERM lets requests under way finish and loses none of the acknowledged ones', async () => {

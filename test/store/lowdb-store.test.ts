@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FORMAT_VERSION } from '../../runtime/store/format.ts';
 import { newId } from '../../runtime/store/ids.ts';
+import { dataDirOpenToOthers } from '../../runtime/store/data-dir-mode.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { type GraphRecord, StoreError } from '../../runtime/store/store.ts';
 
@@ -26,6 +27,16 @@ test("a data dir made by the store is its owner's alone (it holds the secrets); 
   chmodSync(existing, 0o750);
   await (await LowStore.open(existing)).close();
   assert.is(statSync(existing).mode & 0o777, 0o750);
+});
+
+test('a data dir that others can reach is told by its mode; its owner\'s alone, it is not', () => {
+  const dir = fresh();
+  chmodSync(dir, 0o700);
+  assert.is(dataDirOpenToOthers(dir), null);
+  for (const mode of [0o750, 0o705, 0o701, 0o755]) {
+    chmodSync(dir, mode);
+    assert.is(dataDirOpenToOthers(dir), mode, mode.toString(8));
+  }
 });
 
 test('graphs, users, keys and secrets survive reopening', async () => {
