@@ -119,6 +119,45 @@ test('a full log makes room from the owners with the most entries: a busy sender
   await again.close();
 });
 
+test('many owners making room again and again keep to the rule each time: the busiest give up their oldest, ties by whose oldest entry is oldest', async () => {
+  // The rule, one entry at a time: the owner with the most entries gives up its oldest, owners
+  // with as many taking turns in the order of their oldest entry when room began to be made.
+  const expected: DeliveryRecord[] = [];
+  const model = (record: DeliveryRecord, max: number) => {
+    expected.push(record);
+    if (expected.length <= max) return;
+    const firstSeen = new Map<string, number>();
+    expected.forEach((x, i) => firstSeen.has(x.owner) || firstSeen.set(x.owner, i));
+    for (let excess = expected.length - (max - Math.floor(max / 10)); excess > 0; excess--) {
+      const counts = new Map<string, number>();
+      for (const x of expected) counts.set(x.owner, (counts.get(x.owner) ?? 0) + 1);
+      const most = Math.max(...counts.values());
+      const giver = [...counts.keys()].filter((o) => counts.get(o) === most).sort((a, b) => firstSeen.get(a)! - firstSeen.get(b)!)[0];
+      expected.splice(expected.findIndex((x) => x.owner === giver), 1);
+    }
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const max = 20;
+  const log = await JobFile.open(dir, { maxDeliveries: max, foldMinBytes: 2048 });
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const owners = ['a', 'a', 'a', 'a', 'b', 'b', 'c', 'd', 'e'];
+  const all = async (l: JobFile) => (await Promise.all(['a', 'b', 'c', 'd', 'e'].map((o) => l.listDeliveries(o, { limit: 100 })))).flat().map((x) => x.id).sort();
+  for (let i = 0; i < 400; i++) {
+    // Now and then one owner sends a burst, so the busiest owner changes over time.
+    const owner = i % 100 < 30 ? owners[Math.floor(i / 100) + 4] : owners[Math.floor(random() * owners.length)];
+    const record = { ...delivery(i), id: `d-${i}`, owner };
+    model(record, max);
+    await log.logDelivery(record, { lazy: i % 3 === 0 });
+    if (i % 37 === 0) assert.equal(await all(log), expected.map((x) => x.id).sort(), `after entry ${i}`);
+  }
+  assert.equal(await all(log), expected.map((x) => x.id).sort());
+  await log.close();
+  const again = await JobFile.open(dir, { maxDeliveries: max });
+  assert.equal(await all(again), expected.map((x) => x.id).sort(), 'on disk as in memory');
+  await again.close();
+});
+
 test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir);
