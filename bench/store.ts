@@ -9,7 +9,7 @@
 // a one-node commit on roots of 1,000, 10,000 and 100,000 nodes (a commit writes only its
 // change's rows: the same target) and the load of each; delivery log entries gathered into one
 // statement per turn against one statement each. And what a webhook request and a login look up
-// on the data dir (a key by id, a user by email), among 20,000 keys of 10,000 users, and what a
+// on the data dir (a key by id, a user by email, a user's keys), among 20,000 keys of 10,000 users, and what a
 // run entering another root's node asks of it (the roots shared with the caller whole), among
 // 100,000 share hints, and what a change of the system file (a share, a registration) costs there.
 // Run: npm run bench:store
@@ -131,7 +131,8 @@ try {
   await store.close();
 
   // What every webhook request and every login looks up on the data dir: a key by its id and a
-  // user by email (and by id), among 20,000 keys of 10,000 users.
+  // user by email (and by id), among 20,000 keys of 10,000 users; and a user's keys, which the
+  // key list and each new key (its name must be new among them) ask for.
   const people = await LowStore.open(freshDir('jac-bench-store-keys-'));
   const USERS = 10_000;
   const at = new Date().toISOString();
@@ -147,7 +148,8 @@ try {
     const byKey = await lookup(20_000, (i) => people.findKey(`k${i * 2}`));
     const byEmail = await lookup(20_000, (i) => people.findUser({ email: `user${i}@example.com` }));
     const byId = await lookup(20_000, (i) => people.findUser({ id: `u${i}` }));
-    console.log(`lookups among ${(USERS * 2).toLocaleString('en')} keys of ${USERS.toLocaleString('en')} users (pass ${pass}): a key by id ${byKey.toFixed(2)} µs, a user by email ${byEmail.toFixed(2)} µs, by id ${byId.toFixed(2)} µs`);
+    const owned = await lookup(20_000, (i) => people.listKeys(`u${i}`).then((keys) => keys.length === 2));
+    console.log(`lookups among ${(USERS * 2).toLocaleString('en')} keys of ${USERS.toLocaleString('en')} users (pass ${pass}): a key by id ${byKey.toFixed(2)} µs, a user by email ${byEmail.toFixed(2)} µs, by id ${byId.toFixed(2)} µs, a user's keys ${owned.toFixed(2)} µs`);
   }
   // What a run that enters a node of another root asks (once per node it meets there): the roots
   // shared whole with its caller, among 100,000 share hints (nodes shared by 1,000 users) and the

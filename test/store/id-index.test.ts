@@ -1,9 +1,10 @@
-// IdIndex: a record found by its key answers as a scan of the array would, through every way the
+// IdIndex and GroupIndex: a record (or the records) found by a key answer as a scan of the array
+// would, through every way the
 // store changes its arrays (pushes, records swapped in their place, filters into a new array,
 // arrays replaced after a failed write).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IdIndex } from '../../runtime/store/id-index.ts';
+import { GroupIndex, IdIndex } from '../../runtime/store/id-index.ts';
 
 interface Row {
   id: string;
@@ -60,6 +61,29 @@ test('a key of its own (email) finds the first record of that key, as find() doe
   assert.is(index.get(rows, 'same@example.com'), rows.find((r) => r.email === 'same@example.com'));
   assert.is(index.get(rows, 'other@example.com')!.id, 'b');
   assert.is(index.get(rows, 'a'), undefined);
+});
+
+/** The group of `email` as a scan answers it. */
+const byEmail = (rows: Row[], email: string) => rows.filter((r) => r.email === email);
+
+test('a group answers as filter() does through pushes, records swapped in their place, filters, shortening and rearranging', () => {
+  const index = new GroupIndex<Row>((r) => r.email);
+  let rows = [row('a', 1, 'x'), row('b', 1, 'y'), row('c', 1, 'x')];
+  assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'));
+  assert.equal(index.get(rows, 'none'), []);
+  rows.push(row('d', 1, 'x'), row('e', 1, 'z'));
+  assert.equal(index.get(rows, 'x').map((r) => r.id), ['a', 'c', 'd'], 'pushed records join their group in order');
+  rows[2] = row('c', 2, 'x');
+  assert.is(index.get(rows, 'x')[1], rows[2], 'a record swapped in its place is found as it is now');
+  rows = rows.filter((r) => r.id !== 'a');
+  assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'), 'filtered into a new array');
+  rows.length = 2;
+  assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'), 'shortened in place: nothing past the end');
+  rows.push(row('f', 1, 'y'), row('g', 1, 'x'));
+  assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'));
+  rows.reverse();
+  assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'), 'rearranged in place: indexed again');
+  assert.equal(index.get(rows, 'y'), byEmail(rows, 'y'));
 });
 
 test.run();
