@@ -10,6 +10,7 @@ import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
+import { ReplayRoom } from './replay-room.ts';
 import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
 
 /**
@@ -32,6 +33,8 @@ export interface JobFileLimits {
   foldMinBytes?: number;
   /** The most delivery log entries kept (the oldest go first). */
   maxDeliveries?: number;
+  /** The most characters of JSON kept of logged deliveries' fields for replay (the oldest give theirs up first). */
+  maxReplayChars?: number;
   /** The most ended jobs kept (the oldest go first). */
   maxEndedJobs?: number;
 }
@@ -76,6 +79,7 @@ export class JobFile implements JobQueue {
     private readonly db: JobJournal,
     private readonly maxDeliveries: number,
     private readonly maxEndedJobs: number,
+    private readonly replays: ReplayRoom,
   ) {}
 
   static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
@@ -83,7 +87,7 @@ export class JobFile implements JobQueue {
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS);
+    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS, new ReplayRoom(limits.maxReplayChars));
   }
 
   /**
@@ -325,11 +329,13 @@ export class JobFile implements JobQueue {
   private addLogged(d: JobData, record: DeliveryRecord): void {
     d.deliveries.set(record.id, record);
     this.db.touchDelivery(d, record.id);
+    this.replays.changed(d.deliveries, undefined, record);
     // The log is held in memory: past its size, a tenth of it makes room at once. Making room
     // walks the whole log (to count each owner's entries, then from its oldest), and every change
     // runs twice (in memory, then on the durable copy): at a hundredth, a full log's walks cost a
     // busy signed route about as much as its HMAC.
     if (d.deliveries.size > this.maxDeliveries) this.makeRoom(d);
+    this.replays.makeRoom(d.deliveries, (id) => this.db.touchDelivery(d, id));
   }
 
   /**
@@ -372,6 +378,7 @@ export class JobFile implements JobQueue {
       if (!q) continue;
       quota.set(x.owner, q - 1);
       d.deliveries.delete(id);
+      this.replays.changed(d.deliveries, x, undefined);
       this.db.touchDelivery(d, id);
       if (--removing === 0) break;
     }
@@ -383,6 +390,7 @@ export class JobFile implements JobQueue {
     const changed = x && change(x);
     if (!changed || changed === x) return;
     d.deliveries.set(id, changed);
+    this.replays.changed(d.deliveries, x, changed);
     this.db.touchDelivery(d, id);
   }
 
@@ -410,6 +418,7 @@ export class JobFile implements JobQueue {
     const n = all.filter(old).length;
     if (n === 0 && !all.some(expired)) return 0;
     await this.file.change((d) => {
+      this.replays.forget(d.deliveries);
       for (const x of [...d.deliveries.values()]) {
         if (old(x)) d.deliveries.delete(x.id);
         else if (expired(x)) d.deliveries.set(x.id, { ...x, replay: null });

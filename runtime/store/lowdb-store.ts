@@ -9,7 +9,7 @@ import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from './make-dirs.ts';
 import { GroupIndex, IdIndex } from './id-index.ts';
-import { JobFile } from './job-file.ts';
+import { JobFile, type JobFileLimits } from './job-file.ts';
 import { lockDataDir } from './lock.ts';
 import { RootFiles } from './root-files.ts';
 import { SystemFile } from './system-file.ts';
@@ -76,8 +76,8 @@ export class LowStore implements Store {
     offerDeliveryLog(this, jobs, () => this.assertOpen());
   }
 
-  /** Opens (creating if needed) the data dir, taking its lock. */
-  static async open(dir: string): Promise<LowStore> {
+  /** Opens (creating if needed) the data dir, taking its lock; `jobs`: the job file's limits (tests make them small). */
+  static async open(dir: string, { jobs }: { jobs?: JobFileLimits } = {}): Promise<LowStore> {
     const created = makeDirs(join(dir, 'roots'));
     // The system file holds the token secret and the sealing master key: a data dir made here is
     // its owner's alone (one that exists keeps the mode its operator gave it).
@@ -88,7 +88,7 @@ export class LowStore implements Store {
       // any root is written in it (system-journal.ts), so an older jac-serve refuses it instead of
       // missing its journals.
       const db = await SystemJournal.open(dir);
-      return new LowStore(dir, new SystemFile(db), db, await JobFile.open(dir), unlock);
+      return new LowStore(dir, new SystemFile(db), db, await JobFile.open(dir, jobs), unlock);
     } catch (e) {
       unlock();
       throw e;

@@ -107,7 +107,8 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       const d = await store.findDelivery(request.params.id);
       if (!d || d.owner !== user.id) throw new HttpError(404, 'Delivery not found');
       if (d.status === 'rejected') throw new HttpError(409, 'A rejected delivery was not run and its body was not kept: there is nothing to replay');
-      if (!d.replay || Date.parse(d.replayUntil) <= Date.now()) throw new HttpError(410, 'The delivery is past its dedupe window: its body is no longer kept');
+      if (Date.parse(d.replayUntil) <= Date.now()) throw new HttpError(410, 'The delivery is past its dedupe window: its body is no longer kept');
+      if (!d.replay) throw new HttpError(410, "The delivery's body is no longer kept: newer deliveries' bodies took its room in the log");
       const spec = program.walkers.get(d.walker)?.specs.webhook;
       if (!spec || spec.type !== 'signature') throw new HttpError(404, `Walker ${d.walker} is no longer a signed webhook walker`);
       const started = Date.now();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { JobFileLimits } from '../../runtime/store/job-file.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { PgStore } from '../../runtime/store/postgres/pg-store.ts';
 import type { Store } from '../../runtime/store/store.ts';
@@ -13,7 +14,7 @@ import { servedApp } from '../../server/manifest.ts';
 import { type PoolOptions, WorkerPool } from '../../server/workers/pool.ts';
 
 /** The app's options and the run workers' (one worker unless asked). */
-export type HarnessOptions = AppOptions & Omit<PoolOptions, 'files' | 'dataDir'>;
+export type HarnessOptions = AppOptions & Omit<PoolOptions, 'files' | 'dataDir'> & { jobLimits?: JobFileLimits };
 
 export interface Harness {
   app: FastifyInstance;
@@ -33,7 +34,7 @@ export async function harness(source: string, options: HarnessOptions = {}, data
   const file = join(dir, 'app.jac');
   writeFileSync(file, source);
   // On PostgreSQL when `storeUrl` names a database (the run workers then use it too), else the data dir.
-  const store = options.storeUrl ? await PgStore.open(options.storeUrl) : await LowStore.open(dataDir);
+  const store = options.storeUrl ? await PgStore.open(options.storeUrl) : await LowStore.open(dataDir, { jobs: options.jobLimits });
   const runs = await WorkerPool.start({ workers: 1, ...options, files: [file], dataDir });
   const log: string[] = [];
   const logStream = new Writable({

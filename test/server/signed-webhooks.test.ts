@@ -585,6 +585,28 @@ test('the delivery log: verified, repeated, failed and rejected deliveries, newe
   assert.is((await list()).length, 4, 'the replay is in the log');
 });
 
+test('the data dir keeps deliveries\' bodies within a room: past it, the oldest give theirs up, stay listed, and a replay of one says why it cannot run', async () => {
+  // Each body below keeps about 1,000 characters for replay: a room of 2,500 keeps the newest two.
+  const small = await harness(PROGRAM, { maxKeyFailures: 1000, jobLimits: { maxReplayChars: 2_500 } });
+  try {
+    const user = await small.login();
+    const key = (await small.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization: user.authorization } })).json();
+    for (let i = 1; i <= 4; i++) {
+      const payload = JSON.stringify({ ref: `${i}`.repeat(1000) });
+      const headers = { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-delivery': `big-${i}`, 'x-github-event': 'push' };
+      assert.is((await small.app.inject({ method: 'POST', url: `/webhook/walker/flaky_push?key_id=${key.id}`, payload, headers })).statusCode, 200);
+    }
+    const listed = (await small.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: user.authorization } })).json().deliveries as { id: string; delivery_id: string; replayable: boolean }[];
+    assert.equal(listed.map((d) => [d.delivery_id, d.replayable]), [['big-4', true], ['big-3', true], ['big-2', false], ['big-1', false]], 'all four listed; the newest two keep their bodies');
+    const gone = await small.app.inject({ method: 'POST', url: `/webhook/deliveries/${listed[3].id}/replay`, headers: { authorization: user.authorization } });
+    assert.equal([gone.statusCode, gone.json().detail], [410, "The delivery's body is no longer kept: newer deliveries' bodies took its room in the log"]);
+    const kept = await small.app.inject({ method: 'POST', url: `/webhook/deliveries/${listed[1].id}/replay`, headers: { authorization: user.authorization } });
+    assert.is(kept.statusCode, 200, kept.body);
+  } finally {
+    await small.close();
+  }
+});
+
 test('failed deliveries count toward the client\'s limit: past it, 429 even with a good signature', async () => {
   const strict = await harness(PROGRAM, { maxKeyFailures: 3 });
   try {

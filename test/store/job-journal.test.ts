@@ -158,6 +158,34 @@ test('many owners making room again and again keep to the rule each time: the bu
   await again.close();
 });
 
+test('the log keeps deliveries\' fields for replay within a room: past it, the oldest give theirs up (a tenth of the room at once), on disk as in memory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const withBody = (i: number): DeliveryRecord => ({ ...delivery(i), replay: { fields: { body: 'x'.repeat(88) }, node: null, allowedNodes: null } });
+  const size = JSON.stringify(withBody(0).replay).length; // 128 characters each
+  const log = await JobFile.open(dir, { maxReplayChars: size * 10, foldMinBytes: 2048 });
+  const kept = async (l: JobFile) => (await l.listDeliveries('u1', { limit: 100 })).map((x) => [x.id, x.replay !== null]);
+  for (let i = 0; i < 10; i++) await log.logDelivery(withBody(i), { lazy: i % 2 === 0 });
+  assert.ok((await kept(log)).every(([, r]) => r), 'ten fit');
+  await log.logDelivery(withBody(10));
+  // Eleven are over the room: the oldest give theirs up until nine tenths of it are kept (nine).
+  assert.equal(await kept(log), Array.from({ length: 11 }, (_, k) => [`d-${10 - k}`, k < 9]));
+  await log.tellDeliveries([{ record: withBody(10), repeat: true }]); // a repeat counted keeps its fields, and takes no more room
+  for (let i = 11; i < 40; i++) await log.logDelivery(i % 3 === 0 ? { ...delivery(i), replay: null } : withBody(i));
+  const after = await kept(log);
+  assert.is(after.length, 40, 'every entry stays listed');
+  const holding = after.filter(([, r]) => r).length;
+  assert.ok(holding * size <= size * 10 && holding >= 9, `the room holds ${holding}`);
+  // Newest first: past the first entry that gave its fields up, no older one holds any.
+  const hadBody = (id: string) => Number(id.slice(2)) <= 10 || Number(id.slice(2)) % 3 !== 0;
+  const firstGiven = after.findIndex(([id, r]) => !r && hadBody(String(id)));
+  assert.ok(firstGiven > 0 && after.slice(firstGiven).every(([, r]) => !r), 'the newest keep theirs, the oldest gave theirs up');
+  assert.is((await log.findDelivery('d-10'))!.duplicates, 1);
+  await log.close();
+  const again = await JobFile.open(dir, { maxReplayChars: size * 10 });
+  assert.equal(await kept(again), after, 'on disk as in memory');
+  await again.close();
+});
+
 test('a changed delivery is a new record: what a caller was given keeps its values', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const log = await JobFile.open(dir);
