@@ -27,6 +27,13 @@ export const MAX_LOGGED_DELIVERIES = 20_000;
  */
 export const MAX_ENDED_JOBS = 20_000;
 
+/**
+ * The most characters of JSON the ended runs kept may take (about 64 MB): each keeps its fields
+ * and its result, and 20,000 runs of large request bodies (deliveries answered 202) or large
+ * reports would hold gigabytes.
+ */
+export const MAX_ENDED_CHARS = 64 * 1024 * 1024;
+
 /** What a JobFile holds at most, and when it folds its journal. */
 export interface JobFileLimits {
   /** The journal size past which it is folded into a new snapshot (tests make it small). */
@@ -37,6 +44,8 @@ export interface JobFileLimits {
   maxReplayChars?: number;
   /** The most ended jobs kept (the oldest go first). */
   maxEndedJobs?: number;
+  /** The most characters of JSON the ended jobs kept may take (the oldest go first). */
+  maxEndedChars?: number;
 }
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
@@ -80,30 +89,54 @@ export class JobFile implements JobQueue {
     private readonly maxDeliveries: number,
     private readonly maxEndedJobs: number,
     private readonly replays: ReplayRoom,
+    private readonly maxEndedChars: number,
   ) {}
+
+  /** The size of each ended job counted, by id (an ended job changes no more, unless put back in the queue). */
+  private readonly endedSizes = new Map<string, number>();
+
+  private endedSize(j: JobRecord): number {
+    let size = this.endedSizes.get(j.id);
+    if (size === undefined) {
+      size = JSON.stringify(j).length;
+      this.endedSizes.set(j.id, size);
+    }
+    return size;
+  }
 
   static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
     const db = await JobJournal.open(dir, limits.foldMinBytes);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS, new ReplayRoom(limits.maxReplayChars));
+    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS, new ReplayRoom(limits.maxReplayChars), limits.maxEndedChars ?? MAX_ENDED_CHARS);
   }
 
   /**
    * `n` jobs may have ended. Once a hundredth of the limit has since the last count, the ended
-   * jobs are counted, and the oldest beyond the limit leave in one change: counting at every end
-   * would walk the whole queue each time. The change removes the jobs this count found, so it
-   * does the same to the durable copy when its write lands; a write that fails leaves them for
-   * the next count.
+   * jobs are counted, and the oldest beyond the limit leave in one change, and then, while the
+   * rest take more than their room, the oldest of them until they take nine tenths of it:
+   * counting at every end would walk the whole queue each time. The change removes the jobs this
+   * count found, so it does the same to the durable copy when its write lands; a write that fails
+   * leaves them for the next count.
    */
   private ended(n = 1): void {
     this.endedSinceCount += n;
     if (this.endedSinceCount < Math.max(1, Math.floor(this.maxEndedJobs / 100))) return;
     this.endedSinceCount = 0;
     const ended = this.file.data.jobs.filter((j) => ENDED.has(j.status));
-    if (ended.length <= this.maxEndedJobs) return;
-    const gone = new Set(ended.slice(0, ended.length - this.maxEndedJobs).map((j) => j.id));
+    // Sizes of jobs gone since (pruned, or evicted) are forgotten now and then.
+    if (this.endedSizes.size > 2 * ended.length + 1000) this.endedSizes.clear();
+    let leaving = Math.max(0, ended.length - this.maxEndedJobs);
+    let chars = 0;
+    for (let i = leaving; i < ended.length; i++) chars += this.endedSize(ended[i]);
+    if (chars > this.maxEndedChars) {
+      const room = this.maxEndedChars - Math.floor(this.maxEndedChars / 10);
+      for (; leaving < ended.length && chars > room; leaving++) chars -= this.endedSize(ended[leaving]);
+    }
+    if (leaving === 0) return;
+    const gone = new Set(ended.slice(0, leaving).map((j) => j.id));
+    for (const id of gone) this.endedSizes.delete(id);
     this.file
       .change((d) => {
         // Ended ones only: applied again after a failed write, an end this count saw may be undone.
@@ -222,9 +255,11 @@ export class JobFile implements JobQueue {
   }
 
   requeueJob(id: string): Promise<boolean> {
-    // An ended job is open again: counts look from the start, and it waits in its root's turn.
+    // An ended job is open again: counts look from the start, and it waits in its root's turn
+    // (and it will end with another result).
     this.openIn = null;
     this.turns.forget();
+    this.endedSizes.delete(id);
     return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
       Object.assign(j, { status: 'PENDING', attempts: 0, runAfter: iso(Date.now()), startedAt: null, finishedAt: null, leaseUntil: null, result: null });
     });

@@ -249,6 +249,33 @@ test('the file keeps its newest ended jobs up to its limit: the oldest ended go,
   await again.close();
 });
 
+test('the ended jobs kept take at most their room: past it, the oldest ended go until they take nine tenths of it; queued ones stay', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  // Measured as the file holds one: an ended job of job(i) and `done` (about 500 characters).
+  const probe = await JobFile.open(mkdtempSync(join(tmpdir(), 'jac-jobs-')));
+  await probe.enqueueJob(job(1000));
+  const c0 = (await probe.claimJob(60_000))!;
+  await probe.finishJob(c0.job.id, c0.attempt, 'COMPLETED', done);
+  const size = JSON.stringify(await probe.findJob(job(1000).id)).length;
+  await probe.close();
+  const jobs = await JobFile.open(dir, { maxEndedJobs: 200, maxEndedChars: size * 20 }); // counted every 2 ends
+  await jobs.enqueueJob({ ...job(1), runAfter: '2999-01-01T00:00:00.000Z' }); // queued, older than every ended job
+  for (let i = 10; i < 110; i++) {
+    await jobs.enqueueJob(job(i));
+    const c = (await jobs.claimJob(60_000))!;
+    await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  }
+  const kept = await jobs.listJobs();
+  const ended = kept.filter((j) => j.status === 'COMPLETED');
+  assert.ok(ended.length >= 18 && ended.length <= 21, `${ended.length} ended kept in a room of 20`);
+  assert.equal(ended.map((j) => j.id), Array.from({ length: ended.length }, (_, k) => job(110 - ended.length + k).id), 'the newest');
+  assert.is((await jobs.findJob(job(1).id))?.status, 'PENDING', 'a queued job stays, however old');
+  await jobs.close();
+  const again = await JobFile.open(dir, { maxEndedJobs: 200, maxEndedChars: size * 20 });
+  assert.equal((await again.listJobs()).map((j) => j.id), kept.map((j) => j.id), 'on disk as in memory');
+  await again.close();
+});
+
 test('an eviction applied again after a failed write leaves a run whose end that write carried: it is running again', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir, { maxEndedJobs: 1 }); // counted at every end
