@@ -109,7 +109,14 @@ export class JobFile implements JobQueue {
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    return new JobFile(new SystemFile(db), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS, new ReplayRoom(limits.maxReplayChars), limits.maxEndedChars ?? MAX_ENDED_CHARS);
+    const replays = new ReplayRoom(limits.maxReplayChars);
+    replays.count(db.data.deliveries);
+    const copy = (data: JobData): JobData => {
+      const copied = structuredClone(data);
+      replays.copied(data.deliveries, copied.deliveries);
+      return copied;
+    };
+    return new JobFile(new SystemFile(db, undefined, copy), db, limits.maxDeliveries ?? MAX_LOGGED_DELIVERIES, limits.maxEndedJobs ?? MAX_ENDED_JOBS, replays, limits.maxEndedChars ?? MAX_ENDED_CHARS);
   }
 
   /**

@@ -40,6 +40,21 @@ export class ReplayRoom {
     return total;
   }
 
+  /**
+   * Counts `log` now (when it is opened, rather than at the first delivery after it), and gives
+   * each copy of it made later the same total (`copied`): counting a copy would size every
+   * body in it again, since a copy's replays are objects of its own.
+   */
+  count(log: Log): void {
+    this.total(log);
+  }
+
+  /** `copy` holds what `log` holds. */
+  copied(log: Log, copy: Log): void {
+    const total = this.totals.get(log);
+    if (total !== undefined) this.totals.set(copy, total);
+  }
+
   /** `log`'s entry of some id changed from `before` to `after` (either undefined: added, removed). */
   changed(log: Log, before: DeliveryRecord | undefined, after: DeliveryRecord | undefined): void {
     const total = this.totals.get(log);

@@ -47,8 +47,10 @@ export class SystemFile<T> {
   constructor(
     private readonly db: SystemDb<T>,
     private readonly lazyMs = LAZY_MS,
+    /** Copies the data (the durable copy, and memory rebuilt from it after a failed write). */
+    private readonly copy: (data: T) => T = structuredClone,
   ) {
-    this.durable = structuredClone(db.data);
+    this.durable = copy(db.data);
   }
 
   /** The data in memory: the durable state and the changes made since. */
@@ -117,7 +119,7 @@ export class SystemFile<T> {
 
   private failed(batch: Pending<T>[], error: unknown): void {
     this.writing = null;
-    const data = structuredClone(this.durable);
+    const data = this.copy(this.durable);
     const kept: Pending<T>[] = [];
     for (const p of this.queued) {
       try {

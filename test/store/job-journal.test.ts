@@ -183,6 +183,12 @@ test('the log keeps deliveries\' fields for replay within a room: past it, the o
   await log.close();
   const again = await JobFile.open(dir, { maxReplayChars: size * 10 });
   assert.equal(await kept(again), after, 'on disk as in memory');
+  // Counted as it opened: what comes next keeps the same room.
+  for (let i = 40; i < 45; i++) await again.logDelivery(withBody(i));
+  const next = await kept(again);
+  const holdingNext = next.filter(([, r]) => r).length;
+  assert.ok(holdingNext <= 10 && holdingNext >= 9, `the room holds ${holdingNext} after reopening`);
+  assert.ok(next.slice(0, 5).every(([, r]) => r), 'the newest keep theirs');
   await again.close();
 });
 
