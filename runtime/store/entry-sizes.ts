@@ -1,7 +1,8 @@
 // What a snapshot and its journal hold (job-journal.ts, system-journal.ts): how many bytes each
 // entry's latest copy takes, and how many bytes of copies a later line replaced or removed. Once
 // that garbage is larger than a minimum and than what is live, the files are folded into a new
-// snapshot. Entries are named by kind and id (`j:<id>`), so that kinds cannot collide.
+// snapshot. Entries are named by kind and id (`j:<id>`), so that kinds cannot collide. A write
+// builds its line with JournalLine, which tells the sizes what each entry takes.
 
 export class EntrySizes {
   private readonly bytes = new Map<string, number>();
@@ -35,5 +36,39 @@ export class EntrySizes {
     for (const key of this.bytes.keys()) this.bytes.set(key, perEntry);
     this.garbage = 0;
     this.fileBytes = snapshotBytes;
+  }
+}
+
+/**
+ * A journal line as a write builds it (`{"u":[entries],"d":[ids]}`): each entry is encoded on its
+ * own, so that what it takes is known when a later line replaces it; removals take nothing live.
+ */
+export class JournalLine<E> {
+  private readonly upserts: string[] = [];
+  private readonly deletes: string[] = [];
+  private liveBytes = 0;
+
+  constructor(private readonly sizes: EntrySizes) {}
+
+  /** `entry` is what `key` holds from this line on. */
+  set(key: string, entry: E): void {
+    const text = JSON.stringify(entry);
+    this.upserts.push(text);
+    this.sizes.set(key, text.length + 1);
+    this.liveBytes += text.length + 1;
+  }
+
+  /** `key` is removed, as `mark` (an entry) says, or as the id `id` among the line's removals. */
+  remove(key: string, how: { mark: E } | { id: string }): void {
+    if ('mark' in how) this.upserts.push(JSON.stringify(how.mark));
+    else this.deletes.push(JSON.stringify(how.id));
+    this.sizes.set(key, null);
+  }
+
+  /** The line, counted in the files: its own frame, and its removals' marks, are garbage. */
+  end(): string {
+    const line = `{"u":[${this.upserts.join(',')}],"d":[${this.deletes.join(',')}]}\n`;
+    this.sizes.wrote(Buffer.byteLength(line), this.liveBytes);
+    return line;
   }
 }

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
-import { EntrySizes } from './entry-sizes.ts';
+import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { IdIndex } from './id-index.ts';
 import { OpenJournal, readJournal } from './journal.ts';
 import type { SystemDb } from './system-file.ts';
@@ -155,42 +155,25 @@ export class JobJournal implements SystemDb<JobData> {
     this.touchedDeliveries = new Set();
     if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
     const data = this.low.data;
-    const sizes = this.sizes;
-    // Each entry is encoded on its own, so that what it takes is known when a later one replaces it.
-    const upserts: string[] = [];
-    const deletes: string[] = [];
-    let liveBytes = 0;
-    const add = (key: string, entry: Entry) => {
-      const text = JSON.stringify(entry);
-      upserts.push(text);
-      sizes.set(key, text.length + 1);
-      liveBytes += text.length + 1;
-    };
+    const line = new JournalLine<Entry>(this.sizes);
     for (const id of jobIds) {
       const j = this.jobIndex.get(data.jobs, id);
-      if (j) add(`j:${id}`, j);
-      else {
-        deletes.push(JSON.stringify(id));
-        sizes.set(`j:${id}`, null);
-      }
+      if (j) line.set(`j:${id}`, j);
+      else line.remove(`j:${id}`, { id });
     }
-    for (const key of keys) add(`s:${key}`, { schedule: key, state: data.schedules[key] });
+    for (const key of keys) line.set(`s:${key}`, { schedule: key, state: data.schedules[key] });
     for (const id of deliveryIds) {
       const d = data.deliveries.get(id);
-      if (d) add(`d:${id}`, { delivery: d });
-      else {
-        upserts.push(JSON.stringify({ deliveryGone: id }));
-        sizes.set(`d:${id}`, null);
-      }
+      if (d) line.set(`d:${id}`, { delivery: d });
+      else line.remove(`d:${id}`, { mark: { deliveryGone: id } });
     }
-    const line = `{"u":[${upserts.join(',')}],"d":[${deletes.join(',')}]}\n`;
-    sizes.wrote(Buffer.byteLength(line), liveBytes); // the line's own frame, and its removals' marks, are garbage
-    if (sizes.outweighLive(this.foldMinBytes)) {
+    const text = line.end();
+    if (this.sizes.outweighLive(this.foldMinBytes)) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
       return this.fold({ ...data, generation: data.generation + 1 });
     }
-    return this.append(line);
+    return this.append(text);
   }
 
   private async append(line: string): Promise<void> {

@@ -14,7 +14,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
-import { EntrySizes } from './entry-sizes.ts';
+import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { IdIndex } from './id-index.ts';
 import { OpenJournal, readJournal } from './journal.ts';
@@ -179,45 +179,30 @@ export class SystemJournal implements SystemDb<SystemData> {
     this.touchedShares = new Set();
     if (users.size + keys.size + secrets.size + shares.size === 0) return Promise.resolve();
     const data = this.low.data;
-    const parts: string[] = [];
-    let liveBytes = 0;
-    const add = (sizeKey: string | null, entry: Entry) => {
-      const text = JSON.stringify(entry);
-      parts.push(text);
-      if (sizeKey === null) return; // a removal's mark: garbage with the line's frame
-      this.sizes.set(sizeKey, text.length + 1);
-      liveBytes += text.length + 1;
-    };
+    const line = new JournalLine<Entry>(this.sizes);
     for (const id of users) {
       const u = this.userIndex.get(data.users, id);
       if (!u) throw new StoreError(`the user ${id} was changed but is not there`, 'JAC_STORE_IO'); // users are never removed
-      add(`u:${id}`, { user: u });
+      line.set(`u:${id}`, { user: u });
     }
     for (const id of keys) {
       const k = this.keyIndex.get(data.keys, id);
-      if (k) add(`k:${id}`, { key: k });
-      else {
-        this.sizes.set(`k:${id}`, null);
-        add(null, { keyGone: id });
-      }
+      if (k) line.set(`k:${id}`, { key: k });
+      else line.remove(`k:${id}`, { mark: { keyGone: id } });
     }
-    for (const name of secrets) add(`s:${name}`, { secret: name, value: data.secrets[name] });
+    for (const name of secrets) line.set(`s:${name}`, { secret: name, value: data.secrets[name] });
     for (const id of shares) {
       const hint = data.shares?.[id];
-      if (hint) add(`h:${id}`, { share: id, hint });
-      else {
-        this.sizes.set(`h:${id}`, null);
-        add(null, { shareGone: id });
-      }
+      if (hint) line.set(`h:${id}`, { share: id, hint });
+      else line.remove(`h:${id}`, { mark: { shareGone: id } });
     }
-    const line = `{"u":[${parts.join(',')}],"d":[]}\n`;
-    this.sizes.wrote(Buffer.byteLength(line), liveBytes); // the line's own frame, and its removals' marks, are garbage
+    const text = line.end();
     if (this.sizes.outweighLive(this.foldMinBytes)) {
       // Memory holds exactly what this write makes durable (later changes wait for the next):
       // that is the next generation's snapshot.
       return this.fold({ ...data, generation: this.low.data.generation + 1 });
     }
-    return this.append(line);
+    return this.append(text);
   }
 
   /** Closes the journal file (the data stays readable; a later write opens it again). */
