@@ -12,7 +12,11 @@
 // on the data dir (a key by id, a user by email, a user's keys), among 20,000 keys of 10,000 users, and what a
 // run entering another root's node asks of it (the roots shared with the caller whole), among
 // 100,000 share hints, and what a change of the system file (a share, a registration) costs there.
+// And how long the event loop waits while the job files fold with 50,000 runs queued (the snapshot
+// is made in parts beside the writes: before, one 250 ms stall).
 // Run: npm run bench:store
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
 import { connect, GenericEdge } from '../runtime/interpreter/graph.ts';
@@ -22,7 +26,7 @@ import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
 import type { DeliveryLog, DeliveryRecord, GraphRecord, ShareHint } from '../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../server/webhooks/log-batch.ts';
-import { MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
+import { JobFile, MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
 
 const SMALL = 'n::00000000000000000000000a';
@@ -129,6 +133,35 @@ try {
       `${full.toFixed(1)} µs once full at ${MAX_LOGGED_DELIVERIES.toLocaleString('en')} (${(full / filling).toFixed(2)}×; target: within 2×)`,
   );
   await store.close();
+
+  // A fold of the job files under a large queue (50,000 queued runs): the snapshot is made
+  // in parts beside the writes, so the event loop never waits for the whole of it. Leases renewed
+  // on 500 runs, again and again (each renewal rewrites them), pile up replaced copies until the
+  // files fold; the longest wait of the event loop is measured from the first renewal to the end
+  // of the fold.
+  const FOLD_QUEUE = 50_000;
+  const foldDir = freshDir('jac-bench-store-fold-');
+  const queue = await JobFile.open(foldDir);
+  const queuedRun = (i: number) => ({ id: `w:hook:${i.toString(16).padStart(24, '0')}`, walker: 'hook', root: `n::${hex('00', i % 100)}`, owner: `u${i % 100}`, node: null, fields: { ref: `refs/heads/${i}`, body: 'x'.repeat(500) }, allowedNodes: null, maxAttempts: 6 });
+  for (let i = 0; i < FOLD_QUEUE; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => queue.enqueueJob(queuedRun(i + k))));
+  const leased = (await Promise.all(Array.from({ length: 500 }, () => queue.claimJob(600_000)))).map((c) => ({ id: c!.job.id, attempt: c!.attempt }));
+  const foldLoop = monitorEventLoopDelay({ resolution: 1 });
+  foldLoop.enable();
+  const foldStarted = performance.now();
+  let renewals = 0;
+  while (!existsSync(join(foldDir, 'jobs.1.journal')) && renewals < 1000) {
+    await queue.renewJobs(leased, 600_000);
+    renewals++;
+  }
+  await queue.renewJobs(leased, 600_000); // a write beside the fold
+  await queue.settled();
+  foldLoop.disable();
+  const snapshotBytes = statSync(join(foldDir, 'jobs.json')).size;
+  console.log(
+    `a fold of the job files with ${FOLD_QUEUE.toLocaleString('en')} runs queued (snapshot ${(snapshotBytes / 1e6).toFixed(0)} MB, after ${renewals} renewals of 500 leases): ` +
+      `the event loop waited at most ${(foldLoop.max / 1e6).toFixed(0)} ms (p99 ${(foldLoop.percentile(99) / 1e6).toFixed(0)} ms), ${((performance.now() - foldStarted) / 1000).toFixed(1)} s in all`,
+  );
+  await queue.close();
 
   // What every webhook request and every login looks up on the data dir: a key by its id and a
   // user by email (and by id), among 20,000 keys of 10,000 users; and a user's keys, which the

@@ -10,12 +10,27 @@ import { StoreError } from './store.ts';
 let tempCounter = 0;
 
 /** Writes `text` to `file` atomically and durably. */
-export async function writeDurably(file: string, text: string): Promise<void> {
+export function writeDurably(file: string, text: string): Promise<number> {
+  return writeDurablyInParts(file, [text]);
+}
+
+/**
+ * Writes the text of `parts`, one after another, to `file` atomically and durably; resolves with
+ * its bytes. Each part is made only once the previous one was written, so a large file made in
+ * parts never holds the event loop for the whole of it.
+ */
+export async function writeDurablyInParts(file: string, parts: Iterable<string>): Promise<number> {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${++tempCounter}.tmp`);
+  let bytes = 0;
   try {
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(text, 'utf8');
+      for (const part of parts) {
+        const buffer = Buffer.from(part, 'utf8');
+        // A write may take fewer bytes than given (a disk filling up): the rest is written again.
+        for (let done = 0; done < buffer.length; ) done += (await handle.write(buffer, done, buffer.length - done)).bytesWritten;
+        bytes += buffer.length;
+      }
       await handle.sync();
     } finally {
       await handle.close();
@@ -26,6 +41,7 @@ export async function writeDurably(file: string, text: string): Promise<void> {
     throw new StoreError(`cannot write ${file}: ${(e as Error).message}`, 'JAC_STORE_IO');
   }
   await syncFolder(dirname(file));
+  return bytes;
 }
 
 export async function syncFolder(folder: string): Promise<void> {
@@ -81,8 +97,8 @@ export class DurableFile<T> implements Adapter<T> {
     return read === null ? null : this.decode(read.json, this.file);
   }
 
-  write(data: T): Promise<void> {
+  async write(data: T): Promise<void> {
     // Encoded now, before anything is awaited: later changes belong to the next write.
-    return writeDurably(this.file, this.encode(data));
+    await writeDurably(this.file, this.encode(data));
   }
 }

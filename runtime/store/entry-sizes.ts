@@ -30,12 +30,16 @@ export class EntrySizes {
     return this.garbage > minBytes && this.garbage > this.fileBytes - this.garbage;
   }
 
-  /** The files were folded into a snapshot of `snapshotBytes`: every entry's copy is there (sizes by the average), none is garbage. */
-  folded(snapshotBytes: number): void {
+  /**
+   * The files were folded into a snapshot of `snapshotBytes`, followed by `journalBytes` of lines
+   * appended while it was made: every entry's copy is there (sizes by the snapshot's average),
+   * and none is counted as garbage.
+   */
+  folded(snapshotBytes: number, journalBytes = 0): void {
     const perEntry = snapshotBytes / Math.max(1, this.bytes.size);
     for (const key of this.bytes.keys()) this.bytes.set(key, perEntry);
     this.garbage = 0;
-    this.fileBytes = snapshotBytes;
+    this.fileBytes = snapshotBytes + journalBytes;
   }
 }
 

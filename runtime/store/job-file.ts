@@ -8,7 +8,7 @@
 import { IdIndex } from './id-index.ts';
 import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
-import { type JobData, JobJournal } from './job-journal.ts';
+import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
 import { ReplayRoom } from './replay-room.ts';
 import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
@@ -46,6 +46,8 @@ export interface JobFileLimits {
   maxEndedJobs?: number;
   /** The most characters of JSON the ended jobs kept may take (the oldest go first). */
   maxEndedChars?: number;
+  /** How a fold writes its snapshot (tests hold it, to see the files while a fold is under way). */
+  writeSnapshot?: SnapshotWriter;
 }
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
@@ -105,7 +107,7 @@ export class JobFile implements JobQueue {
   }
 
   static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
-    const db = await JobJournal.open(dir, limits.foldMinBytes);
+    const db = await JobJournal.open(dir, limits.foldMinBytes, limits.writeSnapshot);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
@@ -479,6 +481,12 @@ export class JobFile implements JobQueue {
 
   idle(): Promise<void> {
     return this.file.idle();
+  }
+
+  /** Resolves once no change is waiting or being written, and no fold of the files is under way. */
+  async settled(): Promise<void> {
+    await this.file.idle();
+    await this.db.settled();
   }
 
   /** Applies `change` to the job when `attempt` still holds it; false when it does not. */

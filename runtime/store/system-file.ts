@@ -13,7 +13,12 @@
 /** Where the data lives: lowdb's `Low` (its `data` is what its `write()` writes). */
 export interface SystemDb<T> {
   data: T;
-  write(): Promise<void>;
+  /**
+   * Writes what `data` holds beyond the last write. `durable` is what the earlier writes put on
+   * disk (none is under way when this one starts), for a db that folds its files from it in the
+   * background: it may read it, never change it, and later writes that succeed change it in place.
+   */
+  write(durable: T): Promise<void>;
 }
 
 /** A change waiting for its write. */
@@ -99,7 +104,7 @@ export class SystemFile<T> {
     this.writes++;
     let done: Promise<void>;
     try {
-      done = this.db.write(); // encodes db.data (durable + batch) before its first await
+      done = this.db.write(this.durable); // encodes db.data (durable + batch) before its first await
     } catch (e) {
       done = Promise.reject(e);
     }

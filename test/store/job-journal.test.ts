@@ -2,13 +2,14 @@
 // are folded into a new snapshot once what later lines replaced outweighs what is live (a
 // delivery log that only grows is never rewritten), and every state survives reopening,
 // including a file written before the journal existed and a journal whose last line was torn.
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
-import { JobJournal } from '../../runtime/store/job-journal.ts';
+import { JobJournal, type SnapshotWriter } from '../../runtime/store/job-journal.ts';
+import { writeDurablyInParts } from '../../runtime/store/durable-file.ts';
 import type { DeliveryRecord, JobResult, NewJob } from '../../runtime/store/store.ts';
 
 const job = (i: number): NewJob => ({ id: `w:W:${i.toString(16).padStart(24, '0')}`, walker: 'W', root: 'n::00000000000000000000000a', owner: 'u1', node: null, fields: { i, pad: 'x'.repeat(200) }, allowedNodes: null, maxAttempts: 3 });
@@ -38,6 +39,7 @@ test('the files are folded into a new snapshot once replaced jobs outweigh live 
   await jobs.registerSchedule('Tick');
   await jobs.fireSchedule('Tick', '2030-01-01T00:00:00.000Z', job(100), 1);
   await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString()); // the 10 finished and the cancelled one
+  await jobs.settled(); // a fold goes on after the write that started it
   const files = readdirSync(dir).sort();
   assert.ok(!files.includes('jobs.0.journal'), `folded: ${files.join(' ')}`);
   assert.ok(files.filter((f) => f.endsWith('.journal')).every((f) => f !== 'jobs.0.journal'), 'no journal of the folded generation');
@@ -67,6 +69,7 @@ test('a delivery log that only grows is appended to, never rewritten; pruning it
   // Entries received in the first 30 seconds of each minute: about half, pruned.
   const pruned = await log.pruneDeliveries('2026-12-01T00:00:30.000Z');
   assert.ok(pruned > 50, `pruned ${pruned}`);
+  await log.settled();
   assert.ok(existsSync(join(dir, 'jobs.json')), 'folded once the pruned entries outweigh the live ones');
   assert.not.ok(existsSync(join(dir, 'jobs.0.journal')), 'the folded journal is removed');
   const expected = await log.listDeliveries('u1', { limit: 1000 });
@@ -294,8 +297,8 @@ test('an eviction applied again after a failed write leaves a run whose end that
   // the failing write (the write is replaced: its failure must come while the eviction waits).
   const write = JobJournal.prototype.write;
   let writes = 0;
-  JobJournal.prototype.write = function (this: JobJournal) {
-    if (++writes !== 2) return write.call(this);
+  JobJournal.prototype.write = function (this: JobJournal, durable) {
+    if (++writes !== 2) return write.call(this, durable);
     return new Promise((_, reject) => setTimeout(() => reject(new Error('no space left on device')), 20));
   };
   try {
@@ -354,6 +357,141 @@ test('a torn last line (a crash mid-append) is dropped; a jobs.json written befo
   assert.equal([j.id, j.schedule, j.internal, j.keep], [job(3).id, null, false, true]);
   assert.ok(await loaded.claimJob(60_000));
   await loaded.close();
+});
+
+/** A snapshot writer that waits until the test lets it write (or fail). */
+function heldWriter() {
+  const calls: { file: string; go(ok: boolean): void }[] = [];
+  let called: () => void = () => {};
+  const write: SnapshotWriter = (file, parts) =>
+    new Promise<number>((resolve, reject) => {
+      calls.push({ file, go: (ok) => (ok ? writeDurablyInParts(file, parts).then(resolve, reject) : reject(new Error('ENOSPC: no space left on device'))) });
+      called();
+    });
+  const nextCall = () => (calls.length > 0 ? Promise.resolve() : new Promise<void>((r) => (called = r)));
+  return { write, calls, nextCall };
+}
+
+const journals = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
+
+/** Ten of 40 jobs run and pruned: their copies outweigh what is live, and the next write folds. */
+async function churn(jobs: JobFile): Promise<void> {
+  for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
+  for (let i = 0; i < 10; i++) {
+    const c = (await jobs.claimJob(60_000))!;
+    await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  }
+  await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString());
+}
+
+test('a fold goes on beside the writes: they are appended to the next journal while its snapshot is made, and a crash before it is done loses none of them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const held = heldWriter();
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
+  await churn(jobs);
+  await held.nextCall();
+  // The snapshot is not written yet, and changes go on: each is durable once it resolves.
+  await jobs.enqueueJob(job(200));
+  const c = (await jobs.claimJob(60_000))!;
+  await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  assert.equal(journals(dir), ['jobs.0.journal', 'jobs.1.journal']);
+  assert.not.ok(existsSync(join(dir, 'jobs.json')), 'no snapshot yet');
+  const expected = await jobs.listJobs();
+  assert.equal(expected.length, 31);
+  // A crash now: the files as they are give every change.
+  const crashed = mkdtempSync(join(tmpdir(), 'jac-jobs-crash-'));
+  cpSync(dir, crashed, { recursive: true });
+  const reopened = await JobFile.open(crashed, { foldMinBytes: 1 << 30 });
+  assert.equal(await reopened.listJobs(), expected);
+  await reopened.close();
+  // The fold ends: the snapshot of generation 1 (which may hold some later changes too) and the
+  // journal after it give the same jobs, in the same order; journal 0 is gone.
+  held.calls[0].go(true);
+  await jobs.settled();
+  assert.equal(journals(dir), ['jobs.1.journal']);
+  assert.is(JSON.parse(readFileSync(join(dir, 'jobs.json'), 'utf8')).generation, 1);
+  await jobs.close();
+  const again = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  assert.equal(await again.listJobs(), expected);
+  await again.close();
+});
+
+test('a change whose write fails while a fold is under way is not in the snapshot the fold writes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const held = heldWriter();
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
+  await churn(jobs);
+  await held.nextCall();
+  const write = JobJournal.prototype.write;
+  JobJournal.prototype.write = () => Promise.reject(new Error('ENOSPC: no space left on device'));
+  try {
+    const failed = await jobs.enqueueJob(job(400)).then(() => 'written', (e: Error) => e.message);
+    assert.is(failed, 'ENOSPC: no space left on device');
+  } finally {
+    JobJournal.prototype.write = write;
+  }
+  await jobs.enqueueJob(job(401));
+  held.calls[0].go(true);
+  await jobs.settled();
+  const expected = await jobs.listJobs();
+  assert.not.ok(expected.some((j) => j.id === job(400).id));
+  assert.not.ok(readFileSync(join(dir, 'jobs.json'), 'utf8').includes(job(400).id), 'the snapshot never held it');
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  assert.equal(await again.listJobs(), expected);
+  await again.close();
+});
+
+test('a fold that fails leaves the snapshot and every journal as they were: nothing is lost, and a later fold takes them all in', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const held = heldWriter();
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
+  await churn(jobs);
+  await held.nextCall();
+  held.calls[0].go(false);
+  await jobs.settled();
+  await jobs.enqueueJob(job(300)); // in journal 1, after the failed fold
+  assert.equal(journals(dir), ['jobs.0.journal', 'jobs.1.journal']);
+  assert.not.ok(existsSync(join(dir, 'jobs.json')));
+  assert.is(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 0, 'no half-written snapshot is left');
+  const expected = await jobs.listJobs();
+  await jobs.close();
+  // Opened again: both journals are replayed after the (absent) snapshot; the next fold writes
+  // generation 2 and removes both.
+  const again = await JobFile.open(dir, { foldMinBytes: 4096 });
+  assert.equal(await again.listJobs(), expected);
+  for (let i = 0; i < 10; i++) {
+    const c = (await again.claimJob(60_000))!;
+    await again.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  }
+  await again.pruneJobs(new Date(Date.now() + 1000).toISOString());
+  await again.settled();
+  // Generation 2 or later (this churn may fold more than once): journals 0 and 1 are gone.
+  const generation = JSON.parse(readFileSync(join(dir, 'jobs.json'), 'utf8')).generation;
+  assert.ok(generation >= 2, `snapshot of generation ${generation}`);
+  assert.equal(journals(dir), [`jobs.${generation}.journal`]);
+  const left = await again.listJobs();
+  assert.equal(left.length, 21);
+  await again.close();
+  const third = await JobFile.open(dir);
+  assert.equal(await third.listJobs(), left);
+  await third.close();
+});
+
+test('a journal older than the snapshot (a crash after the snapshot was written, before the journal was removed) is removed, not replayed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096 });
+  await churn(jobs);
+  await jobs.settled();
+  const expected = await jobs.listJobs();
+  await jobs.close();
+  assert.equal(journals(dir), ['jobs.1.journal']);
+  const stale = { ...job(999), status: 'PENDING', attempts: 0, enqueuedAt: '2026-01-01T00:00:00.000Z', runAfter: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, leaseUntil: null, result: null };
+  writeFileSync(join(dir, 'jobs.0.journal'), `{"u":[${JSON.stringify(stale)}],"d":[]}\n`);
+  const again = await JobFile.open(dir);
+  assert.equal(await again.listJobs(), expected);
+  assert.equal(journals(dir), ['jobs.1.journal']);
+  await again.close();
 });
 
 test.run();
