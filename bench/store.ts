@@ -13,7 +13,8 @@
 // run entering another root's node asks of it (the roots shared with the caller whole), among
 // 100,000 share hints, and what a change of the system file (a share, a registration) costs there.
 // And how long the event loop waits while the job files fold with 50,000 runs queued (the snapshot
-// is made in parts beside the writes: before, one 250 ms stall).
+// is made in parts beside the writes: before, one 250 ms stall), and what a run claimed and
+// finished costs once the ended runs kept are at their limit, with 70,000 runs in the file.
 // Run: npm run bench:store
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
-import type { DeliveryLog, DeliveryRecord, GraphRecord, ShareHint } from '../runtime/store/store.ts';
+import type { DeliveryLog, DeliveryRecord, GraphRecord, JobResult, ShareHint } from '../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../server/webhooks/log-batch.ts';
 import { JobFile, MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
@@ -162,6 +163,33 @@ try {
       `the event loop waited at most ${(foldLoop.max / 1e6).toFixed(0)} ms (p99 ${(foldLoop.percentile(99) / 1e6).toFixed(0)} ms), ${((performance.now() - foldStarted) / 1000).toFixed(1)} s in all`,
   );
   await queue.close();
+
+  // Runs ended beyond the limit kept (20,000) leave as the queue goes on: with 70,000 runs in the
+  // file (40,000 dated ahead, as retries and create_task runs wait), the cost of each run claimed
+  // and finished (50 at once) once 20,000 ended are kept, and the longest wait of the event loop.
+  const endedDir = freshDir('jac-bench-store-ended-');
+  const busy = await JobFile.open(endedDir);
+  const run = (i: number, later: boolean) => ({ ...queuedRun(i), fields: { ref: `refs/heads/${i}` }, ...(later ? { runAfter: '2999-01-01T00:00:00.000Z' } : {}) });
+  for (let i = 0; i < 40_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => busy.enqueueJob(run(i + k, true))));
+  for (let i = 0; i < 30_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => busy.enqueueJob(run(100_000 + i + k, false))));
+  const finished: JobResult = { httpStatus: 200, reports: [1], returns: null, errorId: null, error: null };
+  const runAll = async (n: number) => {
+    for (let i = 0; i < n; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, async () => {
+        const c = await busy.claimJob(60_000);
+        if (c) await busy.finishJob(c.job.id, c.attempt, 'COMPLETED', finished);
+      }));
+    }
+  };
+  await runAll(20_000);
+  const endedLoop = monitorEventLoopDelay({ resolution: 1 });
+  endedLoop.enable();
+  const endedStarted = performance.now();
+  await runAll(10_000);
+  const perRun = ((performance.now() - endedStarted) * 1000) / 10_000;
+  endedLoop.disable();
+  console.log(`runs claimed and finished with 70,000 in the file and 20,000 ended kept: ${perRun.toFixed(0)} µs each (50 at once); the event loop waited at most ${(endedLoop.max / 1e6).toFixed(0)} ms`);
+  await busy.close();
 
   // What every webhook request and every login looks up on the data dir: a key by its id and a
   // user by email (and by id), among 20,000 keys of 10,000 users; and a user's keys, which the

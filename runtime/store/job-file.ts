@@ -123,11 +123,13 @@ export class JobFile implements JobQueue {
 
   /**
    * `n` jobs may have ended. Once a hundredth of the limit has since the last count, the ended
-   * jobs are counted, and the oldest beyond the limit leave in one change, and then, while the
-   * rest take more than their room, the oldest of them until they take nine tenths of it:
-   * counting at every end would walk the whole queue each time. The change removes the jobs this
-   * count found, so it does the same to the durable copy when its write lands; a write that fails
-   * leaves them for the next count.
+   * jobs are counted; past the limit the oldest leave in one change until nine tenths of it are
+   * kept, and then, while the rest take more than their room, the oldest of them until they take
+   * nine tenths of that. Counting at every end would walk the whole queue each time, and so does
+   * each removal (the queue is filtered into a new array, which every index of it then reads
+   * whole): a tenth at once makes that once per tenth of the limit ended, not once per count.
+   * The change removes the jobs this count found, so it does the same to the durable copy when
+   * its write lands; a write that fails leaves them for the next count.
    */
   private ended(n = 1): void {
     this.endedSinceCount += n;
@@ -136,7 +138,7 @@ export class JobFile implements JobQueue {
     const ended = this.file.data.jobs.filter((j) => ENDED.has(j.status));
     // Sizes of jobs gone since (pruned, or evicted) are forgotten now and then.
     if (this.endedSizes.size > 2 * ended.length + 1000) this.endedSizes.clear();
-    let leaving = Math.max(0, ended.length - this.maxEndedJobs);
+    let leaving = ended.length > this.maxEndedJobs ? ended.length - (this.maxEndedJobs - Math.floor(this.maxEndedJobs / 10)) : 0;
     let chars = 0;
     for (let i = leaving; i < ended.length; i++) chars += this.endedSize(ended[i]);
     if (chars > this.maxEndedChars) {
