@@ -153,7 +153,7 @@ export class JobFile implements JobQueue {
         // Ended ones only: applied again after a failed write, an end this count saw may be undone.
         const leaving = (j: JobRecord) => gone.has(j.id) && ENDED.has(j.status);
         for (const j of d.jobs) if (leaving(j)) this.db.touchJob(d, j.id);
-        d.jobs = d.jobs.filter((j) => !leaving(j));
+        this.removeEnded(d, d.jobs.filter((j) => !leaving(j)));
       })
       .catch(() => undefined);
   }
@@ -165,6 +165,12 @@ export class JobFile implements JobQueue {
       this.push(d, copyJob(record)); // applied to memory and, once written, to the durable copy: one object each
       if (logged && !d.deliveries.has(logged.id)) this.addLogged(d, logged);
     });
+  }
+
+  /** Part of a change: the queue becomes `kept`, which is it without some ended jobs (the roots' turns, of open jobs, stand). */
+  private removeEnded(d: JobData, kept: JobRecord[]): void {
+    if (d === this.file.data) this.turns.rebased(d.jobs, kept);
+    d.jobs = kept;
   }
 
   /** Part of a change: `job` joins the queue (and, in memory, its root's turn). */
@@ -303,7 +309,7 @@ export class JobFile implements JobQueue {
     if (n === 0) return 0;
     await this.file.change((d) => {
       for (const j of d.jobs) if (old(j)) this.db.touchJob(d, j.id);
-      d.jobs = d.jobs.filter((j) => !old(j));
+      this.removeEnded(d, d.jobs.filter((j) => !old(j)));
     });
     return n;
   }

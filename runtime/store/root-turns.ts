@@ -37,6 +37,14 @@ export class RootTurns {
     if (jobs === this.builtFrom) this.place(job, Date.now());
   }
 
+  /**
+   * `to` is `from` without some of its ended jobs (removed for good): the queues, which hold open
+   * jobs only, stand as they are, rather than be rebuilt from the whole array at the next claim.
+   */
+  rebased(from: JobRecord[], to: JobRecord[]): void {
+    if (from === this.builtFrom) this.builtFrom = to;
+  }
+
   /** Every job's place may have changed (an ended job is open again): the queues are rebuilt at the next claim. */
   forget(): void {
     this.builtFrom = null;
