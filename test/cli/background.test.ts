@@ -139,10 +139,16 @@ function listed(data: string, id: string): string {
 async function stepsFor(s: Server, authorization: string, ms: number): Promise<number> {
   const probe = 2_000_000;
   await post(`${s.url}/walker/spin`, authorization, { steps: probe });
-  const t = performance.now();
-  const r = await post(`${s.url}/walker/spin`, authorization, { steps: probe });
-  assert.is(r.status, 200);
-  const perMs = probe / (performance.now() - t);
+  // The fastest of three probes: one slowed by a busy machine would make the runs shorter than
+  // asked, and a run meant to be killed while under way could end first.
+  let fastest = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const r = await post(`${s.url}/walker/spin`, authorization, { steps: probe });
+    assert.is(r.status, 200);
+    fastest = Math.min(fastest, performance.now() - t);
+  }
+  const perMs = probe / fastest;
   return Math.min(45_000_000, Math.round(perMs * ms));
 }
 
