@@ -405,12 +405,25 @@ async function churn(jobs: JobFile): Promise<void> {
   await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString());
 }
 
-test('a fold goes on beside the writes: they are appended to the next journal while its snapshot is made, and a crash before it is done loses none of them', async () => {
+/** A queue whose files are being folded, the fold held until the test lets it write (or fail). */
+async function foldUnderWay() {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const held = heldWriter();
   const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
   await churn(jobs);
   await held.nextCall();
+  return { dir, jobs, fold: held.calls[0] };
+}
+
+/** Opens the files of `dir` afresh: they hold `expected`. */
+async function reopensAs(dir: string, expected: unknown): Promise<void> {
+  const again = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  assert.equal(await again.listJobs(), expected);
+  await again.close();
+}
+
+test('a fold goes on beside the writes: they are appended to the next journal while its snapshot is made, and a crash before it is done loses none of them', async () => {
+  const { dir, jobs, fold } = await foldUnderWay();
   // The snapshot is not written yet, and changes go on: each is durable once it resolves.
   await jobs.enqueueJob(job(200));
   const c = (await jobs.claimJob(60_000))!;
@@ -422,27 +435,19 @@ test('a fold goes on beside the writes: they are appended to the next journal wh
   // A crash now: the files as they are give every change.
   const crashed = mkdtempSync(join(tmpdir(), 'jac-jobs-crash-'));
   cpSync(dir, crashed, { recursive: true });
-  const reopened = await JobFile.open(crashed, { foldMinBytes: 1 << 30 });
-  assert.equal(await reopened.listJobs(), expected);
-  await reopened.close();
+  await reopensAs(crashed, expected);
   // The fold ends: the snapshot of generation 1 (which may hold some later changes too) and the
   // journal after it give the same jobs, in the same order; journal 0 is gone.
-  held.calls[0].go(true);
+  fold.go(true);
   await jobs.settled();
   assert.equal(journals(dir), ['jobs.1.journal']);
   assert.is(JSON.parse(readFileSync(join(dir, 'jobs.json'), 'utf8')).generation, 1);
   await jobs.close();
-  const again = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
-  assert.equal(await again.listJobs(), expected);
-  await again.close();
+  await reopensAs(dir, expected);
 });
 
 test('a change whose write fails while a fold is under way is not in the snapshot the fold writes', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const held = heldWriter();
-  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
-  await churn(jobs);
-  await held.nextCall();
+  const { dir, jobs, fold } = await foldUnderWay();
   const write = JobJournal.prototype.write;
   JobJournal.prototype.write = () => Promise.reject(new Error('ENOSPC: no space left on device'));
   try {
@@ -452,24 +457,18 @@ test('a change whose write fails while a fold is under way is not in the snapsho
     JobJournal.prototype.write = write;
   }
   await jobs.enqueueJob(job(401));
-  held.calls[0].go(true);
+  fold.go(true);
   await jobs.settled();
   const expected = await jobs.listJobs();
   assert.not.ok(expected.some((j) => j.id === job(400).id));
   assert.not.ok(readFileSync(join(dir, 'jobs.json'), 'utf8').includes(job(400).id), 'the snapshot never held it');
   await jobs.close();
-  const again = await JobFile.open(dir);
-  assert.equal(await again.listJobs(), expected);
-  await again.close();
+  await reopensAs(dir, expected);
 });
 
 test('a fold that fails leaves the snapshot and every journal as they were: nothing is lost, and a later fold takes them all in', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
-  const held = heldWriter();
-  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
-  await churn(jobs);
-  await held.nextCall();
-  held.calls[0].go(false);
+  const { dir, jobs, fold } = await foldUnderWay();
+  fold.go(false);
   await jobs.settled();
   await jobs.enqueueJob(job(300)); // in journal 1, after the failed fold
   assert.equal(journals(dir), ['jobs.0.journal', 'jobs.1.journal']);
@@ -494,9 +493,7 @@ test('a fold that fails leaves the snapshot and every journal as they were: noth
   const left = await again.listJobs();
   assert.equal(left.length, 21);
   await again.close();
-  const third = await JobFile.open(dir);
-  assert.equal(await third.listJobs(), left);
-  await third.close();
+  await reopensAs(dir, left);
 });
 
 test('a journal older than the snapshot (a crash after the snapshot was written, before the journal was removed) is removed, not replayed', async () => {
