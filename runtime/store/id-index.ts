@@ -24,6 +24,22 @@ abstract class PlaceIndex<T> {
     for (; this.indexed < array.length; this.indexed++) this.add(this.keyOf(array[this.indexed]), this.indexed);
   }
 
+  /**
+   * `to` is the array followed so far (`from`) with some records left out, the others in their
+   * order (a filter): the places move in one pass rather than being read again whole at the next
+   * lookup. An index that does not follow `from` reads `to` whole when next asked, as ever.
+   */
+  rebase(from: T[], to: T[]): void {
+    if (from !== this.array) return;
+    this.sync(from);
+    if (!this.shifted(from, to)) return this.restart(to);
+    this.array = to;
+    this.indexed = to.length;
+  }
+
+  /** Moves each place of `from` to its record's place in `to`; false when it cannot (`to` is then read whole). */
+  protected abstract shifted(from: T[], to: T[]): boolean;
+
   /** Indexes `array` again whole (it was rearranged in place, which nothing here does). */
   protected resync(array: T[]): void {
     this.restart(array);
@@ -53,6 +69,22 @@ export class IdIndex<T> extends PlaceIndex<T> {
     if (!this.places.has(key)) this.places.set(key, place);
   }
 
+  protected shifted(from: T[], to: T[]): boolean {
+    let kept = 0;
+    for (let place = 0; place < from.length; place++) {
+      const record = from[place];
+      const key = this.keyOf(record);
+      // Every key of `from` is indexed: at another place when this is not the first of its key,
+      // nowhere when the first left earlier in this pass (this one is the first now).
+      const at = this.places.get(key);
+      if (kept < to.length && to[kept] === record) {
+        if (at === place || at === undefined) this.places.set(key, kept);
+        kept++;
+      } else if (at === place) this.places.delete(key);
+    }
+    return kept === to.length;
+  }
+
   /** The record of `key` in `array` (as it is now; the first, were there two), or undefined. */
   get(array: T[], key: string): T | undefined {
     this.sync(array);
@@ -77,6 +109,11 @@ export class GroupIndex<T> extends PlaceIndex<T> {
 
   protected clear(): void {
     this.groups.clear();
+  }
+
+  /** A group's places all move: a filtered array is read again whole. */
+  protected shifted(): boolean {
+    return false;
   }
 
   protected add(key: string, place: number): void {

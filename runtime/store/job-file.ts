@@ -167,9 +167,18 @@ export class JobFile implements JobQueue {
     });
   }
 
-  /** Part of a change: the queue becomes `kept`, which is it without some ended jobs (the roots' turns, of open jobs, stand). */
+  /**
+   * Part of a change: the queue becomes `kept`, which is it without some ended jobs. The indexes
+   * by id move their places in one pass, and the roots' turns (of open jobs) stand, rather than
+   * each reading the whole queue again.
+   */
   private removeEnded(d: JobData, kept: JobRecord[]): void {
-    if (d === this.file.data) this.turns.rebased(d.jobs, kept);
+    const memory = d === this.file.data;
+    this.jobIndexes[memory ? 0 : 1].rebase(d.jobs, kept);
+    if (memory) {
+      this.turns.rebased(d.jobs, kept);
+      this.db.jobsFiltered(d.jobs, kept);
+    }
     d.jobs = kept;
   }
 

@@ -188,6 +188,11 @@ export class JobJournal implements SystemDb<JobData> {
     this.low.data = { ...d, generation: this.low.data.generation };
   }
 
+  /** Memory's jobs `from` became `to`, a filter of them (the index by id moves its places). */
+  jobsFiltered(from: JobRecord[], to: JobRecord[]): void {
+    this.jobIndex.rebase(from, to);
+  }
+
   /** A change wrote this job (or removed it); `d` is the data it changed (memory's is the one written). */
   touchJob(d: JobData, id: string): void {
     if (d === this.low.data) this.touchedJobs.add(id);
