@@ -2,9 +2,10 @@
 // end between replacements: a push is indexed when next looked up (the tail only), and an array
 // replaced or shortened is indexed again whole. A SystemFile's arrays are replaced when a write
 // fails, and records leave by filtering into a new array, so an index that watches the array
-// itself never answers from a state the data has left. It holds each record's place, not the
-// record: one changed in place or swapped for a new record of the same key in its place (a key
-// rewritten) is found as it is now. A record's key itself never changes.
+// itself never answers from a state the data has left; a caller that filters a large array may
+// tell the index (`rebase`), which then moves its places in one pass instead. It holds each
+// record's place, not the record: one changed in place or swapped for a new record of the same key
+// in its place (a key rewritten) is found as it is now. A record's key itself never changes.
 
 /** What both indexes share: the array they watch, and how far into it they have indexed. */
 abstract class PlaceIndex<T> {
