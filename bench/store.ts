@@ -25,7 +25,7 @@ import { LowStore } from '../runtime/store/lowdb-store.ts';
 import { PgStore } from '../runtime/store/postgres/pg-store.ts';
 import { freshDatabase } from '../test/helpers/postgres.ts';
 import { PersistentGraph } from '../runtime/store/persistent-graph.ts';
-import type { DeliveryLog, DeliveryRecord, GraphRecord, JobResult, ShareHint } from '../runtime/store/store.ts';
+import type { DeliveryLog, DeliveryRecord, GraphRecord, JobResult, NewJob, ShareHint } from '../runtime/store/store.ts';
 import { DeliveryLogBatch } from '../server/webhooks/log-batch.ts';
 import { JobFile, MAX_LOGGED_DELIVERIES } from '../runtime/store/job-file.ts';
 import { freshDir, removeFreshDirs } from './lib/temp.ts';
@@ -144,7 +144,11 @@ try {
   const foldDir = freshDir('jac-bench-store-fold-');
   const queue = await JobFile.open(foldDir);
   const queuedRun = (i: number) => ({ id: `w:hook:${i.toString(16).padStart(24, '0')}`, walker: 'hook', root: `n::${hex('00', i % 100)}`, owner: `u${i % 100}`, node: null, fields: { ref: `refs/heads/${i}`, body: 'x'.repeat(500) }, allowedNodes: null, maxAttempts: 6 });
-  for (let i = 0; i < FOLD_QUEUE; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => queue.enqueueJob(queuedRun(i + k))));
+  /** Queues `count` runs made by `make`, 500 at a time. */
+  const enqueueAll = async (file: JobFile, count: number, make: (i: number) => NewJob) => {
+    for (let i = 0; i < count; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => file.enqueueJob(make(i + k))));
+  };
+  await enqueueAll(queue, FOLD_QUEUE, queuedRun);
   const leased = (await Promise.all(Array.from({ length: 500 }, () => queue.claimJob(600_000)))).map((c) => ({ id: c!.job.id, attempt: c!.attempt }));
   const foldLoop = monitorEventLoopDelay({ resolution: 1 });
   foldLoop.enable();
@@ -170,8 +174,8 @@ try {
   const endedDir = freshDir('jac-bench-store-ended-');
   const busy = await JobFile.open(endedDir);
   const run = (i: number, later: boolean) => ({ ...queuedRun(i), fields: { ref: `refs/heads/${i}` }, ...(later ? { runAfter: '2999-01-01T00:00:00.000Z' } : {}) });
-  for (let i = 0; i < 40_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => busy.enqueueJob(run(i + k, true))));
-  for (let i = 0; i < 30_000; i += 500) await Promise.all(Array.from({ length: 500 }, (_, k) => busy.enqueueJob(run(100_000 + i + k, false))));
+  await enqueueAll(busy, 40_000, (i) => run(i, true));
+  await enqueueAll(busy, 30_000, (i) => run(100_000 + i, false));
   const finished: JobResult = { httpStatus: 200, reports: [1], returns: null, errorId: null, error: null };
   const runAll = async (n: number) => {
     for (let i = 0; i < n; i += 50) {

@@ -10,7 +10,7 @@ import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
 import { SystemFile } from './system-file.ts';
-import { ReplayRoom } from './replay-room.ts';
+import { keptAfterRoom, ReplayRoom } from './replay-room.ts';
 import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
 
 /**
@@ -78,8 +78,13 @@ export class JobFile implements JobQueue {
   /** Which due job a claim takes: roots take turns. */
   private readonly turns = new RootTurns();
 
+  /** The index by id of `d` (memory's or the durable copy's). */
+  private jobIndex(d: JobData): IdIndex<JobRecord> {
+    return this.jobIndexes[d === this.file.data ? 0 : 1];
+  }
+
   private job(d: JobData, id: string): JobRecord | undefined {
-    return this.jobIndexes[d === this.file.data ? 0 : 1].get(d.jobs, id);
+    return this.jobIndex(d).get(d.jobs, id);
   }
 
   /** Jobs ended since the ended ones were last counted. */
@@ -138,11 +143,11 @@ export class JobFile implements JobQueue {
     const ended = this.file.data.jobs.filter((j) => ENDED.has(j.status));
     // Sizes of jobs gone since (pruned, or evicted) are forgotten now and then.
     if (this.endedSizes.size > 2 * ended.length + 1000) this.endedSizes.clear();
-    let leaving = ended.length > this.maxEndedJobs ? ended.length - (this.maxEndedJobs - Math.floor(this.maxEndedJobs / 10)) : 0;
+    let leaving = ended.length > this.maxEndedJobs ? ended.length - keptAfterRoom(this.maxEndedJobs) : 0;
     let chars = 0;
     for (let i = leaving; i < ended.length; i++) chars += this.endedSize(ended[i]);
     if (chars > this.maxEndedChars) {
-      const room = this.maxEndedChars - Math.floor(this.maxEndedChars / 10);
+      const room = keptAfterRoom(this.maxEndedChars);
       for (; leaving < ended.length && chars > room; leaving++) chars -= this.endedSize(ended[leaving]);
     }
     if (leaving === 0) return;
@@ -173,9 +178,8 @@ export class JobFile implements JobQueue {
    * each reading the whole queue again.
    */
   private removeEnded(d: JobData, kept: JobRecord[]): void {
-    const memory = d === this.file.data;
-    this.jobIndexes[memory ? 0 : 1].rebase(d.jobs, kept);
-    if (memory) {
+    this.jobIndex(d).rebase(d.jobs, kept);
+    if (d === this.file.data) {
       this.turns.rebased(d.jobs, kept);
       this.db.jobsFiltered(d.jobs, kept);
     }
@@ -405,7 +409,7 @@ export class JobFile implements JobQueue {
    * own history rather than everyone's (with one owner: the oldest entries go).
    */
   private makeRoom(d: JobData): void {
-    const excess = d.deliveries.size - (this.maxDeliveries - Math.floor(this.maxDeliveries / 10));
+    const excess = d.deliveries.size - keptAfterRoom(this.maxDeliveries);
     const counts = new Map<string, number>();
     for (const x of d.deliveries.values()) counts.set(x.owner, (counts.get(x.owner) ?? 0) + 1);
     // The highest level that owners above it, brought down to it, free at least `excess` entries.

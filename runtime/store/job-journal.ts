@@ -177,7 +177,7 @@ export class JobJournal implements SystemDb<JobData> {
     }
     const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
-    return new JobJournal(dir, low, sizes, reads.length > 0 ? reads[reads.length - 1].bytes : 0, onDisk.generation, foldMinBytes, writeSnapshot);
+    return new JobJournal(dir, low, sizes, reads.at(-1)?.bytes ?? 0, onDisk.generation, foldMinBytes, writeSnapshot);
   }
 
   get data(): JobData {
@@ -230,7 +230,7 @@ export class JobJournal implements SystemDb<JobData> {
     }
     const text = line.end();
     // No write is under way (the SystemFile starts one at a time): the journal holds exactly `durable`.
-    if (!this.folding && Date.now() >= this.foldAfter && this.sizes.outweighLive(this.foldMinBytes)) this.startFold(durable);
+    if (!this.folding && this.sizes.outweighLive(this.foldMinBytes) && Date.now() >= this.foldAfter) this.startFold(durable);
     return this.append(text);
   }
 
