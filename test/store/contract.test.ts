@@ -528,6 +528,31 @@ for (const backend of backends) {
     await store.close();
   });
 
+  test('a run not kept that completed is gone for good: claims go on to the next, also once its lease would have run out, and its id is free again', async () => {
+    const { store } = await backend.fresh();
+    for (let i = 1; i <= 3; i++) await store.enqueueJob({ ...job(i), keep: false });
+    const a = (await store.claimJob(5))!;
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), true);
+    assert.is(await store.finishJob(a.job.id, a.attempt, 'COMPLETED', done), false, 'it is not there to finish again');
+    await sleep(20);
+    const b = (await store.claimJob(60_000))!;
+    assert.is(b.job.id, job(2).id, 'the next run, not the one that completed');
+    assert.is(await store.finishJob(b.job.id, b.attempt, 'COMPLETED', done), true);
+    assert.is((await store.claimJob(60_000))!.job.id, job(3).id);
+    assert.is(await store.claimJob(60_000), null);
+    assert.is(await store.findJob(a.job.id), null);
+    assert.equal((await store.listJobs()).map((j) => j.id), [job(3).id]);
+    assert.is(await store.requeueJob(a.job.id), false);
+    await store.enqueueJob({ ...job(1), keep: false });
+    assert.equal((await store.listJobs()).map((j) => [j.id, j.status]), [[job(3).id, 'STARTED'], [job(1).id, 'PENDING']], 'queued again under its id');
+    const again = (await store.claimJob(60_000))!;
+    assert.is(again.job.id, job(1).id);
+    assert.is(await store.finishJob(again.job.id, again.attempt, 'COMPLETED', done), true);
+    assert.equal((await store.listJobs()).map((j) => j.id), [job(3).id], 'the run queued again completed, and is gone too');
+    assert.is(await store.claimJob(60_000), null);
+    await store.close();
+  });
+
   test('pruning removes the jobs that ended before a time, and nothing queued or running', async () => {
     const { store } = await backend.fresh();
     for (let i = 1; i <= 4; i++) await store.enqueueJob(job(i, 1));

@@ -279,6 +279,34 @@ test('once past the limit of ended jobs, a tenth of it makes room at once: the q
   await jobs.close();
 });
 
+test('runs not kept are gone for every reader as they complete, and leave the queue together at the next count of ended runs, not in a pass over it each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { maxEndedJobs: 1000 }); // counted every 10 ends
+  const queue = () => (jobs as unknown as { file: { data: { jobs: unknown[] } } }).file.data.jobs;
+  const waiting = { ...job(0), runAfter: '2999-01-01T00:00:00.000Z' };
+  await jobs.enqueueJob(waiting);
+  const arrays = new Set<unknown>();
+  for (let i = 1; i <= 10; i++) {
+    await jobs.enqueueJob({ ...job(i), keep: false });
+    const c = (await jobs.claimJob(60_000))!;
+    assert.ok(await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done));
+    assert.is(await jobs.findJob(job(i).id), null, `run ${i}: gone once completed`);
+    assert.equal((await jobs.listJobs()).map((j) => j.id), [waiting.id]);
+    arrays.add(queue());
+  }
+  assert.is(arrays.size, 2, 'the queue was filtered once, at the count, rather than at each end');
+  assert.is(queue().length, 1, 'the count took them all out');
+  await jobs.enqueueJob({ ...job(11), keep: false });
+  const c = (await jobs.claimJob(60_000))!;
+  await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  assert.is(queue().length, 2, 'one completed since the count waits for the next');
+  await jobs.close();
+  const again = await JobFile.open(dir, { maxEndedJobs: 1000 });
+  assert.equal((await again.listJobs()).map((j) => j.id), [waiting.id], 'on disk as in memory');
+  assert.is((again as unknown as { file: { data: { jobs: unknown[] } } }).file.data.jobs.length, 1, 'one completed before the close is left out when the file is opened');
+  await again.close();
+});
+
 test('the ended jobs kept take at most their room: past it, the oldest ended go until they take nine tenths of it; queued ones stay', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   // Measured as the file holds one: an ended job of job(i) and `done` (about 500 characters).
