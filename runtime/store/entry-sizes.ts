@@ -32,12 +32,12 @@ export class EntrySizes {
 
   /**
    * The files were folded into a snapshot of `snapshotBytes`, followed by `journalBytes` of lines
-   * appended while it was made: every entry's copy is there (sizes by the snapshot's average),
-   * and none is counted as garbage.
+   * appended while it was made: none of it is counted as garbage. Each entry keeps the size of its
+   * latest copy, which the snapshot holds encoded alike (or, for one changed while the snapshot
+   * was made, an older copy that is not counted): setting every entry's size again would walk
+   * them all at once, 26 ms among the 130,000 entries of a system file.
    */
   folded(snapshotBytes: number, journalBytes = 0): void {
-    const perEntry = snapshotBytes / Math.max(1, this.bytes.size);
-    for (const key of this.bytes.keys()) this.bytes.set(key, perEntry);
     this.garbage = 0;
     this.fileBytes = snapshotBytes + journalBytes;
   }
