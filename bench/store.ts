@@ -11,13 +11,14 @@
 // statement per turn against one statement each. And what a webhook request and a login look up
 // on the data dir (a key by id, a user by email, a user's keys), among 20,000 keys of 10,000 users, and what a
 // run entering another root's node asks of it (the roots shared with the caller whole), among
-// 100,000 share hints, and what a change of the system file (a share, a registration) costs there.
+// 100,000 share hints, and what a change of the system file (a share, a registration) costs there,
+// and how long the event loop waits while that system file folds (in the background, in parts).
 // And how long the event loop waits while the job files fold with 50,000 runs queued (the snapshot
 // is made in parts beside the writes: before, one 250 ms stall), and what a run claimed and
 // finished costs once the ended runs kept are at their limit, with 70,000 runs in the file, and
 // what a run not kept costs as it completes and leaves the file.
 // Run: npm run bench:store
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { PyClass, PyInstance } from '../runtime/interpreter/archetypes.ts';
@@ -260,6 +261,25 @@ try {
     stall.disable();
     console.log(`system file among ${HINTS.toLocaleString('en')} share hints and ${USERS.toLocaleString('en')} users: ${what} ${((performance.now() - t) / 20).toFixed(1)} ms each, the main thread stalled at most ${(stall.max / 1e6).toFixed(1)} ms`);
   }
+  // A fold of that system file: hints rewritten 500 at a time (a few ms each) until their replaced
+  // copies outweigh what is live and the files are folded (the journal before is removed); the
+  // longest wait of the event loop meanwhile (before, the snapshot was made at once in a write).
+  const systemDir = people.location;
+  const generation = () => (JSON.parse(readFileSync(join(systemDir, 'system.json'), 'utf8')) as { generation: number }).generation;
+  const folded = generation();
+  const systemLoop = monitorEventLoopDelay({ resolution: 1 });
+  systemLoop.enable();
+  const systemFoldStart = performance.now();
+  let rewrites = 0;
+  for (; existsSync(join(systemDir, `system.${folded}.journal`)) && rewrites < 2_000; rewrites++) {
+    const from = (rewrites * 500) % HINTS;
+    await people.putShares(nodeHints.slice(from, from + 500).map((h) => ({ ...h, grantees: [`n::r${rewrites}`] })));
+  }
+  systemLoop.disable();
+  const systemMb = statSync(join(systemDir, 'system.json')).size / 1e6;
+  console.log(
+    `a fold of that system file (snapshot ${systemMb.toFixed(0)} MB, after ${rewrites} rewrites of 500 hints, ${((performance.now() - systemFoldStart) / 1000).toFixed(1)} s): the event loop waited at most ${(systemLoop.max / 1e6).toFixed(0)} ms (p99 ${(systemLoop.percentile(99) / 1e6).toFixed(0)} ms); generation ${folded} to ${generation()}`,
+  );
   await people.close();
 
   // PostgreSQL: three roots in one database.

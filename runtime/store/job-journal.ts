@@ -1,27 +1,22 @@
 // Where the embedded store's jobs live on disk, so that a change costs what it changes rather
 // than what the queue holds: a snapshot (<dir>/jobs.json, holding generation g) and journals of
-// the changes since (<dir>/jobs.<g>.journal, then <g+1>, … in order; journal.ts), one line per
-// write: the jobs, schedules and logged deliveries it changed, whole, and the ids of those it
-// removed. Once what the files hold that later lines replaced or removed outweighs what is still
-// live, the files are folded into a snapshot of the next generation, in the background: appends
-// go on at once in the next generation's journal while the snapshot is made, in parts, from the
-// state the earlier journals hold (the SystemFile's durable copy, which only changes as writes
-// succeed), so a fold of a large queue never holds the event loop for the whole of it. The
-// snapshot may catch some later changes too; replaying the next journal over it gives the same
-// state, since each line holds whole records. A crash at any point leaves the last snapshot with
-// every journal after it; journals older than the snapshot are removed. A queue churns (each job
-// is written as queued, started and ended) and is folded often; a delivery log mostly grows, and
-// is folded only once its pruned entries add up.
+// the changes since (<dir>/jobs.<g>.journal, then <g+1>, … in order; journal-generations.ts),
+// one line per write: the jobs, schedules and logged deliveries it changed, whole, and the ids of
+// those it removed. Once what the files hold that later lines replaced or removed outweighs what
+// is still live, the files are folded into a snapshot of the next generation, in the background,
+// made in parts from the state the earlier journals hold (the SystemFile's durable copy, which
+// only changes as writes succeed), so a fold of a large queue never holds the event loop for the
+// whole of it. A queue churns (each job is written as queued, started and ended) and is folded
+// often; a delivery log mostly grows, and is folded only once its pruned entries add up.
 //
 // It is the SystemDb of a SystemFile (which applies changes in memory at once and undoes the ones
 // whose write failed); a change tells it what it touched with `touchJob` / `touchSchedule`.
-import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { DurableFile, readJsonFile, writeDurablyInParts } from './durable-file.ts';
+import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { IdIndex } from './id-index.ts';
-import { OpenJournal, readJournal } from './journal.ts';
+import { JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
@@ -46,14 +41,7 @@ type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery
 /** The files are folded into a new snapshot once their garbage is larger than this and than what is live. */
 const FOLD_MIN_BYTES = 256 * 1024;
 
-/** About how many characters of the snapshot are made between two turns of the event loop (a few ms of work). */
-const PART_CHARS = 1 << 20;
-
-/** How long after a fold failed (a disk full, say) the next one may start: each would write the whole snapshot again. */
-const FOLD_RETRY_MS = 10_000;
-
-/** Writes a snapshot's text, made part by part, to its file atomically and durably; resolves with its bytes. */
-export type SnapshotWriter = (file: string, parts: Iterable<string>) => Promise<number>;
+export type { SnapshotWriter } from './journal-generations.ts';
 
 function decode(json: unknown, file: string): SnapshotFile {
   const o = json as Partial<SnapshotFile> | null;
@@ -104,46 +92,27 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
   private readonly jobIndex = new IdIndex<JobRecord>();
-  /** The journal of the current generation, open while it is appended to. */
-  private journal: OpenJournal;
-  /** The fold under way, or null. */
-  private folding: Promise<void> | null = null;
-  /** When the next fold may start (later than now after one failed). */
-  private foldAfter = 0;
 
   private constructor(
-    private readonly dir: string,
     private readonly low: Low<Snapshot>,
     private readonly sizes: EntrySizes,
-    /** Bytes of the current journal's whole lines (where the next append goes). */
-    private journalBytes: number,
-    /** The generation of the snapshot on disk: journals from it to the current one hold what came after. */
-    private snapshotGeneration: number,
+    /** The snapshot and journals on disk. */
+    private readonly files: JournalGenerations,
     private readonly foldMinBytes: number,
-    private readonly writeSnapshot: SnapshotWriter,
-  ) {
-    this.journal = new OpenJournal(journalFile(dir, low.data.generation));
-  }
+  ) {}
 
   /** `writeSnapshot`: how a fold writes its snapshot (tests hold one, to look at the files mid-fold). */
-  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot: SnapshotWriter = writeDurablyInParts): Promise<JobJournal> {
+  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter): Promise<JobJournal> {
     const file = join(dir, 'jobs.json');
     const read = await readJsonFile(file);
     const onDisk: SnapshotFile = read === null ? { jobs: [], schedules: {}, deliveries: [], generation: 0 } : decode(read.json, file);
-    // Journals older than the snapshot were folded into it (left by a crash after it was written);
-    // those from its generation on hold what came after it, in order.
-    const journals = await journalGenerations(dir);
-    for (const g of journals) if (g < onDisk.generation) await rm(journalFile(dir, g), { force: true });
-    const following = journals.filter((g) => g >= onDisk.generation);
-    const reads = [];
-    for (const g of following) reads.push(await readJournal(journalFile(dir, g)));
-    const lines = { changes: reads.flatMap((r) => r.changes), bytes: reads.reduce((n, r) => n + r.bytes, 0) };
-    const generation = following.length > 0 ? following[following.length - 1] : onDisk.generation;
+    const lines = await readJournals(dir, 'jobs', onDisk.generation);
+    const generation = lines.generation;
     // What each entry takes in the files is reckoned from the average (exact from here on).
     const sizes = new EntrySizes((read?.bytes ?? 0) + lines.bytes);
     const scheduleKeys = Object.keys(onDisk.schedules);
     const perRecord = (read?.bytes ?? 0) / Math.max(1, onDisk.jobs.length + scheduleKeys.length + onDisk.deliveries.length);
-    const entries = lines.changes.reduce((n, l) => n + l.upserts.length + l.deletes.length, 0);
+    const entries = lines.lines.reduce((n, l) => n + l.change.upserts.length + l.change.deletes.length, 0);
     const perEntry = lines.bytes / Math.max(1, entries);
     // Replayed in order: each line holds the whole of what it changed, so the last one wins.
     const jobs = new Map(onDisk.jobs.map((j) => [j.id, upgrade(j)]));
@@ -151,7 +120,7 @@ export class JobJournal implements SystemDb<JobData> {
     for (const id of jobs.keys()) sizes.set(`j:${id}`, perRecord);
     for (const key of scheduleKeys) sizes.set(`s:${key}`, perRecord);
     for (const id of deliveries.keys()) sizes.set(`d:${id}`, perRecord);
-    for (const line of lines.changes) {
+    for (const { change: line } of lines.lines) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
           onDisk.schedules[e.schedule] = e.state;
@@ -177,7 +146,7 @@ export class JobJournal implements SystemDb<JobData> {
     }
     const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
-    return new JobJournal(dir, low, sizes, reads.at(-1)?.bytes ?? 0, onDisk.generation, foldMinBytes, writeSnapshot);
+    return new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot), foldMinBytes);
   }
 
   get data(): JobData {
@@ -229,73 +198,24 @@ export class JobJournal implements SystemDb<JobData> {
       else line.remove(`d:${id}`, { mark: { deliveryGone: id } });
     }
     const text = line.end();
-    // No write is under way (the SystemFile starts one at a time): the journal holds exactly `durable`.
-    if (!this.folding && this.sizes.outweighLive(this.foldMinBytes) && Date.now() >= this.foldAfter) this.startFold(durable);
-    return this.append(text);
-  }
-
-  private async append(line: string): Promise<void> {
-    this.journalBytes = await this.journal.append(this.journalBytes, line);
+    // No write is under way (the SystemFile starts one at a time): the journals hold exactly
+    // `durable`, the next generation's snapshot; this line goes to its journal.
+    if (this.files.wantsFold(this.foldMinBytes)) {
+      void this.files.startFold((g) => snapshotParts(durable.jobs, durable.schedules, durable.deliveries, g));
+      this.low.data.generation = this.files.generation;
+    }
+    return this.files.append(text);
   }
 
   /** Resolves once no fold is under way. */
-  async settled(): Promise<void> {
-    while (this.folding) await this.folding;
+  settled(): Promise<void> {
+    return this.files.settled();
   }
 
   /** Closes the journal file once no fold is under way (the data stays readable; a later write opens it again). */
-  async close(): Promise<void> {
-    await this.settled();
-    await this.journal.close();
+  close(): Promise<void> {
+    return this.files.close();
   }
-
-  /**
-   * Appends go to the next generation's journal from now on, and its snapshot is made from
-   * `durable` (what the journals so far hold) in the background.
-   */
-  private startFold(durable: JobData): void {
-    const previous = this.journal;
-    const generation = this.low.data.generation + 1;
-    this.low.data.generation = generation;
-    this.journal = new OpenJournal(journalFile(this.dir, generation));
-    this.journalBytes = 0;
-    this.folding = this.fold(durable, generation, previous).finally(() => {
-      this.folding = null;
-    });
-  }
-
-  /** Writes the snapshot of `generation`, then drops the journals it replaces; a failure leaves them all (tried again later). */
-  private async fold(durable: JobData, generation: number, previous: OpenJournal): Promise<void> {
-    await previous.close();
-    let bytes: number;
-    try {
-      bytes = await this.writeSnapshot(join(this.dir, 'jobs.json'), snapshotParts(durable.jobs, durable.schedules, durable.deliveries, generation));
-    } catch {
-      this.foldAfter = Date.now() + FOLD_RETRY_MS;
-      return;
-    }
-    const replaced = this.snapshotGeneration;
-    this.snapshotGeneration = generation;
-    // The lines appended meanwhile count as live (those they replaced in the snapshot are not counted).
-    this.sizes.folded(bytes, this.journalBytes);
-    for (let g = replaced; g < generation; g++) await rm(journalFile(this.dir, g), { force: true });
-  }
-}
-
-/** The generations of the journals in `dir`, oldest first. */
-async function journalGenerations(dir: string): Promise<number[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StoreError(`cannot read ${dir}: ${(e as Error).message}`, 'JAC_STORE_IO');
-  }
-  return names
-    .map((n) => /^jobs\.(\d+)\.journal$/.exec(n))
-    .filter((m) => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
 }
 
 /** The snapshot as memory holds it. */
@@ -303,4 +223,3 @@ function fromFile(f: SnapshotFile): Snapshot {
   return { ...f, jobs: f.jobs.map(upgrade), deliveries: new Map(f.deliveries.map((d) => [d.id, d])) };
 }
 
-const journalFile = (dir: string, generation: number) => join(dir, `jobs.${generation}.journal`);

@@ -1,23 +1,23 @@
 // Where the data dir's system data lives on disk (secrets, users, webhook keys, share hints), so
 // that a change costs what it changes rather than what every user's data weighs: a snapshot
-// (<dir>/system.json, with its generation g) and a journal of the changes since
-// (<dir>/system.<g>.journal, journal.ts), one line per write holding the entries it changed,
-// whole, and marks for those it removed. Written whole at every change, the file made each
-// registration, key change or share of any user encode all of them on the main thread (129 ms a
-// change among 100,000 share hints). Once what the files hold that later lines replaced or
-// removed outweighs what is live, a snapshot of generation g+1 is written and journal g removed;
-// a crash at any point leaves either the old snapshot with its whole journal or the new one.
+// (<dir>/system.json, with its generation g) and journals of the changes since
+// (<dir>/system.<g>.journal, then <g+1>, … in order; journal-generations.ts), one line per write
+// holding the entries it changed, whole, and marks for those it removed. Written whole at every
+// change, the file made each registration, key change or share of any user encode all of them on
+// the main thread (129 ms a change among 100,000 share hints). Once what the files hold that later
+// lines replaced or removed outweighs what is live, the files are folded into a snapshot of the
+// next generation in the background, made in parts from the state the earlier journals hold (the
+// SystemFile's durable copy), so a fold never holds the event loop for the whole of every user.
 //
 // It is the SystemDb of a SystemFile (which applies changes in memory at once and undoes the ones
 // whose write failed); a change tells it what it touched (touchUser, touchKey, ...).
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { DurableFile, readJsonFile, writeDurably } from './durable-file.ts';
+import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { IdIndex } from './id-index.ts';
-import { OpenJournal, readJournal } from './journal.ts';
+import { JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type KeyRecord, StoreError, type UserRecord } from './store.ts';
 
@@ -58,10 +58,47 @@ function decode(json: unknown, file: string): Snapshot {
   return { ...(o as unknown as SystemData), generation: typeof o.generation === 'number' ? o.generation : 0 };
 }
 
-const encode = (s: Snapshot): string =>
-  JSON.stringify({ format: s.format, secrets: s.secrets, users: s.users, keys: s.keys, ...(s.shares ? { shares: s.shares } : {}), generation: s.generation });
+const encode = (s: Snapshot): string => [...snapshotParts(s, s.generation)].join('');
 
-const journalFile = (dir: string, generation: number) => join(dir, `system.${generation}.journal`);
+/**
+ * A snapshot's text in parts of about PART_CHARS, each made when it is asked for: what the data
+ * holds then (a fold reads data that later writes may still change; hints removed meanwhile are
+ * left out, and the next journal removes them anyway).
+ */
+function* snapshotParts(d: SystemData, generation: number): Generator<string> {
+  let part = `{"format":${d.format},"secrets":${JSON.stringify(d.secrets)},"users":[`;
+  const list = function* (records: unknown[]): Generator<string> {
+    let comma = '';
+    for (const r of records) {
+      part += comma + JSON.stringify(r);
+      comma = ',';
+      if (part.length >= PART_CHARS) {
+        yield part;
+        part = '';
+      }
+    }
+  };
+  yield* list(d.users);
+  part += '],"keys":[';
+  yield* list(d.keys);
+  part += ']';
+  if (d.shares) {
+    part += ',"shares":{';
+    let comma = '';
+    for (const id of Object.keys(d.shares)) {
+      const hint = d.shares[id];
+      if (hint === undefined) continue;
+      part += `${comma}${JSON.stringify(id)}:${JSON.stringify(hint)}`;
+      comma = ',';
+      if (part.length >= PART_CHARS) {
+        yield part;
+        part = '';
+      }
+    }
+    part += '}';
+  }
+  yield `${part},"generation":${generation}}`;
+}
 
 export class SystemJournal implements SystemDb<SystemData> {
   private touchedUsers = new Set<string>();
@@ -70,40 +107,38 @@ export class SystemJournal implements SystemDb<SystemData> {
   private touchedShares = new Set<string>();
   private readonly userIndex = new IdIndex<UserRecord>();
   private readonly keyIndex = new IdIndex<KeyRecord>();
-  private journal: OpenJournal;
   /** The data in memory, held as lowdb holds a file's data (the snapshot and the changes since). */
   private readonly low: Low<Snapshot>;
 
   private constructor(
-    private readonly dir: string,
+    dir: string,
     snapshot: Snapshot,
     /** What the files hold (`u:`, `k:`, `s:`, `h:` and an id). */
     private readonly sizes: EntrySizes,
-    /** Bytes of the journal's whole lines (where the next append goes). */
-    private journalBytes: number,
+    /** The snapshot and journals on disk. */
+    private readonly files: JournalGenerations,
     private readonly foldMinBytes: number,
   ) {
     this.low = new Low<Snapshot>(new DurableFile<Snapshot>(join(dir, 'system.json'), encode, decode), snapshot);
-    this.journal = new OpenJournal(journalFile(dir, snapshot.generation));
   }
 
   /**
-   * Reads the snapshot and replays its journal. A dir without one, or written in an older format,
-   * gets a snapshot in this format at once: an older jac-serve then refuses the dir rather than
-   * read the snapshot without its journal.
+   * Reads the snapshot and replays the journals after it. A dir without one, or written in an
+   * older format, gets a snapshot in this format at once: an older jac-serve then refuses the dir
+   * rather than read the snapshot without its journal. `writeSnapshot`: how a fold writes its
+   * snapshot (tests hold one, to look at the files mid-fold).
    */
-  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES): Promise<SystemJournal> {
+  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter): Promise<SystemJournal> {
     const file = join(dir, 'system.json');
     const read = await readJsonFile(file);
     const onDisk: Snapshot = read === null ? { format: FORMAT_VERSION, secrets: {}, users: [], keys: [], generation: 0 } : decode(read.json, file);
-    if (onDisk.generation > 0) await rm(journalFile(dir, onDisk.generation - 1), { force: true }); // folded in, left by a crash
-    const lines = await readJournal(journalFile(dir, onDisk.generation));
+    const lines = await readJournals(dir, 'system', onDisk.generation);
     // Replayed in order: each line holds the whole of what it changed, so the last one wins; an
     // entry changed keeps its place (the order users and keys were added in).
     const users = new Map(onDisk.users.map((u) => [u.id, u]));
     const keys = new Map(onDisk.keys.map((k) => [k.id, k]));
     const perRecord = (read?.bytes ?? 0) / Math.max(1, users.size + keys.size + Object.keys(onDisk.secrets).length + Object.keys(onDisk.shares ?? {}).length);
-    const entries = lines.changes.reduce((n, l) => n + l.upserts.length, 0);
+    const entries = lines.lines.reduce((n, l) => n + l.change.upserts.length, 0);
     const perEntry = lines.bytes / Math.max(1, entries);
     // What each entry takes in the files is reckoned from the average (exact from here on).
     const sizes = new EntrySizes((read?.bytes ?? 0) + lines.bytes);
@@ -111,7 +146,7 @@ export class SystemJournal implements SystemDb<SystemData> {
     for (const id of keys.keys()) sizes.set(`k:${id}`, perRecord);
     for (const name of Object.keys(onDisk.secrets)) sizes.set(`s:${name}`, perRecord);
     for (const id of Object.keys(onDisk.shares ?? {})) sizes.set(`h:${id}`, perRecord);
-    for (const line of lines.changes) {
+    for (const { file: journal, change: line } of lines.lines) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('user' in e) {
           users.set(e.user.id, e.user);
@@ -133,16 +168,19 @@ export class SystemJournal implements SystemDb<SystemData> {
           if (onDisk.shares) delete onDisk.shares[e.shareGone];
           sizes.set(`h:${e.shareGone}`, null);
           sizes.garbage += perEntry;
-        } else throw new StoreError(`${journalFile(dir, onDisk.generation)}: a journal line holds an entry this jac-serve does not know`, 'JAC_STORE_CORRUPT');
+        } else throw new StoreError(`${journal}: a journal line holds an entry this jac-serve does not know`, 'JAC_STORE_CORRUPT');
       }
     }
     onDisk.users = [...users.values()];
     onDisk.keys = [...keys.values()];
-    const journal = new SystemJournal(dir, onDisk, sizes, lines.bytes, foldMinBytes);
+    const files = new JournalGenerations(dir, 'system', onDisk.generation, lines, sizes, writeSnapshot);
     if (read === null || onDisk.format < FORMAT_VERSION) {
-      await journal.fold({ ...onDisk, format: FORMAT_VERSION, generation: onDisk.generation + 1 });
+      // Nothing else reads or writes the data yet: memory holds exactly what the files hold.
+      onDisk.format = FORMAT_VERSION;
+      await files.startFold((g) => snapshotParts(onDisk, g));
     }
-    return journal;
+    onDisk.generation = files.generation;
+    return new SystemJournal(dir, onDisk, sizes, files, foldMinBytes);
   }
 
   get data(): SystemData {
@@ -170,7 +208,7 @@ export class SystemJournal implements SystemDb<SystemData> {
     if (d === this.low.data) this.touchedShares.add(id);
   }
 
-  write(): Promise<void> {
+  write(durable: SystemData): Promise<void> {
     // Encoded now, before anything is awaited: changes made meanwhile belong to the next write.
     const [users, keys, secrets, shares] = [this.touchedUsers, this.touchedKeys, this.touchedSecrets, this.touchedShares];
     this.touchedUsers = new Set();
@@ -197,34 +235,22 @@ export class SystemJournal implements SystemDb<SystemData> {
       else line.remove(`h:${id}`, { mark: { shareGone: id } });
     }
     const text = line.end();
-    if (this.sizes.outweighLive(this.foldMinBytes)) {
-      // Memory holds exactly what this write makes durable (later changes wait for the next):
-      // that is the next generation's snapshot.
-      return this.fold({ ...data, generation: this.low.data.generation + 1 });
+    // No write is under way (the SystemFile starts one at a time): the journals hold exactly
+    // `durable`, the next generation's snapshot; this line goes to its journal.
+    if (this.files.wantsFold(this.foldMinBytes)) {
+      void this.files.startFold((g) => snapshotParts(durable, g));
+      this.low.data.generation = this.files.generation;
     }
-    return this.append(text);
+    return this.files.append(text);
   }
 
-  /** Closes the journal file (the data stays readable; a later write opens it again). */
+  /** Resolves once no fold is under way. */
+  settled(): Promise<void> {
+    return this.files.settled();
+  }
+
+  /** Closes the journal file once no fold is under way (the data stays readable; a later write opens it again). */
   close(): Promise<void> {
-    return this.journal.close();
-  }
-
-  private async append(line: string): Promise<void> {
-    this.journalBytes = await this.journal.append(this.journalBytes, line);
-  }
-
-  /** Writes the next generation's snapshot, then drops the journal it replaces. */
-  private async fold(next: Snapshot): Promise<void> {
-    const text = encode(next);
-    await writeDurably(join(this.dir, 'system.json'), text);
-    const folded = journalFile(this.dir, this.low.data.generation);
-    await this.journal.close();
-    this.low.data.generation = next.generation;
-    this.low.data.format = next.format;
-    this.journal = new OpenJournal(journalFile(this.dir, next.generation));
-    this.sizes.folded(Buffer.byteLength(text));
-    this.journalBytes = 0;
-    await rm(folded, { force: true });
+    return this.files.close();
   }
 }

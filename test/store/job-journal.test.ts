@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
-import { JobJournal, type SnapshotWriter } from '../../runtime/store/job-journal.ts';
-import { writeDurablyInParts } from '../../runtime/store/durable-file.ts';
+import { JobJournal } from '../../runtime/store/job-journal.ts';
+import { heldWriter } from '../helpers/held-writer.ts';
 import type { DeliveryRecord, JobResult, NewJob } from '../../runtime/store/store.ts';
 
 const job = (i: number): NewJob => ({ id: `w:W:${i.toString(16).padStart(24, '0')}`, walker: 'W', root: 'n::00000000000000000000000a', owner: 'u1', node: null, fields: { i, pad: 'x'.repeat(200) }, allowedNodes: null, maxAttempts: 3 });
@@ -407,19 +407,6 @@ test('a torn last line (a crash mid-append) is dropped; a jobs.json written befo
   assert.ok(await loaded.claimJob(60_000));
   await loaded.close();
 });
-
-/** A snapshot writer that waits until the test lets it write (or fail). */
-function heldWriter() {
-  const calls: { file: string; go(ok: boolean): void }[] = [];
-  let called: () => void = () => {};
-  const write: SnapshotWriter = (file, parts) =>
-    new Promise<number>((resolve, reject) => {
-      calls.push({ file, go: (ok) => (ok ? writeDurablyInParts(file, parts).then(resolve, reject) : reject(new Error('ENOSPC: no space left on device'))) });
-      called();
-    });
-  const nextCall = () => (calls.length > 0 ? Promise.resolve() : new Promise<void>((r) => (called = r)));
-  return { write, calls, nextCall };
-}
 
 const journals = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
 
