@@ -199,12 +199,10 @@ export class JobJournal implements SystemDb<JobData> {
     }
     const text = line.end();
     // No write is under way (the SystemFile starts one at a time): the journals hold exactly
-    // `durable`, the next generation's snapshot; this line goes to its journal.
-    if (this.files.wantsFold(this.foldMinBytes)) {
-      void this.files.startFold((g) => snapshotParts(durable.jobs, durable.schedules, durable.deliveries, g));
-      this.low.data.generation = this.files.generation;
-    }
-    return this.files.append(text);
+    // `durable`, the snapshot of a fold that starts now.
+    const written = this.files.write(text, this.foldMinBytes, (g) => snapshotParts(durable.jobs, durable.schedules, durable.deliveries, g));
+    this.low.data.generation = this.files.generation;
+    return written;
   }
 
   /** Resolves once no fold is under way. */

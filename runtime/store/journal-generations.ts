@@ -104,13 +104,19 @@ export class JournalGenerations {
   }
 
   /** Appends a line to the current journal, durably. */
-  async append(line: string): Promise<void> {
+  private async append(line: string): Promise<void> {
     this.journalBytes = await this.journal.append(this.journalBytes, line);
   }
 
-  /** Whether a fold should start: none is under way, none failed lately, and replaced copies outweigh what is live. */
-  wantsFold(minBytes: number): boolean {
-    return !this.folding && this.sizes.outweighLive(minBytes) && Date.now() >= this.foldAfter;
+  /**
+   * Appends a write's line. When a fold is due (none is under way, none failed lately, and
+   * replaced copies outweigh what is live and `minBytes`), it starts first, from `snapshot`: what
+   * the journals so far hold, exactly (the caller writes one line at a time), so that this line
+   * goes to the next generation's journal.
+   */
+  write(line: string, minBytes: number, snapshot: (generation: number) => Iterable<string>): Promise<void> {
+    if (!this.folding && this.sizes.outweighLive(minBytes) && Date.now() >= this.foldAfter) void this.startFold(snapshot);
+    return this.append(line);
   }
 
   /**

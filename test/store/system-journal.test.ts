@@ -184,13 +184,13 @@ test('a fold goes on beside the writes: they are appended to the next journal wh
 
 test('a change whose write fails while a fold is under way is not in the snapshot the fold writes', async () => {
   const { dir, db, file, fold } = await foldUnderWay();
-  const append = JournalGenerations.prototype.append;
-  JournalGenerations.prototype.append = () => Promise.reject(new Error('ENOSPC: no space left on device'));
+  const write = JournalGenerations.prototype.write;
+  JournalGenerations.prototype.write = () => Promise.reject(new Error('ENOSPC: no space left on device'));
   try {
     const failed = await file.change(addUser(db, user(9))).then(() => 'written', (e: Error) => e.message);
     assert.is(failed, 'ENOSPC: no space left on device');
   } finally {
-    JournalGenerations.prototype.append = append;
+    JournalGenerations.prototype.write = write;
   }
   await file.change(addUser(db, user(2)));
   fold.go(true);
