@@ -121,6 +121,8 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const keys = new WebhookKeys(store);
   app.addHook('onClose', async () => keys.flush());
   runs.log = app.log;
+  // The data dir folds its files in the background: a fold that fails (a full disk) is only ever heard of here.
+  store.onProblem?.((problem) => app.log.warn({ problem }, 'the store could not do its upkeep'));
   await app.register(webhookRoutes, { program, users, runs, keys, maxLifetimeDays: options.maxKeyLifetimeDays ?? 365, maxKeysPerUser: options.maxKeysPerUser ?? MAX_KEYS_PER_USER });
   // Queued async walker runs: taken while the app is up; closing waits for the ones under way.
   // A signed delivery answered 202 is retried on the senders' own scale (minutes to hours).

@@ -9,6 +9,7 @@ import { IdIndex } from './id-index.ts';
 import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
+import type { FoldFailed } from './journal-generations.ts';
 import { SystemFile } from './system-file.ts';
 import { keptAfterRoom, ReplayRoom } from './replay-room.ts';
 import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
@@ -48,6 +49,8 @@ export interface JobFileLimits {
   maxEndedChars?: number;
   /** How a fold writes its snapshot (tests hold it, to see the files while a fold is under way). */
   writeSnapshot?: SnapshotWriter;
+  /** Hears of a fold that failed (it is tried again later). */
+  foldFailed?: FoldFailed;
 }
 
 /** What a job that ran out of attempts while its runner was gone ends with. */
@@ -120,7 +123,7 @@ export class JobFile implements JobQueue {
   }
 
   static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
-    const db = await JobJournal.open(dir, limits.foldMinBytes, limits.writeSnapshot);
+    const db = await JobJournal.open(dir, limits.foldMinBytes, limits.writeSnapshot, limits.foldFailed);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
     for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);

@@ -16,7 +16,7 @@ import { Low } from 'lowdb';
 import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { IdIndex } from './id-index.ts';
-import { JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
+import { type FoldFailed, JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
@@ -101,8 +101,8 @@ export class JobJournal implements SystemDb<JobData> {
     private readonly foldMinBytes: number,
   ) {}
 
-  /** `writeSnapshot`: how a fold writes its snapshot (tests hold one, to look at the files mid-fold). */
-  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter): Promise<JobJournal> {
+  /** `writeSnapshot`: how a fold writes its snapshot (tests hold one, to look at the files mid-fold); `foldFailed` hears of one that failed. */
+  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter, foldFailed?: FoldFailed): Promise<JobJournal> {
     const file = join(dir, 'jobs.json');
     const read = await readJsonFile(file);
     const onDisk: SnapshotFile = read === null ? { jobs: [], schedules: {}, deliveries: [], generation: 0 } : decode(read.json, file);
@@ -146,7 +146,7 @@ export class JobJournal implements SystemDb<JobData> {
     }
     const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
-    return new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot), foldMinBytes);
+    return new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot, foldFailed), foldMinBytes);
   }
 
   get data(): JobData {

@@ -19,6 +19,9 @@ import { type GraphChange, StoreError } from './store.ts';
 /** Writes a snapshot's text, made part by part, to its file atomically and durably; resolves with its bytes. */
 export type SnapshotWriter = (file: string, parts: Iterable<string>) => Promise<number>;
 
+/** Tells of a fold that failed (no request hears of it): what, why, and that it is tried again. */
+export type FoldFailed = (problem: string) => void;
+
 /** About how many characters of a snapshot are made between two turns of the event loop (a few ms of work). */
 export const PART_CHARS = 1 << 20;
 
@@ -91,6 +94,7 @@ export class JournalGenerations {
     read: JournalsRead,
     private readonly sizes: EntrySizes,
     private readonly writeSnapshot: SnapshotWriter = writeDurablyInParts,
+    private readonly foldFailed: FoldFailed = () => {},
   ) {
     this.snapshotGeneration = snapshotGeneration;
     this.current = read.generation;
@@ -150,11 +154,13 @@ export class JournalGenerations {
   /** Writes the snapshot of `generation`, then drops the journals it replaces; a failure leaves them all. */
   private async fold(parts: Iterable<string>, generation: number, previous: OpenJournal): Promise<void> {
     await previous.close();
+    const file = join(this.dir, `${this.name}.json`);
     let bytes: number;
     try {
-      bytes = await this.writeSnapshot(join(this.dir, `${this.name}.json`), parts);
+      bytes = await this.writeSnapshot(file, parts);
     } catch (e) {
       this.foldAfter = Date.now() + FOLD_RETRY_MS;
+      this.foldFailed(`cannot fold the journals of ${file} into a new snapshot (${(e as Error).message}); they keep growing until a fold succeeds, tried again in ${FOLD_RETRY_MS / 1000} s`);
       throw e;
     }
     const replaced = this.snapshotGeneration;

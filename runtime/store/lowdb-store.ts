@@ -69,6 +69,8 @@ export class LowStore implements Store {
     private readonly systemDb: SystemJournal,
     private readonly jobs: JobFile,
     private readonly unlock: () => void,
+    /** Who hears of the files' upkeep failing (folds run in the background: no request hears of one). */
+    private readonly upkeep: { listener: ((problem: string) => void) | null },
   ) {
     this.graphs = new RootFiles(location);
     // Reads of the queue answer after close too (the last state in memory).
@@ -87,12 +89,18 @@ export class LowStore implements Store {
       // A new data dir says its format at once, and an older one is marked as this format before
       // any root is written in it (system-journal.ts), so an older jac-serve refuses it instead of
       // missing its journals.
-      const db = await SystemJournal.open(dir);
-      return new LowStore(dir, new SystemFile(db), db, await JobFile.open(dir, jobs), unlock);
+      const upkeep: { listener: ((problem: string) => void) | null } = { listener: null };
+      const foldFailed = (problem: string) => upkeep.listener?.(problem);
+      const db = await SystemJournal.open(dir, undefined, undefined, foldFailed);
+      return new LowStore(dir, new SystemFile(db), db, await JobFile.open(dir, { foldFailed, ...jobs }), unlock, upkeep);
     } catch (e) {
       unlock();
       throw e;
     }
+  }
+
+  onProblem(listener: (problem: string) => void): void {
+    this.upkeep.listener = listener;
   }
 
   /** Disk writes so far, of root files and the system file (for the benchmark). */

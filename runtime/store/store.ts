@@ -356,6 +356,11 @@ export interface Store extends GraphStore, JobQueue, DeliveryLog, ShareIndex {
   claimSecret?(name: string, value: string): Promise<string>;
   /** A shared store: counters every process sees. */
   readonly counters?: SharedCounters;
+  /**
+   * Tells `listener` of failures in the store's own upkeep, which no request hears of (the data
+   * dir: a fold of its files that failed, tried again later); one listener at a time.
+   */
+  onProblem?(listener: (problem: string) => void): void;
   /** Waits for every write under way, then releases the data dir. */
   close(): Promise<void>;
 }

@@ -17,7 +17,7 @@ import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { IdIndex } from './id-index.ts';
-import { JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
+import { type FoldFailed, JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type KeyRecord, StoreError, type UserRecord } from './store.ts';
 
@@ -126,9 +126,9 @@ export class SystemJournal implements SystemDb<SystemData> {
    * Reads the snapshot and replays the journals after it. A dir without one, or written in an
    * older format, gets a snapshot in this format at once: an older jac-serve then refuses the dir
    * rather than read the snapshot without its journal. `writeSnapshot`: how a fold writes its
-   * snapshot (tests hold one, to look at the files mid-fold).
+   * snapshot (tests hold one, to look at the files mid-fold); `foldFailed` hears of one that failed.
    */
-  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter): Promise<SystemJournal> {
+  static async open(dir: string, foldMinBytes = FOLD_MIN_BYTES, writeSnapshot?: SnapshotWriter, foldFailed?: FoldFailed): Promise<SystemJournal> {
     const file = join(dir, 'system.json');
     const read = await readJsonFile(file);
     const onDisk: Snapshot = read === null ? { format: FORMAT_VERSION, secrets: {}, users: [], keys: [], generation: 0 } : decode(read.json, file);
@@ -173,7 +173,7 @@ export class SystemJournal implements SystemDb<SystemData> {
     }
     onDisk.users = [...users.values()];
     onDisk.keys = [...keys.values()];
-    const files = new JournalGenerations(dir, 'system', onDisk.generation, lines, sizes, writeSnapshot);
+    const files = new JournalGenerations(dir, 'system', onDisk.generation, lines, sizes, writeSnapshot, foldFailed);
     if (read === null || onDisk.format < FORMAT_VERSION) {
       // Nothing else reads or writes the data yet: memory holds exactly what the files hold.
       onDisk.format = FORMAT_VERSION;

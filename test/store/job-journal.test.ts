@@ -424,10 +424,11 @@ async function churn(jobs: JobFile): Promise<void> {
 async function foldUnderWay() {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const held = heldWriter();
-  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
+  const problems: string[] = [];
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write, foldFailed: (p) => problems.push(p) });
   await churn(jobs);
   await held.nextCall();
-  return { dir, jobs, fold: held.calls[0] };
+  return { dir, jobs, fold: held.calls[0], problems };
 }
 
 /** Opens the files of `dir` afresh: they hold `expected`. */
@@ -482,9 +483,10 @@ test('a change whose write fails while a fold is under way is not in the snapsho
 });
 
 test('a fold that fails leaves the snapshot and every journal as they were: nothing is lost, and a later fold takes them all in', async () => {
-  const { dir, jobs, fold } = await foldUnderWay();
+  const { dir, jobs, fold, problems } = await foldUnderWay();
   fold.go(false);
   await jobs.settled();
+  assert.equal(problems, [`cannot fold the journals of ${join(dir, 'jobs.json')} into a new snapshot (ENOSPC: no space left on device); they keep growing until a fold succeeds, tried again in 10 s`]);
   await jobs.enqueueJob(job(300)); // in journal 1, after the failed fold
   assert.equal(journals(dir), ['jobs.0.journal', 'jobs.1.journal']);
   assert.not.ok(existsSync(join(dir, 'jobs.json')));

@@ -149,12 +149,13 @@ async function foldUnderWay() {
   const dir = fresh();
   await (await SystemJournal.open(dir)).close();
   const held = heldWriter();
-  const db = await SystemJournal.open(dir, 4096, held.write);
+  const problems: string[] = [];
+  const db = await SystemJournal.open(dir, 4096, held.write, (p) => problems.push(p));
   const file = new SystemFile(db);
   await file.change(addUser(db, user(1)));
   for (let i = 0; !held.calls.length && i < 1000; i++) await file.change(churnSecret(db, i));
   await held.nextCall();
-  return { dir, db, file, fold: held.calls[0] };
+  return { dir, db, file, fold: held.calls[0], problems };
 }
 
 test('a fold goes on beside the writes: they are appended to the next journal while its snapshot is made, and a crash before it is done loses none of them', async () => {
@@ -203,9 +204,11 @@ test('a change whose write fails while a fold is under way is not in the snapsho
 });
 
 test('a fold that fails leaves the snapshot and every journal as they were: nothing is lost, and a later fold takes them all in', async () => {
-  const { dir, db, file, fold } = await foldUnderWay();
+  const { dir, db, file, fold, problems } = await foldUnderWay();
   fold.go(false);
   await db.settled();
+  assert.is(problems.length, 1);
+  assert.match(problems[0], `cannot fold the journals of ${join(dir, 'system.json')} into a new snapshot (ENOSPC`);
   await file.change(addUser(db, user(2))); // in journal 2, after the failed fold
   assert.equal(journals(dir), ['system.1.journal', 'system.2.journal']);
   assert.is(snapshotOf(dir).generation, 1);
