@@ -81,8 +81,9 @@ function newRecord(job: NewJob): JobRecord {
 }
 
 export class JobFile implements JobQueue {
-  // Records by id, for the data in memory and for the durable copy that changes are replayed on.
-  private readonly jobIndexes = [new IdIndex<JobRecord>(), new IdIndex<JobRecord>()];
+  // Records by id, for the data in memory (the journal's, which its writes look jobs up in too)
+  // and for the durable copy that changes are replayed on.
+  private readonly jobIndexes: [memory: IdIndex<JobRecord>, durable: IdIndex<JobRecord>];
   /** Jobs before this place in the array (`openIn`) have ended: a count looks from here. */
   private openFrom = 0;
   private openIn: JobRecord[] | null = null;
@@ -108,7 +109,9 @@ export class JobFile implements JobQueue {
     private readonly maxEndedJobs: number,
     private readonly replays: ReplayRoom,
     private readonly maxEndedChars: number,
-  ) {}
+  ) {
+    this.jobIndexes = [db.jobIndex, new IdIndex<JobRecord>()];
+  }
 
   /** The size of each ended job counted, by id (an ended job changes no more, unless put back in the queue). */
   private readonly endedSizes = new Map<string, number>();
@@ -198,10 +201,7 @@ export class JobFile implements JobQueue {
    */
   private removeEnded(d: JobData, kept: JobRecord[]): void {
     this.jobIndex(d).rebase(d.jobs, kept);
-    if (d === this.file.data) {
-      this.turns.rebased(d.jobs, kept);
-      this.db.jobsFiltered(d.jobs, kept);
-    }
+    if (d === this.file.data) this.turns.rebased(d.jobs, kept);
     d.jobs = kept;
   }
 

@@ -91,7 +91,8 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedJobs = new Set<string>();
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
-  private readonly jobIndex = new IdIndex<JobRecord>();
+  /** Memory's jobs by id: the JobFile finds them through it too, and tells it of a filter. */
+  readonly jobIndex = new IdIndex<JobRecord>();
 
   private constructor(
     private readonly low: Low<Snapshot>,
@@ -155,11 +156,6 @@ export class JobJournal implements SystemDb<JobData> {
 
   set data(d: JobData) {
     this.low.data = { ...d, generation: this.low.data.generation };
-  }
-
-  /** Memory's jobs `from` became `to`, a filter of them (the index by id moves its places). */
-  jobsFiltered(from: JobRecord[], to: JobRecord[]): void {
-    this.jobIndex.rebase(from, to);
   }
 
   /** A change wrote this job (or removed it); `d` is the data it changed (memory's is the one written). */
