@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { FORMAT_VERSION } from '../../runtime/store/format.ts';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
 import { SystemFile } from '../../runtime/store/system-file.ts';
-import { SystemJournal } from '../../runtime/store/system-journal.ts';
+import { type SystemData, SystemJournal } from '../../runtime/store/system-journal.ts';
 import type { KeyRecord, UserRecord } from '../../runtime/store/store.ts';
 import { heldWriter } from '../helpers/held-writer.ts';
 import { JournalGenerations } from '../../runtime/store/journal-generations.ts';
@@ -124,12 +124,12 @@ test('a data dir whose system file was written whole (format 2) is read as it is
 const journals = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
 
 /** A change that rewrites one secret of about 100 characters: repeated, its copies outweigh what is live. */
-const churnSecret = (db: SystemJournal, i: number) => (d: import('../../runtime/store/system-journal.ts').SystemData) => {
+const churnSecret = (db: SystemJournal, i: number) => (d: SystemData) => {
   d.secrets.churn = `value ${i}`.padEnd(100, '.');
   db.touchSecret(d, 'churn');
 };
 
-const addUser = (db: SystemJournal, u: UserRecord) => (d: import('../../runtime/store/system-journal.ts').SystemData) => {
+const addUser = (db: SystemJournal, u: UserRecord) => (d: SystemData) => {
   d.users.push(u);
   db.touchUser(d, u.id);
 };
