@@ -55,7 +55,8 @@ export const JOB_ATTEMPTS = 3;
 export class JobDispatcher {
   private running = 0;
   private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  /** The next look for due jobs, if one is set. */
+  private timer: { cancel(): void } | null = null;
   /** When `timer` fires (Date.now() terms). */
   private timerAt = 0;
   private renewer: NodeJS.Timeout | null = null;
@@ -137,8 +138,7 @@ export class JobDispatcher {
   /** Takes no more jobs; waits for the ones under way to be recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancelLook();
     // A claim in flight has marked its job STARTED: it is run (the workers are still up) and
     // recorded like the others, rather than cut off by the pool closing after this resolves.
     await this.pumping;
@@ -153,9 +153,11 @@ export class JobDispatcher {
     // A look already due as soon is kept: many wakes in a row set one timer, not one each.
     const at = Date.now() + ms;
     if (this.timer && this.timerAt <= at) return;
-    if (this.timer) clearTimeout(this.timer);
+    this.cancelLook();
     this.timerAt = at;
-    this.timer = setTimeout(() => {
+    // A look due now waits for this turn of the event loop to end, not for a timer (at least 1 ms):
+    // a run that ended looks for the next at once, and a long queue drains that much faster.
+    const look = () => {
       this.timer = null;
       if (this.stopped) return;
       if (this.pumping) {
@@ -168,7 +170,19 @@ export class JobDispatcher {
         this.schedule(this.again ? 0 : this.pollMs);
         this.again = false;
       });
-    }, ms);
+    };
+    if (ms <= 0) {
+      const immediate = setImmediate(look);
+      this.timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(look, ms);
+      this.timer = { cancel: () => clearTimeout(timeout) };
+    }
+  }
+
+  private cancelLook(): void {
+    this.timer?.cancel();
+    this.timer = null;
   }
 
   private async pump(): Promise<void> {
