@@ -15,9 +15,9 @@
 //      the latency of the 202 answer (target: p99 under 20 ms), while the dispatcher runs the
 //      queued jobs in the background, then how long the queue takes to drain.
 // Measured on 2 shared cores (figures and what they cost: README, bench:http): signed / header
-// key 58-80% with every delivery logged (not met), +23-57 µs of main-thread CPU per request in the
-// latest runs; async 202 p99 17-37 ms (under 20 ms in two runs), its tail the turns of a busy
-// event loop that its journal append waits for.
+// key 58-80% with every delivery logged (not met), +23-57 µs of main-thread CPU per request;
+// async 202 p99 15-37 ms (under 20 ms in the latest two runs, 15 and 18 ms), its tail the turns
+// of a busy event loop that its journal append waits for.
 // Each figure: requests/s, p50 and p99 latency, and (on Linux) the main thread's CPU per request:
 // the server's own cost of a route, which the load generator and the run workers sharing the
 // cores do not blur as they blur requests/s. Each run follows a 1 s warm-up of its route.
