@@ -1,5 +1,6 @@
 // The job dispatcher on a store and a pool of its own making: what stopping does to a claim that
 // is under way.
+import { stat } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClaimedJob, JobRecord, JobResult, Store } from '../../runtime/store/store.ts';
@@ -88,6 +89,42 @@ test('a job queued while a claim is under way is looked for as soon as that clai
   const stopping = dispatcher.stop();
   answers[1](null);
   await stopping;
+});
+
+test('a run that ends looks for the next at the end of that turn of the event loop, before any timer (a timer waits at least 1 ms)', async () => {
+  const events: string[] = [];
+  const queued = [job, { ...job, id: `${job.id.slice(0, -1)}b` }];
+  const store = {
+    claimJob: async () => {
+      events.push('claim');
+      const next = queued.shift();
+      return next ? { job: next, attempt: 1 } : null;
+    },
+    finishJob: async () => true,
+  } as unknown as Store;
+  const answer: Answer = { status: 200, body: '{"status":200,"reports":[1]}' };
+  const runs = {
+    workers: 1,
+    // The first run ends in an I/O callback (as a worker's answer arrives), and a timer is set
+    // there just before: the next claim must not wait for it.
+    walk: (): Promise<Answer> =>
+      new Promise((resolve) =>
+        stat(import.meta.filename, () => {
+          if (!events.includes('timer set')) {
+            events.push('timer set');
+            setTimeout(() => events.push('timer'), 0);
+          }
+          resolve(answer);
+        }),
+      ),
+  } as unknown as WorkerPool;
+  const dispatcher = new JobDispatcher(store, runs, quiet, { pollMs: 60_000 });
+  dispatcher.start();
+  for (let i = 0; i < 100 && !events.includes('timer'); i++) await tick();
+  await dispatcher.stop();
+  assert.equal(events.slice(0, 2), ['claim', 'timer set']);
+  const next = events.indexOf('claim', 2);
+  assert.ok(next !== -1 && next < events.indexOf('timer'), `the next claim came before the timer set as the first run ended: ${events.join(', ')}`);
 });
 
 test('at most `concurrency` runs at once (the pool\'s workers unless told), each slot taken again as a run ends', async () => {
