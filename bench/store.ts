@@ -197,7 +197,7 @@ try {
   console.log(`runs claimed and finished with 70,000 in the file and 20,000 ended kept: ${perRun.toFixed(0)} µs each (50 at once); the event loop waited at most ${(endedLoop.max / 1e6).toFixed(0)} ms`);
   // Runs not kept once completed (a scheduled walker's that does not save its runs), among the
   // runs above: gone as each completes, they leave the file together at the next count of ended
-  // runs (before, each was taken out on its own: 24-26 ms a run, the event loop waiting over 1 s).
+  // runs (before, each was taken out on its own: 35-40 ms a run here, the event loop waiting 1.5-1.9 s).
   await enqueueAll(busy, 1_000, (i) => ({ ...run(200_000 + i, false), keep: false }));
   const unkeptLoop = monitorEventLoopDelay({ resolution: 1 });
   unkeptLoop.enable();

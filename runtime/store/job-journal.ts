@@ -16,7 +16,7 @@ import { Low } from 'lowdb';
 import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { IdIndex } from './id-index.ts';
-import { type FoldFailed, JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
+import { type FoldFailed, JournalGenerations, readJournals, SnapshotText, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
@@ -52,31 +52,15 @@ function decode(json: unknown, file: string): SnapshotFile {
 const encode = (s: Snapshot): string => [...snapshotParts(s.jobs, s.schedules, s.deliveries, s.generation)].join('');
 
 /**
- * A snapshot's text in parts of about PART_CHARS, each made when it is asked for: what the
- * records hold then (a fold reads records that later writes may still change).
+ * A snapshot's text in parts (SnapshotText), each made when it is asked for: what the records
+ * hold then (a fold reads records that later writes may still change).
  */
 function* snapshotParts(jobs: JobRecord[], schedules: Record<string, ScheduleState>, deliveries: Map<string, DeliveryRecord>, generation: number): Generator<string> {
-  let part = '{"jobs":[';
-  let comma = '';
-  for (const j of jobs) {
-    part += comma + JSON.stringify(j);
-    comma = ',';
-    if (part.length >= PART_CHARS) {
-      yield part;
-      part = '';
-    }
-  }
-  part += `],"schedules":${JSON.stringify(schedules)},"deliveries":[`;
-  comma = '';
-  for (const d of deliveries.values()) {
-    part += comma + JSON.stringify(d);
-    comma = ',';
-    if (part.length >= PART_CHARS) {
-      yield part;
-      part = '';
-    }
-  }
-  yield `${part}],"generation":${generation}}`;
+  const text = new SnapshotText('{"jobs":[');
+  yield* text.items(jobs);
+  text.add(`],"schedules":${JSON.stringify(schedules)},"deliveries":[`);
+  yield* text.items(deliveries.values());
+  yield text.end(`],"generation":${generation}}`);
 }
 
 /** Fills in what records written before these fields existed lack. */

@@ -23,7 +23,40 @@ export type SnapshotWriter = (file: string, parts: Iterable<string>) => Promise<
 export type FoldFailed = (problem: string) => void;
 
 /** About how many characters of a snapshot are made between two turns of the event loop (a few ms of work). */
-export const PART_CHARS = 1 << 20;
+const PART_CHARS = 1 << 20;
+
+/**
+ * A snapshot's text as a fold makes it, in parts of about PART_CHARS: `add` puts text in the
+ * current part, `items` a list of encoded records separated by commas, handing out each part as
+ * it fills, and `end` the last part. A snapshot made this way is a generator of its parts.
+ */
+export class SnapshotText {
+  constructor(private part = '') {}
+
+  add(text: string): void {
+    this.part += text;
+  }
+
+  /** The records' texts (`encode`; null leaves a record out), comma-separated. */
+  *items<T>(records: Iterable<T>, encode: (record: T) => string | null = JSON.stringify): Generator<string> {
+    let comma = '';
+    for (const record of records) {
+      const text = encode(record);
+      if (text === null) continue;
+      this.part += comma + text;
+      comma = ',';
+      if (this.part.length >= PART_CHARS) {
+        yield this.part;
+        this.part = '';
+      }
+    }
+  }
+
+  /** The last part, ending with `text`. */
+  end(text: string): string {
+    return this.part + text;
+  }
+}
 
 /** How long after a fold failed (a disk full, say) the next one may start: each would write the whole snapshot again. */
 const FOLD_RETRY_MS = 10_000;

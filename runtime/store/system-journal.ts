@@ -17,7 +17,7 @@ import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { checkFormat, FORMAT_VERSION } from './format.ts';
 import { IdIndex } from './id-index.ts';
-import { type FoldFailed, JournalGenerations, PART_CHARS, readJournals, type SnapshotWriter } from './journal-generations.ts';
+import { type FoldFailed, JournalGenerations, readJournals, SnapshotText, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type KeyRecord, StoreError, type UserRecord } from './store.ts';
 
@@ -61,43 +61,23 @@ function decode(json: unknown, file: string): Snapshot {
 const encode = (s: Snapshot): string => [...snapshotParts(s, s.generation)].join('');
 
 /**
- * A snapshot's text in parts of about PART_CHARS, each made when it is asked for: what the data
- * holds then (a fold reads data that later writes may still change; hints removed meanwhile are
- * left out, and the next journal removes them anyway).
+ * A snapshot's text in parts (SnapshotText), each made when it is asked for: what the data holds
+ * then (a fold reads data that later writes may still change; hints removed meanwhile are left
+ * out, and the next journal removes them anyway).
  */
 function* snapshotParts(d: SystemData, generation: number): Generator<string> {
-  let part = `{"format":${d.format},"secrets":${JSON.stringify(d.secrets)},"users":[`;
-  const list = function* (records: unknown[]): Generator<string> {
-    let comma = '';
-    for (const r of records) {
-      part += comma + JSON.stringify(r);
-      comma = ',';
-      if (part.length >= PART_CHARS) {
-        yield part;
-        part = '';
-      }
-    }
-  };
-  yield* list(d.users);
-  part += '],"keys":[';
-  yield* list(d.keys);
-  part += ']';
-  if (d.shares) {
-    part += ',"shares":{';
-    let comma = '';
-    for (const id of Object.keys(d.shares)) {
-      const hint = d.shares[id];
-      if (hint === undefined) continue;
-      part += `${comma}${JSON.stringify(id)}:${JSON.stringify(hint)}`;
-      comma = ',';
-      if (part.length >= PART_CHARS) {
-        yield part;
-        part = '';
-      }
-    }
-    part += '}';
+  const text = new SnapshotText(`{"format":${d.format},"secrets":${JSON.stringify(d.secrets)},"users":[`);
+  yield* text.items(d.users);
+  text.add('],"keys":[');
+  yield* text.items(d.keys);
+  text.add(']');
+  const shares = d.shares;
+  if (shares) {
+    text.add(',"shares":{');
+    yield* text.items(Object.keys(shares), (id) => (shares[id] === undefined ? null : `${JSON.stringify(id)}:${JSON.stringify(shares[id])}`));
+    text.add('}');
   }
-  yield `${part},"generation":${generation}}`;
+  yield text.end(`,"generation":${generation}}`);
 }
 
 export class SystemJournal implements SystemDb<SystemData> {
