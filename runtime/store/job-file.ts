@@ -11,6 +11,7 @@ import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
 import type { FoldFailed } from './journal-generations.ts';
 import { SystemFile } from './system-file.ts';
+import { jsonChars, QueuedChars } from './queued-chars.ts';
 import { keptAfterRoom, ReplayRoom } from './replay-room.ts';
 import { applyTold, type ClaimedJob, type DeliveryOutcome, type DeliveryRecord, type FireResult, type JobQueue, type JobRecord, type JobResult, type Json, type LogWrite, type NewJob, type ScheduleState, StoreError, type ToldDelivery } from './store.ts';
 
@@ -58,6 +59,7 @@ export const RUNNER_LOST: JobResult = { httpStatus: 500, reports: null, returns:
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const ENDED = new Set<string>(['COMPLETED', 'ERROR', 'CANCELLED']);
+const OPEN = new Set<string>(['PENDING', 'STARTED']);
 
 /**
  * A run not to be kept that completed (a scheduled walker's that does not save its runs): gone
@@ -101,6 +103,34 @@ export class JobFile implements JobQueue {
 
   /** Jobs ended since the ended ones were last counted. */
   private endedSinceCount = 0;
+
+  /**
+   * The open runs' characters in memory's queue, once asked for (`queuedChars`), as counted for
+   * `queuedFor`: memory rebuilt after a failed write is another object, counted again when next asked.
+   */
+  private queued = new QueuedChars();
+  private queuedFor: JobData | null = null;
+
+  /** Part of a change: the job `id` was written or removed; memory's open runs are counted as it now is. */
+  private touch(d: JobData, id: string): void {
+    this.db.touchJob(d, id);
+    if (d !== this.queuedFor) return; // the durable copy, or memory not counted since it was rebuilt
+    const j = this.job(d, id);
+    if (j && OPEN.has(j.status)) this.queued.open(id, j.root, () => jsonChars(j.fields));
+    else this.queued.close(id);
+  }
+
+  /** The characters of the fields of `root`'s open runs (PENDING, STARTED), and of all open runs. */
+  queuedChars(root: string): { root: number; all: number } {
+    const data = this.file.data;
+    if (data !== this.queuedFor) {
+      const before = this.queued;
+      this.queued = new QueuedChars();
+      for (const j of data.jobs) if (OPEN.has(j.status)) this.queued.open(j.id, j.root, () => before.charsOf(j.id) ?? jsonChars(j.fields));
+      this.queuedFor = data;
+    }
+    return this.queued.of(root);
+  }
 
   private constructor(
     private readonly file: SystemFile<JobData>,
@@ -176,7 +206,7 @@ export class JobFile implements JobQueue {
       .change((d) => {
         // Ended ones only: applied again after a failed write, an end this count saw may be undone.
         const leaving = (j: JobRecord) => gone.has(j.id) && ENDED.has(j.status);
-        for (const j of d.jobs) if (leaving(j)) this.db.touchJob(d, j.id);
+        for (const j of d.jobs) if (leaving(j)) this.touch(d, j.id);
         this.removeEnded(d, d.jobs.filter((j) => !leaving(j)));
       })
       .catch(() => undefined);
@@ -208,7 +238,7 @@ export class JobFile implements JobQueue {
   /** Part of a change: `job` joins the queue (and, in memory, its root's turn). */
   private push(d: JobData, job: JobRecord): void {
     d.jobs.push(job);
-    this.db.touchJob(d, job.id);
+    this.touch(d, job.id);
     if (d === this.file.data) this.turns.queued(d.jobs, job);
   }
 
@@ -245,11 +275,11 @@ export class JobFile implements JobQueue {
       const started = id === null ? null : find(id);
       for (const j of ended) {
         Object.assign(j, { status: 'ERROR', finishedAt: iso(now), leaseUntil: null, result: copyResult(RUNNER_LOST) });
-        this.db.touchJob(d, j.id);
+        this.touch(d, j.id);
       }
       if (started) {
         Object.assign(started, { status: 'STARTED', attempts: started.attempts + 1, startedAt: iso(now), leaseUntil: iso(now + leaseMs) });
-        this.db.touchJob(d, started.id);
+        this.touch(d, started.id);
       }
     });
     if (lost.length > 0) this.ended(lost.length);
@@ -320,7 +350,7 @@ export class JobFile implements JobQueue {
       const j = this.job(d, id);
       if (j && allowed(j)) {
         change(j);
-        this.db.touchJob(d, id);
+        this.touch(d, id);
       }
     });
     return true;
@@ -332,7 +362,7 @@ export class JobFile implements JobQueue {
     const n = this.file.data.jobs.filter((j) => old(j) && !completedUnkept(j)).length; // those gone already are not counted
     if (n === 0) return 0;
     await this.file.change((d) => {
-      for (const j of d.jobs) if (old(j)) this.db.touchJob(d, j.id);
+      for (const j of d.jobs) if (old(j)) this.touch(d, j.id);
       this.removeEnded(d, d.jobs.filter((j) => !old(j)));
     });
     return n;
@@ -348,7 +378,7 @@ export class JobFile implements JobQueue {
     await this.file.change((d) => {
       for (const j of holding(d)) {
         j.leaseUntil = until;
-        this.db.touchJob(d, j.id);
+        this.touch(d, j.id);
       }
     });
   }
@@ -529,7 +559,7 @@ export class JobFile implements JobQueue {
       const j = this.job(d, id);
       if (held(j)) {
         change(j!, d);
-        this.db.touchJob(d, id);
+        this.touch(d, id);
       }
     });
     return true;

@@ -103,6 +103,10 @@ export class LowStore implements Store {
     this.upkeep.listener = listener;
   }
 
+  queuedChars(root: string): { root: number; all: number } {
+    return this.jobs.queuedChars(root);
+  }
+
   /** Disk writes so far, of root files and the system file (for the benchmark). */
   get writes(): number {
     return this.system.writes + this.graphs.writes;

@@ -361,6 +361,11 @@ export interface Store extends GraphStore, JobQueue, DeliveryLog, ShareIndex {
    * dir: a fold of its files that failed, tried again later); one listener at a time.
    */
   onProblem?(listener: (problem: string) => void): void;
+  /**
+   * A store that holds its queue in memory (the data dir): the characters of the fields of
+   * `root`'s open runs (PENDING, STARTED), and of all open runs, by which runs are admitted.
+   */
+  queuedChars?(root: string): { root: number; all: number };
   /** Waits for every write under way, then releases the data dir. */
   close(): Promise<void>;
 }
