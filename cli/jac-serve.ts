@@ -7,7 +7,7 @@ import { check } from './check.ts';
 import { runFile, runFileWithStore } from './run.ts';
 import { UsageError } from './files.ts';
 import { storeTarget } from './store-target.ts';
-import { MAX_QUEUED_RUNS } from '../server/queue-limit.ts';
+import { MAX_QUEUED_CHARS, MAX_QUEUED_CHARS_PER_ROOT, MAX_QUEUED_RUNS } from '../server/queue-limit.ts';
 import { MAX_KEYS_PER_USER } from '../server/webhook-keys.ts';
 
 // The server (Fastify and its plugins) and the key commands are loaded only by the commands
@@ -205,6 +205,8 @@ await yargs(hideBin(process.argv))
         .option('job-lease-seconds', { type: 'number', default: 30, describe: 'a background run holds its job this long, renewed while it runs: how soon another server takes the jobs of one that died' })
         .option('background-runs', { type: 'number', describe: 'background runs (async walkers, webhook deliveries answered 202, scheduled walkers) at once (default: --workers)' })
         .option('max-queued-runs', { type: 'number', default: MAX_QUEUED_RUNS, describe: "background runs one user's root may have queued or running; past it, async walkers and webhook deliveries answered 202 get 429 with Retry-After (0: no limit)" })
+        .option('max-queued-mb', { type: 'number', default: MAX_QUEUED_CHARS_PER_ROOT / 2 ** 20, describe: "MiB of request fields one user's queued or running background runs may hold on a data dir, which keeps its queue in memory; past it, async walkers and webhook deliveries answered 202 get 429 with Retry-After" })
+        .option('max-queued-total-mb', { type: 'number', default: MAX_QUEUED_CHARS / 2 ** 20, describe: "MiB of request fields all users' queued or running background runs may hold on a data dir; past it, they get 503 with Retry-After" })
         .option('max-keys-per-user', { type: 'number', default: MAX_KEYS_PER_USER, describe: 'webhook keys one user may hold; past it, creating one is answered 422 (0: no limit)' })
         .option('max-upload-mb', { type: 'number', default: 10, describe: 'largest file a walker with UploadFile fields takes, per file, MiB (a larger one is answered 413)' })
         .option('max-upload-files', { type: 'number', default: 20, describe: 'file parts allowed in one multipart request' })
@@ -214,6 +216,8 @@ await yargs(hideBin(process.argv))
           wholeNumber('port', argv.port, 0, 65535);
           for (const name of ['workers', 'max-memory-mb', 'max-steps', 'max-connections', 'max-upload-files', 'max-upload-fields', 'background-runs'] as const) wholeNumber(name, argv[name], 1);
           positiveNumber('max-upload-mb', argv.maxUploadMb);
+          positiveNumber('max-queued-mb', argv.maxQueuedMb);
+          positiveNumber('max-queued-total-mb', argv.maxQueuedTotalMb);
           for (const name of ['cache-mb', 'cache-idle-seconds', 'max-queued-runs', 'max-keys-per-user'] as const) wholeNumber(name, argv[name], 0);
           positiveNumber('max-seconds', argv.maxSeconds);
           positiveNumber('job-lease-seconds', argv.jobLeaseSeconds);
@@ -246,6 +250,7 @@ await yargs(hideBin(process.argv))
             maxUploadFiles: argv.maxUploadFiles,
             maxUploadFields: argv.maxUploadFields,
             maxQueuedRuns: argv.maxQueuedRuns,
+            maxQueuedChars: { root: Math.round(argv.maxQueuedMb * 2 ** 20), all: Math.round(argv.maxQueuedTotalMb * 2 ** 20) },
             maxKeysPerUser: argv.maxKeysPerUser,
             jobs: { leaseMs: argv.jobLeaseSeconds * 1000, retentionMs: argv.jobRetentionDays * 86_400_000, ...(argv.backgroundRuns !== undefined ? { concurrency: argv.backgroundRuns } : {}) },
             showReturns: process.env.SHOW_ENDPOINT_RETURNS === 'true',

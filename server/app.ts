@@ -52,6 +52,11 @@ export interface AppOptions extends LoginLimitOptions, HashingLimits, UploadLimi
   deliveryRetryMs?: number[];
   /** Background runs one user's root may have queued or running before async walkers and deliveries answered 202 get 429 (default MAX_QUEUED_RUNS; 0: no limit). */
   maxQueuedRuns?: number;
+  /**
+   * On the data dir, which holds its queue in memory: the characters of fields one user's root's
+   * open runs may hold (default MAX_QUEUED_CHARS_PER_ROOT) and all open runs (default MAX_QUEUED_CHARS).
+   */
+  maxQueuedChars?: { root?: number; all?: number };
 }
 
 /** Paths of request parts that can carry a secret; the log shows them as [redacted]. */
@@ -132,7 +137,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
   const deliveryRetries = options.deliveryRetryMs ?? DELIVERY_RETRY_MS;
   const isDelivery = (job: JobRecord) => answeredLater.has(job.walker) && !job.internal;
   // How many runs each root may have waiting: requests that queue more are refused, walkers' create_task raises.
-  const limit = new QueueLimit(store, options.maxQueuedRuns ?? MAX_QUEUED_RUNS);
+  const limit = new QueueLimit(store, options.maxQueuedRuns ?? MAX_QUEUED_RUNS, { maxRootChars: options.maxQueuedChars?.root, maxAllChars: options.maxQueuedChars?.all });
   const dispatcher = new JobDispatcher(store, runs, app.log, {
     limit,
     backoffFor: (job) => (isDelivery(job) ? deliveryRetries : null),

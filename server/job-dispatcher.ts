@@ -213,9 +213,9 @@ export class JobDispatcher {
     // run never fails for it, and nothing it asks for goes past the limit unseen.
     const taskRoom = await this.limit?.room(job.root).catch((e: unknown) => {
       this.log.warn({ walker_id: id, err: e }, 'cannot count the runs waiting on this root: this run may not queue more');
-      return 0;
+      return { taskRoom: 0 };
     });
-    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}), ...(taskRoom !== undefined ? { taskRoom } : {}) });
+    const answer = await this.runs.walk({ root: job.root, walker: job.walker, node: job.node, fields: loadedFields(job.fields), allowedNodes: job.allowedNodes, internal: job.internal, context: true, ...(once ? { delivery: once } : {}), ...taskRoom });
     const ms = Date.now() - started;
     try {
       if (await queueTasks(this.store, answer, job.root, job.owner, this.limit)) this.wake();

@@ -12,6 +12,7 @@ import { type Json, type KeyRecord, type SharedCounters, type Store, StoreError 
 import { JOB_ATTEMPTS, type JobDispatcher } from './job-dispatcher.ts';
 import { queueTasks } from './schedule/queue-tasks.ts';
 import { storedFields } from './stored-fields.ts';
+import { jsonChars } from '../runtime/store/queued-chars.ts';
 import { HttpError } from './errors.ts';
 import { sharedCounterStore } from './login-limits.ts';
 import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
@@ -21,7 +22,7 @@ import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/web
 import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, refusedDelivery, toldDelivery } from './webhooks/deliveries.ts';
 import type { DeliveryLogBatch } from './webhooks/log-batch.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
-import type { QueueLimit } from './queue-limit.ts';
+import type { QueueLimit, Refusal } from './queue-limit.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
@@ -76,7 +77,7 @@ const tooMany = (webhook: boolean, queued: boolean) =>
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
  * (`additionalProperties`), so documenting an answer never changes what is sent.
  */
-function errorAnswers(codes: number[], why429: string): Record<number, JsonSchema> {
+function errorAnswers(codes: number[], why429: string, queuesRuns = false): Record<number, JsonSchema> {
   const detail = (description: string, shape: JsonSchema = { type: 'string' }): JsonSchema => ({ description, type: 'object', additionalProperties: true, properties: { detail: shape } });
   const all: Record<number, JsonSchema> = {
     401: detail('no token or key, or one that is not valid'),
@@ -87,7 +88,7 @@ function errorAnswers(codes: number[], why429: string): Record<number, JsonSchem
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
     429: detail(why429),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
-    503: { ...detail('the store cannot be reached; nothing of the run was saved: retry later'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
+    503: { ...detail(`the store cannot be reached; nothing of the run was saved${queuesRuns ? ", or the server's background queue is full" : ''}: retry later`), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
   };
   return Object.fromEntries(codes.map((c) => [c, all[c]]));
 }
@@ -241,7 +242,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     /** Where an API key travels (header, query, path, body), or null. */
     const placed = keyPlacement(webhook);
     /** Whether a request queues a run (so the queue limit may answer 429). */
-    const queuesRuns = (endpoint.isAsync || signed?.ack === 'async') && jobs.limit.max !== 0;
+    const queuesRuns = (endpoint.isAsync || signed?.ack === 'async') && jobs.limit.refuses;
     /** The server-filled delivery fields this walker declares (signed walkers only). */
     const declared = new Set<string>(signed ? endpoint.fields.map((f) => f.name).filter((n) => (DELIVERY_FIELDS as readonly string[]).includes(n)) : []);
     for (const group of groups) {
@@ -297,6 +298,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 503,
               ],
               tooMany(Boolean(webhook), queuesRuns),
+              queuesRuns,
             ),
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
@@ -358,17 +360,20 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // Logged under the job's id (the dispatcher gives the entry its outcome), in the same
               // write (or transaction) as the job.
               const logged = { walker: endpoint.name, owner: caller.owner!, delivery: delivered, dedupeHours: signed.dedupeHours, node, fields, allowedNodes: caller.allowedNodes, id };
-              // A user with too many runs waiting is refused, but a repeat of a delivery queued before
-              // is answered as one (a delivery without the sender's id has a new job id: no repeat).
-              const admitted = await jobs.limit.admit(caller.rootId);
+              // A user with too many runs (or too much data) waiting is refused, but a repeat of a
+              // delivery queued before is answered as one (a delivery without the sender's id has a
+              // new job id: no repeat).
+              const stored = storedFields(fields);
+              const refused = await jobs.limit.admit(caller.rootId, jsonChars(stored));
+              const admitted = refused === null;
               const repeatable = signed.dedupeHours > 0 && delivered.id !== null;
-              if (!admitted && !(repeatable && (await jobs.store.findJob(id)))) {
+              if (refused && !(repeatable && (await jobs.store.findJob(id)))) {
                 // A sender's retries of one refused delivery count on one entry.
-                jobs.told.tell({ record: refusedDelivery(logged, 429, QUEUE_FULL), repeat: true });
-                return queueFull(reply, jobs.limit);
+                jobs.told.tell({ record: refusedDelivery(logged, refused.status, refused.reason), repeat: true });
+                return queueFull(reply, refused, jobs.limit);
               }
               const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null);
-              const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
+              const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: stored, allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
                 () => true,
                 (e: unknown) => {
                   if (admitted) jobs.limit.release(caller.rootId);
@@ -388,10 +393,12 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // entry node is checked now, so a bad one is a 404 to the caller, not a failed job.
               const node = entry === 'node' ? String(params.node) : null;
               if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
-              if (!(await jobs.limit.admit(caller.rootId))) return queueFull(reply, jobs.limit);
+              const stored = storedFields(fields);
+              const refused = await jobs.limit.admit(caller.rootId, jsonChars(stored));
+              if (refused) return queueFull(reply, refused, jobs.limit);
               const id = newId('w', endpoint.name);
               try {
-                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: storedFields(fields), allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
+                await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: stored, allowedNodes: caller.allowedNodes, maxAttempts: JOB_ATTEMPTS });
               } catch (e) {
                 jobs.limit.release(caller.rootId);
                 throw e;
@@ -405,7 +412,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
             const node = entry === 'node' ? String(params.node) : null;
             const started = Date.now();
             const taskRoom = await jobs.limit.room(caller.rootId);
-            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}), ...(taskRoom !== undefined ? { taskRoom } : {}) });
+            const answer = await runs.walk({ root: caller.rootId, walker: endpoint.name, node, fields, allowedNodes: caller.allowedNodes, ...(once ? { delivery: once } : {}), ...taskRoom });
             if (await queueTasks(jobs.store, answer, caller.rootId, caller.owner, jobs.limit)) jobs.dispatcher.wake();
             const errorId = answer.status === 500 || answer.status === 503 ? randomUUID() : null;
             if (signed && delivered) {
@@ -453,13 +460,10 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
 }
 
 /** Why a run was not queued (the delivery log says it of a refused delivery). */
-const QUEUE_FULL = 'too many background runs of this user are waiting';
+const QUEUE_FULL = 'too many background runs of this user are waiting, or they hold too much data';
 
-function queueFull(reply: FastifyReply, limit: QueueLimit) {
-  return reply
-    .code(429)
-    .header('retry-after', String(limit.retryAfterSeconds))
-    .send({ detail: `Too many background runs are waiting (at most ${limit.max} per user); retry later` });
+function queueFull(reply: FastifyReply, refused: Refusal, limit: QueueLimit) {
+  return reply.code(refused.status).header('retry-after', String(limit.retryAfterSeconds)).send({ detail: refused.detail });
 }
 
 /** The OpenAPI security scheme of a header or query key placement. */

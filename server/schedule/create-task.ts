@@ -14,6 +14,8 @@ import { PyError } from '../../runtime/values/errors.ts';
 import { repr } from '../../runtime/values/repr.ts';
 import type { Value } from '../../runtime/values/value.ts';
 import { serialize } from '../serialize.ts';
+import { jsonChars } from '../../runtime/store/queued-chars.ts';
+import { sizeText } from '../queue-limit.ts';
 import { parseUtcDate } from './triggers.ts';
 
 /** A task a run asked for, until its run is committed. */
@@ -35,21 +37,33 @@ export interface QueuedTask {
   runAfter: string | null;
 }
 
+/** A node's id as a field holds it, for measuring a node made by the run (its id comes at commit). */
+const NODE_ID_CHARS = 'n:Node:000000000000000000000000'.length;
+
 /** The tasks asked for by the run under way (runs in a worker are one at a time). */
 export class TaskSink {
   private asked: Asked[] = [];
   /** How many runs the run under way may queue. */
   private room = Infinity;
+  /** How many characters of fields they may hold in all, and how many those asked for hold. */
+  private charsRoom = Infinity;
+  private chars = 0;
 
-  /** Forgets what an earlier run asked for; the next may queue at most `room` runs (its root's room under the queue limit). */
-  reset(room = Infinity): void {
+  /**
+   * Forgets what an earlier run asked for; the next may queue at most `room` runs, whose fields
+   * hold at most `charsRoom` characters (its root's room under the queue limit).
+   */
+  reset(room = Infinity, charsRoom = Infinity): void {
     this.asked = [];
     this.room = room;
+    this.charsRoom = charsRoom;
+    this.chars = 0;
   }
 
   /**
    * The tasks of the run that just ended, as plain data: after its changes were taken, so that a
-   * node it created has its id. A field holding a node is sent as the node's id.
+   * node it created has its id. A field holding a node is sent as the node's id. Fields that grew
+   * after they were asked for, past the room, are the run's error (RuntimeError): nothing is queued.
    */
   take(root: PyInstance): QueuedTask[] {
     const tasks = this.asked.map(({ id, walker, node, runAfter }) => {
@@ -63,7 +77,15 @@ export class TaskSink {
       return { id, walker: walker.cls.name, node: node === root ? null : idOf(node), fields, runAfter };
     });
     this.asked = [];
+    if (this.charsRoom !== Infinity) {
+      const chars = tasks.reduce((n, t) => n + jsonChars(t.fields), 0);
+      if (chars > this.charsRoom) throw this.tooMuchData(chars);
+    }
     return tasks;
+  }
+
+  private tooMuchData(chars: number): PyError {
+    return new PyError('RuntimeError', `create_task(): the background runs waiting on this root would hold too much data; this run may queue ${sizeText(this.charsRoom)} of fields and asked for ${sizeText(chars)}`);
   }
 
   private ask(args: Value[], kwargs: Map<string, Value>): string {
@@ -89,18 +111,29 @@ export class TaskSink {
       if (!(at instanceof Date)) throw new PyError('ValueError', `create_task() date is not an ISO 8601 date: ${repr(date)}`);
       runAfter = at.toISOString();
     }
-    // Fields that cannot be stored are the caller's error now, not a lost task later.
+    // Fields that cannot be stored are the caller's error now, not a lost task later. What they
+    // take is measured as a task's fields (a node as its id; braces, and a comma between two).
+    let fieldChars = 1;
     for (const f of walker.cls.fields) {
       const v = walker.get(f.name);
-      if (v === undefined || (v instanceof PyInstance && v.cls.kind === 'node')) continue;
+      if (v === undefined) continue;
+      if (v instanceof PyInstance && v.cls.kind === 'node') {
+        fieldChars += f.name.length + 4 + NODE_ID_CHARS + 2;
+        continue;
+      }
       try {
-        serialize(v);
+        fieldChars += f.name.length + 4 + jsonChars(serialize(v));
       } catch (e) {
         throw new PyError('TypeError', `create_task() cannot store ${walker.cls.name}.${f.name}: ${(e as Error).message}`);
       }
     }
     // A walker that queues runs in a loop would otherwise fill the queue (and the server's memory) without bound.
     if (this.asked.length >= this.room) throw new PyError('RuntimeError', `create_task(): too many background runs are waiting on this root; this run may queue ${this.room} and asked for more`);
+    if (this.charsRoom !== Infinity) {
+      const chars = this.chars + Math.max(fieldChars, 2);
+      if (chars > this.charsRoom) throw this.tooMuchData(chars);
+      this.chars = chars;
+    }
     const id = newId('w', walker.cls.name);
     this.asked.push({ id, walker, node, runAfter });
     return id;

@@ -113,7 +113,7 @@ export async function deliveryRoutes(app: FastifyInstance, { users, store, runs,
       if (!spec || spec.type !== 'signature') throw new HttpError(404, `Walker ${d.walker} is no longer a signed webhook walker`);
       const started = Date.now();
       const taskRoom = await limit.room(user.root);
-      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes, ...(taskRoom !== undefined ? { taskRoom } : {}) });
+      const answer = await runs.walk({ root: user.root, walker: d.walker, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes, ...taskRoom });
       if (await queueTasks(store, answer, user.root, user.id, limit)) wake();
       // The replay is a delivery of its own in the log, naming the event it repeats.
       const replayed = { walker: d.walker, owner: user.id, delivery: { id: null, event: d.event, keyId: d.keyId }, dedupeHours: spec.dedupeHours, node: d.replay.node, fields: loadedFields(d.replay.fields), allowedNodes: d.replay.allowedNodes };

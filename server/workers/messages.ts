@@ -46,6 +46,8 @@ export interface WalkJob extends JobBase {
   context?: boolean;
   /** The most runs the walker may queue with `create_task` (its root's room under the queue limit); none: no limit. */
   taskRoom?: number;
+  /** The most characters of fields those runs may hold in all (its root's data room under the queue limit); none: no limit. */
+  taskChars?: number;
   /**
    * A signed webhook delivery with an id: run once. `record` is its memory's record id on the
    * root; a delivery the root remembers is answered as it was the first time, without a run.

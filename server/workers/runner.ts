@@ -24,7 +24,8 @@ import { type Construct, jacValue, NodeNotFound } from '../schema.ts';
 import { serialize, stringify, type Wire } from '../serialize.ts';
 import type { Answer, HasNodeJob, Job, WalkJob, WorkerMessage } from './messages.ts';
 import { GraphCache } from './graph-cache.ts';
-import { TaskSink } from '../schedule/create-task.ts';
+import { type QueuedTask, TaskSink } from '../schedule/create-task.ts';
+import { PyError } from '../../runtime/values/errors.ts';
 
 /** The longest a batch keeps taking more jobs of its root before it commits. */
 const BATCH_MAX_JOBS = 64;
@@ -312,7 +313,7 @@ export class Runner {
       },
     });
     let outcome;
-    this.tasks.reset(job.taskRoom);
+    this.tasks.reset(job.taskRoom, job.taskChars);
     try {
       outcome = endpoint.program.run(graph.root, { maxSteps: this.options.maxSteps, maxMillis: this.options.maxMillis }, () => {
       const kwargs = new Map<string, Value>();
@@ -358,6 +359,15 @@ export class Runner {
         answer = failure('WalkerError', `${job.walker}: ${(e as Error).message}`);
       }
     }
+    let tasks: QueuedTask[] = [];
+    try {
+      tasks = this.tasks.take(graph.root);
+    } catch (e) {
+      if (!(e instanceof PyError)) throw e;
+      // Its fields grew past the root's room after create_task measured them: the run fails, as
+      // though create_task had raised, and queues nothing; what it changed is kept.
+      answer = failure('WalkerError', `${e.pyType}: ${e.message}`);
+    }
     // A delivery that ran is remembered in the same commit as what it changed. One that failed
     // is not: the sender's retry runs it again. A queued delivery's run that changed nothing and
     // queued nothing is not remembered either: running it again has nothing to apply twice.
@@ -371,7 +381,6 @@ export class Runner {
     const discarded = graph.discarded;
     let change: GraphChange;
     let changed: boolean;
-    const tasks = this.tasks.take(graph.root);
     try {
       change = graph.takeChanges();
       changed = change.upserts.length > 0 || change.deletes.length > 0;

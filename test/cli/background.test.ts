@@ -179,6 +179,16 @@ test("an async walker's document holds its reports once COMPLETED, and jobs list
   assert.match(listed(data, id), new RegExp(`^${id}  COMPLETED  attempts 1/3  root n::[0-9a-f]+  queued \\S+  finished \\S+ http 200$`));
 });
 
+test('--max-queued-mb and --max-queued-total-mb bound what queued runs may hold: past a user\'s room 429, past all users\' 503', async () => {
+  const s = await start(join(dir, 'data-room'), ['--max-queued-mb', '0.5', '--max-queued-total-mb', '0.25']);
+  const authorization = await login(s.url);
+  const user = await post(`${s.url}/walker/Greet`, authorization, { name: 'x'.repeat(600_000) });
+  assert.equal([user.status, user.body], [429, { detail: 'The background runs waiting for this user hold too much data (at most 512 KB of fields); retry later' }]);
+  const all = await post(`${s.url}/walker/Greet`, authorization, { name: 'x'.repeat(300_000) });
+  assert.equal([all.status, all.body], [503, { detail: "The server's background queue is full (at most 256 KB of fields); retry later" }]);
+  assert.is((await post(`${s.url}/walker/Greet`, authorization, { name: 'ops' })).status, 200, 'a small run fits');
+});
+
 test('a walker that raises is tried three times, one log line each, then ends as ERROR with an error id and no traceback', async () => {
   const data = join(dir, 'data-b');
   const s = await start(data);

@@ -50,6 +50,8 @@ test('bad flags to serve: one line each, exit 2, before anything loads', () => {
   assertUsageLine(cli(['serve', app, '--max-memory-mb', 'abc']), /--max-memory-mb must be a whole number from 1 up/);
   assertUsageLine(cli(['serve', app, '--cache-mb', '-1']), /--cache-mb must be a whole number from 0 up, not -1/);
   assertUsageLine(cli(['serve', app, '--max-queued-runs', '2.5']), /--max-queued-runs must be a whole number from 0 up, not 2.5/);
+  assertUsageLine(cli(['serve', app, '--max-queued-mb', '0']), /--max-queued-mb must be a positive number, not 0/);
+  assertUsageLine(cli(['serve', app, '--max-queued-total-mb', 'lots']), /--max-queued-total-mb must be a positive number\n/);
   assertUsageLine(cli(['serve', app, '--max-keys-per-user', '-1']), /--max-keys-per-user must be a whole number from 0 up, not -1/);
   assertUsageLine(cli(['keys', 'create', '--data', tmpdir(), '--email', 'ops@example.com', '--name', 'n', '--max-keys-per-user', '1.5']), /--max-keys-per-user must be a whole number from 0 up, not 1.5/);
   assertUsageLine(cli(['serve', app, '--max-seconds', '0']), /--max-seconds must be a positive number, not 0/);

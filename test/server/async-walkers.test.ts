@@ -98,7 +98,7 @@ async function queueLimitHolds(h: Harness): Promise<void> {
   const owner = (await h.store.findUser({ email: 'spin-a@example.com' }))!.id;
   assert.is((await h.store.listJobs()).filter((j) => j.owner === owner).length, 2, 'the refused run was not queued');
   const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-  assert.is(doc.paths['/walker/Spin'].post.responses['429'].description, 'too many background runs of this user are waiting; see Retry-After', 'documented');
+  assert.is(doc.paths['/walker/Spin'].post.responses['429'].description, 'too many background runs of this user are waiting, or they hold too much data; see Retry-After', 'documented');
 }
 
 /** Async walkers that take a while (about a tenth of a second each here). */
@@ -290,6 +290,35 @@ test("users' runs take turns: one queued behind another user's backlog waits abo
   const h = await harness(WORKING, { logLevel: false, maxMillis: 10_000 });
   try {
     await runsTakeTurns(h);
+  } finally {
+    await h.close();
+  }
+});
+
+test("on the data dir, runs whose fields would pass a user's room are answered 429, past all users' room 503; nothing is queued", async () => {
+  const h = await harness(`async walker Carry { has text: str; can go with \`root entry { i = 0; while True { i += 1; } } }`, { ...SPIN_OPTIONS, maxQueuedRuns: 100, maxQueuedChars: { root: 3 * 1024, all: 5 * 1024 } });
+  try {
+    const [alice, bob, carol] = [await h.login('a@example.com'), await h.login('b@example.com'), await h.login('c@example.com')];
+    // Each run's fields, {"text":"x…x"}, take 1,111 characters: two fit in a user's 3 KB, four in all users' 5 KB.
+    const send = (who: { authorization: string }) => h.app.inject({ method: 'POST', url: '/walker/Carry', payload: { text: 'x'.repeat(1100) }, headers: { authorization: who.authorization } });
+    const codes = async (who: { authorization: string }, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push((await send(who)).statusCode);
+      return out;
+    };
+    assert.equal(await codes(alice, 2), [200, 200]);
+    const full = await send(alice);
+    assert.is(full.statusCode, 429);
+    assert.is(full.headers['retry-after'], '5');
+    assert.equal(full.json(), { detail: 'The background runs waiting for this user hold too much data (at most 3 KB of fields); retry later' });
+    assert.equal(await codes(bob, 2), [200, 200], 'another user has a room of their own');
+    const server = await send(carol);
+    assert.is(server.statusCode, 503, "all users' runs hold the server's room");
+    assert.is(server.headers['retry-after'], '5');
+    assert.equal(server.json(), { detail: "The server's background queue is full (at most 5 KB of fields); retry later" });
+    assert.is((await h.store.listJobs()).length, 4, 'nothing refused was queued');
+    const doc = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.match(doc.paths['/walker/Carry'].post.responses['503'].description, /or the server's background queue is full/, 'documented');
   } finally {
     await h.close();
   }

@@ -165,7 +165,7 @@ test('at most `concurrency` runs at once (the pool\'s workers unless told), each
 });
 
 test("a background run is given its root's room for create_task; a root that cannot be counted gets none, and the run still runs and is recorded", async () => {
-  const given: (number | undefined)[] = [];
+  const given: (number | undefined)[][] = [];
   const warned: string[] = [];
   let queued = 2;
   let finished = 0;
@@ -177,18 +177,18 @@ test("a background run is given its root's room for create_task; a root that can
   const runs = {
     workers: 1,
     walk: async (j: WalkJob): Promise<Answer> => {
-      given.push(j.taskRoom);
+      given.push([j.taskRoom, j.taskChars]);
       return { status: 200, body: '{"status":200,"reports":[1]}' };
     },
   } as unknown as WorkerPool;
   // The queue limit as the dispatcher uses it: the first root counted, the second's count failing.
-  const rooms = [async () => 7, async () => Promise.reject(new Error('the store is gone'))];
+  const rooms = [async () => ({ taskRoom: 7, taskChars: 500 }), async () => Promise.reject(new Error('the store is gone'))];
   const limit = { room: () => rooms.shift()!(), taken: () => undefined } as unknown as QueueLimit;
   const dispatcher = new JobDispatcher(store, runs, { ...quiet, warn: (_o: object, m: string) => void warned.push(m) }, { limit, pollMs: 60_000, retentionMs: 0 });
   dispatcher.start();
   for (let i = 0; i < 200 && finished < 2; i++) await tick();
   await dispatcher.stop();
-  assert.equal(given, [7, 0]);
+  assert.equal(given, [[7, 500], [0, undefined]]);
   assert.is(finished, 2, 'both runs recorded');
   assert.equal(warned, ['cannot count the runs waiting on this root: this run may not queue more']);
 });

@@ -1,6 +1,7 @@
 // The per-root limit of waiting background runs, on a real data dir's queue: admitted up to the
 // limit, refused past it, each root on its own, admitted again once runs end and the count is
-// taken again; concurrent requests wait for one count rather than each admitting on its own.
+// taken again; concurrent requests wait for one count rather than each admitting on its own. On
+// the data dir, which holds its queue in memory, runs are admitted by what their fields take too.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ const [A, B] = ['n::0000000000000000000000a1', 'n::0000000000000000000000b2'];
 
 /** Admits and queues a run on `root` when the limit lets it; whether it did. */
 async function queue(limit: QueueLimit, store: LowStore, root: string): Promise<boolean> {
-  if (!(await limit.admit(root))) return false;
+  if ((await limit.admit(root)) !== null) return false;
   await store.enqueueJob(job(root));
   return true;
 }
@@ -70,7 +71,7 @@ test('concurrent requests wait for one count, and no more of them are admitted t
   const slow: Pick<JobQueue, 'countOpenJobs'> = { countOpenJobs: () => (counts++, new Promise((r) => setTimeout(() => r(1), 20))) };
   const limit = new QueueLimit(slow, 4, { now: clock().now });
   const answers = await Promise.all(Array.from({ length: 10 }, () => limit.admit(A)));
-  assert.is(answers.filter(Boolean).length, 3, 'one run was open: three more admitted');
+  assert.is(answers.filter((a) => a === null).length, 3, 'one run was open: three more admitted');
   assert.is(counts, 1);
 });
 
@@ -84,20 +85,20 @@ test('a run admitted but not queued is given back; a count that fails is the err
   const waiting = await Promise.allSettled([limit.admit(A), limit.admit(A)]);
   assert.equal(waiting.map((w) => (w.status === 'rejected' ? (w.reason as Error).message : w.value)), ['the store is gone', 'the store is gone']);
   fail = false;
-  assert.ok(await limit.admit(A), 'counted again at once');
-  assert.not.ok(await limit.admit(A));
+  assert.is(await limit.admit(A), null, 'counted again at once');
+  assert.is((await limit.admit(A))?.status, 429);
   limit.release(A);
-  assert.ok(await limit.admit(A), 'the run given back makes room');
+  assert.is(await limit.admit(A), null, 'the run given back makes room');
 });
 
 test("a walker's room for create_task is what the limit leaves its root; what it queued is taken from it", async () => {
   const limit = new QueueLimit({ countOpenJobs: async () => 1 }, 4, { now: clock().now });
-  assert.is(await limit.room(A), 3);
+  assert.equal(await limit.room(A), { taskRoom: 3 });
   limit.taken(A, 2);
-  assert.is(await limit.room(A), 1);
-  assert.ok(await limit.admit(A));
-  assert.is(await limit.room(A), 0);
-  assert.not.ok(await limit.admit(A));
+  assert.equal(await limit.room(A), { taskRoom: 1 });
+  assert.is(await limit.admit(A), null);
+  assert.equal(await limit.room(A), { taskRoom: 0 });
+  assert.equal(await limit.admit(A), { status: 429, detail: 'Too many background runs are waiting (at most 4 per user); retry later', reason: 'too many background runs of this user are waiting' });
 });
 
 test('a server keeps the figures of at most maxRoots roots; a root forgotten is counted again when next asked of', async () => {
@@ -110,8 +111,42 @@ test('a server keeps the figures of at most maxRoots roots; a root forgotten is 
 
 test('a limit of 0 admits everything and leaves walkers unlimited room, without counting', async () => {
   const limit = new QueueLimit({ countOpenJobs: () => Promise.reject(new Error('not to be counted')) }, 0);
-  for (let i = 0; i < 5; i++) assert.ok(await limit.admit(A));
-  assert.is(await limit.room(A), undefined);
+  for (let i = 0; i < 5; i++) assert.is(await limit.admit(A), null);
+  assert.equal(await limit.room(A), {});
+  assert.not.ok(limit.refuses, 'a store that does not say what its runs hold: nothing is ever refused');
+});
+
+test("on the data dir a run is admitted only while its fields fit its root's room and all roots' room: past the first 429, past the second 503; runs that end give theirs back at once", async () => {
+  const store = await LowStore.open(mkdtempSync(join(tmpdir(), 'jac-limit-')));
+  const limit = new QueueLimit(store, 100, { now: clock().now, maxRootChars: 3 * 1024, maxAllChars: 5 * 1024 });
+  const big = (root: string, text: string): NewJob => ({ ...job(root), fields: { text } });
+  const queueBig = async (root: string, text: string) => {
+    const refused = await limit.admit(root, JSON.stringify({ text }).length);
+    if (refused === null) await store.enqueueJob(big(root, text));
+    return refused;
+  };
+  const kb = 'x'.repeat(1024 - 11); // {"text":"…"} of 1 KB
+  for (let i = 0; i < 3; i++) assert.is(await queueBig(A, kb), null, `A's run ${i + 1} fits`);
+  assert.equal(await queueBig(A, kb), { status: 429, detail: 'The background runs waiting for this user hold too much data (at most 3 KB of fields); retry later', reason: 'the background runs of this user hold too much data' });
+  assert.equal(await queueBig(B, kb), null, 'another user has a room of their own');
+  assert.equal(await queueBig(B, kb), null);
+  assert.equal(await queueBig(B, kb), { status: 503, detail: "The server's background queue is full (at most 5 KB of fields); retry later", reason: "the server's background queue is full" });
+  assert.equal(await limit.room(B), { taskRoom: 98, taskChars: 0 }, 'a walker on B may queue no more fields either');
+  assert.equal(await limit.room(A), { taskRoom: 97, taskChars: 0 });
+  assert.is((await store.listJobs()).length, 5, 'nothing refused was queued');
+  // A run that ends gives its room back at once (no count to wait for).
+  const c = (await store.claimJob(60_000))!;
+  await store.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  assert.equal(await limit.room(B), { taskRoom: 98, taskChars: 1024 });
+  assert.is(await queueBig(B, kb), null);
+  assert.ok(limit.refuses);
+  await store.close();
+});
+
+test('a store that does not say what its runs hold (PostgreSQL) is limited by runs alone', async () => {
+  const limit = new QueueLimit({ countOpenJobs: async () => 0 }, 2, { now: clock().now, maxRootChars: 10, maxAllChars: 10 });
+  assert.is(await limit.admit(A, 1_000_000), null);
+  assert.equal(await limit.room(A), { taskRoom: 1 });
 });
 
 test.run();

@@ -214,6 +214,52 @@ walker Flood {
   }
 });
 
+test("create_task past the data its root's runs may hold raises RuntimeError; fields grown past it after the call fail the run and queue nothing", async () => {
+  const heavy = `${TASKS}
+walker Carry {
+  has text: str;
+  obj __specs__ { static has private: bool = True; }
+  can go with \`root entry { report len(self.text); }
+}
+walker Heavy {
+  has n: int;
+  has size: int;
+  can go with \`root entry {
+    queued = 0;
+    try {
+      for i in range(self.n) { create_task(Carry(text="x" * self.size), root, "2030-01-01T00:00:00Z"); queued += 1; }
+    } except RuntimeError as e { report str(e); }
+    report queued;
+  }
+}
+walker Grow {
+  can go with \`root entry {
+    w = Carry(text="small");
+    create_task(w, root, "2030-01-01T00:00:00Z");
+    w.text = "y" * 4000;
+    here ++> Counter(n=7);
+  }
+}
+`;
+  const h = await harness(heavy, { maxQueuedChars: { root: 3 * 1024, all: 100 * 1024 } });
+  try {
+    const alice = await h.login();
+    const headers = { authorization: alice.authorization };
+    const run = async (n: number, size: number) => (await h.app.inject({ method: 'POST', url: '/walker/Heavy', payload: { n, size }, headers })).json().reports;
+    // Each task's fields, {"text":"x…x"}, take 1,111 characters: two fit in 3 KB (3,072), three do not.
+    assert.equal(await run(5, 1100), ['create_task(): the background runs waiting on this root would hold too much data; this run may queue 3 KB of fields and asked for 3.3 KB', 2], 'two fit, the third raises');
+    assert.equal(await run(1, 1100), ['create_task(): the background runs waiting on this root would hold too much data; this run may queue 850 bytes of fields and asked for 1.1 KB', 0], 'the runs queued before take their room');
+    const before = (await h.store.listJobs()).length;
+    const grown = await h.app.inject({ method: 'POST', url: '/walker/Grow', headers });
+    assert.is(grown.statusCode, 500, 'fields grown past the room after create_task: the run fails');
+    assert.ok(h.log.some((l) => /RuntimeError: create_task\(\): the background runs waiting on this root would hold too much data/.test(l)), 'the log says why');
+    assert.is((await h.store.listJobs()).length, before, 'and queues nothing');
+    assert.match(await storedRoot(h.dataDir, alice.root), /"n":7/, 'what the run changed is kept, as for any error');
+  } finally {
+    await h.close();
+  }
+});
+
 test('a run that raises still queues its tasks (its changes are kept); one stopped by its budget queues none; a bad call is a TypeError', async () => {
   const h = await harness(TASKS, { maxMillis: 300 });
   try {

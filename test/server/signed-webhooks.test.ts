@@ -515,6 +515,36 @@ walker hold {
   }
 });
 
+test("on the data dir a delivery answered 202 whose fields would pass its user's room is refused 429, logged with why; a repeat of a queued one is answered 202", async () => {
+  const held = `
+walker hold {
+  has text: str = "";
+  obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
+  can spin with \`root entry { i = 0; while True { i += 1; } }
+}
+`;
+  const server = await harness(held, { logLevel: false, maxMillis: 300, deliveryRetryMs: [60_000], maxQueuedChars: { root: 3 * 1024 } });
+  try {
+    const { authorization } = await server.login('heavy@example.com');
+    const key = (await server.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization } })).json();
+    // {"text":"x…x"} takes 1,111 characters: two fit in 3 KB.
+    const send = async (delivery: string) => {
+      const payload = JSON.stringify({ text: 'x'.repeat(1100) });
+      return server.app.inject({ method: 'POST', url: `/webhook/walker/hold?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret, payload), 'x-github-delivery': delivery } });
+    };
+    assert.equal([(await send('H-1')).statusCode, (await send('H-2')).statusCode], [202, 202]);
+    const refused = await send('H-3');
+    assert.equal([refused.statusCode, refused.headers['retry-after'], refused.json()], [429, '5', { detail: 'The background runs waiting for this user hold too much data (at most 3 KB of fields); retry later' }]);
+    const repeat = await send('H-1');
+    assert.equal([repeat.statusCode, repeat.headers['webhook-duplicate']], [202, 'true'], 'a repeat of a queued delivery is answered as one');
+    assert.is((await server.store.listJobs()).length, 2, 'the refused delivery was not queued');
+    const log = (await server.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}&status=rejected`, headers: { authorization } })).json().deliveries;
+    assert.equal(log.map((d: Record<string, unknown>) => [d.delivery_id, d.code, d.reason]), [['H-3', 429, 'the background runs of this user hold too much data']]);
+  } finally {
+    await server.close();
+  }
+});
+
 test('on PostgreSQL, a body whose strings hold a NUL is queued (202), run, logged and replayed like any other', async () => {
   const server = await harness(PROGRAM, { logLevel: false, jobs: { pollMs: 50 }, storeUrl: await freshDatabase() });
   const { app, store } = server;
