@@ -132,3 +132,48 @@ export class GroupIndex<T> extends PlaceIndex<T> {
     return (this.groups.get(key) ?? []).map((place) => array[place]);
   }
 }
+
+/**
+ * Records of an array by id, holding the records themselves rather than their places, for an
+ * array whose ids are unique and whose records change in place, never swapped for others (the job
+ * queue). A filter told to it (`rebase`) then costs a pass of comparisons and what it removed:
+ * an IdIndex moves the place of every record kept, 7-10 ms among 70,000 jobs, and the queue's
+ * ended runs leave by filters, in memory and on the durable copy. An array replaced or shortened
+ * without being told is indexed again whole, as IdIndex does.
+ */
+export class RecordIndex<T extends { id: string }> {
+  private array: T[] | null = null;
+  private indexed = 0;
+  private readonly records = new Map<string, T>();
+
+  private sync(array: T[]): void {
+    if (array !== this.array || array.length < this.indexed) this.restart(array);
+    for (; this.indexed < array.length; this.indexed++) this.records.set(array[this.indexed].id, array[this.indexed]);
+  }
+
+  /** The record of `id` in `array`, or undefined. */
+  get(array: T[], id: string): T | undefined {
+    this.sync(array);
+    return this.records.get(id);
+  }
+
+  /** `to` is the array followed so far (`from`) with some records left out, the others in their order (a filter). */
+  rebase(from: T[], to: T[]): void {
+    if (from !== this.array) return;
+    this.sync(from);
+    let kept = 0;
+    for (const record of from) {
+      if (kept < to.length && to[kept] === record) kept++;
+      else this.records.delete(record.id);
+    }
+    if (kept < to.length) return this.restart(to); // not a filter of it: read whole when next asked
+    this.array = to;
+    this.indexed = to.length;
+  }
+
+  private restart(array: T[]): void {
+    this.array = array;
+    this.indexed = 0;
+    this.records.clear();
+  }
+}

@@ -5,7 +5,7 @@
 // resolve, undone when their write fails.
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
-import { IdIndex } from './id-index.ts';
+import { RecordIndex } from './id-index.ts';
 import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
@@ -85,7 +85,7 @@ function newRecord(job: NewJob): JobRecord {
 export class JobFile implements JobQueue {
   // Records by id, for the data in memory (the journal's, which its writes look jobs up in too)
   // and for the durable copy that changes are replayed on.
-  private readonly jobIndexes: [memory: IdIndex<JobRecord>, durable: IdIndex<JobRecord>];
+  private readonly jobIndexes: [memory: RecordIndex<JobRecord>, durable: RecordIndex<JobRecord>];
   /** Jobs before this place in the array (`openIn`) have ended: a count looks from here. */
   private openFrom = 0;
   private openIn: JobRecord[] | null = null;
@@ -93,7 +93,7 @@ export class JobFile implements JobQueue {
   private readonly turns = new RootTurns();
 
   /** The index by id of `d` (memory's or the durable copy's). */
-  private jobIndex(d: JobData): IdIndex<JobRecord> {
+  private jobIndex(d: JobData): RecordIndex<JobRecord> {
     return this.jobIndexes[d === this.file.data ? 0 : 1];
   }
 
@@ -140,7 +140,7 @@ export class JobFile implements JobQueue {
     private readonly replays: ReplayRoom,
     private readonly maxEndedChars: number,
   ) {
-    this.jobIndexes = [db.jobIndex, new IdIndex<JobRecord>()];
+    this.jobIndexes = [db.jobIndex, new RecordIndex<JobRecord>()];
   }
 
   /** The size of each ended job counted, by id (an ended job changes no more, unless put back in the queue). */

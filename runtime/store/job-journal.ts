@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
-import { IdIndex } from './id-index.ts';
+import { RecordIndex } from './id-index.ts';
 import { type FoldFailed, JournalGenerations, readJournals, SnapshotText, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
@@ -76,7 +76,7 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
   /** Memory's jobs by id: the JobFile finds them through it too, and tells it of a filter. */
-  readonly jobIndex = new IdIndex<JobRecord>();
+  readonly jobIndex = new RecordIndex<JobRecord>();
 
   private constructor(
     private readonly low: Low<Snapshot>,
