@@ -140,7 +140,12 @@ export class QueueLimit {
 
   /** Whether a run may ever be refused: a limit of runs, or a store that says what its open runs hold. */
   get refuses(): boolean {
-    return this.max !== 0 || this.queue.queuedChars !== undefined;
+    return this.max !== 0 || this.weighs;
+  }
+
+  /** Whether runs are admitted by what their fields hold (a store that says: the data dir). */
+  get weighs(): boolean {
+    return this.queue.queuedChars !== undefined;
   }
 
   /** Seconds a refused caller is told to wait (Retry-After): a full queue takes a while to drain. */

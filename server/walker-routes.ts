@@ -77,7 +77,7 @@ const tooMany = (webhook: boolean, queued: boolean) =>
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
  * (`additionalProperties`), so documenting an answer never changes what is sent.
  */
-function errorAnswers(codes: number[], why429: string, queuesRuns = false): Record<number, JsonSchema> {
+function errorAnswers(codes: number[], why429: string, queueFills = false): Record<number, JsonSchema> {
   const detail = (description: string, shape: JsonSchema = { type: 'string' }): JsonSchema => ({ description, type: 'object', additionalProperties: true, properties: { detail: shape } });
   const all: Record<number, JsonSchema> = {
     401: detail('no token or key, or one that is not valid'),
@@ -88,7 +88,7 @@ function errorAnswers(codes: number[], why429: string, queuesRuns = false): Reco
     422: detail('a field is missing or of the wrong type: where and why', { type: 'array', items: { type: 'object', additionalProperties: true } }),
     429: detail(why429),
     500: { ...detail('the walker raised or ran past its budget; the log has the error id'), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
-    503: { ...detail(`the store cannot be reached; nothing of the run was saved${queuesRuns ? ", or the server's background queue is full" : ''}: retry later`), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
+    503: { ...detail(`the store cannot be reached; nothing of the run was saved${queueFills ? ", or the server's background queue is full" : ''}: retry later`), properties: { detail: { type: 'string' }, error_id: { type: 'string' } } },
   };
   return Object.fromEntries(codes.map((c) => [c, all[c]]));
 }
@@ -298,7 +298,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 503,
               ],
               tooMany(Boolean(webhook), queuesRuns),
-              queuesRuns,
+              queuesRuns && jobs.limit.weighs,
             ),
           },
           // A key in the body is required, but its absence must answer 401 rather than 422:
