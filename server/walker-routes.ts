@@ -70,8 +70,8 @@ declare module 'fastify' {
 }
 
 /** Why a route answers 429 (a webhook: failed key attempts; a route that queues runs: the queue limit). */
-const tooMany = (webhook: boolean, queued: boolean) =>
-  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? QUEUE_FULL : ''].filter(Boolean).join(', or ')}; see Retry-After`;
+const tooMany = (webhook: boolean, queued: boolean, weighed: boolean) =>
+  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? QUEUE_FULL : '', queued && weighed ? 'they hold too much data' : ''].filter(Boolean).join(', or ')}; see Retry-After`;
 
 /**
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
@@ -297,7 +297,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 500,
                 503,
               ],
-              tooMany(Boolean(webhook), queuesRuns),
+              tooMany(Boolean(webhook), queuesRuns, jobs.limit.weighs),
               queuesRuns && jobs.limit.weighs,
             ),
           },
@@ -460,7 +460,7 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
 }
 
 /** Why a run was not queued (the delivery log says it of a refused delivery). */
-const QUEUE_FULL = 'too many background runs of this user are waiting, or they hold too much data';
+const QUEUE_FULL = 'too many background runs of this user are waiting';
 
 function queueFull(reply: FastifyReply, refused: Refusal, limit: QueueLimit) {
   return reply.code(refused.status).header('retry-after', String(limit.retryAfterSeconds)).send({ detail: refused.detail });
