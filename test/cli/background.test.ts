@@ -65,9 +65,16 @@ interface Server {
 
 const servers: Server[] = [];
 
+/**
+ * The loop iterations a run may take here: runs of a few seconds, whatever the machine. The
+ * default (50,000,000) is about 0.4 s of the Slow walker's loop on a fast one, shorter than the
+ * runs that the signal tests stop midway need.
+ */
+const MAX_STEPS = 2_000_000_000;
+
 /** Starts the CLI on a free port on `data` and waits until /healthz answers. */
 async function start(data: string, args: string[] = []): Promise<Server> {
-  const started = await startCli([appDir, '--port', '0', '--data', data, '--log-level', 'warn', ...args], process.env, 20_000);
+  const started = await startCli([appDir, '--port', '0', '--data', data, '--log-level', 'warn', '--max-steps', String(MAX_STEPS), ...args], process.env, 20_000);
   const server = { ...started, exited: exited(started.process) };
   servers.push(server);
   assert.is((await fetch(`${server.url}/healthz`)).status, 200);
@@ -149,7 +156,7 @@ async function stepsFor(s: Server, authorization: string, ms: number): Promise<n
     fastest = Math.min(fastest, performance.now() - t);
   }
   const perMs = probe / fastest;
-  return Math.min(45_000_000, Math.round(perMs * ms));
+  return Math.min(MAX_STEPS * 0.9, Math.round(perMs * ms));
 }
 
 const counter = async (s: Server, authorization: string) => ((await (await fetch(`${s.url}/walker/count`, { headers: { authorization } })).json()) as { reports: number[][] }).reports[0];
