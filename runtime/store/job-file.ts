@@ -250,7 +250,7 @@ export class JobFile implements JobQueue {
     let n = 0;
     for (let i = this.openFrom; i < jobs.length && n < atMost; i++) {
       const j = jobs[i];
-      if (j.root === root && (j.status === 'PENDING' || j.status === 'STARTED')) n++;
+      if (j.root === root && OPEN.has(j.status)) n++;
     }
     return n;
   }
@@ -399,7 +399,7 @@ export class JobFile implements JobQueue {
     // change below cannot interleave with another fire.
     const state = this.file.data.schedules[key];
     if (state?.lastTick && Date.parse(state.lastTick) >= Date.parse(tick)) return 'taken';
-    const unfinished = this.file.data.jobs.filter((j) => j.schedule === key && (j.status === 'PENDING' || j.status === 'STARTED')).length;
+    const unfinished = this.file.data.jobs.filter((j) => j.schedule === key && OPEN.has(j.status)).length;
     const busy = unfinished >= maxInstances;
     const record = newRecord({ ...job, schedule: key });
     await this.file.change((d) => {
