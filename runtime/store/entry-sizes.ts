@@ -19,6 +19,18 @@ export class EntrySizes {
     else this.bytes.set(key, bytes);
   }
 
+  /**
+   * Of what `key`'s copy just set takes, `bytes` stand apart as `partKey`: a large part that later
+   * copies of `key` leave out, leaving it live where this copy put it (a run's fields). The part's
+   * previous copy, if any, becomes garbage.
+   */
+  part(key: string, partKey: string, bytes: number): void {
+    const whole = this.bytes.get(key) ?? 0;
+    const part = Math.min(bytes, whole);
+    this.bytes.set(key, whole - part);
+    this.set(partKey, part);
+  }
+
   /** A journal line of `lineBytes` was written, of which `liveBytes` are the entries it set. */
   wrote(lineBytes: number, liveBytes: number): void {
     this.fileBytes += lineBytes;

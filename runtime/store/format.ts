@@ -7,8 +7,11 @@ import { StoreError } from './store.ts';
  * order (format 1 files are read as they are; their nodes' edge lists are not needed).
  * 3: the system file is a snapshot plus a journal too (system-journal.ts); format 2 files are
  * read as they are.
+ * 4: a line of the job files' journals may leave out a run's fields, or a logged delivery's fields
+ * kept for replay, that an earlier line holds (job-journal.ts); format 3 files are read as they
+ * are, and an older jac-serve refuses the dir rather than misreading such a line.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export function checkFormat(json: unknown, file: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new StoreError(`${file}: not a jac-serve data file (expected a JSON object)`, 'JAC_STORE_CORRUPT');

@@ -2,7 +2,11 @@
 // than what the queue holds: a snapshot (<dir>/jobs.json, holding generation g) and journals of
 // the changes since (<dir>/jobs.<g>.journal, then <g+1>, … in order; journal-generations.ts),
 // one line per write: the jobs, schedules and logged deliveries it changed, whole, and the ids of
-// those it removed. Once what the files hold that later lines replaced or removed outweighs what
+// those it removed. A run's fields and a logged delivery's fields kept for replay never change,
+// and may be as large as a request: they are written in the first line that holds the record, and
+// later lines (a claim, an end, a repeat's count) hold the rest of it, read over the part an
+// earlier line or the snapshot gave (when every line held them, an 18 KB delivery answered 202
+// wrote 93 KB). Once what the files hold that later lines replaced or removed outweighs what
 // is still live, the files are folded into a snapshot of the next generation, in the background,
 // made in parts from the state the earlier journals hold (the SystemFile's durable copy, which
 // only changes as writes succeed), so a fold of a large queue never holds the event loop for the
@@ -15,6 +19,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
+import { jsonChars } from './queued-chars.ts';
 import { RecordIndex } from './id-index.ts';
 import { type FoldFailed, JournalGenerations, readJournals, SnapshotText, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
@@ -35,8 +40,18 @@ interface Snapshot extends JobData {
 /** The snapshot as it is on disk (its deliveries a list). */
 type SnapshotFile = Omit<Snapshot, 'deliveries'> & { deliveries: DeliveryRecord[] };
 
-/** A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed. */
-type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string };
+/** A job without its fields, a logged delivery without its replay: what a line holds of one whose part an earlier line holds. */
+type KeptJob = Omit<JobRecord, 'fields'>;
+type KeptDelivery = Omit<DeliveryRecord, 'replay'>;
+
+/**
+ * A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed;
+ * or a job or a delivery changed, its large part as an earlier line (or the snapshot) gave it.
+ */
+type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string } | { jobKept: KeptJob } | { deliveryKept: KeptDelivery };
+
+/** `record` without `part` (a property set to undefined is left out of JSON): Object.assign keeps it a fast object. */
+const without = <T extends object, K extends keyof T>(record: T, part: K): Omit<T, K> => Object.assign({}, record, { [part]: undefined });
 
 /** The files are folded into a new snapshot once their garbage is larger than this and than what is live. */
 const FOLD_MIN_BYTES = 256 * 1024;
@@ -77,6 +92,13 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedDeliveries = new Set<string>();
   /** Memory's jobs by id: the JobFile finds them through it too, and tells it of a filter. */
   readonly jobIndex = new RecordIndex<JobRecord>();
+  /**
+   * By entry (`j:<id>`, `d:<id>`): the large part (a run's fields, a delivery's replay) that the
+   * latest copy the files hold of it holds, once its line is written (not only made). A later line
+   * leaves the part out while the record holds that same object (parts never change in place).
+   * Forgotten when memory is rebuilt after a failed write: the next lines write whole records.
+   */
+  private readonly onDisk = new Map<string, object>();
 
   private constructor(
     private readonly low: Low<Snapshot>,
@@ -99,39 +121,70 @@ export class JobJournal implements SystemDb<JobData> {
     const perRecord = (read?.bytes ?? 0) / Math.max(1, onDisk.jobs.length + scheduleKeys.length + onDisk.deliveries.length);
     const entries = lines.lines.reduce((n, l) => n + l.change.upserts.length + l.change.deletes.length, 0);
     const perEntry = lines.bytes / Math.max(1, entries);
-    // Replayed in order: each line holds the whole of what it changed, so the last one wins.
+    // Replayed in order: each line holds the whole of what it changed (but for a part an earlier
+    // line holds), so the last one wins.
     const jobs = new Map(onDisk.jobs.map((j) => [j.id, upgrade(j)]));
     const deliveries = new Map(onDisk.deliveries.map((d) => [d.id, d]));
+    // Changes of records that nothing before them holds, by key, and the journal they were read
+    // from. A fold makes its snapshot in parts, and a record that left meanwhile is not in it,
+    // though the next journal may change it before the line that removes it: every one must be
+    // removed by the end, or the files are not ours as written.
+    const orphans = new Map<string, string>();
     for (const id of jobs.keys()) sizes.set(`j:${id}`, perRecord);
     for (const key of scheduleKeys) sizes.set(`s:${key}`, perRecord);
     for (const id of deliveries.keys()) sizes.set(`d:${id}`, perRecord);
-    for (const { change: line } of lines.lines) {
+    for (const { file: journal, change: line } of lines.lines) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
           onDisk.schedules[e.schedule] = e.state;
           sizes.set(`s:${e.schedule}`, perEntry);
         } else if ('delivery' in e) {
           deliveries.set(e.delivery.id, e.delivery);
+          orphans.delete(`d:${e.delivery.id}`);
           sizes.set(`d:${e.delivery.id}`, perEntry);
+        } else if ('deliveryKept' in e) {
+          const id = e.deliveryKept.id;
+          const was = deliveries.get(id);
+          if (was) deliveries.set(id, { ...e.deliveryKept, replay: was.replay });
+          else orphans.set(`d:${id}`, journal);
+          sizes.set(`d:${id}`, perEntry);
         } else if ('deliveryGone' in e) {
           deliveries.delete(e.deliveryGone);
+          orphans.delete(`d:${e.deliveryGone}`);
           sizes.set(`d:${e.deliveryGone}`, null);
           sizes.garbage += perEntry;
+        } else if ('jobKept' in e) {
+          const id = e.jobKept.id;
+          const was = jobs.get(id);
+          if (was) jobs.set(id, upgrade({ ...e.jobKept, fields: was.fields }));
+          else orphans.set(`j:${id}`, journal);
+          sizes.set(`j:${id}`, perEntry);
         } else {
           const j = upgrade(e as JobRecord);
           jobs.set(j.id, j); // a job keeps its place (the order jobs were queued in)
+          orphans.delete(`j:${j.id}`);
           sizes.set(`j:${j.id}`, perEntry);
         }
       }
       for (const id of line.deletes) {
         jobs.delete(id);
+        orphans.delete(`j:${id}`);
         sizes.set(`j:${id}`, null);
         sizes.garbage += perEntry;
       }
     }
+    const [orphan] = orphans;
+    if (orphan) {
+      const [key, journal] = orphan;
+      throw new StoreError(`${journal}: a line changes ${key.startsWith('j:') ? 'the run' : 'the logged delivery'} ${key.slice(2)}, which no earlier line or snapshot holds (the files were changed or lost in part)`, 'JAC_STORE_CORRUPT');
+    }
     const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
-    return new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot, foldFailed), foldMinBytes);
+    const journal = new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot, foldFailed), foldMinBytes);
+    // What was read is what the files hold: a change after the restart leaves its part out too.
+    for (const j of snapshot.jobs) journal.onDisk.set(`j:${j.id}`, j.fields);
+    for (const d of deliveries.values()) if (d.replay !== null) journal.onDisk.set(`d:${d.id}`, d.replay);
+    return journal;
   }
 
   get data(): JobData {
@@ -140,6 +193,7 @@ export class JobJournal implements SystemDb<JobData> {
 
   set data(d: JobData) {
     this.low.data = { ...d, generation: this.low.data.generation };
+    this.onDisk.clear();
   }
 
   /** A change wrote this job (or removed it); `d` is the data it changed (memory's is the one written). */
@@ -166,23 +220,50 @@ export class JobJournal implements SystemDb<JobData> {
     if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
     const data = this.low.data;
     const line = new JournalLine<Entry>(this.sizes);
+    // The parts this line's whole records hold (null: none, or removed), for `onDisk` once it is written.
+    const parts: [key: string, part: object | null][] = [];
     for (const id of jobIds) {
       const j = this.jobIndex.get(data.jobs, id);
-      if (j) line.set(`j:${id}`, j);
-      else line.remove(`j:${id}`, { id });
+      const key = `j:${id}`;
+      if (!j) {
+        line.remove(key, { id });
+        this.sizes.set(`f:${id}`, null);
+        parts.push([key, null]);
+      } else if (this.onDisk.get(key) === j.fields) line.set(key, { jobKept: without(j, 'fields') });
+      else {
+        line.set(key, j);
+        this.sizes.part(key, `f:${id}`, jsonChars(j.fields));
+        parts.push([key, j.fields]);
+      }
     }
     for (const key of keys) line.set(`s:${key}`, { schedule: key, state: data.schedules[key] });
     for (const id of deliveryIds) {
       const d = data.deliveries.get(id);
-      if (d) line.set(`d:${id}`, { delivery: d });
-      else line.remove(`d:${id}`, { mark: { deliveryGone: id } });
+      const key = `d:${id}`;
+      if (!d) {
+        line.remove(key, { mark: { deliveryGone: id } });
+        this.sizes.set(`r:${id}`, null);
+        parts.push([key, null]);
+      } else if (d.replay !== null && this.onDisk.get(key) === d.replay) line.set(key, { deliveryKept: without(d, 'replay') });
+      else {
+        line.set(key, { delivery: d });
+        if (d.replay === null) this.sizes.set(`r:${id}`, null);
+        else this.sizes.part(key, `r:${id}`, jsonChars(d.replay));
+        parts.push([key, d.replay]);
+      }
     }
     const text = line.end();
     // No write is under way (the SystemFile starts one at a time): the journals hold exactly
     // `durable`, the snapshot of a fold that starts now.
     const written = this.files.write(text, this.foldMinBytes, (g) => snapshotParts(durable.jobs, durable.schedules, durable.deliveries, g));
     this.low.data.generation = this.files.generation;
-    return written;
+    if (parts.length === 0) return written;
+    return written.then(() => {
+      for (const [key, part] of parts) {
+        if (part === null) this.onDisk.delete(key);
+        else this.onDisk.set(key, part);
+      }
+    });
   }
 
   /** Resolves once no fold is under way. */

@@ -9,6 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
 import { JobJournal } from '../../runtime/store/job-journal.ts';
+import { OpenJournal } from '../../runtime/store/journal.ts';
 import { heldWriter } from '../helpers/held-writer.ts';
 import type { DeliveryRecord, JobResult, NewJob } from '../../runtime/store/store.ts';
 
@@ -31,14 +32,14 @@ test('the files are folded into a new snapshot once replaced jobs outweigh live 
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir, { foldMinBytes: 4096 });
   for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 20; i++) {
     const c = (await jobs.claimJob(60_000))!;
     await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
   }
   await jobs.cancelJob(job(39).id);
   await jobs.registerSchedule('Tick');
   await jobs.fireSchedule('Tick', '2030-01-01T00:00:00.000Z', job(100), 1);
-  await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString()); // the 10 finished and the cancelled one
+  await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString()); // the 20 finished and the cancelled one
   await jobs.settled(); // a fold goes on after the write that started it
   const files = readdirSync(dir).sort();
   assert.ok(!files.includes('jobs.0.journal'), `folded: ${files.join(' ')}`);
@@ -47,7 +48,7 @@ test('the files are folded into a new snapshot once replaced jobs outweigh live 
   await jobs.close();
   const again = await JobFile.open(dir, { foldMinBytes: 4096 });
   assert.equal(await again.listJobs(), expected);
-  assert.equal(expected.map((j) => j.id), [...Array.from({ length: 29 }, (_, i) => job(i + 10).id), job(100).id]);
+  assert.equal(expected.map((j) => j.id), [...Array.from({ length: 19 }, (_, i) => job(i + 20).id), job(100).id]);
   assert.equal((await again.registerSchedule('Tick')).lastTick, '2030-01-01T00:00:00.000Z');
   await again.close();
 });
@@ -410,10 +411,13 @@ test('a torn last line (a crash mid-append) is dropped; a jobs.json written befo
 
 const journals = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.journal')).sort();
 
-/** Ten of 40 jobs run and pruned: their copies outweigh what is live, and the next write folds. */
+/**
+ * Half of 40 jobs run and pruned: their copies outweigh what is live (a claim's and an end's lines
+ * leave the fields out), and the next write folds.
+ */
 async function churn(jobs: JobFile): Promise<void> {
   for (let i = 0; i < 40; i++) await jobs.enqueueJob(job(i));
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 20; i++) {
     const c = (await jobs.claimJob(60_000))!;
     await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
   }
@@ -447,7 +451,7 @@ test('a fold goes on beside the writes: they are appended to the next journal wh
   assert.equal(journals(dir), ['jobs.0.journal', 'jobs.1.journal']);
   assert.not.ok(existsSync(join(dir, 'jobs.json')), 'no snapshot yet');
   const expected = await jobs.listJobs();
-  assert.equal(expected.length, 31);
+  assert.equal(expected.length, 21);
   // A crash now: the files as they are give every change.
   const crashed = mkdtempSync(join(tmpdir(), 'jac-jobs-crash-'));
   cpSync(dir, crashed, { recursive: true });
@@ -508,9 +512,125 @@ test('a fold that fails leaves the snapshot and every journal as they were: noth
   assert.ok(generation >= 2, `snapshot of generation ${generation}`);
   assert.equal(journals(dir), [`jobs.${generation}.journal`]);
   const left = await again.listJobs();
-  assert.equal(left.length, 21);
+  assert.equal(left.length, 11);
   await again.close();
   await reopensAs(dir, left);
+});
+
+/** The bytes of every journal of `dir`. */
+const journalBytes = (dir: string) => journals(dir).reduce((n, f) => n + size(dir, f), 0);
+
+test("a run's fields are written once, as it is queued: its claim and its end write what they change", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  const big = { ...job(1), fields: { body: 'b'.repeat(20_000) } };
+  await jobs.enqueueJob(big);
+  const queued = journalBytes(dir);
+  assert.ok(queued > 20_000, `the queued run's line holds its fields (${queued} bytes)`);
+  const c = (await jobs.claimJob(60_000))!;
+  assert.is(c.job.fields.body, big.fields.body, 'the taker gets the fields');
+  await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  const changed = journalBytes(dir) - queued;
+  assert.ok(changed < 2_000, `claim and end: ${changed} bytes, not the fields again`);
+  await jobs.enqueueJob({ ...big, id: job(2).id });
+  const expected = await jobs.listJobs();
+  await jobs.close();
+  await reopensAs(dir, expected);
+  assert.equal([expected[0].status, expected[0].fields.body], ['COMPLETED', big.fields.body]);
+  // Opened again, the files hold the fields the queue read: the next claim leaves them out too.
+  const again = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  const before = journalBytes(dir);
+  const next = (await again.claimJob(60_000))!;
+  assert.is(next.job.id, job(2).id);
+  assert.ok(journalBytes(dir) - before < 1_000, `a claim after reopening: ${journalBytes(dir) - before} bytes`);
+  await again.close();
+  const third = await JobFile.open(dir);
+  const claimed = (await third.findJob(job(2).id))!;
+  assert.equal([claimed.status, claimed.attempts, claimed.fields.body], ['STARTED', 1, big.fields.body]);
+  await third.close();
+});
+
+test("a repeat of a logged delivery writes its count of duplicates, not the delivery's fields again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  const first = { ...delivery(1), replay: { fields: { body: 'b'.repeat(20_000) }, node: null, allowedNodes: null } };
+  await jobs.logDelivery(first);
+  const logged = journalBytes(dir);
+  for (let i = 0; i < 3; i++) await jobs.tellDeliveries([{ record: first, repeat: true }]);
+  const changed = journalBytes(dir) - logged;
+  assert.ok(changed < 2_000, `three repeats: ${changed} bytes, not the fields three times`);
+  // Its replay window ends: the entry is written again without them.
+  await jobs.pruneDeliveries('2000-01-01T00:00:00.000Z');
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  const x = (await again.findDelivery(first.id))!;
+  assert.equal([x.duplicates, x.replay], [3, first.replay]);
+  // Removed, then logged again with the very same fields: written whole after its removal.
+  const old = { ...delivery(2, '2020-01-01T00:00:00.000Z'), replay: first.replay };
+  await again.logDelivery(old);
+  await again.pruneDeliveries('2021-01-01T00:00:00.000Z');
+  await again.logDelivery(old);
+  await again.close();
+  const third = await JobFile.open(dir);
+  assert.equal((await third.findDelivery(old.id))!.replay, first.replay);
+  await third.close();
+});
+
+test('a delivery whose line could not be written is written whole when told again: its fields are not left to a line the disk never took', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  const first = { ...delivery(1), replay: { fields: { body: 'b'.repeat(2_000) }, node: null, allowedNodes: null } };
+  const append = OpenJournal.prototype.append;
+  OpenJournal.prototype.append = () => Promise.reject(new Error('ENOSPC: no space left on device'));
+  try {
+    const failed = await jobs.tellDeliveries([{ record: first, repeat: false }]).then(() => 'written', (e: Error) => e.message);
+    assert.is(failed, 'ENOSPC: no space left on device');
+  } finally {
+    OpenJournal.prototype.append = append;
+  }
+  // Told again, as the delivery log's batch does with each entry of a write the store refused.
+  await jobs.tellDeliveries([{ record: first, repeat: false }]);
+  await jobs.tellDeliveries([{ record: first, repeat: true }]);
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  const x = (await again.findDelivery(first.id))!;
+  assert.equal([x.duplicates, x.replay], [1, first.replay]);
+  await again.close();
+});
+
+test('a delivery changed and then removed while a fold is under way reopens as removed, though the snapshot never held it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const held = heldWriter();
+  const jobs = await JobFile.open(dir, { foldMinBytes: 4096, writeSnapshot: held.write });
+  const old = delivery(1, '2020-01-01T00:00:00.000Z');
+  await jobs.logDelivery(old);
+  await jobs.logDelivery(delivery(2));
+  await churn(jobs);
+  await held.nextCall();
+  // Written to the next journal as the snapshot waits: a repeat (its count alone), then its removal.
+  await jobs.tellDeliveries([{ record: old, repeat: true }]);
+  await jobs.pruneDeliveries('2021-01-01T00:00:00.000Z');
+  held.calls[0].go(true);
+  await jobs.settled();
+  assert.not.ok(readFileSync(join(dir, 'jobs.json'), 'utf8').includes('"d-1"'), 'the snapshot was made after it left');
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  assert.is(await again.findDelivery(old.id), null);
+  assert.is((await again.findDelivery(delivery(2).id))?.id, 'd-2');
+  await again.close();
+});
+
+test('a line that changes a run no earlier line or snapshot holds is refused as corrupt, naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  await jobs.enqueueJob(job(1));
+  await jobs.claimJob(60_000);
+  await jobs.close();
+  // The claim's line, alone: the line that queued the run with its fields is gone.
+  const lines = readFileSync(join(dir, 'jobs.0.journal'), 'utf8').trimEnd().split('\n');
+  writeFileSync(join(dir, 'jobs.0.journal'), `${lines[lines.length - 1]}\n`);
+  const refused = await JobFile.open(dir).then(() => 'opened', (e: Error & { code?: string }) => `${e.code}: ${e.message}`);
+  assert.match(refused, /^JAC_STORE_CORRUPT: .*jobs\.0\.journal.*w:W:0+1/);
 });
 
 test('a journal older than the snapshot (a crash after the snapshot was written, before the journal was removed) is removed, not replayed', async () => {
