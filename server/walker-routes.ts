@@ -372,7 +372,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 jobs.told.tell({ record: refusedDelivery(logged, refused.status, refused.reason), repeat: true });
                 return queueFull(reply, refused, jobs.limit);
               }
-              const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null);
+              const logEntry = deliveryRecord(logged, id, 'pending', 202, 0, null, stored);
               const queued = await jobs.store.enqueueJob({ id, walker: endpoint.name, root: caller.rootId, owner: caller.owner, node, fields: stored, allowedNodes: caller.allowedNodes, maxAttempts: attempts }, logEntry).then(
                 () => true,
                 (e: unknown) => {

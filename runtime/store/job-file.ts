@@ -78,7 +78,8 @@ function newRecord(job: NewJob): JobRecord {
   const now = iso(Date.now());
   // Object.assign, not a spread followed by a dozen properties: V8 makes that a slow dictionary
   // object, at tens of microseconds for each job queued. The fields are copied now because the
-  // durable copy is made from this record after the write, when the caller may have changed them.
+  // durable copy is made from this record after the write, when the caller may have changed them;
+  // from here on nothing changes them (memory's record and the durable copy's share them).
   return Object.assign({}, job, { fields: copyJson(job.fields), allowedNodes: job.allowedNodes && [...job.allowedNodes], schedule: job.schedule ?? null, internal: job.internal ?? false, keep: job.keep ?? true, runAfter: job.runAfter ?? now, status: 'PENDING' as const, attempts: 0, enqueuedAt: now, startedAt: null, finishedAt: null, leaseUntil: null, result: null });
 }
 
@@ -214,13 +215,18 @@ export class JobFile implements JobQueue {
 
   enqueueJob(job: NewJob, logged?: DeliveryRecord): Promise<void> {
     const record = newRecord(job);
+    // A log entry that keeps for replay the very fields the job runs with (a delivery answered
+    // 202) holds the job's copy of them: one in memory for both.
+    const entry = logged?.replay && logged.replay.fields === job.fields ? Object.assign({}, logged, { replay: Object.assign({}, logged.replay, { fields: record.fields }) }) : logged;
     return this.file.change((d) => {
       const there = this.job(d, record.id);
       if (there && !completedUnkept(there)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       // A run not kept that completed under this id is gone already: it makes way at once.
       if (there) this.removeEnded(d, d.jobs.filter((j) => j !== there));
-      this.push(d, copyJob(record)); // applied to memory and, once written, to the durable copy: one object each
-      if (logged && !d.deliveries.has(logged.id)) this.addLogged(d, logged);
+      // Applied to memory and, once written, to the durable copy: a record each (a claim or an
+      // end changes it in place), sharing the fields, which never change.
+      this.push(d, Object.assign({}, record));
+      if (entry && !d.deliveries.has(entry.id)) this.addLogged(d, entry);
     });
   }
 

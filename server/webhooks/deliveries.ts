@@ -172,15 +172,19 @@ export function toldDelivery(d: Logged, status: 'ok' | 'failed' | 'pending' | 'd
   return { record: deliveryRecord(d, id, status, code, ms, errorId), repeat: status === 'duplicate' };
 }
 
-/** A verified delivery's log entry under `id`: its outcome, or (`duplicate`: a repeat logged first) pending with one repeat. */
-export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): DeliveryRecord {
+/**
+ * A verified delivery's log entry under `id`: its outcome, or (`duplicate`: a repeat logged first)
+ * pending with one repeat. `stored`: its fields as the store keeps them, when the caller has them
+ * made (a delivery answered 202: its job runs with them, and the store then holds one copy for both).
+ */
+export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null, stored = storedFields(d.fields)): DeliveryRecord {
   const now = Date.now();
   const first = status === 'duplicate';
   return {
     id, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: receivedText(now), verified: true,
     deliveryId: d.delivery.id, event: d.delivery.event, status: first ? 'pending' : status, code: first ? null : code, ms: first ? null : ms, errorId,
     reason: null, duplicates: first ? 1 : 0,
-    replay: { fields: storedFields(d.fields), node: d.node, allowedNodes: d.allowedNodes },
+    replay: { fields: stored, node: d.node, allowedNodes: d.allowedNodes },
     replayUntil: untilText(now + Math.max(d.dedupeHours, 1) * 3_600_000),
   };
 }

@@ -385,6 +385,21 @@ test('a job handed out is a copy: changing it changes nothing queued', async () 
   await jobs.close();
 });
 
+test("a delivery queued with its log entry keeps one copy of the fields both run and replay with: the caller's changes reach neither", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir);
+  const queued = job(1);
+  const logged = { ...delivery(1), id: queued.id, status: 'pending' as const, replay: { fields: queued.fields, node: null, allowedNodes: null } };
+  await jobs.enqueueJob(queued, logged);
+  (queued.fields as Record<string, unknown>).i = 'changed by the caller';
+  assert.is((await jobs.findJob(queued.id))!.fields.i, 1);
+  assert.is((await jobs.findDelivery(queued.id))!.replay!.fields.i, 1);
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  assert.is((await again.findDelivery(queued.id))!.replay!.fields.i, 1);
+  await again.close();
+});
+
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir);
