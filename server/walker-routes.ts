@@ -383,7 +383,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               );
               const duplicate = !queued;
               caller.used?.();
-              if (duplicate) jobs.told.tell(toldDelivery(logged, 'duplicate', 202, 0, null));
+              if (duplicate) jobs.told.tell(toldDelivery(logged, 'duplicate', 202, 0, null, stored));
               if (duplicate) reply.header('webhook-duplicate', 'true');
               else jobs.dispatcher.wake();
               return reply.code(202).send({ status: 202, delivery: id });

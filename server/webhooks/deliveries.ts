@@ -167,9 +167,9 @@ export interface Logged {
  * first its outcome; a repeat answered from memory counts itself on the entry, or makes it
  * (pending, one repeat) when the run that answered first has not been logged yet.
  */
-export function toldDelivery(d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null): ToldDelivery {
+export function toldDelivery(d: Logged, status: 'ok' | 'failed' | 'pending' | 'duplicate', code: number, ms: number, errorId: string | null, stored?: Record<string, Json>): ToldDelivery {
   const id = d.id ?? deliveryLogId(d.delivery.keyId, d.dedupeHours > 0 ? d.delivery.id : null);
-  return { record: deliveryRecord(d, id, status, code, ms, errorId), repeat: status === 'duplicate' };
+  return { record: deliveryRecord(d, id, status, code, ms, errorId, stored), repeat: status === 'duplicate' };
 }
 
 /**
