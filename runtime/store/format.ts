@@ -8,8 +8,9 @@ import { StoreError } from './store.ts';
  * 3: the system file is a snapshot plus a journal too (system-journal.ts); format 2 files are
  * read as they are.
  * 4: a line of the job files' journals may leave out a run's fields, or a logged delivery's fields
- * kept for replay, that an earlier line holds (job-journal.ts); format 3 files are read as they
- * are, and an older jac-serve refuses the dir rather than misreading such a line.
+ * kept for replay, that an earlier line holds, or the job's of a delivery answered 202
+ * (job-journal.ts); format 3 files are read as they are, and an older jac-serve refuses the dir
+ * rather than misreading such a line.
  */
 export const FORMAT_VERSION = 4;
 

@@ -5,7 +5,8 @@
 // those it removed. A run's fields and a logged delivery's fields kept for replay never change,
 // and may be as large as a request: they are written in the first line that holds the record, and
 // later lines (a claim, an end, a repeat's count) hold the rest of it, read over the part an
-// earlier line or the snapshot gave (when every line held them, an 18 KB delivery answered 202
+// earlier line or the snapshot gave; a delivery answered 202, logged in the line that queues its
+// job, replays with the job's fields (when every line held them, an 18 KB delivery answered 202
 // wrote 93 KB). Once what the files hold that later lines replaced or removed outweighs what
 // is still live, the files are folded into a snapshot of the next generation, in the background,
 // made in parts from the state the earlier journals hold (the SystemFile's durable copy, which
@@ -46,9 +47,17 @@ type KeptDelivery = Omit<DeliveryRecord, 'replay'>;
 
 /**
  * A journal line's entries: a job, a schedule's state, a logged delivery, or a delivery removed;
- * or a job or a delivery changed, its large part as an earlier line (or the snapshot) gave it.
+ * or a job or a delivery changed, its large part as an earlier line (or the snapshot) gave it; or
+ * a delivery whose replay runs with the fields of its job (answered 202, logged under the job's id).
  */
-type Entry = JobRecord | { schedule: string; state: ScheduleState } | { delivery: DeliveryRecord } | { deliveryGone: string } | { jobKept: KeptJob } | { deliveryKept: KeptDelivery };
+type Entry =
+  | JobRecord
+  | { schedule: string; state: ScheduleState }
+  | { delivery: DeliveryRecord }
+  | { deliveryGone: string }
+  | { jobKept: KeptJob }
+  | { deliveryKept: KeptDelivery }
+  | { delivery: Omit<DeliveryRecord, 'replay'> & { replay: Omit<NonNullable<DeliveryRecord['replay']>, 'fields'> }; jobFields: true };
 
 /** `record` without `part` (a property set to undefined is left out of JSON): Object.assign keeps it a fast object. */
 const without = <T extends object, K extends keyof T>(record: T, part: K): Omit<T, K> => Object.assign({}, record, { [part]: undefined });
@@ -138,6 +147,13 @@ export class JobJournal implements SystemDb<JobData> {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
           onDisk.schedules[e.schedule] = e.state;
           sizes.set(`s:${e.schedule}`, perEntry);
+        } else if ('jobFields' in e) {
+          const fields = jobs.get(e.delivery.id)?.fields;
+          if (fields) {
+            deliveries.set(e.delivery.id, { ...e.delivery, replay: { ...e.delivery.replay, fields } });
+            orphans.delete(`d:${e.delivery.id}`);
+          } else orphans.set(`d:${e.delivery.id}`, journal);
+          sizes.set(`d:${e.delivery.id}`, perEntry);
         } else if ('delivery' in e) {
           deliveries.set(e.delivery.id, e.delivery);
           orphans.delete(`d:${e.delivery.id}`);
@@ -222,6 +238,8 @@ export class JobJournal implements SystemDb<JobData> {
     const line = new JournalLine<Entry>(this.sizes);
     // The parts this line's whole records hold (null: none, or removed), for `onDisk` once it is written.
     const parts: [key: string, part: object | null][] = [];
+    // Jobs' fields this line writes whole (a delivery answered 202 is logged in the line that queues its job).
+    const fieldsInLine = new Set<object>();
     for (const id of jobIds) {
       const j = this.jobIndex.get(data.jobs, id);
       const key = `j:${id}`;
@@ -234,6 +252,7 @@ export class JobJournal implements SystemDb<JobData> {
         line.set(key, j);
         this.sizes.part(key, `f:${id}`, jsonChars(j.fields));
         parts.push([key, j.fields]);
+        fieldsInLine.add(j.fields);
       }
     }
     for (const key of keys) line.set(`s:${key}`, { schedule: key, state: data.schedules[key] });
@@ -245,7 +264,12 @@ export class JobJournal implements SystemDb<JobData> {
         this.sizes.set(`r:${id}`, null);
         parts.push([key, null]);
       } else if (d.replay !== null && this.onDisk.get(key) === d.replay) line.set(key, { deliveryKept: without(d, 'replay') });
-      else {
+      else if (d.replay !== null && this.jobFieldsOnDisk(data, id, d.replay.fields, fieldsInLine)) {
+        // Replayed with its job's fields, which this line or an earlier one holds: not written twice.
+        line.set(key, { delivery: Object.assign({}, d, { replay: without(d.replay, 'fields') }), jobFields: true });
+        this.sizes.set(`r:${id}`, null);
+        parts.push([key, d.replay]);
+      } else {
         line.set(key, { delivery: d });
         if (d.replay === null) this.sizes.set(`r:${id}`, null);
         else this.sizes.part(key, `r:${id}`, jsonChars(d.replay));
@@ -264,6 +288,12 @@ export class JobJournal implements SystemDb<JobData> {
         else this.onDisk.set(key, part);
       }
     });
+  }
+
+  /** Whether `fields` are those of the job `id`, as this line (`inLine`) or an earlier one wrote them. */
+  private jobFieldsOnDisk(data: JobData, id: string, fields: object, inLine: Set<object>): boolean {
+    const j = this.jobIndex.get(data.jobs, id);
+    return j !== undefined && j.fields === fields && (inLine.has(fields) || this.onDisk.get(`j:${id}`) === fields);
   }
 
   /** Resolves once no fold is under way. */

@@ -400,6 +400,24 @@ test("a delivery queued with its log entry keeps one copy of the fields both run
   await again.close();
 });
 
+test("a delivery answered 202 has its fields written once, in its job's line: its log entry replays with them after the job is gone", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { foldMinBytes: 1 << 30 });
+  const queued = { ...job(1), fields: { body: 'b'.repeat(20_000) } };
+  await jobs.enqueueJob(queued, { ...delivery(1), id: queued.id, status: 'pending', replay: { fields: queued.fields, node: null, allowedNodes: null } });
+  const written = journalBytes(dir);
+  assert.ok(written > 20_000 && written < 30_000, `the fields once: ${written} bytes`);
+  const c = (await jobs.claimJob(60_000))!;
+  await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done, { status: 'ok', code: 200, ms: 1, errorId: null });
+  await jobs.pruneJobs(new Date(Date.now() + 1000).toISOString());
+  assert.is(await jobs.findJob(queued.id), null, 'the job is gone');
+  await jobs.close();
+  const again = await JobFile.open(dir);
+  const x = (await again.findDelivery(queued.id))!;
+  assert.equal([x.status, x.replay], ['ok', { fields: queued.fields, node: null, allowedNodes: null }]);
+  await again.close();
+});
+
 test('a torn last line (a crash mid-append) is dropped; a jobs.json written before the journal loads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir);
