@@ -1,7 +1,6 @@
 // Kill -9 at a random moment loses no acknowledged commit and never leaves a file that fails to
 // load: a child commits in a loop and reports each acknowledged commit; it is killed with SIGKILL
 // at a random time, several rounds over one data dir, and each time the dir is reopened and checked.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,34 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LowStore } from '../../runtime/store/lowdb-store.ts';
+import { killedMidway } from '../helpers/killed-child.ts';
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const root = 'n::0000000000000000000000c0';
 
 /** Runs the child until it has acknowledged a few commits, then kills it after a random delay. */
-function roundOfCommits(dir: string, start: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: number[] = [];
-    let buffer = '';
-    let stderr = '';
-    let killing = false;
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdout.on('data', (d) => {
-      buffer += d;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!; // a line cut by the kill is not an acknowledgement
-      for (const line of lines) acked.push(Number(line.slice('acked '.length)));
-      if (!killing && acked.length >= 3) {
-        killing = true;
-        setTimeout(() => p.kill('SIGKILL'), Math.floor(Math.random() * 150));
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`child ended with ${code}: ${stderr}`));
-      else resolve(acked);
-    });
-  });
+async function roundOfCommits(dir: string, start: number): Promise<number[]> {
+  const lines = await killedMidway(child, [dir, String(start)], (acked) => acked.length >= 3, 150);
+  return lines.map((line) => Number(line.slice('acked '.length)));
 }
 
 test('SIGKILL at random moments, five rounds: every acknowledged commit is there and every file loads', async () => {

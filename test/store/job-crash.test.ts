@@ -1,9 +1,8 @@
 // Kill -9 at a random moment loses nothing the job files acknowledged and never leaves them
 // unable to load: a child queues, claims, finishes and repeats async deliveries in a loop (their
 // later lines leave out the fields an earlier line holds, ended runs leave the files while their
-// log entries stay, and the files fold often), and is
-// killed with SIGKILL at random times, several rounds over one dir, which is reopened and checked.
-import { spawn } from 'node:child_process';
+// log entries stay, and the files fold often), and is killed with SIGKILL at random times,
+// several rounds over one dir, which is reopened and checked after each.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { JobFile } from '../../runtime/store/job-file.ts';
+import { killedMidway } from '../helpers/killed-child.ts';
 
 const child = fileURLToPath(new URL('./job-crash-child.ts', import.meta.url));
 const jobId = (i: number) => `w:later:${i.toString(16).padStart(24, '0')}`;
@@ -21,33 +21,15 @@ interface Acked {
   repeated: number[];
 }
 
-/** Runs the child until it has finished a few deliveries, then kills it after a random delay. */
-function round(dir: string, start: number): Promise<Acked> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: Acked = { queued: [], finished: [], repeated: [] };
-    let buffer = '';
-    let stderr = '';
-    let killing = false;
-    p.stderr.on('data', (d) => (stderr += d));
-    p.stdout.on('data', (d) => {
-      buffer += d;
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!; // a line cut by the kill is not an acknowledgement
-      for (const line of lines) {
-        const [step, i] = line.split(' ');
-        acked[step as keyof Acked].push(Number(i));
-      }
-      if (!killing && acked.repeated.length >= 3) {
-        killing = true;
-        setTimeout(() => p.kill('SIGKILL'), Math.floor(Math.random() * 200));
-      }
-    });
-    p.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') reject(new Error(`child ended with ${code}: ${stderr}`));
-      else resolve(acked);
-    });
-  });
+/** Runs the child until it has repeated a few deliveries, then kills it after a random delay. */
+async function round(dir: string, start: number): Promise<Acked> {
+  const lines = await killedMidway(child, [dir, String(start)], (printed) => printed.filter((l) => l.startsWith('repeated ')).length >= 3, 200);
+  const acked: Acked = { queued: [], finished: [], repeated: [] };
+  for (const line of lines) {
+    const [step, i] = line.split(' ');
+    acked[step as keyof Acked].push(Number(i));
+  }
+  return acked;
 }
 
 test('SIGKILL at random moments, five rounds: every acknowledged run, outcome and repeat is there with its fields, and the files load', async () => {
