@@ -102,12 +102,13 @@ export class JobJournal implements SystemDb<JobData> {
   /** Memory's jobs by id: the JobFile finds them through it too, and tells it of a filter. */
   readonly jobIndex = new RecordIndex<JobRecord>();
   /**
-   * By entry (`j:<id>`, `d:<id>`): the large part (a run's fields, a delivery's replay) that the
-   * latest copy the files hold of it holds, once its line is written (not only made). A later line
-   * leaves the part out while the record holds that same object (parts never change in place).
-   * Forgotten when memory is rebuilt after a failed write: the next lines write whole records.
+   * By job id, and by logged delivery id: the large part (a run's fields, a delivery's replay)
+   * that the latest copy the files hold of it holds, once its line is written (not only made). A
+   * later line leaves the part out while the record holds that same object (parts never change in
+   * place). Forgotten when memory is rebuilt after a failed write: the next lines write whole records.
    */
-  private readonly onDisk = new Map<string, object>();
+  private readonly fieldsOnDisk = new Map<string, object>();
+  private readonly replaysOnDisk = new Map<string, object>();
 
   private constructor(
     private readonly low: Low<Snapshot>,
@@ -198,8 +199,8 @@ export class JobJournal implements SystemDb<JobData> {
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
     const journal = new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot, foldFailed), foldMinBytes);
     // What was read is what the files hold: a change after the restart leaves its part out too.
-    for (const j of snapshot.jobs) journal.onDisk.set(`j:${j.id}`, j.fields);
-    for (const d of deliveries.values()) if (d.replay !== null) journal.onDisk.set(`d:${d.id}`, d.replay);
+    for (const j of snapshot.jobs) journal.fieldsOnDisk.set(j.id, j.fields);
+    for (const d of deliveries.values()) if (d.replay !== null) journal.replaysOnDisk.set(d.id, d.replay);
     return journal;
   }
 
@@ -209,7 +210,8 @@ export class JobJournal implements SystemDb<JobData> {
 
   set data(d: JobData) {
     this.low.data = { ...d, generation: this.low.data.generation };
-    this.onDisk.clear();
+    this.fieldsOnDisk.clear();
+    this.replaysOnDisk.clear();
   }
 
   /** A change wrote this job (or removed it); `d` is the data it changed (memory's is the one written). */
@@ -236,8 +238,9 @@ export class JobJournal implements SystemDb<JobData> {
     if (jobIds.size === 0 && keys.size === 0 && deliveryIds.size === 0) return Promise.resolve();
     const data = this.low.data;
     const line = new JournalLine<Entry>(this.sizes);
-    // The parts this line's whole records hold (null: none, or removed), for `onDisk` once it is written.
-    const parts: [key: string, part: object | null][] = [];
+    // The parts this line's whole records hold (null: none, or removed), for the maps of what is
+    // on disk once it is written.
+    const parts: [onDisk: Map<string, object>, id: string, part: object | null][] = [];
     // Jobs' fields this line writes whole (a delivery answered 202 is logged in the line that queues its job).
     const fieldsInLine = new Set<object>();
     for (const id of jobIds) {
@@ -246,12 +249,12 @@ export class JobJournal implements SystemDb<JobData> {
       if (!j) {
         line.remove(key, { id });
         this.sizes.set(`f:${id}`, null);
-        parts.push([key, null]);
-      } else if (this.onDisk.get(key) === j.fields) line.set(key, { jobKept: without(j, 'fields') });
+        parts.push([this.fieldsOnDisk, id, null]);
+      } else if (this.fieldsOnDisk.get(id) === j.fields) line.set(key, { jobKept: without(j, 'fields') });
       else {
         line.set(key, j);
         this.sizes.part(key, `f:${id}`, jsonChars(j.fields));
-        parts.push([key, j.fields]);
+        parts.push([this.fieldsOnDisk, id, j.fields]);
         fieldsInLine.add(j.fields);
       }
     }
@@ -262,18 +265,18 @@ export class JobJournal implements SystemDb<JobData> {
       if (!d) {
         line.remove(key, { mark: { deliveryGone: id } });
         this.sizes.set(`r:${id}`, null);
-        parts.push([key, null]);
-      } else if (d.replay !== null && this.onDisk.get(key) === d.replay) line.set(key, { deliveryKept: without(d, 'replay') });
+        parts.push([this.replaysOnDisk, id, null]);
+      } else if (d.replay !== null && this.replaysOnDisk.get(id) === d.replay) line.set(key, { deliveryKept: without(d, 'replay') });
       else if (d.replay !== null && this.jobFieldsOnDisk(data, id, d.replay.fields, fieldsInLine)) {
         // Replayed with its job's fields, which this line or an earlier one holds: not written twice.
         line.set(key, { delivery: Object.assign({}, d, { replay: without(d.replay, 'fields') }), jobFields: true });
         this.sizes.set(`r:${id}`, null);
-        parts.push([key, d.replay]);
+        parts.push([this.replaysOnDisk, id, d.replay]);
       } else {
         line.set(key, { delivery: d });
         if (d.replay === null) this.sizes.set(`r:${id}`, null);
         else this.sizes.part(key, `r:${id}`, jsonChars(d.replay));
-        parts.push([key, d.replay]);
+        parts.push([this.replaysOnDisk, id, d.replay]);
       }
     }
     const text = line.end();
@@ -283,9 +286,9 @@ export class JobJournal implements SystemDb<JobData> {
     this.low.data.generation = this.files.generation;
     if (parts.length === 0) return written;
     return written.then(() => {
-      for (const [key, part] of parts) {
-        if (part === null) this.onDisk.delete(key);
-        else this.onDisk.set(key, part);
+      for (const [onDisk, id, part] of parts) {
+        if (part === null) onDisk.delete(id);
+        else onDisk.set(id, part);
       }
     });
   }
@@ -293,7 +296,7 @@ export class JobJournal implements SystemDb<JobData> {
   /** Whether `fields` are those of the job `id`, as this line (`inLine`) or an earlier one wrote them. */
   private jobFieldsOnDisk(data: JobData, id: string, fields: object, inLine: Set<object>): boolean {
     const j = this.jobIndex.get(data.jobs, id);
-    return j !== undefined && j.fields === fields && (inLine.has(fields) || this.onDisk.get(`j:${id}`) === fields);
+    return j !== undefined && j.fields === fields && (inLine.has(fields) || this.fieldsOnDisk.get(id) === fields);
   }
 
   /** Resolves once no fold is under way. */
