@@ -51,6 +51,9 @@ export function sizeText(chars: number): string {
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${name}`;
 }
 
+/** Why a run was refused for its root's count of runs (a refused delivery's log entry says it; OpenAPI too). */
+export const TOO_MANY_RUNS = 'too many background runs of this user are waiting';
+
 /** A root's open runs as last counted, plus those admitted since. */
 interface Figure {
   count: number;
@@ -92,7 +95,7 @@ export class QueueLimit {
     this.now = options.now ?? Date.now;
     this.maxRootChars = options.maxRootChars ?? MAX_QUEUED_CHARS_PER_ROOT;
     this.maxAllChars = options.maxAllChars ?? MAX_QUEUED_CHARS;
-    this.tooMany = { status: 429, detail: `Too many background runs are waiting (at most ${max} per user); retry later`, reason: 'too many background runs of this user are waiting' };
+    this.tooMany = { status: 429, detail: `Too many background runs are waiting (at most ${max} per user); retry later`, reason: TOO_MANY_RUNS };
   }
 
   /**

@@ -22,7 +22,7 @@ import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/web
 import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, refusedDelivery, toldDelivery } from './webhooks/deliveries.ts';
 import type { DeliveryLogBatch } from './webhooks/log-batch.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
-import type { QueueLimit, Refusal } from './queue-limit.ts';
+import { type QueueLimit, type Refusal, TOO_MANY_RUNS } from './queue-limit.ts';
 import { requireUser } from './user-routes.ts';
 import type { Users } from './users.ts';
 import type { WebhookKeys } from './webhook-keys.ts';
@@ -71,7 +71,7 @@ declare module 'fastify' {
 
 /** Why a route answers 429 (a webhook: failed key attempts; a route that queues runs: the queue limit). */
 const tooMany = (webhook: boolean, queued: boolean, weighed: boolean) =>
-  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? QUEUE_FULL : '', queued && weighed ? 'they hold too much data' : ''].filter(Boolean).join(', or ')}; see Retry-After`;
+  `${[webhook ? 'too many failed key attempts from this client' : '', queued ? TOO_MANY_RUNS : '', queued && weighed ? 'they hold too much data' : ''].filter(Boolean).join(', or ')}; see Retry-After`;
 
 /**
  * The error answers a route documents in OpenAPI. Each schema keeps every property it is given
@@ -458,9 +458,6 @@ function tooManyFailures(reply: FastifyReply, retryAfter: number) {
     .header('retry-after', String(Math.max(1, retryAfter)))
     .send({ detail: 'Too many failed webhook key attempts; retry later' });
 }
-
-/** Why a run was not queued (the delivery log says it of a refused delivery). */
-const QUEUE_FULL = 'too many background runs of this user are waiting';
 
 function queueFull(reply: FastifyReply, refused: Refusal, limit: QueueLimit) {
   return reply.code(refused.status).header('retry-after', String(limit.retryAfterSeconds)).send({ detail: refused.detail });
