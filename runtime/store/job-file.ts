@@ -5,7 +5,6 @@
 // resolve, undone when their write fails.
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
-import { RecordIndex } from './id-index.ts';
 import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
@@ -63,9 +62,8 @@ const OPEN = new Set<string>(['PENDING', 'STARTED']);
 
 /**
  * A run not to be kept that completed (a scheduled walker's that does not save its runs): gone
- * for every reader at once, it leaves the file with the next ended runs that go. Taken out of the
- * queue one by one, each would cost a pass over the whole queue (the filter, and every index
- * moving its places): with 40,000 runs in the file, 24-30 ms of a stalled event loop each.
+ * for every reader at once, it leaves the file with the next ended runs that go, in one change
+ * (each its own change, a line and a write each).
  */
 const completedUnkept = (j: JobRecord): boolean => j.status === 'COMPLETED' && !j.keep;
 
@@ -84,22 +82,11 @@ function newRecord(job: NewJob): JobRecord {
 }
 
 export class JobFile implements JobQueue {
-  // Records by id, for the data in memory (the journal's, which its writes look jobs up in too)
-  // and for the durable copy that changes are replayed on.
-  private readonly jobIndexes: [memory: RecordIndex<JobRecord>, durable: RecordIndex<JobRecord>];
-  /** Jobs before this place in the array (`openIn`) have ended: a count looks from here. */
-  private openFrom = 0;
-  private openIn: JobRecord[] | null = null;
   /** Which due job a claim takes: roots take turns. */
   private readonly turns = new RootTurns();
 
-  /** The index by id of `d` (memory's or the durable copy's). */
-  private jobIndex(d: JobData): RecordIndex<JobRecord> {
-    return this.jobIndexes[d === this.file.data ? 0 : 1];
-  }
-
   private job(d: JobData, id: string): JobRecord | undefined {
-    return this.jobIndex(d).get(d.jobs, id);
+    return d.jobs.get(id);
   }
 
   /** Jobs ended since the ended ones were last counted. */
@@ -123,14 +110,19 @@ export class JobFile implements JobQueue {
 
   /** The characters of the fields of `root`'s open runs (PENDING, STARTED), and of all open runs. */
   queuedChars(root: string): { root: number; all: number } {
+    return this.counted().of(root);
+  }
+
+  /** The open runs as counted for memory's data (counted again whole once memory was rebuilt). */
+  private counted(): QueuedChars {
     const data = this.file.data;
     if (data !== this.queuedFor) {
       const before = this.queued;
       this.queued = new QueuedChars();
-      for (const j of data.jobs) if (OPEN.has(j.status)) this.queued.open(j.id, j.root, () => before.charsOf(j.id) ?? jsonChars(j.fields));
+      for (const j of data.jobs.values()) if (OPEN.has(j.status)) this.queued.open(j.id, j.root, () => before.charsOf(j.id) ?? jsonChars(j.fields));
       this.queuedFor = data;
     }
-    return this.queued.of(root);
+    return this.queued;
   }
 
   private constructor(
@@ -140,9 +132,7 @@ export class JobFile implements JobQueue {
     private readonly maxEndedJobs: number,
     private readonly replays: ReplayRoom,
     private readonly maxEndedChars: number,
-  ) {
-    this.jobIndexes = [db.jobIndex, new RecordIndex<JobRecord>()];
-  }
+  ) {}
 
   /** The size of each ended job counted, by id (an ended job changes no more, unless put back in the queue). */
   private readonly endedSizes = new Map<string, number>();
@@ -160,9 +150,11 @@ export class JobFile implements JobQueue {
     const db = await JobJournal.open(dir, limits.foldMinBytes, limits.writeSnapshot, limits.foldFailed);
     // The previous owner of the dir is gone: what it had taken is due again (in memory only:
     // every open does this again, and claiming the job writes it).
-    for (const j of db.data.jobs) if (j.status === 'STARTED') j.leaseUntil = iso(0);
-    // Runs not kept that completed before the last close are left out (a fold then drops them from the files).
-    if (db.data.jobs.some(completedUnkept)) db.data.jobs = db.data.jobs.filter((j) => !completedUnkept(j));
+    for (const j of db.data.jobs.values()) {
+      if (j.status === 'STARTED') j.leaseUntil = iso(0);
+      // Runs not kept that completed before the last close are left out (a fold then drops them from the files).
+      else if (completedUnkept(j)) db.data.jobs.delete(j.id);
+    }
     const replays = new ReplayRoom(limits.maxReplayChars);
     replays.count(db.data.deliveries);
     const copy = (data: JobData): JobData => {
@@ -177,12 +169,12 @@ export class JobFile implements JobQueue {
    * `n` jobs may have ended. Once a hundredth of the limit has since the last count, the ended
    * jobs are counted; past the limit the oldest leave in one change until nine tenths of it are
    * kept, and then, while the rest take more than their room, the oldest of them until they take
-   * nine tenths of that. Counting at every end would walk the whole queue each time, and so does
-   * each removal (the queue is filtered into a new array, which every index of it then reads
-   * whole): a tenth at once makes that once per tenth of the limit ended, not once per count.
-   * The change removes the jobs this count found, so it does the same to the durable copy when
-   * its write lands; a write that fails leaves them for the next count. Runs not kept that
-   * completed leave at every count, and count toward none of the limits.
+   * nine tenths of that. Counting at every end would walk the whole queue each time; a removal
+   * costs what leaves (in memory, then on the durable copy), and a tenth at once makes one change
+   * and one line of it rather than one per count past the limit. The change removes the jobs this
+   * count found, so it does the same to the durable copy when its write lands; a write that fails
+   * leaves them for the next count. Runs not kept that completed leave at every count, and count
+   * toward none of the limits.
    */
   private ended(n = 1): void {
     this.endedSinceCount += n;
@@ -190,7 +182,7 @@ export class JobFile implements JobQueue {
     this.endedSinceCount = 0;
     const unkept: JobRecord[] = [];
     const ended: JobRecord[] = [];
-    for (const j of this.file.data.jobs) if (ENDED.has(j.status)) (completedUnkept(j) ? unkept : ended).push(j);
+    for (const j of this.file.data.jobs.values()) if (ENDED.has(j.status)) (completedUnkept(j) ? unkept : ended).push(j);
     // Sizes of jobs gone since (pruned, or evicted) are forgotten now and then.
     if (this.endedSizes.size > 2 * ended.length + 1000) this.endedSizes.clear();
     let leaving = ended.length > this.maxEndedJobs ? ended.length - keptAfterRoom(this.maxEndedJobs) : 0;
@@ -201,14 +193,12 @@ export class JobFile implements JobQueue {
       for (; leaving < ended.length && chars > room; leaving++) chars -= this.endedSize(ended[leaving]);
     }
     if (leaving === 0 && unkept.length === 0) return;
-    const gone = new Set([...unkept, ...ended.slice(0, leaving)].map((j) => j.id));
+    const gone = [...unkept, ...ended.slice(0, leaving)].map((j) => j.id);
     for (const id of gone) this.endedSizes.delete(id);
     this.file
       .change((d) => {
         // Ended ones only: applied again after a failed write, an end this count saw may be undone.
-        const leaving = (j: JobRecord) => gone.has(j.id) && ENDED.has(j.status);
-        for (const j of d.jobs) if (leaving(j)) this.touch(d, j.id);
-        this.removeEnded(d, d.jobs.filter((j) => !leaving(j)));
+        for (const id of gone) if (ENDED.has(this.job(d, id)?.status ?? '')) this.remove(d, id);
       })
       .catch(() => undefined);
   }
@@ -222,7 +212,7 @@ export class JobFile implements JobQueue {
       const there = this.job(d, record.id);
       if (there && !completedUnkept(there)) throw new StoreError(`a job ${record.id} exists`, 'JAC_STORE_VALUE');
       // A run not kept that completed under this id is gone already: it makes way at once.
-      if (there) this.removeEnded(d, d.jobs.filter((j) => j !== there));
+      if (there) this.remove(d, there.id);
       // Applied to memory and, once written, to the durable copy: a record each (a claim or an
       // end changes it in place), sharing the fields, which never change.
       this.push(d, Object.assign({}, record));
@@ -231,34 +221,24 @@ export class JobFile implements JobQueue {
   }
 
   /**
-   * Part of a change: the queue becomes `kept`, which is it without some ended jobs. The indexes
-   * by id move their places in one pass, and the roots' turns (of open jobs) stand, rather than
-   * each reading the whole queue again.
+   * Part of a change: the ended job `id` leaves the queue. The roots' turns hold open jobs only,
+   * so they stand as they are.
    */
-  private removeEnded(d: JobData, kept: JobRecord[]): void {
-    this.jobIndex(d).rebase(d.jobs, kept);
-    if (d === this.file.data) this.turns.rebased(d.jobs, kept);
-    d.jobs = kept;
+  private remove(d: JobData, id: string): void {
+    d.jobs.delete(id);
+    this.touch(d, id);
   }
 
   /** Part of a change: `job` joins the queue (and, in memory, its root's turn). */
   private push(d: JobData, job: JobRecord): void {
-    d.jobs.push(job);
+    d.jobs.set(job.id, job);
     this.touch(d, job.id);
     if (d === this.file.data) this.turns.queued(d.jobs, job);
   }
 
   async countOpenJobs(root: string, atMost: number): Promise<number> {
-    const jobs = this.file.data.jobs;
-    // Ended jobs only pile up: the leading run of them is skipped for good.
-    if (jobs !== this.openIn) [this.openIn, this.openFrom] = [jobs, 0];
-    while (this.openFrom < jobs.length && ENDED.has(jobs[this.openFrom].status)) this.openFrom++;
-    let n = 0;
-    for (let i = this.openFrom; i < jobs.length && n < atMost; i++) {
-      const j = jobs[i];
-      if (j.root === root && OPEN.has(j.status)) n++;
-    }
-    return n;
+    // The open runs are counted as they change (for their characters): no walk of the queue.
+    return Math.min(this.counted().runsOf(root), atMost);
   }
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
@@ -327,14 +307,12 @@ export class JobFile implements JobQueue {
 
   async listJobs(): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
-    for (const j of this.file.data.jobs) if (!completedUnkept(j)) out.push(copyJob(j));
+    for (const j of this.file.data.jobs.values()) if (!completedUnkept(j)) out.push(copyJob(j));
     return out;
   }
 
   requeueJob(id: string): Promise<boolean> {
-    // An ended job is open again: counts look from the start, and it waits in its root's turn
-    // (and it will end with another result).
-    this.openIn = null;
+    // An ended job is open again: it waits in its root's turn (and it will end with another result).
     this.turns.forget();
     this.endedSizes.delete(id);
     return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
@@ -365,11 +343,11 @@ export class JobFile implements JobQueue {
   async pruneJobs(before: string): Promise<number> {
     const cutoff = Date.parse(before);
     const old = (j: JobRecord) => j.finishedAt !== null && j.status !== 'PENDING' && j.status !== 'STARTED' && Date.parse(j.finishedAt) < cutoff;
-    const n = this.file.data.jobs.filter((j) => old(j) && !completedUnkept(j)).length; // those gone already are not counted
+    let n = 0;
+    for (const j of this.file.data.jobs.values()) if (old(j) && !completedUnkept(j)) n++; // those gone already are not counted
     if (n === 0) return 0;
     await this.file.change((d) => {
-      for (const j of d.jobs) if (old(j)) this.touch(d, j.id);
-      this.removeEnded(d, d.jobs.filter((j) => !old(j)));
+      for (const j of d.jobs.values()) if (old(j)) this.remove(d, j.id); // (a Map's iteration goes on past a delete)
     });
     return n;
   }
@@ -405,7 +383,8 @@ export class JobFile implements JobQueue {
     // change below cannot interleave with another fire.
     const state = this.file.data.schedules[key];
     if (state?.lastTick && Date.parse(state.lastTick) >= Date.parse(tick)) return 'taken';
-    const unfinished = this.file.data.jobs.filter((j) => j.schedule === key && OPEN.has(j.status)).length;
+    let unfinished = 0;
+    for (const j of this.file.data.jobs.values()) if (j.schedule === key && OPEN.has(j.status)) unfinished++;
     const busy = unfinished >= maxInstances;
     const record = newRecord({ ...job, schedule: key });
     await this.file.change((d) => {

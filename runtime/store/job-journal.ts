@@ -21,13 +21,16 @@ import { Low } from 'lowdb';
 import { DurableFile, readJsonFile } from './durable-file.ts';
 import { EntrySizes, JournalLine } from './entry-sizes.ts';
 import { jsonChars } from './queued-chars.ts';
-import { RecordIndex } from './id-index.ts';
 import { type FoldFailed, JournalGenerations, readJournals, SnapshotText, type SnapshotWriter } from './journal-generations.ts';
 import type { SystemDb } from './system-file.ts';
 import { type DeliveryRecord, type JobRecord, type ScheduleState, StoreError } from './store.ts';
 
 export interface JobData {
-  jobs: JobRecord[];
+  /**
+   * The jobs by id, in the order they were queued. Ended ones leave by id (a Map's delete), so
+   * removing some costs what leaves rather than a pass over the whole queue.
+   */
+  jobs: Map<string, JobRecord>;
   /** Scheduled walkers' schedules, by key. */
   schedules: Record<string, ScheduleState>;
   /** Signed webhooks' delivery log by id, oldest first. A record is never changed in place (job-file.ts). */
@@ -38,8 +41,8 @@ interface Snapshot extends JobData {
   generation: number;
 }
 
-/** The snapshot as it is on disk (its deliveries a list). */
-type SnapshotFile = Omit<Snapshot, 'deliveries'> & { deliveries: DeliveryRecord[] };
+/** The snapshot as it is on disk (its jobs and deliveries lists). */
+type SnapshotFile = Omit<Snapshot, 'jobs' | 'deliveries'> & { jobs: JobRecord[]; deliveries: DeliveryRecord[] };
 
 /** A job without its fields, a logged delivery without its replay: what a line holds of one whose part an earlier line holds. */
 type KeptJob = Omit<JobRecord, 'fields'>;
@@ -79,9 +82,9 @@ const encode = (s: Snapshot): string => [...snapshotParts(s.jobs, s.schedules, s
  * A snapshot's text in parts (SnapshotText), each made when it is asked for: what the records
  * hold then (a fold reads records that later writes may still change).
  */
-function* snapshotParts(jobs: JobRecord[], schedules: Record<string, ScheduleState>, deliveries: Map<string, DeliveryRecord>, generation: number): Generator<string> {
+function* snapshotParts(jobs: Map<string, JobRecord>, schedules: Record<string, ScheduleState>, deliveries: Map<string, DeliveryRecord>, generation: number): Generator<string> {
   const text = new SnapshotText('{"jobs":[');
-  yield* text.items(jobs);
+  yield* text.items(jobs.values());
   text.add(`],"schedules":${JSON.stringify(schedules)},"deliveries":[`);
   yield* text.items(deliveries.values());
   yield text.end(`],"generation":${generation}}`);
@@ -99,8 +102,6 @@ export class JobJournal implements SystemDb<JobData> {
   private touchedJobs = new Set<string>();
   private touchedSchedules = new Set<string>();
   private touchedDeliveries = new Set<string>();
-  /** Memory's jobs by id: the JobFile finds them through it too, and tells it of a filter. */
-  readonly jobIndex = new RecordIndex<JobRecord>();
   /**
    * By job id, and by logged delivery id: the large part (a run's fields, a delivery's replay)
    * that the latest copy the files hold of it holds, once its line is written (not only made). A
@@ -195,11 +196,11 @@ export class JobJournal implements SystemDb<JobData> {
       const [key, journal] = orphan;
       throw new StoreError(`${journal}: a line changes ${key.startsWith('j:') ? 'the run' : 'the logged delivery'} ${key.slice(2)}, which no earlier line or snapshot holds (the files were changed or lost in part)`, 'JAC_STORE_CORRUPT');
     }
-    const snapshot: Snapshot = { jobs: [...jobs.values()], schedules: onDisk.schedules, deliveries, generation };
+    const snapshot: Snapshot = { jobs, schedules: onDisk.schedules, deliveries, generation };
     const low = new Low<Snapshot>(new DurableFile<Snapshot>(file, encode, (json, f) => fromFile(decode(json, f))), snapshot);
     const journal = new JobJournal(low, sizes, new JournalGenerations(dir, 'jobs', onDisk.generation, lines, sizes, writeSnapshot, foldFailed), foldMinBytes);
     // What was read is what the files hold: a change after the restart leaves its part out too.
-    for (const j of snapshot.jobs) journal.fieldsOnDisk.set(j.id, j.fields);
+    for (const j of jobs.values()) journal.fieldsOnDisk.set(j.id, j.fields);
     for (const d of deliveries.values()) if (d.replay !== null) journal.replaysOnDisk.set(d.id, d.replay);
     return journal;
   }
@@ -244,7 +245,7 @@ export class JobJournal implements SystemDb<JobData> {
     // Jobs' fields this line writes whole (a delivery answered 202 is logged in the line that queues its job).
     const fieldsInLine = new Set<object>();
     for (const id of jobIds) {
-      const j = this.jobIndex.get(data.jobs, id);
+      const j = data.jobs.get(id);
       const key = `j:${id}`;
       if (!j) {
         line.remove(key, { id });
@@ -295,7 +296,7 @@ export class JobJournal implements SystemDb<JobData> {
 
   /** Whether `fields` are those of the job `id`, as this line (`inLine`) or an earlier one wrote them. */
   private jobFieldsOnDisk(data: JobData, id: string, fields: object, inLine: Set<object>): boolean {
-    const j = this.jobIndex.get(data.jobs, id);
+    const j = data.jobs.get(id);
     return j !== undefined && j.fields === fields && (inLine.has(fields) || this.fieldsOnDisk.get(id) === fields);
   }
 
@@ -312,6 +313,6 @@ export class JobJournal implements SystemDb<JobData> {
 
 /** The snapshot as memory holds it. */
 function fromFile(f: SnapshotFile): Snapshot {
-  return { ...f, jobs: f.jobs.map(upgrade), deliveries: new Map(f.deliveries.map((d) => [d.id, d])) };
+  return { ...f, jobs: new Map(f.jobs.map((j) => [j.id, upgrade(j)])), deliveries: new Map(f.deliveries.map((d) => [d.id, d])) };
 }
 

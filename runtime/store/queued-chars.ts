@@ -31,10 +31,10 @@ export function jsonChars(v: unknown): number {
   }
 }
 
-/** The open runs' characters: each run's, each root's sum, and the sum of all. */
+/** The open runs' characters: each run's, each root's sum (and count of runs), and the sum of all. */
 export class QueuedChars {
   private readonly runs = new Map<string, { root: string; chars: number }>();
-  private readonly roots = new Map<string, number>();
+  private readonly roots = new Map<string, { chars: number; runs: number }>();
   private all = 0;
 
   /** The run `id` is open on `root`; `chars` measures its fields when it was not counted yet. */
@@ -42,7 +42,11 @@ export class QueuedChars {
     if (this.runs.has(id)) return;
     const run = { root, chars: chars() };
     this.runs.set(id, run);
-    this.roots.set(root, (this.roots.get(root) ?? 0) + run.chars);
+    const sum = this.roots.get(root);
+    if (sum) {
+      sum.chars += run.chars;
+      sum.runs++;
+    } else this.roots.set(root, { chars: run.chars, runs: 1 });
     this.all += run.chars;
   }
 
@@ -51,9 +55,9 @@ export class QueuedChars {
     const run = this.runs.get(id);
     if (!run) return;
     this.runs.delete(id);
-    const left = this.roots.get(run.root)! - run.chars;
-    if (left > 0) this.roots.set(run.root, left);
-    else this.roots.delete(run.root);
+    const sum = this.roots.get(run.root)!;
+    sum.chars -= run.chars;
+    if (--sum.runs === 0) this.roots.delete(run.root);
     this.all -= run.chars;
   }
 
@@ -64,6 +68,11 @@ export class QueuedChars {
 
   /** `root`'s open runs' characters, and all open runs'. */
   of(root: string): { root: number; all: number } {
-    return { root: this.roots.get(root) ?? 0, all: this.all };
+    return { root: this.roots.get(root)?.chars ?? 0, all: this.all };
+  }
+
+  /** How many runs of `root` are open. */
+  runsOf(root: string): number {
+    return this.roots.get(root)?.runs ?? 0;
   }
 }

@@ -12,6 +12,11 @@ import type { JobRecord } from './store.ts';
 
 const ENDED = new Set<string>(['COMPLETED', 'ERROR', 'CANCELLED']);
 
+/** The queue's jobs in the order they were queued (the data dir's map of them by id, or a list). */
+export interface Jobs {
+  values(): Iterable<JobRecord>;
+}
+
 /** How many roots' last turns are remembered (the oldest forgotten first: it then counts as never served). */
 const SERVED_KEPT = 100_000;
 
@@ -24,8 +29,11 @@ interface RootQueue {
 export class RootTurns {
   /** Open jobs by root (those ended leave when they reach the head), the roots in the order they came. */
   private queues = new Map<string, RootQueue>();
-  /** The array of jobs the queues were built from: another one (a failed write, ended jobs removed) rebuilds them. */
-  private builtFrom: JobRecord[] | null = null;
+  /**
+   * The jobs the queues were built from: others (memory rebuilt after a failed write) rebuild
+   * them. Ended jobs that leave it change nothing here: the queues hold open jobs.
+   */
+  private builtFrom: Jobs | null = null;
   /** The claim at which each root was last served, least lately first. */
   private readonly served = new Map<string, number>();
   private claims = 0;
@@ -33,16 +41,8 @@ export class RootTurns {
   private dated = new MinHeap<JobRecord>();
 
   /** A job just queued at the end of `jobs` (the data in memory). */
-  queued(jobs: JobRecord[], job: JobRecord): void {
+  queued(jobs: Jobs, job: JobRecord): void {
     if (jobs === this.builtFrom) this.place(job, Date.now());
-  }
-
-  /**
-   * `to` is `from` without some of its ended jobs (removed for good): the queues, which hold open
-   * jobs only, stand as they are, rather than be rebuilt from the whole array at the next claim.
-   */
-  rebased(from: JobRecord[], to: JobRecord[]): void {
-    if (from === this.builtFrom) this.builtFrom = to;
   }
 
   /** Every job's place may have changed (an ended job is open again): the queues are rebuilt at the next claim. */
@@ -54,7 +54,7 @@ export class RootTurns {
    * The job a claim takes from `jobs` at `now`, or null, and the jobs met on the way that `lost`
    * says are over (taken, their lease run out, no attempt left).
    */
-  pick(jobs: JobRecord[], now: number, lost: (j: JobRecord) => boolean): { job: JobRecord | null; lost: JobRecord[] } {
+  pick(jobs: Jobs, now: number, lost: (j: JobRecord) => boolean): { job: JobRecord | null; lost: JobRecord[] } {
     if (jobs !== this.builtFrom) this.build(jobs, now);
     this.wake(now);
     const over: JobRecord[] = [];
@@ -109,11 +109,11 @@ export class RootTurns {
     if (this.served.size > SERVED_KEPT) this.served.delete(this.served.keys().next().value!);
   }
 
-  private build(jobs: JobRecord[], now: number): void {
+  private build(jobs: Jobs, now: number): void {
     this.queues = new Map();
     this.dated = new MinHeap();
     this.builtFrom = jobs;
-    for (const j of jobs) if (!ENDED.has(j.status)) this.place(j, now);
+    for (const j of jobs.values()) if (!ENDED.has(j.status)) this.place(j, now);
   }
 
   /** An open job joins its root's queue, or, not due until later, waits apart. */

@@ -1,6 +1,7 @@
 // What the data dir's open runs hold, by which the queue limit admits runs: each root's and all
-// open runs' fields in characters, kept as runs are queued, end, are retried and queued again,
-// read again from the files on reopen, and counted again when a failed write rebuilds memory.
+// open runs' fields in characters, and each root's count of them, kept as runs are queued, end,
+// are retried and queued again, read again from the files on reopen, and counted again when a
+// failed write rebuilds memory.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +55,15 @@ test('a run retried stays counted until it runs out of attempts; one queued agai
   const one = (await jobs.claimJob(60_000))!;
   await jobs.retryJob(one.job.id, one.attempt, 0, done);
   assert.is(jobs.queuedChars(A).root, size('r'.repeat(300)), 'waiting for its next attempt');
+  assert.is(await jobs.countOpenJobs(A, 10), 1);
   const two = (await jobs.claimJob(60_000))!;
   await jobs.retryJob(two.job.id, two.attempt, 0, done);
   assert.is((await jobs.findJob(one.job.id))!.status, 'ERROR');
   assert.is(jobs.queuedChars(A).root, 0, 'out of attempts: ended');
+  assert.is(await jobs.countOpenJobs(A, 10), 0);
   assert.ok(await jobs.requeueJob(one.job.id));
   assert.is(jobs.queuedChars(A).root, size('r'.repeat(300)), 'queued again');
+  assert.is(await jobs.countOpenJobs(A, 10), 1);
   await jobs.close();
 });
 
@@ -75,6 +79,7 @@ test('a reopened file counts the open runs it holds; ended ones are not counted'
   const open = (await again.listJobs()).filter((j) => j.status === 'PENDING');
   assert.is(open.length, 1);
   assert.equal(again.queuedChars(A), { root: jsonChars(open[0].fields), all: jsonChars(open[0].fields) });
+  assert.is(await again.countOpenJobs(A, 10), 1);
   await again.close();
 });
 
@@ -87,11 +92,13 @@ test('a run whose write failed is not counted: memory rebuilt from what is on di
   try {
     const failed = jobs.enqueueJob(job(A, 'f'.repeat(5000)));
     assert.is(jobs.queuedChars(A).root, size('kept') + size('f'.repeat(5000)), 'counted while its write is under way');
+    assert.is(await jobs.countOpenJobs(A, 10), 2);
     await failed.then(() => assert.unreachable('the write failed'), () => undefined);
   } finally {
     OpenJournal.prototype.append = append;
   }
   assert.equal(jobs.queuedChars(A), { root: size('kept'), all: size('kept') }, 'the failed run is not in the queue, nor in the count');
+  assert.is(await jobs.countOpenJobs(A, 10), 1);
   await jobs.enqueueJob(job(A, 'next'));
   assert.is(jobs.queuedChars(A).root, size('kept') + size('next'), 'counting goes on after the rebuild');
   await jobs.close();
