@@ -2,10 +2,9 @@
 // end between replacements: a push is indexed when next looked up (the tail only), and an array
 // replaced or shortened is indexed again whole. A SystemFile's arrays are replaced when a write
 // fails, and records leave by filtering into a new array, so an index that watches the array
-// itself never answers from a state the data has left; a caller that filters a large array may
-// tell the index (`rebase`), which then moves its places in one pass instead. It holds each
-// record's place, not the record: one changed in place or swapped for a new record of the same key
-// in its place (a key rewritten) is found as it is now. A record's key itself never changes.
+// itself never answers from a state the data has left. It holds each record's place, not the
+// record: one changed in place or swapped for a new record of the same key in its place (a key
+// rewritten) is found as it is now. A record's key itself never changes.
 
 /** What both indexes share: the array they watch, and how far into it they have indexed. */
 abstract class PlaceIndex<T> {
@@ -24,22 +23,6 @@ abstract class PlaceIndex<T> {
     if (array !== this.array || array.length < this.indexed) this.restart(array);
     for (; this.indexed < array.length; this.indexed++) this.add(this.keyOf(array[this.indexed]), this.indexed);
   }
-
-  /**
-   * `to` is the array followed so far (`from`) with some records left out, the others in their
-   * order (a filter): the places move in one pass rather than being read again whole at the next
-   * lookup. An index that does not follow `from` reads `to` whole when next asked, as ever.
-   */
-  rebase(from: T[], to: T[]): void {
-    if (from !== this.array) return;
-    this.sync(from);
-    if (!this.shifted(from, to)) return this.restart(to);
-    this.array = to;
-    this.indexed = to.length;
-  }
-
-  /** Moves each place of `from` to its record's place in `to`; false when it cannot (`to` is then read whole). */
-  protected abstract shifted(from: T[], to: T[]): boolean;
 
   /** Indexes `array` again whole (it was rearranged in place, which nothing here does). */
   protected resync(array: T[]): void {
@@ -70,22 +53,6 @@ export class IdIndex<T> extends PlaceIndex<T> {
     if (!this.places.has(key)) this.places.set(key, place);
   }
 
-  protected shifted(from: T[], to: T[]): boolean {
-    let kept = 0;
-    for (let place = 0; place < from.length; place++) {
-      const record = from[place];
-      const key = this.keyOf(record);
-      // Every key of `from` is indexed: at another place when this is not the first of its key,
-      // nowhere when the first left earlier in this pass (this one is the first now).
-      const at = this.places.get(key);
-      if (kept < to.length && to[kept] === record) {
-        if (at === place || at === undefined) this.places.set(key, kept);
-        kept++;
-      } else if (at === place) this.places.delete(key);
-    }
-    return kept === to.length;
-  }
-
   /** The record of `key` in `array` (as it is now; the first, were there two), or undefined. */
   get(array: T[], key: string): T | undefined {
     this.sync(array);
@@ -110,11 +77,6 @@ export class GroupIndex<T> extends PlaceIndex<T> {
 
   protected clear(): void {
     this.groups.clear();
-  }
-
-  /** A group's places all move: a filtered array is read again whole. */
-  protected shifted(): boolean {
-    return false;
   }
 
   protected add(key: string, place: number): void {

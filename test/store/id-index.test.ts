@@ -1,7 +1,6 @@
 // IdIndex and GroupIndex: a record (or the records) found by a key answer as a scan of the array
-// would, through every way the
-// store changes its arrays (pushes, records swapped in their place, filters into a new array,
-// arrays replaced after a failed write).
+// would, through every way the store changes its arrays (pushes, records swapped in their place,
+// filters into a new array, arrays replaced after a failed write).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GroupIndex, IdIndex } from '../../runtime/store/id-index.ts';
@@ -84,65 +83,6 @@ test('a group answers as filter() does through pushes, records swapped in their 
   rows.reverse();
   assert.equal(index.get(rows, 'x'), byEmail(rows, 'x'), 'rearranged in place: indexed again');
   assert.equal(index.get(rows, 'y'), byEmail(rows, 'y'));
-});
-
-/** An IdIndex that counts the records it reads into its places. */
-class CountingIndex extends IdIndex<Row> {
-  reads = 0;
-  protected override add(key: string, place: number): void {
-    this.reads++;
-    super.add(key, place);
-  }
-}
-
-test('a filter told to the index moves the places in one pass: every record is found as find() finds it, without reading the array again', () => {
-  const index = new CountingIndex();
-  const rows = Array.from({ length: 50 }, (_, i) => row(`r${i}`, i));
-  for (const r of rows) index.get(rows, r.id);
-  assert.is(index.reads, 50);
-  const kept = rows.filter((r) => r.n % 3 !== 0);
-  index.rebase(rows, kept);
-  for (const r of rows) {
-    assert.is(index.get(kept, r.id), kept.find((k) => k.id === r.id), r.id);
-    assert.is(index.placeOf(kept, r.id), kept.findIndex((k) => k.id === r.id), r.id);
-  }
-  kept.push(row('late'));
-  assert.is(index.get(kept, 'late'), kept.at(-1));
-  assert.is(index.reads, 51, 'only the record pushed after was read');
-});
-
-test('filters told to the index answer as find() through duplicate keys, pushes and filters that are not one (read again)', () => {
-  let seed = 7;
-  const random = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n); // high bits: the low ones cycle
-  const index = new IdIndex<Row>((r) => r.email);
-  let rows: Row[] = [];
-  for (let round = 0; round < 300; round++) {
-    const step = random(4);
-    if (step <= 1) rows.push(row(`r${round}`, round, `e${random(20)}`));
-    else if (step === 2) {
-      const kept = rows.filter(() => random(3) !== 0);
-      index.rebase(rows, kept);
-      rows = kept;
-    } else {
-      // Not a filter: records in another order (the index reads it whole).
-      const other = [...rows].reverse();
-      index.rebase(rows, other);
-      rows = other;
-    }
-    for (let e = 0; e < 20; e++) {
-      assert.is(index.get(rows, `e${e}`), rows.find((r) => r.email === `e${e}`), `round ${round}, e${e}`);
-      assert.is(index.placeOf(rows, `e${e}`), rows.findIndex((r) => r.email === `e${e}`));
-    }
-  }
-});
-
-test('a group index told of a filter reads it again: it answers as filter() does', () => {
-  const index = new GroupIndex<Row>((r) => r.email);
-  const rows = Array.from({ length: 30 }, (_, i) => row(`r${i}`, i, `e${i % 4}`));
-  assert.equal(index.get(rows, 'e1'), rows.filter((r) => r.email === 'e1'));
-  const kept = rows.filter((r) => r.n % 2 === 0);
-  index.rebase(rows, kept);
-  for (let e = 0; e < 4; e++) assert.equal(index.get(kept, `e${e}`), kept.filter((r) => r.email === `e${e}`));
 });
 
 test.run();
