@@ -5,6 +5,7 @@
 // resolve, undone when their write fails.
 // The process owns its data dir (lock.ts), so a job left STARTED by the previous process is one
 // whose taker died: opening the file makes its lease end at once, and it is due again.
+import { EndedRuns } from './ended-runs.ts';
 import { RootTurns } from './root-turns.ts';
 import { copyJson } from './json-copy.ts';
 import { type JobData, JobJournal, type SnapshotWriter } from './job-journal.ts';
@@ -62,8 +63,8 @@ const OPEN = new Set<string>(['PENDING', 'STARTED']);
 
 /**
  * A run not to be kept that completed (a scheduled walker's that does not save its runs): gone
- * for every reader at once, it leaves the file with the next ended runs that go, in one change
- * (each its own change, a line and a write each).
+ * for every reader at once, it leaves the file with the next ended runs that go: one change for
+ * them all, rather than a change (a line and a write) each.
  */
 const completedUnkept = (j: JobRecord): boolean => j.status === 'COMPLETED' && !j.keep;
 
@@ -89,40 +90,53 @@ export class JobFile implements JobQueue {
     return d.jobs.get(id);
   }
 
-  /** Jobs ended since the ended ones were last counted. */
+  /** Jobs ended since the ended ones were last looked at. */
   private endedSinceCount = 0;
 
   /**
-   * The open runs' characters in memory's queue, once asked for (`queuedChars`), as counted for
-   * `queuedFor`: memory rebuilt after a failed write is another object, counted again when next asked.
+   * Memory's queue as counted once asked for: its open runs' characters (`queuedChars`) and its
+   * ended runs, kept as changes touch runs, for `countedFor`: memory rebuilt after a failed write is
+   * another object, counted again whole when next asked (what was measured before is reused).
    */
   private queued = new QueuedChars();
-  private queuedFor: JobData | null = null;
+  private endedRuns = new EndedRuns();
+  private countedFor: JobData | null = null;
 
-  /** Part of a change: the job `id` was written or removed; memory's open runs are counted as it now is. */
+  /** Part of a change: the job `id` was written or removed; memory's counts follow it. */
   private touch(d: JobData, id: string): void {
     this.db.touchJob(d, id);
-    if (d !== this.queuedFor) return; // the durable copy, or memory not counted since it was rebuilt
-    const j = this.job(d, id);
-    if (j && OPEN.has(j.status)) this.queued.open(id, j.root, () => jsonChars(j.fields));
-    else this.queued.close(id);
+    if (d !== this.countedFor) return; // the durable copy, or memory not counted since it was rebuilt
+    this.count(id, this.job(d, id));
+  }
+
+  /** Counts the job `id` as `j` now is (undefined: gone); `before` measured it earlier, if at all. */
+  private count(id: string, j: JobRecord | undefined, before?: { queued: QueuedChars; ended: EndedRuns }): void {
+    if (j && OPEN.has(j.status)) {
+      this.queued.open(id, j.root, () => before?.queued.charsOf(id) ?? jsonChars(j.fields));
+      this.endedRuns.forget(id);
+      return;
+    }
+    this.queued.close(id);
+    if (!j) this.endedRuns.forget(id);
+    else if (completedUnkept(j)) this.endedRuns.completedUnkept(id);
+    else this.endedRuns.ended(id, () => before?.ended.sizeOf(id) ?? JSON.stringify(j).length);
   }
 
   /** The characters of the fields of `root`'s open runs (PENDING, STARTED), and of all open runs. */
   queuedChars(root: string): { root: number; all: number } {
-    return this.counted().of(root);
+    this.counted();
+    return this.queued.of(root);
   }
 
-  /** The open runs as counted for memory's data (counted again whole once memory was rebuilt). */
-  private counted(): QueuedChars {
+  /** Memory's queue is counted (again, whole, when memory is not the one counted). */
+  private counted(): void {
     const data = this.file.data;
-    if (data !== this.queuedFor) {
-      const before = this.queued;
-      this.queued = new QueuedChars();
-      for (const j of data.jobs.values()) if (OPEN.has(j.status)) this.queued.open(j.id, j.root, () => before.charsOf(j.id) ?? jsonChars(j.fields));
-      this.queuedFor = data;
-    }
-    return this.queued;
+    if (data === this.countedFor) return;
+    const before = { queued: this.queued, ended: this.endedRuns };
+    this.queued = new QueuedChars();
+    this.endedRuns = new EndedRuns();
+    for (const j of data.jobs.values()) this.count(j.id, j, before);
+    this.countedFor = data;
   }
 
   private constructor(
@@ -133,18 +147,6 @@ export class JobFile implements JobQueue {
     private readonly replays: ReplayRoom,
     private readonly maxEndedChars: number,
   ) {}
-
-  /** The size of each ended job counted, by id (an ended job changes no more, unless put back in the queue). */
-  private readonly endedSizes = new Map<string, number>();
-
-  private endedSize(j: JobRecord): number {
-    let size = this.endedSizes.get(j.id);
-    if (size === undefined) {
-      size = JSON.stringify(j).length;
-      this.endedSizes.set(j.id, size);
-    }
-    return size;
-  }
 
   static async open(dir: string, limits: JobFileLimits = {}): Promise<JobFile> {
     const db = await JobJournal.open(dir, limits.foldMinBytes, limits.writeSnapshot, limits.foldFailed);
@@ -166,38 +168,25 @@ export class JobFile implements JobQueue {
   }
 
   /**
-   * `n` jobs may have ended. Once a hundredth of the limit has since the last count, the ended
-   * jobs are counted; past the limit the oldest leave in one change until nine tenths of it are
-   * kept, and then, while the rest take more than their room, the oldest of them until they take
-   * nine tenths of that. Counting at every end would walk the whole queue each time; a removal
-   * costs what leaves (in memory, then on the durable copy), and a tenth at once makes one change
-   * and one line of it rather than one per count past the limit. The change removes the jobs this
-   * count found, so it does the same to the durable copy when its write lands; a write that fails
-   * leaves them for the next count. Runs not kept that completed leave at every count, and count
-   * toward none of the limits.
+   * `n` jobs may have ended. Once a hundredth of the limit has since the last look, the ended runs
+   * (counted as they end) are looked at; past the limit the earliest ended leave in one change
+   * until nine tenths of it are kept, and then, while the rest take more than their room, the
+   * earliest of them until they take nine tenths of that. A removal costs what leaves (in memory,
+   * then on the durable copy), and a tenth at once makes one change and one line of it rather
+   * than one per look past the limit. The change removes the jobs this look found, so it does the
+   * same to the durable copy when its write lands; a write that fails leaves them for the next
+   * look. Runs not kept that completed leave at every look, and count toward none of the limits.
    */
   private ended(n = 1): void {
     this.endedSinceCount += n;
     if (this.endedSinceCount < Math.max(1, Math.floor(this.maxEndedJobs / 100))) return;
     this.endedSinceCount = 0;
-    const unkept: JobRecord[] = [];
-    const ended: JobRecord[] = [];
-    for (const j of this.file.data.jobs.values()) if (ENDED.has(j.status)) (completedUnkept(j) ? unkept : ended).push(j);
-    // Sizes of jobs gone since (pruned, or evicted) are forgotten now and then.
-    if (this.endedSizes.size > 2 * ended.length + 1000) this.endedSizes.clear();
-    let leaving = ended.length > this.maxEndedJobs ? ended.length - keptAfterRoom(this.maxEndedJobs) : 0;
-    let chars = 0;
-    for (let i = leaving; i < ended.length; i++) chars += this.endedSize(ended[i]);
-    if (chars > this.maxEndedChars) {
-      const room = keptAfterRoom(this.maxEndedChars);
-      for (; leaving < ended.length && chars > room; leaving++) chars -= this.endedSize(ended[leaving]);
-    }
-    if (leaving === 0 && unkept.length === 0) return;
-    const gone = [...unkept, ...ended.slice(0, leaving)].map((j) => j.id);
-    for (const id of gone) this.endedSizes.delete(id);
+    this.counted();
+    const gone = this.endedRuns.leaving(this.maxEndedJobs, this.maxEndedChars);
+    if (gone.length === 0) return;
     this.file
       .change((d) => {
-        // Ended ones only: applied again after a failed write, an end this count saw may be undone.
+        // Ended ones only: applied again after a failed write, an end this look saw may be undone.
         for (const id of gone) if (ENDED.has(this.job(d, id)?.status ?? '')) this.remove(d, id);
       })
       .catch(() => undefined);
@@ -238,7 +227,8 @@ export class JobFile implements JobQueue {
 
   async countOpenJobs(root: string, atMost: number): Promise<number> {
     // The open runs are counted as they change (for their characters): no walk of the queue.
-    return Math.min(this.counted().runsOf(root), atMost);
+    this.counted();
+    return Math.min(this.queued.runsOf(root), atMost);
   }
 
   async claimJob(leaseMs: number): Promise<ClaimedJob | null> {
@@ -314,7 +304,6 @@ export class JobFile implements JobQueue {
   requeueJob(id: string): Promise<boolean> {
     // An ended job is open again: it waits in its root's turn (and it will end with another result).
     this.turns.forget();
-    this.endedSizes.delete(id);
     return this.set(id, (j) => j.status === 'ERROR' || j.status === 'CANCELLED', (j) => {
       Object.assign(j, { status: 'PENDING', attempts: 0, runAfter: iso(Date.now()), startedAt: null, finishedAt: null, leaseUntil: null, result: null });
     });

@@ -280,6 +280,31 @@ test('once past the limit of ended jobs, a tenth of it makes room at once: the q
   await jobs.close();
 });
 
+test('past the limit, the runs that ended earliest leave first, whenever they were queued', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
+  const jobs = await JobFile.open(dir, { maxEndedJobs: 200 }); // looked at every 2 ends
+  await jobs.enqueueJob(job(0));
+  const long = (await jobs.claimJob(60_000))!; // queued first, ends last
+  for (let i = 1; i <= 200; i++) {
+    await jobs.enqueueJob(job(i));
+    const c = (await jobs.claimJob(60_000))!;
+    await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done);
+  }
+  await jobs.finishJob(long.job.id, long.attempt, 'COMPLETED', done);
+  await jobs.enqueueJob(job(201));
+  const c = (await jobs.claimJob(60_000))!;
+  await jobs.finishJob(c.job.id, c.attempt, 'COMPLETED', done); // 202 ended: 22 leave
+  assert.is((await jobs.findJob(job(0).id))?.status, 'COMPLETED', 'the run that ended 201st stays');
+  assert.is(await jobs.findJob(job(22).id), null);
+  assert.is((await jobs.findJob(job(23).id))?.status, 'COMPLETED');
+  const kept = await jobs.listJobs();
+  assert.is(kept.length, 180);
+  await jobs.close();
+  const again = await JobFile.open(dir, { maxEndedJobs: 200 });
+  assert.equal((await again.listJobs()).map((j) => j.id), kept.map((j) => j.id), 'on disk as in memory');
+  await again.close();
+});
+
 test('runs not kept are gone for every reader as they complete, and leave the queue together at the next count of ended runs, not in a pass over it each', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jac-jobs-'));
   const jobs = await JobFile.open(dir, { maxEndedJobs: 1000 }); // counted every 10 ends
