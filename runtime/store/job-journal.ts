@@ -141,53 +141,53 @@ export class JobJournal implements SystemDb<JobData> {
     // though the next journal may change it before the line that removes it: every one must be
     // removed by the end, or the files are not ours as written.
     const orphans = new Map<string, string>();
-    for (const id of jobs.keys()) sizes.set(`j:${id}`, perRecord);
-    for (const key of scheduleKeys) sizes.set(`s:${key}`, perRecord);
-    for (const id of deliveries.keys()) sizes.set(`d:${id}`, perRecord);
+    for (const id of jobs.keys()) sizes.set('j', id, perRecord);
+    for (const key of scheduleKeys) sizes.set('s', key, perRecord);
+    for (const id of deliveries.keys()) sizes.set('d', id, perRecord);
     for (const { file: journal, change: line } of lines.lines) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('schedule' in e && typeof e.schedule === 'string' && 'state' in e) {
           onDisk.schedules[e.schedule] = e.state;
-          sizes.set(`s:${e.schedule}`, perEntry);
+          sizes.set('s', e.schedule, perEntry);
         } else if ('jobFields' in e) {
           const fields = jobs.get(e.delivery.id)?.fields;
           if (fields) {
             deliveries.set(e.delivery.id, { ...e.delivery, replay: { ...e.delivery.replay, fields } });
             orphans.delete(`d:${e.delivery.id}`);
           } else orphans.set(`d:${e.delivery.id}`, journal);
-          sizes.set(`d:${e.delivery.id}`, perEntry);
+          sizes.set('d', e.delivery.id, perEntry);
         } else if ('delivery' in e) {
           deliveries.set(e.delivery.id, e.delivery);
           orphans.delete(`d:${e.delivery.id}`);
-          sizes.set(`d:${e.delivery.id}`, perEntry);
+          sizes.set('d', e.delivery.id, perEntry);
         } else if ('deliveryKept' in e) {
           const id = e.deliveryKept.id;
           const was = deliveries.get(id);
           if (was) deliveries.set(id, { ...e.deliveryKept, replay: was.replay });
           else orphans.set(`d:${id}`, journal);
-          sizes.set(`d:${id}`, perEntry);
+          sizes.set('d', id, perEntry);
         } else if ('deliveryGone' in e) {
           deliveries.delete(e.deliveryGone);
           orphans.delete(`d:${e.deliveryGone}`);
-          sizes.set(`d:${e.deliveryGone}`, null);
+          sizes.set('d', e.deliveryGone, null);
           sizes.garbage += perEntry;
         } else if ('jobKept' in e) {
           const id = e.jobKept.id;
           const was = jobs.get(id);
           if (was) jobs.set(id, upgrade({ ...e.jobKept, fields: was.fields }));
           else orphans.set(`j:${id}`, journal);
-          sizes.set(`j:${id}`, perEntry);
+          sizes.set('j', id, perEntry);
         } else {
           const j = upgrade(e as JobRecord);
           jobs.set(j.id, j); // a job keeps its place (the order jobs were queued in)
           orphans.delete(`j:${j.id}`);
-          sizes.set(`j:${j.id}`, perEntry);
+          sizes.set('j', j.id, perEntry);
         }
       }
       for (const id of line.deletes) {
         jobs.delete(id);
         orphans.delete(`j:${id}`);
-        sizes.set(`j:${id}`, null);
+        sizes.set('j', id, null);
         sizes.garbage += perEntry;
       }
     }
@@ -246,37 +246,35 @@ export class JobJournal implements SystemDb<JobData> {
     const fieldsInLine = new Set<object>();
     for (const id of jobIds) {
       const j = data.jobs.get(id);
-      const key = `j:${id}`;
       if (!j) {
-        line.remove(key, { id });
-        this.sizes.set(`f:${id}`, null);
+        line.remove('j', id, 'listed');
+        this.sizes.set('f', id, null);
         parts.push([this.fieldsOnDisk, id, null]);
-      } else if (this.fieldsOnDisk.get(id) === j.fields) line.set(key, { jobKept: without(j, 'fields') });
+      } else if (this.fieldsOnDisk.get(id) === j.fields) line.set('j', id, { jobKept: without(j, 'fields') });
       else {
-        line.set(key, j);
-        this.sizes.part(key, `f:${id}`, jsonChars(j.fields));
+        line.set('j', id, j);
+        this.sizes.part('j', id, 'f', jsonChars(j.fields));
         parts.push([this.fieldsOnDisk, id, j.fields]);
         fieldsInLine.add(j.fields);
       }
     }
-    for (const key of keys) line.set(`s:${key}`, { schedule: key, state: data.schedules[key] });
+    for (const key of keys) line.set('s', key, { schedule: key, state: data.schedules[key] });
     for (const id of deliveryIds) {
       const d = data.deliveries.get(id);
-      const key = `d:${id}`;
       if (!d) {
-        line.remove(key, { mark: { deliveryGone: id } });
-        this.sizes.set(`r:${id}`, null);
+        line.remove('d', id, { mark: { deliveryGone: id } });
+        this.sizes.set('r', id, null);
         parts.push([this.replaysOnDisk, id, null]);
-      } else if (d.replay !== null && this.replaysOnDisk.get(id) === d.replay) line.set(key, { deliveryKept: without(d, 'replay') });
+      } else if (d.replay !== null && this.replaysOnDisk.get(id) === d.replay) line.set('d', id, { deliveryKept: without(d, 'replay') });
       else if (d.replay !== null && this.jobFieldsOnDisk(data, id, d.replay.fields, fieldsInLine)) {
         // Replayed with its job's fields, which this line or an earlier one holds: not written twice.
-        line.set(key, { delivery: Object.assign({}, d, { replay: without(d.replay, 'fields') }), jobFields: true });
-        this.sizes.set(`r:${id}`, null);
+        line.set('d', id, { delivery: Object.assign({}, d, { replay: without(d.replay, 'fields') }), jobFields: true });
+        this.sizes.set('r', id, null);
         parts.push([this.replaysOnDisk, id, d.replay]);
       } else {
-        line.set(key, { delivery: d });
-        if (d.replay === null) this.sizes.set(`r:${id}`, null);
-        else this.sizes.part(key, `r:${id}`, jsonChars(d.replay));
+        line.set('d', id, { delivery: d });
+        if (d.replay === null) this.sizes.set('r', id, null);
+        else this.sizes.part('d', id, 'r', jsonChars(d.replay));
         parts.push([this.replaysOnDisk, id, d.replay]);
       }
     }

@@ -122,31 +122,31 @@ export class SystemJournal implements SystemDb<SystemData> {
     const perEntry = lines.bytes / Math.max(1, entries);
     // What each entry takes in the files is reckoned from the average (exact from here on).
     const sizes = new EntrySizes((read?.bytes ?? 0) + lines.bytes);
-    for (const id of users.keys()) sizes.set(`u:${id}`, perRecord);
-    for (const id of keys.keys()) sizes.set(`k:${id}`, perRecord);
-    for (const name of Object.keys(onDisk.secrets)) sizes.set(`s:${name}`, perRecord);
-    for (const id of Object.keys(onDisk.shares ?? {})) sizes.set(`h:${id}`, perRecord);
+    for (const id of users.keys()) sizes.set('u', id, perRecord);
+    for (const id of keys.keys()) sizes.set('k', id, perRecord);
+    for (const name of Object.keys(onDisk.secrets)) sizes.set('s', name, perRecord);
+    for (const id of Object.keys(onDisk.shares ?? {})) sizes.set('h', id, perRecord);
     for (const { file: journal, change: line } of lines.lines) {
       for (const e of line.upserts as unknown as Entry[]) {
         if ('user' in e) {
           users.set(e.user.id, e.user);
-          sizes.set(`u:${e.user.id}`, perEntry);
+          sizes.set('u', e.user.id, perEntry);
         } else if ('key' in e) {
           keys.set(e.key.id, e.key);
-          sizes.set(`k:${e.key.id}`, perEntry);
+          sizes.set('k', e.key.id, perEntry);
         } else if ('keyGone' in e) {
           keys.delete(e.keyGone);
-          sizes.set(`k:${e.keyGone}`, null);
+          sizes.set('k', e.keyGone, null);
           sizes.garbage += perEntry;
         } else if ('secret' in e) {
           onDisk.secrets[e.secret] = e.value;
-          sizes.set(`s:${e.secret}`, perEntry);
+          sizes.set('s', e.secret, perEntry);
         } else if ('share' in e) {
           (onDisk.shares ??= {})[e.share] = e.hint;
-          sizes.set(`h:${e.share}`, perEntry);
+          sizes.set('h', e.share, perEntry);
         } else if ('shareGone' in e) {
           if (onDisk.shares) delete onDisk.shares[e.shareGone];
-          sizes.set(`h:${e.shareGone}`, null);
+          sizes.set('h', e.shareGone, null);
           sizes.garbage += perEntry;
         } else throw new StoreError(`${journal}: a journal line holds an entry this jac-serve does not know`, 'JAC_STORE_CORRUPT');
       }
@@ -201,18 +201,18 @@ export class SystemJournal implements SystemDb<SystemData> {
     for (const id of users) {
       const u = this.userIndex.get(data.users, id);
       if (!u) throw new StoreError(`the user ${id} was changed but is not there`, 'JAC_STORE_IO'); // users are never removed
-      line.set(`u:${id}`, { user: u });
+      line.set('u', id, { user: u });
     }
     for (const id of keys) {
       const k = this.keyIndex.get(data.keys, id);
-      if (k) line.set(`k:${id}`, { key: k });
-      else line.remove(`k:${id}`, { mark: { keyGone: id } });
+      if (k) line.set('k', id, { key: k });
+      else line.remove('k', id, { mark: { keyGone: id } });
     }
-    for (const name of secrets) line.set(`s:${name}`, { secret: name, value: data.secrets[name] });
+    for (const name of secrets) line.set('s', name, { secret: name, value: data.secrets[name] });
     for (const id of shares) {
       const hint = data.shares?.[id];
-      if (hint) line.set(`h:${id}`, { share: id, hint });
-      else line.remove(`h:${id}`, { mark: { shareGone: id } });
+      if (hint) line.set('h', id, { share: id, hint });
+      else line.remove('h', id, { mark: { shareGone: id } });
     }
     const text = line.end();
     // No write is under way (the SystemFile starts one at a time): the journals hold exactly
