@@ -134,8 +134,7 @@ export class JobJournal implements SystemDb<JobData> {
     const perEntry = lines.bytes / Math.max(1, entries);
     // Replayed in order: each line holds the whole of what it changed (but for a part an earlier
     // line holds), so the last one wins.
-    const jobs = new Map(onDisk.jobs.map((j) => [j.id, upgrade(j)]));
-    const deliveries = new Map(onDisk.deliveries.map((d) => [d.id, d]));
+    const { jobs, deliveries } = fromFile(onDisk);
     // Changes of records that nothing before them holds, by key, and the journal they were read
     // from. A fold makes its snapshot in parts, and a record that left meanwhile is not in it,
     // though the next journal may change it before the line that removes it: every one must be
