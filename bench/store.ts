@@ -17,7 +17,7 @@
 // is made in parts beside the writes: before, one 250 ms stall), and what a run claimed and
 // finished costs once the ended runs kept are at their limit, with 70,000 runs in the file, and
 // what a run not kept costs as it completes and leaves the file. And what the job files take of an
-// async delivery with an 18 KB body (queued with its log entry, claimed, finished with its
+// async delivery with a 20 KB body (queued with its log entry, claimed, finished with its
 // outcome; its fields are written once, as it is queued) and of a repeat of a logged delivery.
 // Run: npm run bench:store
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -219,7 +219,7 @@ try {
   console.log(`runs not kept, claimed and completed among ${(await busy.listJobs()).length.toLocaleString('en')} runs: ${perUnkept.toFixed(0)} µs each (50 at once); the event loop waited at most ${(unkeptLoop.max / 1e6).toFixed(0)} ms`);
   await busy.close();
 
-  // An async delivery of a GitHub push's size (about 18 KB of fields, parsed from its body for
+  // An async delivery of a GitHub push's size (about 20 KB of fields, parsed from its body for
   // each request), as the 202 path and the dispatcher treat it: queued with its log entry, which
   // keeps the same fields for replay (the heap each holds while they wait), then claimed and
   // finished with its outcome (50 at once); then a repeat of a logged delivery, one at a time. The

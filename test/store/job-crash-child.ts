@@ -1,7 +1,7 @@
 // Used by job-crash.test.ts: works the job files in a loop as an async delivery does (queued with
 // its log entry sharing its fields, claimed, finished with its outcome, then repeated), several at
-// a time, with ended runs leaving and folds often, and prints each step once the store says it is durable. It is killed
-// mid-write.
+// a time, with ended runs leaving and folds often, and prints each step once the store says it is
+// durable. It is killed mid-write.
 import { JobFile } from '../../runtime/store/job-file.ts';
 import type { JobResult } from '../../runtime/store/store.ts';
 
