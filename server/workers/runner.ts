@@ -5,8 +5,9 @@
 //
 // A batch's answers follow what became durable: when its commit fails, every job from the first
 // one that changed the graph on is answered 500, and the graph is dropped (the next job reads
-// what is on disk). A run stopped by its budget discards its own changes the same way; what the
-// runs before it changed was already encoded, and is committed.
+// what is on disk). A run stopped by its budget discards its own changes the same way, as does a
+// webhook delivery's run that fails; what the runs before it changed was already encoded, and is
+// committed.
 //
 // With a store shared by several processes (one that can lockRoot), a batch holds its root in
 // every process from before its first run until its commit, and runs on the graph it holds only
@@ -368,16 +369,20 @@ export class Runner {
       // though create_task had raised, and queues nothing; what it changed is kept.
       answer = failure('WalkerError', `${e.pyType}: ${e.message}`);
     }
-    // A delivery that ran is remembered in the same commit as what it changed. One that failed
-    // is not: the sender's retry runs it again. A queued delivery's run that changed nothing and
-    // queued nothing is not remembered either: running it again has nothing to apply twice.
+    // A delivery's run is all or nothing: one that failed keeps none of its changes and queues
+    // nothing, since it is not remembered and the sender's retry (or the job's next attempt) runs
+    // it again: kept, what it did before failing would be applied once per attempt.
+    if (job.delivery && answer.status !== 200) return { job, answer, change: null, discard: true };
+    // A delivery that ran is remembered in the same commit as what it changed. A queued
+    // delivery's run that changed nothing and queued nothing is not remembered: running it again
+    // has nothing to apply twice.
     const remember = job.delivery && answer.status === 200 && 'body' in answer ? { ...job.delivery, body: answer.body } : null;
     const rememberRun = (r: NonNullable<typeof remember>) => {
       const now = Date.now();
       graph.rememberDelivery(r.record, { body: r.body, at: new Date(now).toISOString(), until: new Date(now + r.hours * 3_600_000).toISOString() }, now);
     };
     if (remember && !remember.ifChanged) rememberRun(remember);
-    // What the walker changed is kept even when it failed, as Jac Cloud keeps it.
+    // What any other walker changed is kept even when it failed, as Jac Cloud keeps it.
     const discarded = graph.discarded;
     let change: GraphChange;
     let changed: boolean;

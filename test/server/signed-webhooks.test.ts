@@ -67,8 +67,8 @@ walker later_push {
   has ref: str = "", webhook_delivery: str = "";
   obj __specs__ { static has webhook: dict = {"type": "signature", "scheme": "github", "ack": "async"}; }
   can record with \`root entry {
-    if self.ref == "boom" { x = 1 / 0; }
     root ++> Push(ref=self.ref);
+    if self.ref == "boom" { x = 1 / 0; }
     report self.webhook_delivery;
   }
 }
@@ -315,7 +315,7 @@ test('a signing key is for signed walkers of its scheme only, an API key for the
   assert.is((await h.app.inject({ method: 'POST', url: '/webhook/walker/bearer_hook', headers: { authorization: alice.authorization } })).statusCode, 401, 'a user token is not a key');
 });
 
-test('each delivery once: a repeat (in turn, at once, or after a restart) gets the first answer without a run; a failed run is not remembered', async () => {
+test('each delivery once: a repeat (in turn, at once, or after a restart) gets the first answer without a run; a failed run is not remembered, and leaves no change', async () => {
   const dir = (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'jac-dedupe-'));
   let server = await harness(PROGRAM, { maxKeyFailures: 1000 }, dir);
   const user = await server.login();
@@ -342,13 +342,17 @@ test('each delivery once: a repeat (in turn, at once, or after a restart) gets t
     assert.is(await pushes(), 4, 'a delivery without an id runs each time');
     assert.is((await send('boom', 'd-3')).statusCode, 500);
     assert.is((await send('boom', 'd-3')).statusCode, 500, 'a failed run is not remembered: the retry runs again');
+    assert.is(await pushes(), 4, "a failed run keeps none of its changes: the retry is not applied on top of them");
+    const failedTogether = await Promise.all([send('boom', 'd-4'), send('boom', 'd-4')]);
+    assert.equal(failedTogether.map((r) => r.statusCode), [500, 500]);
+    assert.is(await pushes(), 4, 'nor do two failing copies at once');
     await server.close();
     server = await harness(PROGRAM, { maxKeyFailures: 1000 }, dir);
     const user2 = await server.login();
     assert.is(user2.root, user.root);
     const replayed = await send('a', 'd-1');
     assert.equal([replayed.statusCode, replayed.body, replayed.headers['webhook-duplicate']], [200, first.body, 'true'], 'remembered across a restart');
-    assert.is(await pushes(), 6, 'the two failed runs kept their changes (as every failed run does); the repeat added none');
+    assert.is(await pushes(), 4, 'the repeat added none');
   } finally {
     await server.close();
   }
@@ -381,6 +385,9 @@ test('"ack": "async": a verified delivery is stored and answered 202 at once, ru
   const bad = await send('boom', 'L-2');
   const failed = await outcome(bad.json().delivery);
   assert.equal([failed.schedule.status, failed.schedule.attempts], ['ERROR', 3], 'run, then retried after each of the two delays');
+  const refs = (await h.app.inject({ method: 'POST', url: '/walker/count_pushes', headers: { authorization: alice.authorization } })).json().reports[0] as string[];
+  assert.equal(refs.filter((r) => r === 'boom'), [], 'each failed attempt kept none of its changes');
+  assert.ok(refs.includes('refs/heads/later'), 'the delivery that ran kept its');
   // Each entry says how its run ended once its job has (written with the job's end).
   const logged = (await h.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: alice.authorization } })).json().deliveries as Record<string, unknown>[];
   assert.equal(logged.map((d) => [d.id, d.status, d.code, d.duplicates, typeof d.error_id]), [
