@@ -191,6 +191,10 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       await jobs.store.logDelivery({ id: deliveryLogId(key.id, null), keyId: key.id, owner: key.owner, walker: endpoint.name, receivedAt: now, verified: false, deliveryId: null, event: null, status: 'rejected', code: 401, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: now });
     };
 
+    /** A verified delivery refused before it ran (or was queued), for its key's owner to see in the log. */
+    const tellRefused = (owner: string, delivery: NonNullable<WebhookCheck['delivery']>, code: number, reason: string): void =>
+      jobs.told.tell({ record: refusedDelivery({ walker: endpoint.name, owner, delivery }, code, reason), repeat: true });
+
     /** A failed attempt: counted toward the client's limit, then answered `detail` (401). */
     const refuse = async (request: FastifyRequest, detail: string): Promise<WebhookCheck> => {
       const counted = await keyFailures(request);
@@ -229,7 +233,10 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
       }
       const owner = await users.byId(record.owner);
       if (!owner) return refuse(request, 'Unauthorized');
-      if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) return { failure: new HttpError(403, 'Forbidden') };
+      if (record.walkers.length > 0 && !record.walkers.includes(endpoint.name)) {
+        if (delivery) tellRefused(owner.id, delivery, 403, `the key may not call walker '${endpoint.name}'`);
+        return { failure: new HttpError(403, 'Forbidden') };
+      }
       const used = record;
       return { caller: { rootId: owner.root, owner: owner.id, allowedNodes: record.nodes.length > 0 ? record.nodes : null, used: () => keys.touch(used) }, delivery };
     };
@@ -333,8 +340,11 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
                 // Slack checks the URL once with a signed challenge, answered without a run.
                 if (signed.scheme === 'slack' && body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
                 const problem = rawDelivery(request).problem;
-                if (problem) throw new HttpError(422, [{ type: 'json_invalid', loc: ['body'], msg: problem, input: null }]);
-                if (request.validationError) throw request.validationError;
+                const invalid = problem ? new HttpError(422, [{ type: 'json_invalid', loc: ['body'], msg: problem, input: null }]) : request.validationError;
+                if (invalid) {
+                  tellRefused(caller.owner!, check.delivery!, 422, problem ?? "the body does not fit the walker's fields");
+                  throw invalid;
+                }
               }
             } else {
               caller = (request as CheckedRequest).caller ?? (await bearerCaller(request));
@@ -353,8 +363,11 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               // Verified and written durably, then answered at once; the run comes after, in the
               // job queue, retried on the senders' scale. A repeat finds its job and is not queued again.
               const node = entry === 'node' ? String(params.node) : null;
-              if (node !== null && !(await runs.hasNode(caller.rootId, node))) throw new HttpError(404, 'Node not found');
               const delivered = (request as CheckedRequest).webhook!.delivery!;
+              if (node !== null && !(await runs.hasNode(caller.rootId, node))) {
+                tellRefused(caller.owner!, delivered, 404, 'Node not found');
+                throw new HttpError(404, 'Node not found');
+              }
               const id = deliveryJobId(endpoint.name, delivered.keyId, signed.dedupeHours > 0 ? delivered.id : null);
               const attempts = (options.deliveryRetryMs ?? DELIVERY_RETRY_MS).length + 1;
               // Logged under the job's id (the dispatcher gives the entry its outcome), in the same

@@ -191,10 +191,12 @@ export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 
 
 /**
  * The log entry of a verified delivery that was refused (`code`, `reason`) rather than run or
- * queued: no replay is kept. Its id is made from the sender's delivery id when there is one, so
- * that a sender's retries of it count on one entry (told as repeats).
+ * queued (its key may not call the walker, its body does not fit the walker's fields, its entry
+ * node is not there, its user's queue is full): no replay is kept. Its id is made from the
+ * sender's delivery id when there is one, so that a sender's retries of it count on one entry
+ * (told as repeats).
  */
-export function refusedDelivery(d: Logged, code: number, reason: string): DeliveryRecord {
+export function refusedDelivery(d: Pick<Logged, 'walker' | 'owner' | 'delivery'>, code: number, reason: string): DeliveryRecord {
   const at = receivedText(Date.now());
   return {
     id: d.delivery.id === null ? deliveryLogId(d.delivery.keyId, null) : `d-${hex24('refused', d.delivery.keyId, d.delivery.id)}`, keyId: d.delivery.keyId, owner: d.owner, walker: d.walker, receivedAt: at, verified: true,

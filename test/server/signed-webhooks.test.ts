@@ -622,6 +622,25 @@ test('the delivery log: verified, repeated, failed and rejected deliveries, newe
   assert.is((await list()).length, 4, 'the replay is in the log');
 });
 
+test('verified deliveries refused before they run are logged as rejected with why (the key may not call the walker, a body that does not fit, an unknown entry node), without their bodies', async () => {
+  const key = await signingKey('refusals', { scheme: 'github' }, ['flaky_push', 'needs_ref', 'later_push']);
+  const send = async (walker: string, payload: string, delivery: string) =>
+    h.app.inject({ method: 'POST', url: `/webhook/walker/${walker}?key_id=${key.id}`, payload, headers: { 'content-type': 'application/json', 'x-hub-signature-256': await githubSign(key.secret!, payload), 'x-github-delivery': delivery, 'x-github-event': 'push' } });
+  assert.is((await send('github_push', '{"ref":"secret-ref"}', 'R-1')).statusCode, 403);
+  assert.is((await send('flaky_push', '{"ref":', 'R-2')).statusCode, 422);
+  assert.is((await send('needs_ref', '{}', 'R-3')).statusCode, 422);
+  assert.is((await send('later_push/n::0123456789abcdef01234567', '{"ref":"x"}', 'R-4')).statusCode, 404);
+  assert.is((await send('needs_ref', '{}', 'R-3')).statusCode, 422, "the sender's retry");
+  const logged = (await h.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: alice.authorization } })).json().deliveries as Record<string, unknown>[];
+  assert.equal(logged.map((d) => [d.delivery_id, d.walker, d.status, d.code, d.verified, d.reason, d.duplicates, d.replayable]), [
+    ['R-4', 'later_push', 'rejected', 404, true, 'Node not found', 0, false],
+    ['R-3', 'needs_ref', 'rejected', 422, true, "the body does not fit the walker's fields", 1, false],
+    ['R-2', 'flaky_push', 'rejected', 422, true, 'the body is not valid JSON', 0, false],
+    ['R-1', 'github_push', 'rejected', 403, true, "the key may not call walker 'github_push'", 0, false],
+  ]);
+  assert.not.ok(JSON.stringify(logged).includes('secret-ref'), 'no body');
+});
+
 test('the data dir keeps deliveries\' bodies within a room: past it, the oldest give theirs up, stay listed, and a replay of one says why it cannot run', async () => {
   // Each body below keeps about 1,000 characters for replay: a room of 2,500 keeps the newest two.
   const small = await harness(PROGRAM, { maxKeyFailures: 1000, jobLimits: { maxReplayChars: 2_500 } });
