@@ -19,7 +19,7 @@ import type { FieldManifest, ServedApp, WalkerManifest } from './manifest.ts';
 import { pathVariables } from './specs.ts';
 import type { OperationExtras } from './openapi-extras.ts';
 import { DELIVERY_FIELDS, type KeyPlacement, keyPlacement } from './webhooks/webhook-spec.ts';
-import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryLogId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, refusedDelivery, toldDelivery } from './webhooks/deliveries.ts';
+import { DELIVERY_RETRY_MS, deliveryFields, deliveryJobId, deliveryRecord, deliveryRecordId, keepRawBodies, rawDelivery, refusedDelivery, toldDelivery, unverifiedDelivery } from './webhooks/deliveries.ts';
 import type { DeliveryLogBatch } from './webhooks/log-batch.ts';
 import { verifyDelivery } from './webhooks/signatures.ts';
 import { type QueueLimit, type Refusal, TOO_MANY_RUNS } from './queue-limit.ts';
@@ -186,10 +186,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
     };
 
     /** A signed delivery refused for its key's owner to see in the log (never its body). */
-    const logRejected = async (key: KeyRecord, reason: string): Promise<void> => {
-      const now = new Date().toISOString();
-      await jobs.store.logDelivery({ id: deliveryLogId(key.id, null), keyId: key.id, owner: key.owner, walker: endpoint.name, receivedAt: now, verified: false, deliveryId: null, event: null, status: 'rejected', code: 401, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: now });
-    };
+    const logRejected = (key: KeyRecord, reason: string): void => jobs.told.tell({ record: unverifiedDelivery(key, endpoint.name, reason), repeat: true });
 
     /** A verified delivery refused before it ran (or was queued), for its key's owner to see in the log. */
     const tellRefused = (owner: string, delivery: NonNullable<WebhookCheck['delivery']>, code: number, reason: string): void =>
@@ -220,7 +217,7 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
         if (!verdict.ok) {
           // A key that exists (of this scheme or not, expired or not) has an owner who sees the rejection.
           const known = record ?? (await jobs.store.findKey(keyId));
-          if (known) await logRejected(known, verdict.detail);
+          if (known) logRejected(known, verdict.detail);
           return refuse(request, verdict.detail);
         }
         if (!record) return refuse(request, 'Unauthorized');

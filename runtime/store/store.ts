@@ -306,7 +306,7 @@ export function applyTold(x: DeliveryRecord, { record, repeat }: ToldDelivery): 
 /** The delivery log of signed webhooks: newest first, owner by owner. */
 export interface DeliveryLog {
   logDelivery(record: DeliveryRecord, how?: LogWrite): Promise<void>;
-  /** Tells the log of verified deliveries, in order, in one write. */
+  /** Tells the log of deliveries (verified, or refused before they verified), in order, in one write. */
   tellDeliveries(told: ToldDelivery[], how?: LogWrite): Promise<void>;
   findDelivery(id: string): Promise<DeliveryRecord | null>;
   listDeliveries(owner: string, filter: { keyId?: string; status?: DeliveryRecord['status']; limit: number }): Promise<DeliveryRecord[]>;

@@ -190,6 +190,21 @@ export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 
 }
 
 /**
+ * The log entry of a delivery refused for `key` before it verified (a bad signature, a stale
+ * timestamp, a key of another scheme or expired), told as a repeat: anyone who reads a key id in
+ * a URL can send such deliveries, so they count on one entry per key, reason and hour, and a flood
+ * of them cannot push the key's verified deliveries out of the log (nor grow it without bound).
+ */
+export function unverifiedDelivery(key: { id: string; owner: string }, walker: string, reason: string, now = Date.now()): DeliveryRecord {
+  const at = receivedText(now);
+  const hour = at.slice(0, 13);
+  return {
+    id: `d-${hex24('unverified', key.id, `${walker}\0${reason}\0${hour}`)}`, keyId: key.id, owner: key.owner, walker, receivedAt: at, verified: false,
+    deliveryId: null, event: null, status: 'rejected', code: 401, ms: 0, errorId: null, reason, duplicates: 0, replay: null, replayUntil: at,
+  };
+}
+
+/**
  * The log entry of a verified delivery that was refused (`code`, `reason`) rather than run or
  * queued (its key may not call the walker, its body does not fit the walker's fields, its entry
  * node is not there, its user's queue is full): no replay is kept. Its id is made from the
