@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, LogController } fro
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { JobRecord, Store } from '../runtime/store/store.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkError, installErrorHandling } from './errors.ts';
 import { installValidators } from './validators.ts';
 import type { LoginLimitOptions } from './login-limits.ts';
 import type { ServedApp } from './manifest.ts';
@@ -84,6 +84,7 @@ export async function buildApp({ program, runs, store, options = {} }: { program
     logController: new LogController({ disableRequestLogging: true }), // one line per request, below
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: 120_000,
+    frameworkErrors: frameworkError,
   });
   installValidators(app);
   installErrorHandling(app);

@@ -4,7 +4,8 @@
 // log, never a stack trace. A store that cannot be reached (a lost database connection) is a 503
 // of the same shape, with Retry-After: nothing of the request was saved, and it may be retried.
 import { randomUUID } from 'node:crypto';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { StoreError } from '../runtime/store/store.ts';
 
 /** Response schemas of the shapes above, for routes to document (and Fastify to serialize). */
@@ -116,6 +117,17 @@ function valueAt(input: unknown, path: (string | number)[]): unknown {
 }
 
 /** Installs the error and not-found handlers on `app`. */
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot take is answered in the API's shape, without
+ * the URL (Fastify's own answer repeats it, query string and all).
+ */
+export function frameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return void reply.code(414).send({ detail: 'A part of the URL path is too long' });
+  if (error.code === 'FST_ERR_BAD_URL') return void reply.code(400).send({ detail: 'The URL is not valid: a % in it does not start an escape' });
+  const status = error.statusCode ?? 500;
+  reply.code(status).send({ detail: STATUS_CODES[status] ?? 'Error' });
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
   app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {

@@ -15,6 +15,7 @@ import { type ServedApp, servedApp } from './manifest.ts';
 import { type PoolOptions, PoolLoadError, WorkerPool } from './workers/pool.ts';
 import { terminalLogStream } from './log-stream.ts';
 import type { WebhookSpec } from './webhooks/webhook-spec.ts';
+import { guardHttpServer } from './client-errors.ts';
 
 export interface ServeOptions extends AppOptions, Omit<PoolOptions, 'files' | 'dataDir' | 'print'> {
   path: string;
@@ -113,6 +114,7 @@ export async function serve(options: ServeOptions, streams: Streams): Promise<Ru
   let program = servedApp(runs.manifest);
   let app!: FastifyInstance;
   const server: Server = createServer((req, res) => app.routing(req, res));
+  guardHttpServer(server);
   try {
     app = await buildApp({ program, runs, store, options });
     await app.ready();

@@ -1,5 +1,6 @@
 // `jac-serve <folder>` as an operator runs it: the real CLI on a free port, called with fetch.
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,52 @@ test('webhooks through the real CLI: a key made over HTTP and one made by `jac-s
   assert.is((await call(again.url, { 'x-api-key': cliKey })).status, 200);
   again.process.kill('SIGTERM');
   await exited(again.process);
+});
+
+/** What the server sends back for `data` written raw on a new connection, until it closes it (or 5 s pass). */
+function rawExchange(url: string, data: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    let got = '';
+    const socket = connect({ host: hostname, port: Number(port) }, () => socket.write(data));
+    socket.on('data', (d) => (got += d));
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
+    setTimeout(() => socket.destroy(), 5_000);
+  });
+}
+
+test('requests Node or the router cannot read are answered in JSON without echoing them; a signed delivery whose connection broke still counts as a failed attempt', async () => {
+  const examples = fileURLToPath(new URL('../../examples/webhooks', import.meta.url));
+  const server = await start([], examples, join(dir, 'data-raw'));
+  try {
+    const authorization = await login(server.url);
+    const made = await fetch(`${server.url}/webhook/generate-key`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'gh', signing: { scheme: 'github' } }) });
+    const { id } = (await made.json()) as { id: string };
+    const answer = (raw: string) => {
+      const [head, body] = raw.split('\r\n\r\n');
+      return { status: Number(head.split(' ')[1]), json: head.toLowerCase().includes('content-type: application/json'), body };
+    };
+    const badHeader = answer(await rawExchange(server.url, 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\n\r\n'));
+    assert.equal([badHeader.status, badHeader.json, JSON.parse(badHeader.body)], [400, true, { detail: 'The request is not valid HTTP' }]);
+    const huge = answer(await rawExchange(server.url, `POST /webhook/walker/github_push?key_id=${id} HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: ${'0'.repeat(100_000)}\r\n\r\n`));
+    assert.equal([huge.status, huge.json, JSON.parse(huge.body)], [431, true, { detail: 'The request\'s headers are too large' }]);
+    const badUrl = await fetch(`${server.url}/webhook/deliveries/%ZZsecret/replay`, { method: 'POST', headers: { authorization } });
+    assert.equal([badUrl.status, await badUrl.json()], [400, { detail: 'The URL is not valid: a % in it does not start an escape' }]);
+    const longParam = await fetch(`${server.url}/webhook/deliveries/${'a'.repeat(500)}/replay?token=secret`, { method: 'POST', headers: { authorization } });
+    assert.equal([longParam.status, await longParam.json()], [414, { detail: 'A part of the URL path is too long' }]);
+    // A delivery with a bad signature, then bytes that are not HTTP on its connection: the
+    // connection is gone by the time the signature is checked; the attempt counts all the same.
+    const body = '{"ref":"x"}';
+    const forged = `POST /webhook/walker/github_push?key_id=${id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Hub-Signature-256: sha256=${'0'.repeat(64)}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    for (let i = 0; i < 10; i++) await rawExchange(server.url, `${forged}GARBAGE\r\n\r\n`);
+    const after = answer(await rawExchange(server.url, forged.replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n')));
+    assert.is(after.status, 429, 'the ten broken attempts counted toward the limit');
+    assert.not.match(server.output(), /request failed|TypeError/);
+  } finally {
+    server.process.kill('SIGTERM');
+    await exited(server.process);
+  }
 });
 
 /** Polls `probe` until it holds (a reload takes a moment to notice and load). */

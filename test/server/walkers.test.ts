@@ -117,6 +117,13 @@ test('private walkers have no route; unknown paths are 404 Not Found', async () 
   assert.is((await post('/walker/nope')).statusCode, 404);
 });
 
+test('a URL the router cannot take is answered in the detail shape, without repeating the URL', async () => {
+  const badEscape = await h.app.inject({ method: 'PATCH', url: '/walker/complete/%ZZsecret', headers: { authorization: alice.authorization } });
+  assert.equal([badEscape.statusCode, badEscape.json()], [400, { detail: 'The URL is not valid: a % in it does not start an escape' }]);
+  const long = await h.app.inject({ method: 'PATCH', url: `/walker/complete/${'n'.repeat(500)}?secret=leak`, headers: { authorization: alice.authorization } });
+  assert.equal([long.statusCode, long.json()], [414, { detail: 'A part of the URL path is too long' }]);
+});
+
 test("two users' graphs are apart", async () => {
   const carol = await h.login('carol@example.com');
   await h.app.inject({ method: 'POST', url: '/walker/add_task', payload: { title: 'carol only' }, headers: { authorization: carol.authorization } });
