@@ -116,7 +116,6 @@ function valueAt(input: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
-/** Installs the error and not-found handlers on `app`. */
 /**
  * Fastify's `frameworkErrors`: a URL the router cannot take is answered in the API's shape, without
  * the URL (Fastify's own answer repeats it, query string and all).
@@ -128,6 +127,7 @@ export function frameworkError(error: FastifyError, _request: FastifyRequest, re
   reply.code(status).send({ detail: STATUS_CODES[status] ?? 'Error' });
 }
 
+/** Installs the error and not-found handlers on `app`. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => reply.code(404).send({ detail: 'Not Found' }));
   app.setErrorHandler((error: FastifyError & { validationContext?: string }, request, reply) => {

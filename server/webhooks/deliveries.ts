@@ -192,8 +192,8 @@ export function deliveryRecord(d: Logged, id: string, status: 'ok' | 'failed' | 
 /**
  * The log entry of a delivery refused for `key` before it verified (a bad signature, a stale
  * timestamp, a key of another scheme or expired), told as a repeat: anyone who reads a key id in
- * a URL can send such deliveries, so they count on one entry per key, reason and hour, and a flood
- * of them cannot push the key's verified deliveries out of the log (nor grow it without bound).
+ * a URL can send such deliveries, so they count on one entry per key, walker, reason and hour, and a
+ * flood of them cannot push the key's verified deliveries out of the log (nor grow it without bound).
  */
 export function unverifiedDelivery(key: { id: string; owner: string }, walker: string, reason: string, now = Date.now()): DeliveryRecord {
   const at = receivedText(now);
