@@ -22,16 +22,21 @@ export function rawDelivery(request: FastifyRequest): RawDelivery {
   return raws.get(request.raw) ?? { raw: Buffer.alloc(0), problem: null };
 }
 
-/** The body's fields: JSON (an object), GitHub's form `payload=<json>`, or a form's fields by name. */
+/**
+ * The body's fields: JSON (an object), a form of one `payload=<json>` field (GitHub's form
+ * encoding, Slack's interactions), or a form's fields by name (Slack's slash commands).
+ */
 export function parseDeliveryBody(contentType: string | undefined, raw: Buffer): { body: Record<string, unknown>; problem: string | null } {
   if (raw.length === 0) return { body: {}, problem: null };
   const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(raw.toString('utf8'));
-    const payload = form.get('payload');
-    if (payload !== null && [...form.keys()].length === 1) {
-      const parsed = parseObject(payload);
+    const payloads = form.getAll('payload');
+    if (payloads.length > 0 && [...form.keys()].every((k) => k === 'payload')) {
+      if (payloads.length > 1) return { body: {}, problem: 'the form holds more than one payload field' };
+      const parsed = parseObject(payloads[0]);
       if (parsed.body) return { body: parsed.body, problem: parsed.problem };
+      return { body: {}, problem: parsed.problem === NOT_JSON ? "the form's payload field is not valid JSON" : "the form's payload field is not a JSON object" };
     }
     return { body: Object.fromEntries(form), problem: null };
   }
@@ -39,13 +44,15 @@ export function parseDeliveryBody(contentType: string | undefined, raw: Buffer):
   return { body: parsed.body ?? {}, problem: parsed.problem };
 }
 
+const NOT_JSON = 'the body is not valid JSON';
+
 /** A JSON object's fields (integers beyond 2^53 kept exact, as on every walker route), or why not. */
 function parseObject(text: string): { body: Record<string, unknown> | null; problem: string | null } {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch {
-    return { body: null, problem: 'the body is not valid JSON' };
+    return { body: null, problem: NOT_JSON };
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { body: null, problem: 'the body is not a JSON object' };
   return { body: v as Record<string, unknown>, problem: acceptParsedBody(v, text) };

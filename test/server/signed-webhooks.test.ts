@@ -181,6 +181,16 @@ test("GitHub's form encoding (payload=<json>) is read as its JSON; Slack's form 
   const r = await h.app.inject({ method: 'POST', url: `/webhook/walker/github_push?key_id=${gh.id}`, payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hub-signature-256': await githubSign(gh.secret!, form), 'x-github-event': 'create' } });
   assert.is(r.statusCode, 200, r.body);
   assert.equal(r.json().reports[0].slice(0, 2), ['refs/tags/v1', 'create']);
+  // A form whose payload is not a JSON object, or that repeats it, is refused as a bad body, not
+  // run with the walker's defaults.
+  for (const [bad, msg] of [
+    ['payload=%7Bbad', 'the form\'s payload field is not valid JSON'],
+    ['payload=%5B1%5D', 'the form\'s payload field is not a JSON object'],
+    [`${form}&${form}`, 'the form holds more than one payload field'],
+  ]) {
+    const refused = await h.app.inject({ method: 'POST', url: `/webhook/walker/github_push?key_id=${gh.id}`, payload: bad, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-hub-signature-256': await githubSign(gh.secret!, bad) } });
+    assert.equal([refused.statusCode, refused.json().detail], [422, [{ type: 'json_invalid', loc: ['body'], msg, input: null }]], bad);
+  }
 
   const secret = 'slack-signing-secret-0123';
   const slack = await signingKey('sl', { scheme: 'slack', secret });
