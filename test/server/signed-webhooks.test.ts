@@ -651,26 +651,29 @@ test('verified deliveries refused before they run are logged as rejected with wh
   assert.not.ok(JSON.stringify(logged).includes('secret-ref'), 'no body');
 });
 
-test("a flood of deliveries that do not verify counts on one entry per reason, and cannot push the key's verified deliveries out of the log", async () => {
-  const small = await harness(PROGRAM, { maxKeyFailures: 1000, jobLimits: { maxDeliveries: 10 } });
-  try {
-    const user = await small.login();
-    const key = (await small.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization: user.authorization } })).json();
-    const send = async (signature: string | null, delivery: string) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-delivery': delivery };
-      if (signature !== null) headers['x-hub-signature-256'] = signature;
-      return small.app.inject({ method: 'POST', url: `/webhook/walker/flaky_push?key_id=${key.id}`, payload: '{"ref":"kept"}', headers });
-    };
-    assert.is((await send(await githubSign(key.secret, '{"ref":"kept"}'), 'good-1')).statusCode, 200);
-    for (let i = 0; i < 40; i++) assert.is((await send(i % 4 === 0 ? null : `sha256=${'0'.repeat(64)}`, `forged-${i}`)).statusCode, 401);
-    const listed = (await small.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: user.authorization } })).json().deliveries as Record<string, unknown>[];
-    assert.equal(listed.map((d) => [d.status, d.verified, d.reason, d.duplicates, d.delivery_id]), [
-      ['rejected', false, 'Unauthorized', 29, null],
-      ['rejected', false, 'Not authenticated', 9, null],
-      ['ok', true, null, 0, 'good-1'],
-    ]);
-  } finally {
-    await small.close();
+test("a flood of deliveries that do not verify counts on one entry per reason, and cannot push the key's verified deliveries out of the log (data dir, PostgreSQL)", async () => {
+  // A data dir whose log keeps 10 entries, and PostgreSQL (which keeps every entry of the retention).
+  for (const store of [{ jobLimits: { maxDeliveries: 10 } }, { logLevel: false as const, storeUrl: await freshDatabase() }]) {
+    const small = await harness(PROGRAM, { maxKeyFailures: 1000, ...store });
+    try {
+      const user = await small.login();
+      const key = (await small.app.inject({ method: 'POST', url: '/webhook/generate-key', payload: { name: 'k', signing: { scheme: 'github' } }, headers: { authorization: user.authorization } })).json();
+      const send = async (signature: string | null, delivery: string) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json', 'x-github-delivery': delivery };
+        if (signature !== null) headers['x-hub-signature-256'] = signature;
+        return small.app.inject({ method: 'POST', url: `/webhook/walker/flaky_push?key_id=${key.id}`, payload: '{"ref":"kept"}', headers });
+      };
+      assert.is((await send(await githubSign(key.secret, '{"ref":"kept"}'), 'good-1')).statusCode, 200);
+      for (let i = 0; i < 40; i++) assert.is((await send(i % 4 === 0 ? null : `sha256=${'0'.repeat(64)}`, `forged-${i}`)).statusCode, 401);
+      const listed = (await small.app.inject({ method: 'GET', url: `/webhook/deliveries?key_id=${key.id}`, headers: { authorization: user.authorization } })).json().deliveries as Record<string, unknown>[];
+      assert.equal(listed.map((d) => [d.status, d.verified, d.reason, d.duplicates, d.delivery_id]), [
+        ['rejected', false, 'Unauthorized', 29, null],
+        ['rejected', false, 'Not authenticated', 9, null],
+        ['ok', true, null, 0, 'good-1'],
+      ]);
+    } finally {
+      await small.close();
+    }
   }
 });
 
