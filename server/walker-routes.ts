@@ -335,8 +335,10 @@ export async function walkerRoutes(app: FastifyInstance, { program, users, runs,
               if (signed) {
                 const body = (request.body ?? {}) as Record<string, unknown>;
                 // Slack checks the URL once with a signed challenge, answered without a run.
-                if (signed.scheme === 'slack' && body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
-                const problem = rawDelivery(request).problem;
+                // One without a challenge string is a bad body, not a delivery for the walker.
+                const verifying = signed.scheme === 'slack' && body.type === 'url_verification';
+                if (verifying && typeof body.challenge === 'string') return { challenge: body.challenge };
+                const problem = rawDelivery(request).problem ?? (verifying ? 'a url_verification without a challenge string' : null);
                 const invalid = problem ? new HttpError(422, [{ type: 'json_invalid', loc: ['body'], msg: problem, input: null }]) : request.validationError;
                 if (invalid) {
                   tellRefused(caller.owner!, check.delivery!, 422, problem ?? "the body does not fit the walker's fields");

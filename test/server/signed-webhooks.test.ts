@@ -203,6 +203,9 @@ test("GitHub's form encoding (payload=<json>) is read as its JSON; Slack's form 
   const challenge = JSON.stringify({ token: 't', challenge: 'ch-123', type: 'url_verification' });
   const v = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: challenge, headers: { 'content-type': 'application/json', ...sign(challenge) } });
   assert.equal([v.statusCode, v.json()], [200, { challenge: 'ch-123' }]);
+  const noChallenge = JSON.stringify({ token: 't', challenge: 123, type: 'url_verification' });
+  const nc = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: noChallenge, headers: { 'content-type': 'application/json', ...sign(noChallenge) } });
+  assert.equal([nc.statusCode, nc.json().detail[0].msg], [422, 'a url_verification without a challenge string'], 'not run as a delivery');
   const forged = await h.app.inject({ method: 'POST', url: `/webhook/walker/slack_command?key_id=${slack.id}`, payload: challenge, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': ts, 'x-slack-signature': 'v0=00' } });
   assert.is(forged.statusCode, 401, 'the challenge is answered only once the signature checks');
 });
