@@ -376,7 +376,7 @@ export class Runner {
     // A delivery that ran is remembered in the same commit as what it changed. A queued
     // delivery's run that changed nothing and queued nothing is not remembered: running it again
     // has nothing to apply twice.
-    const remember = job.delivery && answer.status === 200 && 'body' in answer ? { ...job.delivery, body: answer.body } : null;
+    const remember = job.delivery && 'body' in answer ? { ...job.delivery, body: answer.body } : null;
     const rememberRun = (r: NonNullable<typeof remember>) => {
       const now = Date.now();
       graph.rememberDelivery(r.record, { body: r.body, at: new Date(now).toISOString(), until: new Date(now + r.hours * 3_600_000).toISOString() }, now);
